@@ -1,0 +1,242 @@
+/*
+ * apply.c -- performing a plan, transactionally.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "apply.h"
+#include "fsutil.h"
+#include "journal.h"
+#include "run.h"
+#include "validate.h"
+
+void
+apply_result_init(struct apply_result *r)
+{
+	memset(r, 0, sizeof *r);
+	strv_init(&r->log);
+	strv_init(&r->warnings);
+}
+
+void
+apply_result_release(struct apply_result *r)
+{
+	free(r->id);
+	strv_release(&r->log);
+	strv_release(&r->warnings);
+	memset(r, 0, sizeof *r);
+}
+
+/* Set *cause to the plan-masked version of *cause. */
+static void
+mask_cause(const struct plan *p, char **cause)
+{
+	if (cause != NULL && *cause != NULL) {
+		char *m = plan_mask(p, *cause);
+
+		free(*cause);
+		*cause = m;
+	}
+}
+
+/* The file must still be what the plan was computed from. */
+static int
+still_as_planned(const struct plan *p, const struct change *c, char **cause)
+{
+	struct fs_file f;
+	int r = 0;
+
+	if (fs_read(p->root, c->path, &f, cause) != 0)
+		return -1;
+	if (f.exists != c->existed || (f.exists && (f.len != c->old_len ||
+	    memcmp(f.data, c->old_text, f.len) != 0)))
+		r = set_cause(cause, "'%s' changed while hardenwiz was "
+		    "planning; nothing was kept, run it again", c->path);
+	fs_file_release(&f);
+	return r;
+}
+
+static int
+do_file(const struct plan *p, const struct change *c, char **cause)
+{
+	if (still_as_planned(p, c, cause) != 0)
+		return -1;
+	return fs_write_atomic(p->root, c->path, c->new_text, c->new_len,
+	    c->new_mode, c->new_uid, c->new_gid, cause);
+}
+
+static int
+do_command(const struct plan *p, const struct change *c, char **cause)
+{
+	struct buf out;
+	int status = 0, r;
+
+	buf_init(&out);
+	r = run_argv(c->argv, NULL, &out, &status, cause);
+	if (r == 0 && status != 0) {
+		char *q = argv_quote(c->argv);
+
+		r = set_cause(cause, "'%s' failed (exit %d): %s", q, status,
+		    trim(out.data ? out.data : ""));
+		free(q);
+	}
+	buf_release(&out);
+	mask_cause(p, cause);
+	return r;
+}
+
+static void
+log_change(const struct plan *p, const struct change *c,
+    struct apply_result *res)
+{
+	char *q, *m;
+
+	switch (c->kind) {
+	case CHANGE_FILE:
+		strv_addf(&res->log, "%s %s", c->existed ? "wrote" :
+		    "created", c->path);
+		break;
+	case CHANGE_MKDIR:
+		strv_addf(&res->log, "created directory %s", c->path);
+		break;
+	case CHANGE_COMMAND:
+		q = argv_quote(c->argv);
+		m = plan_mask(p, q);
+		if (p->offline)
+			strv_addf(&res->log, "skipped (offline root): %s", m);
+		else
+			strv_addf(&res->log, "ran: %s", m);
+		free(q);
+		free(m);
+		break;
+	}
+}
+
+/*
+ * The dead-man switch: a detached process that rolls the transaction back
+ * unless "hardenwiz --confirm" runs in time. It survives the loss of the
+ * SSH session that started it (own session, SIGHUP ignored).
+ */
+static int
+spawn_watchdog(const struct plan *p, const struct apply_opts *o,
+    const char *id, char **cause)
+{
+	char secs[32];
+	pid_t pid;
+
+	snprintf(secs, sizeof secs, "%u", o->confirm_timeout);
+	pid = fork();
+	if (pid < 0)
+		return set_cause(cause, "cannot start the rollback timer: %s",
+		    strerror(errno));
+	if (pid == 0) {
+		char *argv[] = { (char *)o->self, "--root", p->root,
+		    "--rollback-unconfirmed", (char *)id, "--after", secs,
+		    NULL };
+		int null = open("/dev/null", O_RDWR);
+
+		setsid();
+		signal(SIGHUP, SIG_IGN);
+		if (fork() != 0)
+			_exit(0);
+		if (null >= 0) {
+			dup2(null, STDIN_FILENO);
+			dup2(null, STDOUT_FILENO);
+			dup2(null, STDERR_FILENO);
+		}
+		execv(o->self, argv);
+		_exit(127);
+	}
+	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+		;
+	return 0;
+}
+
+/* Undo after a failure; the journal records the outcome. */
+static void
+abort_transaction(struct plan *p, struct journal *j, struct apply_result *res,
+    char **cause)
+{
+	char *err = NULL;
+
+	if (journal_undo(j, true, &res->warnings, &err) != 0) {
+		strv_addf(&res->warnings, "ROLLBACK FAILED: %s; the originals "
+		    "are in the journal %s", err, journal_id(j));
+		free(err);
+		(void)journal_state(j, "failed", 0, NULL);
+	} else {
+		strv_addf(&res->log, "rolled back every change of %s",
+		    journal_id(j));
+		(void)journal_state(j, "failed-rolled-back", 0, NULL);
+	}
+	mask_cause(p, cause);
+}
+
+enum apply_status
+apply_plan(struct plan *p, const struct apply_opts *o,
+    struct apply_result *res, char **cause)
+{
+	struct journal *j = NULL;
+	enum apply_status st = APPLY_FAILED;
+	bool pending;
+
+	if (plan_is_empty(p))
+		return APPLY_OK;
+	if (validate_plan(p, cause) != 0) {
+		mask_cause(p, cause);
+		return APPLY_INVALID;
+	}
+	if (o->dry_run)
+		return APPLY_OK;
+	if (journal_begin(p->root, p, &j, cause) != 0)
+		return APPLY_FAILED;
+	res->id = xstrdup(journal_id(j));
+	for (size_t i = 0; i < p->nchanges; i++) {
+		const struct change *c = &p->changes[i];
+		int r = 0;
+
+		if (c->kind == CHANGE_FILE)
+			r = do_file(p, c, cause);
+		else if (c->kind == CHANGE_MKDIR)
+			r = fs_mkdir(p->root, c->path, c->new_mode, c->new_uid,
+			    c->new_gid, cause);
+		else if (!p->offline)
+			r = do_command(p, c, cause);
+		if (r == 0)
+			r = journal_done(j, i, c->kind == CHANGE_COMMAND &&
+			    p->offline, cause);
+		if (r != 0) {
+			abort_transaction(p, j, res, cause);
+			goto out;
+		}
+		log_change(p, c, res);
+	}
+	/* Effect, not text: the daemon's own view of the live files. */
+	if (validate_live(p, cause) != 0) {
+		abort_transaction(p, j, res, cause);
+		st = APPLY_INVALID;
+		goto out;
+	}
+	pending = !p->offline && o->confirm_timeout > 0 && o->self != NULL;
+	if (journal_state(j, pending ? "pending" : "applied", pending ?
+	    (long)time(NULL) + o->confirm_timeout : 0, cause) != 0) {
+		abort_transaction(p, j, res, cause);
+		goto out;
+	}
+	if (pending && spawn_watchdog(p, o, journal_id(j), cause) != 0) {
+		abort_transaction(p, j, res, cause);
+		goto out;
+	}
+	res->pending = pending;
+	st = APPLY_OK;
+out:
+	journal_free(j);
+	return st;
+}

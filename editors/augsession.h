@@ -1,0 +1,50 @@
+/*
+ * augsession.h -- one Augeas handle per plan, opened on an explicit root,
+ * loading only the lenses and files the chosen steps declare. Steps edit the
+ * tree; augs_collect turns what Augeas would save into plan changes. We never
+ * call aug_save for real (see fsutil.c for why), so the 1.14 traps around
+ * failed saves and reloads cannot bite.
+ */
+#ifndef HW_AUGSESSION_H
+#define HW_AUGSESSION_H
+
+#include <augeas.h>
+#include <sys/types.h>
+
+#include "plan.h"
+
+/* A lens and the files it loads; declared by steps as static data. */
+struct aug_file {
+	const char	*lens;		/* "Sshd.lns" */
+	const char	*glob;		/* a glob such as /etc/ssh/sshd_config.d/[*].conf */
+	mode_t		 new_mode;	/* for files the step creates */
+	enum validator	 validator;
+};
+
+struct augs;
+
+/*
+ * Open a session on ROOT loading the N files. Fails, naming file and line,
+ * when a file does not parse, and naming the link when one leads out of ROOT.
+ */
+int	 augs_open(struct augs **, const char *root, const struct aug_file *,
+	    size_t n, char **cause);
+void	 augs_free(struct augs *);
+augeas	*augs_handle(struct augs *);
+const char *augs_root(struct augs *);
+
+/*
+ * Add every file Augeas would now write to PLAN as a change of STEP, with
+ * its would-be text computed in memory. Fails when a file could not be
+ * written by its lens (put_failed), naming it.
+ */
+int	 augs_collect(struct augs *, struct plan *, const char *step,
+	    char **cause);
+
+/* Augeas' last API error as text ("Too many matches ..."); static. */
+const char *augs_error(struct augs *);
+
+/* Escape a string for use inside '...' in an Augeas path expression. */
+char	*augs_quote(const char *);
+
+#endif

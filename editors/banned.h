@@ -1,0 +1,29 @@
+/*
+ * banned.h -- functions that are too easy to misuse; using one is a compile
+ * error (after git's banned.h). Use xasprintf, snprintf or strlcpy-like code.
+ */
+#ifndef HW_BANNED_H
+#define HW_BANNED_H
+
+#define BANNED(func) sorry_##func##_is_a_banned_function
+
+#undef strcpy
+#define strcpy(x, y) BANNED(strcpy)
+#undef strcat
+#define strcat(x, y) BANNED(strcat)
+#undef strncpy
+#define strncpy(x, y, n) BANNED(strncpy)
+#undef sprintf
+#define sprintf(...) BANNED(sprintf)
+#undef vsprintf
+#define vsprintf(...) BANNED(vsprintf)
+#undef strtok
+#define strtok(x, y) BANNED(strtok)
+#undef gets
+#define gets(x) BANNED(gets)
+#undef system
+#define system(x) BANNED(system)
+#undef popen
+#define popen(x, y) BANNED(popen)
+
+#endif

@@ -1,0 +1,472 @@
+/*
+ * fsutil.c -- root-confined file access and the one atomic writer.
+ * Why our own writer instead of aug_save: aug_save creates new files with
+ * 0666 & ~umask, does not fsync the directory, and a failed save marks the
+ * tree clean; with our writer the plan decides mode and owner, and apply can
+ * compare every file with what was planned just before replacing it.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+#include "fsutil.h"
+#include "util.h"
+
+static const char selinux_xattr[] = "security.selinux";
+
+/* Real path of ROOT without a trailing slash ("" for "/"). */
+static int
+root_real(const char *root, char **out, char **cause)
+{
+	char *r = realpath(root, NULL);
+
+	if (r == NULL)
+		return set_cause(cause, "cannot use root '%s': %s", root,
+		    strerror(errno));
+	if (strcmp(r, "/") == 0)
+		r[0] = '\0';
+	*out = r;
+	return 0;
+}
+
+static bool
+inside(const char *rroot, const char *hostpath)
+{
+	size_t n = strlen(rroot);
+
+	if (n == 0)
+		return true;
+	return strncmp(hostpath, rroot, n) == 0 &&
+	    (hostpath[n] == '/' || hostpath[n] == '\0');
+}
+
+int
+fs_resolve(const char *root, const char *path, char **out, char **cause)
+{
+	char *rroot = NULL, *joined = NULL, *real = NULL, *dir = NULL;
+	char *dcopy = NULL, *bcopy = NULL;
+	int r = -1;
+
+	if (path[0] != '/')
+		return set_cause(cause, "internal error: path '%s' is not "
+		    "absolute", path);
+	if (root_real(root, &rroot, cause) != 0)
+		return -1;
+	joined = xasprintf("%s%s", rroot, path);
+	real = realpath(joined, NULL);
+	if (real != NULL) {
+		if (!inside(rroot, real)) {
+			set_cause(cause, "'%s' is a link to '%s', outside the "
+			    "root '%s'; refusing to follow it", joined, real,
+			    root);
+			goto out;
+		}
+		*out = real;
+		real = NULL;
+		r = 0;
+		goto out;
+	}
+	if (errno != ENOENT) {
+		set_cause(cause, "cannot resolve '%s': %s", joined,
+		    strerror(errno));
+		goto out;
+	}
+	/* The file does not exist: its directory must, inside the root. */
+	dcopy = xstrdup(joined);
+	bcopy = xstrdup(joined);
+	dir = realpath(dirname(dcopy), NULL);
+	if (dir == NULL && errno == ENOENT && strcmp(path, "/") != 0) {
+		/* A directory the plan creates: resolve its parent. */
+		char *pcopy = xstrdup(path), *parent = NULL;
+		char *slash = strrchr(pcopy, '/');
+
+		if (slash == pcopy)
+			slash[1] = '\0';
+		else
+			*slash = '\0';
+		if (fs_resolve(root, pcopy, &parent, cause) == 0) {
+			*out = xasprintf("%s/%s", strcmp(parent, "/") == 0 ?
+			    "" : parent, slash + 1 + (slash == pcopy));
+			r = 0;
+		}
+		free(parent);
+		free(pcopy);
+		goto out;
+	}
+	if (dir == NULL) {
+		set_cause(cause, "cannot resolve the directory of '%s': %s",
+		    joined, strerror(errno));
+		goto out;
+	}
+	if (!inside(rroot, dir)) {
+		set_cause(cause, "the directory of '%s' leads to '%s', "
+		    "outside the root '%s'; refusing to follow it", joined,
+		    dir, root);
+		goto out;
+	}
+	{
+		struct stat st;
+
+		if (lstat(joined, &st) == 0 && S_ISLNK(st.st_mode)) {
+			set_cause(cause, "'%s' is a dangling link; refusing "
+			    "to write through it", joined);
+			goto out;
+		}
+	}
+	*out = xasprintf("%s/%s", strcmp(dir, "/") == 0 ? "" : dir,
+	    basename(bcopy));
+	r = 0;
+out:
+	free(rroot);
+	free(joined);
+	free(real);
+	free(dir);
+	free(dcopy);
+	free(bcopy);
+	return r;
+}
+
+void
+fs_file_release(struct fs_file *f)
+{
+	free(f->data);
+	memset(f, 0, sizeof *f);
+}
+
+static int
+read_fd(int fd, const char *name, char **data, size_t *len, char **cause)
+{
+	struct buf b;
+	char chunk[65536];
+	ssize_t n;
+
+	buf_init(&b);
+	buf_add(&b, "", 0);
+	for (;;) {
+		n = read(fd, chunk, sizeof chunk);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			buf_release(&b);
+			return set_cause(cause, "cannot read '%s': %s", name,
+			    strerror(errno));
+		}
+		if (n == 0)
+			break;
+		if (b.len + (size_t)n > FS_MAX_FILE) {
+			buf_release(&b);
+			return set_cause(cause, "cannot read '%s': larger "
+			    "than %d bytes", name, FS_MAX_FILE);
+		}
+		buf_add(&b, chunk, (size_t)n);
+	}
+	*data = buf_detach(&b, len);
+	return 0;
+}
+
+int
+fs_read(const char *root, const char *path, struct fs_file *f, char **cause)
+{
+	char *host = NULL;
+	struct stat st;
+	int fd = -1, r = -1;
+
+	memset(f, 0, sizeof *f);
+	if (fs_resolve(root, path, &host, cause) != 0)
+		return -1;
+	fd = open(host, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0) {
+		if (errno == ENOENT) {
+			r = 0;
+			goto out;
+		}
+		set_cause(cause, "cannot open '%s': %s", host, strerror(errno));
+		goto out;
+	}
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		set_cause(cause, "'%s' is not a regular file", host);
+		goto out;
+	}
+	if (read_fd(fd, host, &f->data, &f->len, cause) != 0)
+		goto out;
+	f->exists = true;
+	f->mode = st.st_mode & 07777;
+	f->uid = st.st_uid;
+	f->gid = st.st_gid;
+	r = 0;
+out:
+	if (fd >= 0)
+		close(fd);
+	free(host);
+	return r;
+}
+
+int
+fs_slurp(const char *hostpath, char **data, size_t *len, char **cause)
+{
+	int fd = open(hostpath, O_RDONLY | O_CLOEXEC);
+	int r;
+
+	if (fd < 0)
+		return set_cause(cause, "cannot open '%s': %s", hostpath,
+		    strerror(errno));
+	r = read_fd(fd, hostpath, data, len, cause);
+	close(fd);
+	return r;
+}
+
+static int
+write_all(int fd, const void *data, size_t len)
+{
+	const char *p = data;
+
+	while (len > 0) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+static int
+fsync_dir_of(const char *host)
+{
+	char *copy = xstrdup(host);
+	int fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int r = -1;
+
+	if (fd >= 0) {
+		r = fsync(fd);
+		close(fd);
+	}
+	free(copy);
+	return r;
+}
+
+/* Give the new file the old one's SELinux label, where there is one. */
+static void
+copy_label(const char *from, int tofd)
+{
+	char label[1024];
+	ssize_t n = lgetxattr(from, selinux_xattr, label, sizeof label);
+
+	if (n > 0)
+		(void)fsetxattr(tofd, selinux_xattr, label, (size_t)n, 0);
+}
+
+int
+fs_write_atomic(const char *root, const char *path, const void *data,
+    size_t len, mode_t mode, uid_t uid, gid_t gid, char **cause)
+{
+	char *host = NULL, *tmp = NULL, *copy = NULL;
+	int fd = -1, r = -1;
+
+	if (fs_resolve(root, path, &host, cause) != 0)
+		return -1;
+	copy = xstrdup(host);
+	tmp = xasprintf("%s/.hardenwiz.XXXXXX", dirname(copy));
+	fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0) {
+		set_cause(cause, "cannot create a temporary file next to "
+		    "'%s': %s", host, strerror(errno));
+		free(tmp);
+		tmp = NULL;
+		goto out;
+	}
+	if (write_all(fd, data, len) != 0) {
+		set_cause(cause, "cannot write '%s': %s", tmp, strerror(errno));
+		goto out;
+	}
+	/* chown first: it clears set-id bits that chmod then sets. */
+	if (fchown(fd, uid, gid) != 0) {
+		set_cause(cause, "cannot set the owner of '%s': %s", tmp,
+		    strerror(errno));
+		goto out;
+	}
+	if (fchmod(fd, mode) != 0) {
+		set_cause(cause, "cannot set the mode of '%s': %s", tmp,
+		    strerror(errno));
+		goto out;
+	}
+	copy_label(host, fd);
+	if (fsync(fd) != 0) {
+		set_cause(cause, "cannot sync '%s': %s", tmp, strerror(errno));
+		goto out;
+	}
+	if (close(fd) != 0) {
+		fd = -1;
+		set_cause(cause, "cannot close '%s': %s", tmp, strerror(errno));
+		goto out;
+	}
+	fd = -1;
+	if (rename(tmp, host) != 0) {
+		set_cause(cause, "cannot replace '%s': %s", host,
+		    strerror(errno));
+		goto out;
+	}
+	free(tmp);
+	tmp = NULL;
+	if (fsync_dir_of(host) != 0) {
+		set_cause(cause, "cannot sync the directory of '%s': %s", host,
+		    strerror(errno));
+		goto out;
+	}
+	r = 0;
+out:
+	if (fd >= 0)
+		close(fd);
+	if (tmp != NULL) {
+		unlink(tmp);
+		free(tmp);
+	}
+	free(copy);
+	free(host);
+	return r;
+}
+
+int
+fs_chmod_chown(const char *root, const char *path, mode_t mode, uid_t uid,
+    gid_t gid, char **cause)
+{
+	char *host = NULL;
+	int r = -1;
+
+	if (fs_resolve(root, path, &host, cause) != 0)
+		return -1;
+	if (chown(host, uid, gid) != 0)
+		set_cause(cause, "cannot set the owner of '%s': %s", host,
+		    strerror(errno));
+	else if (chmod(host, mode) != 0)
+		set_cause(cause, "cannot set the mode of '%s': %s", host,
+		    strerror(errno));
+	else
+		r = 0;
+	free(host);
+	return r;
+}
+
+int
+fs_unlink(const char *root, const char *path, char **cause)
+{
+	char *host = NULL;
+	int r = 0;
+
+	if (fs_resolve(root, path, &host, cause) != 0)
+		return -1;
+	if (unlink(host) != 0 && errno != ENOENT)
+		r = set_cause(cause, "cannot remove '%s': %s", host,
+		    strerror(errno));
+	else
+		(void)fsync_dir_of(host);
+	free(host);
+	return r;
+}
+
+int
+fs_mkdir(const char *root, const char *path, mode_t mode, uid_t uid,
+    gid_t gid, char **cause)
+{
+	char *host = NULL;
+	int r = -1;
+
+	if (fs_resolve(root, path, &host, cause) != 0)
+		return -1;
+	if (mkdir(host, mode) != 0)
+		set_cause(cause, "cannot create directory '%s': %s", host,
+		    strerror(errno));
+	else if (chown(host, uid, gid) != 0 || chmod(host, mode) != 0)
+		set_cause(cause, "cannot set owner and mode of '%s': %s", host,
+		    strerror(errno));
+	else
+		r = 0;
+	free(host);
+	return r;
+}
+
+int
+fs_rmdir(const char *root, const char *path, char **cause)
+{
+	char *host = NULL;
+	int r = 0;
+
+	if (fs_resolve(root, path, &host, cause) != 0)
+		return -1;
+	if (rmdir(host) != 0 && errno != ENOENT)
+		r = set_cause(cause, "cannot remove directory '%s': %s", host,
+		    strerror(errno));
+	free(host);
+	return r;
+}
+
+int
+fs_mkdir_p(const char *root, const char *path, mode_t mode, char **cause)
+{
+	char *copy = xstrdup(path), *p;
+	int r = 0;
+
+	for (p = copy + 1; r == 0; p++) {
+		char saved = *p;
+		char *host = NULL;
+
+		if (*p != '/' && *p != '\0')
+			continue;
+		*p = '\0';
+		if (fs_resolve(root, copy, &host, cause) != 0)
+			r = -1;
+		else if (mkdir(host, mode) != 0 && errno != EEXIST)
+			r = set_cause(cause, "cannot create directory '%s': %s",
+			    host, strerror(errno));
+		free(host);
+		*p = saved;
+		if (saved == '\0')
+			break;
+	}
+	free(copy);
+	return r;
+}
+
+bool
+fs_exists(const char *root, const char *path)
+{
+	char *host = NULL;
+	struct stat st;
+	bool found;
+
+	if (fs_resolve(root, path, &host, NULL) != 0)
+		return false;
+	found = lstat(host, &st) == 0;
+	free(host);
+	return found;
+}
+
+bool
+fs_lexists(const char *root, const char *path)
+{
+	char *copy = xstrdup(path), *slash = strrchr(copy, '/'), *dir = NULL;
+	char *host;
+	struct stat st;
+	bool found = false;
+
+	if (slash != NULL && slash != copy) {
+		*slash = '\0';
+		if (fs_resolve(root, copy, &dir, NULL) == 0) {
+			host = xasprintf("%s/%s", dir, slash + 1);
+			found = lstat(host, &st) == 0;
+			free(host);
+		}
+	}
+	free(dir);
+	free(copy);
+	return found;
+}

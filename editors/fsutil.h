@@ -1,0 +1,60 @@
+/*
+ * fsutil.h -- every file the tool touches is named by its path inside the
+ * target root ("/etc/ssh/sshd_config") and reached through these helpers,
+ * which refuse symbolic links that lead out of the root and replace files
+ * atomically with their mode, owner and SELinux label kept.
+ */
+#ifndef HW_FSUTIL_H
+#define HW_FSUTIL_H
+
+#include <stdbool.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+
+/* Largest file we read into memory: config files, not databases. */
+#define FS_MAX_FILE (16 * 1024 * 1024)
+
+/*
+ * Host path of PATH (absolute, inside ROOT) with links resolved; the final
+ * component may not exist. Fails, naming the link, when a link leads out of
+ * ROOT. *out is the caller's to free.
+ */
+int	 fs_resolve(const char *root, const char *path, char **out, char **cause);
+
+struct fs_file {
+	bool	 exists;
+	char	*data;		/* owned; NUL-terminated; NULL when !exists */
+	size_t	 len;
+	mode_t	 mode;		/* permission bits only */
+	uid_t	 uid;
+	gid_t	 gid;
+};
+void	 fs_file_release(struct fs_file *);
+/* Read PATH inside ROOT; a missing file is not an error (exists = false). */
+int	 fs_read(const char *root, const char *path, struct fs_file *,
+	    char **cause);
+
+/*
+ * Replace PATH inside ROOT with DATA: temp file in the same directory,
+ * fchown, fchmod, fsync, rename, fsync of the directory. The old file's
+ * SELinux label is kept. On failure the old file is untouched.
+ */
+int	 fs_write_atomic(const char *root, const char *path, const void *data,
+	    size_t len, mode_t mode, uid_t uid, gid_t gid, char **cause);
+int	 fs_chmod_chown(const char *root, const char *path, mode_t mode,
+	    uid_t uid, gid_t gid, char **cause);
+int	 fs_unlink(const char *root, const char *path, char **cause);
+int	 fs_mkdir(const char *root, const char *path, mode_t mode, uid_t uid,
+	    gid_t gid, char **cause);
+int	 fs_rmdir(const char *root, const char *path, char **cause);
+/* mkdir -p of a directory under ROOT with MODE for the ones it creates. */
+int	 fs_mkdir_p(const char *root, const char *path, mode_t mode,
+	    char **cause);
+bool	 fs_exists(const char *root, const char *path);
+/* PATH itself exists, a link not followed (enable links of systemd units). */
+bool	 fs_lexists(const char *root, const char *path);
+
+/* Read a whole host file (not root-relative); for recipes and secrets. */
+int	 fs_slurp(const char *hostpath, char **data, size_t *len, char **cause);
+
+#endif

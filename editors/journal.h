@@ -1,0 +1,57 @@
+/*
+ * journal.h -- a record of each transaction under
+ * ROOT/var/lib/hardenwiz/journal/ID/: manifest.json (every change, whether
+ * it was done, hashes of what was written) and orig-N (the original bytes of
+ * each replaced file). The manifest is written before the first change and
+ * after every change, so a crash leaves enough to undo what was done.
+ */
+#ifndef HW_JOURNAL_H
+#define HW_JOURNAL_H
+
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "plan.h"
+
+#define JOURNAL_DIR "/var/lib/hardenwiz/journal"
+#define LOCK_PATH "/var/lib/hardenwiz/lock"
+
+struct journal;
+
+/* Take the one-instance lock; WAIT blocks for it. *fd to lock_release. */
+int	 lock_acquire(const char *root, bool wait, int *fd, char **cause);
+void	 lock_release(int fd);
+
+/* Record PLAN before anything is changed: originals and the manifest. */
+int	 journal_begin(const char *root, const struct plan *, struct journal **,
+	    char **cause);
+const char *journal_id(const struct journal *);
+/* Change I of the plan was performed (or skipped under an offline root). */
+int	 journal_done(struct journal *, size_t i, bool skipped, char **cause);
+int	 journal_state(struct journal *, const char *state, long deadline,
+	    char **cause);
+void	 journal_free(struct journal *);
+
+/*
+ * Undo what J recorded as done: files back byte for byte with mode and owner,
+ * created files and directories removed, then the inverse commands in
+ * reverse order. Problems that do not stop the undo go to WARNINGS.
+ */
+int	 journal_undo(struct journal *, bool force, struct strv *warnings,
+	    char **cause);
+
+/*
+ * Roll back transaction ID (NULL: the newest that is applied or pending).
+ * Refuses, naming the file, when a file changed since, unless FORCE.
+ * IF_PENDING: only when it is still pending (the dead-man switch).
+ * *rolled gets the id (caller frees).
+ */
+int	 journal_rollback(const char *root, const char *id, bool force,
+	    bool if_pending, char **rolled, struct strv *warnings,
+	    char **cause);
+/* Mark every pending transaction as kept; *count how many. */
+int	 journal_confirm(const char *root, int *count, char **cause);
+/* Array of {id,time,state,steps,files,commands}, newest last; caller decrefs. */
+int	 journal_history(const char *root, json_t **out, char **cause);
+
+#endif

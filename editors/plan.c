@@ -1,0 +1,426 @@
+/*
+ * plan.c -- building and rendering the changeset.
+ */
+#include <grp.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "diff.h"
+#include "fsutil.h"
+#include "plan.h"
+
+void
+plan_init(struct plan *p, const char *root)
+{
+	memset(p, 0, sizeof *p);
+	p->root = xstrdup(root);
+	p->offline = strcmp(root, "/") != 0;
+	strv_init(&p->secrets);
+	strv_init(&p->notes);
+}
+
+static void
+change_release(struct change *c)
+{
+	free(c->step);
+	free(c->path);
+	free(c->old_text);
+	free(c->new_text);
+	argv_free(c->argv);
+	argv_free(c->undo_argv);
+	free(c->why);
+}
+
+void
+plan_release(struct plan *p)
+{
+	for (size_t i = 0; i < p->nchanges; i++)
+		change_release(&p->changes[i]);
+	free(p->changes);
+	for (size_t i = 0; i < p->nexpect; i++) {
+		free(p->expect[i].step);
+		free(p->expect[i].key);
+		free(p->expect[i].value);
+		free(p->expect[i].alias);
+		free(p->expect[i].current);
+	}
+	free(p->expect);
+	strv_release(&p->secrets);
+	strv_release(&p->notes);
+	free(p->refusal);
+	free(p->root);
+	memset(p, 0, sizeof *p);
+}
+
+static struct change *
+plan_new(struct plan *p, enum change_kind kind, const char *step)
+{
+	struct change *c;
+
+	if (p->nchanges == p->cap) {
+		p->cap = p->cap ? p->cap * 2 : 16;
+		p->changes = xreallocarray(p->changes, p->cap,
+		    sizeof *p->changes);
+	}
+	c = &p->changes[p->nchanges++];
+	memset(c, 0, sizeof *c);
+	c->kind = kind;
+	c->step = xstrdup(step);
+	return c;
+}
+
+struct change *
+plan_find_file(struct plan *p, const char *path)
+{
+	for (size_t i = 0; i < p->nchanges; i++) {
+		struct change *c = &p->changes[i];
+
+		if (c->kind == CHANGE_FILE && strcmp(c->path, path) == 0)
+			return c;
+	}
+	return NULL;
+}
+
+static bool
+change_is_noop(const struct change *c)
+{
+	return c->existed && c->old_len == c->new_len &&
+	    memcmp(c->old_text, c->new_text, c->old_len) == 0 &&
+	    c->old_mode == c->new_mode && c->old_uid == c->new_uid &&
+	    c->old_gid == c->new_gid;
+}
+
+static void
+plan_drop(struct plan *p, struct change *c)
+{
+	size_t i = (size_t)(c - p->changes);
+
+	change_release(c);
+	memmove(&p->changes[i], &p->changes[i + 1],
+	    (p->nchanges - i - 1) * sizeof *c);
+	p->nchanges--;
+}
+
+/* The planned FILE change for PATH, created from the current file if new. */
+static struct change *
+file_change(struct plan *p, const char *step, const char *path, mode_t mode,
+    uid_t uid, gid_t gid, char **cause)
+{
+	struct change *c = plan_find_file(p, path);
+	struct fs_file f;
+
+	if (c != NULL)
+		return c;
+	if (fs_read(p->root, path, &f, cause) != 0)
+		return NULL;
+	c = plan_new(p, CHANGE_FILE, step);
+	c->path = xstrdup(path);
+	c->existed = f.exists;
+	if (f.exists) {
+		c->old_text = f.data;
+		c->old_len = f.len;
+		c->new_text = xstrndup(f.data, f.len);
+		c->new_len = f.len;
+		c->old_mode = c->new_mode = f.mode;
+		c->old_uid = c->new_uid = f.uid;
+		c->old_gid = c->new_gid = f.gid;
+	} else {
+		c->new_text = xstrdup("");
+		c->new_mode = mode;
+		c->new_uid = uid;
+		c->new_gid = gid;
+	}
+	return c;
+}
+
+int
+plan_file(struct plan *p, const char *step, const char *path,
+    const char *new, size_t len, mode_t mode, uid_t uid, gid_t gid,
+    enum validator v, char **cause)
+{
+	struct change *c = file_change(p, step, path, mode, uid, gid, cause);
+
+	if (c == NULL)
+		return -1;
+	free(c->new_text);
+	c->new_text = xstrndup(new, len);
+	c->new_len = len;
+	if (v != VALIDATE_NONE)
+		c->validator = v;
+	if (strcmp(c->step, step) != 0 && !change_is_noop(c)) {
+		/* Later steps own the combined edit of a shared file. */
+		free(c->step);
+		c->step = xstrdup(step);
+	}
+	if (change_is_noop(c))
+		plan_drop(p, c);
+	return 0;
+}
+
+int
+plan_file_mode(struct plan *p, const char *step, const char *path,
+    mode_t mode, uid_t uid, gid_t gid, char **cause)
+{
+	struct change *c = file_change(p, step, path, mode, uid, gid, cause);
+
+	if (c == NULL)
+		return -1;
+	if (c->existed) {
+		/* Tighten only: keep no permission the step did not allow. */
+		c->new_mode = c->old_mode & mode;
+	}
+	c->new_uid = uid;
+	c->new_gid = gid;
+	if (change_is_noop(c))
+		plan_drop(p, c);
+	return 0;
+}
+
+void
+plan_mkdir(struct plan *p, const char *step, const char *path, mode_t mode,
+    uid_t uid, gid_t gid)
+{
+	struct change *c;
+
+	for (size_t i = 0; i < p->nchanges; i++) {
+		if (p->changes[i].kind == CHANGE_MKDIR &&
+		    strcmp(p->changes[i].path, path) == 0)
+			return;
+	}
+	c = plan_new(p, CHANGE_MKDIR, step);
+	c->path = xstrdup(path);
+	c->new_mode = mode;
+	c->new_uid = uid;
+	c->new_gid = gid;
+}
+
+void
+plan_command(struct plan *p, const char *step, char *const *argv,
+    char *const *undo_argv, const char *why)
+{
+	struct change *c = plan_new(p, CHANGE_COMMAND, step);
+
+	c->argv = argv_dup(argv);
+	c->undo_argv = argv_dup(undo_argv);
+	c->why = xstrdup(why != NULL ? why : "");
+}
+
+void
+plan_expect(struct plan *p, const char *step, enum validator v,
+    const char *key, const char *value, const char *alias,
+    const char *current)
+{
+	struct expectation *e;
+
+	for (size_t i = 0; i < p->nexpect; i++) {
+		e = &p->expect[i];
+		if (e->validator == v && strcmp(e->key, key) == 0) {
+			free(e->value);
+			free(e->alias);
+			e->value = xstrdup(value);
+			e->alias = alias != NULL ? xstrdup(alias) : NULL;
+			return;	/* the first current value stays */
+		}
+	}
+	p->expect = xreallocarray(p->expect, p->nexpect + 1, sizeof *p->expect);
+	e = &p->expect[p->nexpect++];
+	e->step = xstrdup(step);
+	e->validator = v;
+	e->key = xstrdup(key);
+	e->value = xstrdup(value);
+	e->alias = alias != NULL ? xstrdup(alias) : NULL;
+	e->current = xstrdup(current != NULL ? current : "");
+}
+
+void
+plan_secret(struct plan *p, const char *secret)
+{
+	if (secret[0] != '\0' && !strv_contains(&p->secrets, secret))
+		strv_add(&p->secrets, secret);
+}
+
+void
+plan_note(struct plan *p, const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+
+	va_start(ap, fmt);
+	s = xvasprintf(fmt, ap);
+	va_end(ap);
+	if (!strv_contains(&p->notes, s))
+		strv_add(&p->notes, s);
+	free(s);
+}
+
+int
+plan_text_after(struct plan *p, const char *path, char **text, size_t *len,
+    bool *exists, char **cause)
+{
+	struct change *c = plan_find_file(p, path);
+	struct fs_file f;
+
+	if (c != NULL) {
+		*text = xstrndup(c->new_text, c->new_len);
+		*len = c->new_len;
+		*exists = true;
+		return 0;
+	}
+	if (fs_read(p->root, path, &f, cause) != 0)
+		return -1;
+	*exists = f.exists;
+	*text = f.exists ? f.data : xstrdup("");
+	*len = f.len;
+	return 0;
+}
+
+bool
+plan_is_empty(const struct plan *p)
+{
+	return p->nchanges == 0;
+}
+
+size_t
+plan_count(const struct plan *p, enum change_kind kind)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < p->nchanges; i++)
+		n += p->changes[i].kind == kind;
+	return n;
+}
+
+bool
+plan_step_changes(const struct plan *p, const char *step)
+{
+	for (size_t i = 0; i < p->nchanges; i++) {
+		if (strcmp(p->changes[i].step, step) == 0)
+			return true;
+	}
+	return false;
+}
+
+char *
+plan_mask(const struct plan *p, const char *s)
+{
+	char *out = xstrdup(s);
+
+	for (size_t i = 0; i < p->secrets.n; i++) {
+		const char *secret = p->secrets.v[i];
+		size_t slen = strlen(secret);
+		struct buf b;
+		const char *at, *from = out;
+
+		if (strstr(out, secret) == NULL)
+			continue;
+		buf_init(&b);
+		while ((at = strstr(from, secret)) != NULL) {
+			buf_add(&b, from, (size_t)(at - from));
+			buf_adds(&b, "********");
+			from = at + slen;
+		}
+		buf_adds(&b, from);
+		free(out);
+		out = buf_detach(&b, NULL);
+	}
+	return out;
+}
+
+static void
+owner_names(uid_t uid, gid_t gid, char *out, size_t len)
+{
+	struct passwd *pw = getpwuid(uid);
+	struct group *gr = getgrgid(gid);
+
+	if (pw != NULL && gr != NULL)
+		snprintf(out, len, "%s:%s", pw->pw_name, gr->gr_name);
+	else
+		snprintf(out, len, "%u:%u", (unsigned)uid, (unsigned)gid);
+}
+
+static void
+render_file(const struct plan *p, const struct change *c, struct buf *out)
+{
+	struct buf d;
+	char *masked;
+
+	buf_init(&d);
+	{
+		char *old = c->existed ? plan_mask(p, c->old_text) : NULL;
+		char *new = plan_mask(p, c->new_text);
+
+		diff_unified(&d, c->path, old, old ? strlen(old) : 0, new,
+		    strlen(new), 3);
+		free(old);
+		free(new);
+	}
+	masked = buf_detach(&d, NULL);
+	buf_adds(out, masked);
+	free(masked);
+	if (!c->existed) {
+		char own[128];
+
+		owner_names(c->new_uid, c->new_gid, own, sizeof own);
+		buf_addf(out, "# mode %s %04o %s (new file)\n", c->path,
+		    (unsigned)c->new_mode, own);
+		return;
+	}
+	if (c->old_mode != c->new_mode)
+		buf_addf(out, "# mode %s %04o -> %04o\n", c->path,
+		    (unsigned)c->old_mode, (unsigned)c->new_mode);
+	if (c->old_uid != c->new_uid || c->old_gid != c->new_gid) {
+		char a[128], b[128];
+
+		owner_names(c->old_uid, c->old_gid, a, sizeof a);
+		owner_names(c->new_uid, c->new_gid, b, sizeof b);
+		buf_addf(out, "# owner %s %s -> %s\n", c->path, a, b);
+	}
+}
+
+void
+plan_render(const struct plan *p, const char *step, struct buf *out)
+{
+	for (size_t i = 0; i < p->nchanges; i++) {
+		const struct change *c = &p->changes[i];
+
+		if (step != NULL && strcmp(c->step, step) != 0)
+			continue;
+		if (c->kind == CHANGE_MKDIR) {
+			char own[128];
+
+			owner_names(c->new_uid, c->new_gid, own, sizeof own);
+			buf_addf(out, "# mkdir %s %04o %s\n", c->path,
+			    (unsigned)c->new_mode, own);
+		} else if (c->kind == CHANGE_FILE)
+			render_file(p, c, out);
+	}
+	for (size_t i = 0; i < p->nchanges; i++) {
+		const struct change *c = &p->changes[i];
+		char *q, *m;
+
+		if (c->kind != CHANGE_COMMAND)
+			continue;
+		if (step != NULL && strcmp(c->step, step) != 0)
+			continue;
+		q = argv_quote(c->argv);
+		m = plan_mask(p, q);
+		buf_addf(out, "# run: %s%s\n", m,
+		    p->offline ? "  (skipped: offline root)" : "");
+		free(q);
+		free(m);
+	}
+}
+
+void
+plan_step_files(const struct plan *p, const char *step, struct strv *out)
+{
+	for (size_t i = 0; i < p->nchanges; i++) {
+		const struct change *c = &p->changes[i];
+
+		if (c->kind != CHANGE_COMMAND && strcmp(c->step, step) == 0 &&
+		    !strv_contains(out, c->path))
+			strv_add(out, c->path);
+	}
+}

@@ -1,0 +1,123 @@
+/*
+ * plan.h -- the changeset. Steps append typed changes; every frontend renders
+ * the same plan; one loop in apply.c performs it. Nothing here writes to the
+ * target system.
+ */
+#ifndef HW_PLAN_H
+#define HW_PLAN_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "util.h"
+
+enum change_kind {
+	CHANGE_FILE,	/* write content and/or mode and owner */
+	CHANGE_MKDIR,	/* create a directory */
+	CHANGE_COMMAND,	/* run an argv; undo_argv reverses it */
+};
+
+/* Which daemon checks a candidate file before it replaces the live one. */
+enum validator {
+	VALIDATE_NONE,
+	VALIDATE_SSHD,
+};
+
+struct change {
+	enum change_kind kind;
+	char		*step;		/* id of the step that planned it */
+	char		*path;		/* FILE, MKDIR: path inside the root */
+
+	/* FILE */
+	bool		 existed;
+	char		*old_text;	/* NULL when !existed */
+	size_t		 old_len;
+	char		*new_text;	/* never NULL */
+	size_t		 new_len;
+	mode_t		 old_mode, new_mode;
+	uid_t		 old_uid, new_uid;
+	gid_t		 old_gid, new_gid;
+	enum validator	 validator;
+
+	/* MKDIR uses new_mode, new_uid, new_gid. */
+
+	/* COMMAND */
+	char		**argv;
+	char		**undo_argv;	/* NULL: nothing to undo */
+	char		*why;		/* one line for the reader */
+};
+
+/* After apply, the daemon's own view must report KEY = VALUE. */
+struct expectation {
+	char		*step;
+	enum validator	 validator;
+	char		*key;		/* as sshd -T prints it: lowercase */
+	char		*value;
+	char		*alias;		/* another spelling of VALUE, or NULL */
+	char		*current;	/* the value before the plan */
+};
+
+struct plan {
+	char			*root;
+	bool			 offline;	/* root is not "/": run nothing */
+	struct change		*changes;
+	size_t			 nchanges;
+	size_t			 cap;
+	struct expectation	*expect;
+	size_t			 nexpect;
+	struct strv		 secrets;	/* masked in every rendering */
+	struct strv		 notes;		/* warnings for the reader */
+	/* Lockout guard: set by a step that finds no way in would remain. */
+	char			*refusal;
+};
+
+void	 plan_init(struct plan *, const char *root);
+void	 plan_release(struct plan *);
+
+/*
+ * Plan PATH to have NEW as content. The current content, mode and owner are
+ * read from the root; for a new file MODE/UID/GID are used, for an existing
+ * one they are kept. A later call for the same path replaces the content.
+ * Nothing is added when the text does not change.
+ */
+int	 plan_file(struct plan *, const char *step, const char *path,
+	    const char *new, size_t len, mode_t mode, uid_t uid, gid_t gid,
+	    enum validator, char **cause);
+/* Tighten (never loosen) the mode of PATH, which may already be planned. */
+int	 plan_file_mode(struct plan *, const char *step, const char *path,
+	    mode_t mode, uid_t uid, gid_t gid, char **cause);
+void	 plan_mkdir(struct plan *, const char *step, const char *path,
+	    mode_t mode, uid_t uid, gid_t gid);
+void	 plan_command(struct plan *, const char *step, char *const *argv,
+	    char *const *undo_argv, const char *why);
+void	 plan_expect(struct plan *, const char *step, enum validator,
+	    const char *key, const char *value, const char *alias,
+	    const char *current);
+void	 plan_secret(struct plan *, const char *secret);
+void	 plan_note(struct plan *, const char *fmt, ...)
+	    __attribute__((format(printf, 2, 3)));
+
+/* The planned change for PATH, or NULL. */
+struct change	*plan_find_file(struct plan *, const char *path);
+/* What PATH will contain after the plan (planned or current); caller frees. */
+int	 plan_text_after(struct plan *, const char *path, char **text,
+	    size_t *len, bool *exists, char **cause);
+bool	 plan_is_empty(const struct plan *);
+size_t	 plan_count(const struct plan *, enum change_kind);
+bool	 plan_step_changes(const struct plan *, const char *step);
+
+/* Replace every secret in S (in place, new string returned; caller frees). */
+char	*plan_mask(const struct plan *, const char *s);
+
+/*
+ * Render the plan as SPEC's preview text: one unified diff per file, mode
+ * and owner changes as "# mode" lines, then one "# run: ARGV" per command
+ * (with " (skipped: offline root)" under a root other than "/").
+ * Only STEP's changes when STEP is not NULL.
+ */
+void	 plan_render(const struct plan *, const char *step, struct buf *out);
+/* Files and commands of one step (for JSON). argv strings are masked. */
+void	 plan_step_files(const struct plan *, const char *step,
+	    struct strv *out);
+
+#endif

@@ -1,0 +1,53 @@
+/*
+ * sysinfo.h -- facts about the target system read from files under the root
+ * (never from the running machine when the root is not "/"): accounts,
+ * password state, distribution, service names.
+ */
+#ifndef HW_SYSINFO_H
+#define HW_SYSINFO_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+struct account {
+	char	*name;
+	uid_t	 uid;
+	gid_t	 gid;
+	char	*home;
+	char	*shell;
+};
+
+struct accounts {
+	struct account	*v;
+	size_t		 n;
+};
+
+int	 accounts_load(const char *root, struct accounts *, char **cause);
+void	 accounts_release(struct accounts *);
+const struct account *accounts_find(const struct accounts *, const char *);
+/* A shell one can log in with (not nologin, false, sync ...). */
+bool	 account_has_login_shell(const struct account *);
+/* 1: a usable password hash in /etc/shadow; 0: locked or none; -1: unknown. */
+int	 account_password_usable(const char *root, const char *name);
+
+enum os_family { OS_UNKNOWN, OS_DEBIAN, OS_RHEL };
+
+struct osinfo {
+	enum os_family	 family;
+	char		*id;		/* "debian", "ubuntu", "rocky" */
+	char		*version_id;
+	char		*pretty;
+};
+
+/* From ROOT/etc/os-release, else ROOT/usr/lib/os-release (never merged). */
+void	 osinfo_load(const char *root, struct osinfo *);
+void	 osinfo_release(struct osinfo *);
+
+/* "ssh" (Debian, Ubuntu) or "sshd" (RHEL), from the unit files under root. */
+const char *ssh_service_name(const char *root, const struct osinfo *);
+/* ssh.socket is enabled (Ubuntu >= 22.10 socket activation). */
+bool	 ssh_socket_enabled(const char *root);
+/* systemd is the running init of this (live) system. */
+bool	 systemd_running(const char *root);
+
+#endif

@@ -1,0 +1,396 @@
+/*
+ * validate.c -- staging and running the daemons' checkers.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "fsutil.h"
+#include "run.h"
+#include "validate.h"
+
+void
+sshd_view_init(struct sshd_view *v)
+{
+	strv_init(&v->keys);
+	strv_init(&v->values);
+}
+
+void
+sshd_view_release(struct sshd_view *v)
+{
+	strv_release(&v->keys);
+	strv_release(&v->values);
+}
+
+const char *
+sshd_view_get(const struct sshd_view *v, const char *key)
+{
+	for (size_t i = 0; i < v->keys.n; i++) {
+		if (strcmp(v->keys.v[i], key) == 0)
+			return v->values.v[i];
+	}
+	return NULL;
+}
+
+static void
+view_add(struct sshd_view *v, const char *key, const char *value)
+{
+	for (size_t i = 0; i < v->keys.n; i++) {
+		if (strcmp(v->keys.v[i], key) == 0) {
+			char *joined = xasprintf("%s %s", v->values.v[i],
+			    value);
+
+			free(v->values.v[i]);
+			v->values.v[i] = joined;
+			return;
+		}
+	}
+	strv_add(&v->keys, key);
+	strv_add(&v->values, value);
+}
+
+bool
+sshd_available(void)
+{
+	char *p = run_which("sshd");
+
+	free(p);
+	return p != NULL;
+}
+
+/* Remove a staging tree we made (two levels deep at most). */
+static void
+remove_tree(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+
+	if (d == NULL)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		char *p;
+		struct stat st;
+
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..")
+		    == 0)
+			continue;
+		p = xasprintf("%s/%s", dir, de->d_name);
+		if (lstat(p, &st) == 0 && S_ISDIR(st.st_mode))
+			remove_tree(p);
+		else
+			unlink(p);
+		free(p);
+	}
+	closedir(d);
+	rmdir(dir);
+}
+
+static int
+copy_file(const char *from, const char *to, char **cause)
+{
+	char *data = NULL;
+	size_t len = 0;
+	int fd, r = -1;
+
+	if (fs_slurp(from, &data, &len, cause) != 0)
+		return -1;
+	fd = open(to, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0 || write(fd, data, len) != (ssize_t)len)
+		set_cause(cause, "cannot stage '%s': %s", to, strerror(errno));
+	else
+		r = 0;
+	if (fd >= 0)
+		close(fd);
+	free(data);
+	return r;
+}
+
+/*
+ * Populate STAGE from HOSTDIR: configuration files and directories are
+ * copied (they may be replaced by candidates), everything else (host keys,
+ * moduli) is linked so that no private key is ever copied.
+ */
+static int
+stage_dir(const char *hostdir, const char *stage, bool *has_hostkey,
+    char **cause)
+{
+	DIR *d = opendir(hostdir);
+	struct dirent *de;
+	int r = 0;
+
+	if (d == NULL)
+		return errno == ENOENT ? 0 : set_cause(cause, "cannot read "
+		    "'%s': %s", hostdir, strerror(errno));
+	while (r == 0 && (de = readdir(d)) != NULL) {
+		char *from, *to;
+		struct stat st;
+
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..")
+		    == 0)
+			continue;
+		from = xasprintf("%s/%s", hostdir, de->d_name);
+		to = xasprintf("%s/%s", stage, de->d_name);
+		if (stat(from, &st) != 0) {
+			free(from);
+			free(to);
+			continue;
+		}
+		if (str_has_prefix(de->d_name, "ssh_host_") &&
+		    str_has_suffix(de->d_name, "_key"))
+			*has_hostkey = true;
+		if (S_ISDIR(st.st_mode)) {
+			if (mkdir(to, 0700) != 0)
+				r = set_cause(cause, "cannot stage '%s': %s",
+				    to, strerror(errno));
+			else
+				r = stage_dir(from, to, has_hostkey, cause);
+		} else if (S_ISREG(st.st_mode) &&
+		    (str_has_prefix(de->d_name, "sshd_config") ||
+		    str_has_suffix(de->d_name, ".conf"))) {
+			r = copy_file(from, to, cause);
+		} else if (symlink(from, to) != 0) {
+			r = set_cause(cause, "cannot stage '%s': %s", to,
+			    strerror(errno));
+		}
+		free(from);
+		free(to);
+	}
+	closedir(d);
+	return r;
+}
+
+static int
+stage_candidates(const struct plan *p, const char *stage, char **cause)
+{
+	for (size_t i = 0; p != NULL && i < p->nchanges; i++) {
+		const struct change *c = &p->changes[i];
+		char *to;
+		int fd;
+
+		if (c->kind != CHANGE_FILE || !str_has_prefix(c->path,
+		    "/etc/ssh/"))
+			continue;
+		to = xasprintf("%s/%s", stage, c->path + strlen("/etc/ssh/"));
+		{
+			char *slash = strrchr(to, '/');
+
+			*slash = '\0';
+			(void)mkdir(to, 0700);
+			*slash = '/';
+		}
+		unlink(to);
+		fd = open(to, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+		if (fd < 0 || write(fd, c->new_text, c->new_len) !=
+		    (ssize_t)c->new_len) {
+			set_cause(cause, "cannot stage '%s': %s", to,
+			    strerror(errno));
+			if (fd >= 0)
+				close(fd);
+			free(to);
+			return -1;
+		}
+		close(fd);
+		free(to);
+	}
+	return 0;
+}
+
+/* A throwaway host key, so that a root without keys can still be checked. */
+static int
+stage_hostkey(const char *stage, char **cause)
+{
+	char *key = xasprintf("%s/ssh_host_ed25519_key", stage);
+	char *argv[] = { "ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C",
+	    "hardenwiz-validation", "-f", key, NULL };
+	struct buf out;
+	int status = 0, r;
+
+	buf_init(&out);
+	r = run_argv(argv, NULL, &out, &status, cause);
+	if (r == 0 && status != 0)
+		r = set_cause(cause, "ssh-keygen failed: %s", trim(out.data));
+	buf_release(&out);
+	free(key);
+	return r;
+}
+
+/* In the child: private mounts, the stage over /etc/ssh, a private /run. */
+static int
+enter_stage(void *arg)
+{
+	const char *stage = arg;
+
+	if (unshare(CLONE_NEWNS) != 0) {
+		dprintf(STDERR_FILENO, "cannot create a private mount "
+		    "namespace: %s (validating sshd needs root)\n",
+		    strerror(errno));
+		return -1;
+	}
+	if (mount("none", "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0 ||
+	    mount(stage, "/etc/ssh", NULL, MS_BIND, NULL) != 0 ||
+	    mount("tmpfs", "/run", "tmpfs", 0, "mode=0755") != 0) {
+		dprintf(STDERR_FILENO, "cannot mount the staged /etc/ssh: %s\n",
+		    strerror(errno));
+		return -1;
+	}
+	(void)mkdir("/run/sshd", 0755);
+	return 0;
+}
+
+static void
+parse_view(const char *text, struct sshd_view *view)
+{
+	const char *line = text;
+
+	while (*line != '\0') {
+		size_t len = strcspn(line, "\n");
+		char *copy = xstrndup(line, len), *sp = strchr(copy, ' ');
+
+		if (sp != NULL) {
+			*sp = '\0';
+			view_add(view, copy, sp + 1);
+		}
+		free(copy);
+		line += len + (line[len] == '\n');
+	}
+}
+
+static int
+run_sshd(const char *stage, const char *flag, struct buf *out, char **cause)
+{
+	char *argv[] = { "sshd", (char *)flag, NULL };
+	struct run_opts o = { .setup = enter_stage, .setup_arg =
+	    (void *)stage, .timeout = 30 };
+	int status = 0;
+
+	if (run_argv(argv, &o, out, &status, cause) != 0)
+		return -1;
+	if (status != 0) {
+		char *msg = trim(out->data ? out->data : "");
+
+		return set_cause(cause, "sshd %s rejected the configuration "
+		    "(exit %d): %s", flag, status, *msg ? msg : "no message");
+	}
+	return 0;
+}
+
+int
+sshd_check(const char *root, const struct plan *p, struct sshd_view *view,
+    char **cause)
+{
+	char tmpl[] = "/tmp/hardenwiz-sshd.XXXXXX";
+	char *hostdir = NULL, *stage;
+	bool has_key = false;
+	struct buf out;
+	int r = -1;
+
+	if (fs_resolve(root, "/etc/ssh", &hostdir, cause) != 0)
+		return -1;
+	stage = mkdtemp(tmpl);
+	if (stage == NULL) {
+		free(hostdir);
+		return set_cause(cause, "cannot create a staging directory: "
+		    "%s", strerror(errno));
+	}
+	buf_init(&out);
+	if (stage_dir(hostdir, stage, &has_key, cause) != 0 ||
+	    stage_candidates(p, stage, cause) != 0)
+		goto out;
+	if (!has_key && stage_hostkey(stage, cause) != 0)
+		goto out;
+	if (run_sshd(stage, "-t", &out, cause) != 0)
+		goto out;
+	buf_release(&out);
+	if (run_sshd(stage, "-T", &out, cause) != 0)
+		goto out;
+	if (view != NULL)
+		parse_view(out.data ? out.data : "", view);
+	r = 0;
+out:
+	buf_release(&out);
+	remove_tree(stage);
+	free(hostdir);
+	return r;
+}
+
+int
+sshd_expectations(const struct plan *p, const struct sshd_view *view,
+    char **cause)
+{
+	for (size_t i = 0; i < p->nexpect; i++) {
+		const struct expectation *e = &p->expect[i];
+		const char *got;
+
+		if (e->validator != VALIDATE_SSHD)
+			continue;
+		got = sshd_view_get(view, e->key);
+		if (got != NULL && (strcmp(got, e->value) == 0 ||
+		    (e->alias != NULL && strcmp(got, e->alias) == 0)))
+			continue;
+		return set_cause(cause, "sshd -T reports '%s %s', but '%s %s' "
+		    "was wanted: another setting takes precedence",
+		    e->key, got ? got : "(nothing)", e->key, e->value);
+	}
+	return 0;
+}
+
+static bool
+plan_uses(const struct plan *p, enum validator v)
+{
+	for (size_t i = 0; i < p->nchanges; i++) {
+		if (p->changes[i].kind == CHANGE_FILE &&
+		    p->changes[i].validator == v)
+			return true;
+	}
+	for (size_t i = 0; i < p->nexpect; i++) {
+		if (p->expect[i].validator == v)
+			return true;
+	}
+	return false;
+}
+
+static int
+check_sshd(const struct plan *p, bool candidates, char **cause)
+{
+	struct sshd_view view;
+	int r;
+
+	sshd_view_init(&view);
+	r = sshd_check(p->root, candidates ? p : NULL, &view, cause);
+	if (r == 0)
+		r = sshd_expectations(p, &view, cause);
+	sshd_view_release(&view);
+	return r;
+}
+
+int
+validate_plan(struct plan *p, char **cause)
+{
+	if (!plan_uses(p, VALIDATE_SSHD))
+		return 0;
+	if (!sshd_available()) {
+		if (!p->offline)
+			return set_cause(cause, "cannot validate: sshd is not "
+			    "installed; install openssh-server first");
+		plan_note(p, "sshd is not installed on this machine: the "
+		    "candidate sshd configuration was not validated");
+		return 0;
+	}
+	return check_sshd(p, true, cause);
+}
+
+int
+validate_live(const struct plan *p, char **cause)
+{
+	if (!plan_uses(p, VALIDATE_SSHD) || !sshd_available())
+		return 0;
+	return check_sshd(p, false, cause);
+}

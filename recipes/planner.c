@@ -1,0 +1,127 @@
+/*
+ * planner.c -- one session, many steps.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "i18n.h"
+#include "planner.h"
+
+int
+steps_select(const char *only, const struct step ***out, size_t *n,
+    char **cause)
+{
+	const struct step **v = xcalloc(step_count, sizeof *v);
+	struct strv ids;
+
+	*n = 0;
+	strv_init(&ids);
+	if (only != NULL) {
+		split_list(only, &ids);
+		for (size_t i = 0; i < ids.n; i++) {
+			if (step_find(ids.v[i]) == NULL) {
+				set_cause(cause, _("--only: unknown step '%s'"),
+				    ids.v[i]);
+				strv_release(&ids);
+				free(v);
+				return -1;
+			}
+		}
+	}
+	for (size_t i = 0; i < step_count; i++) {
+		if (only == NULL || strv_contains(&ids, step_table[i]->id))
+			v[(*n)++] = step_table[i];
+	}
+	strv_release(&ids);
+	*out = v;
+	return 0;
+}
+
+/* The union of the steps' Augeas files (each lens+glob once). */
+static struct aug_file *
+files_of(const struct step *const *steps, size_t n, size_t *count)
+{
+	struct aug_file *v = NULL;
+
+	*count = 0;
+	for (size_t i = 0; i < n; i++) {
+		for (size_t k = 0; k < steps[i]->nfiles; k++) {
+			const struct aug_file *f = &steps[i]->files[k];
+			bool dup = false;
+
+			for (size_t j = 0; j < *count; j++)
+				dup |= strcmp(v[j].glob, f->glob) == 0;
+			if (dup)
+				continue;
+			v = xreallocarray(v, *count + 1, sizeof *v);
+			v[(*count)++] = *f;
+		}
+	}
+	return v;
+}
+
+int
+plan_steps(const char *root, const struct step *const *steps,
+    const struct settings *const *settings, size_t n, struct plan *p,
+    char **cause)
+{
+	struct augs *s = NULL;
+	struct osinfo os;
+	size_t nf;
+	struct aug_file *files = files_of(steps, n, &nf);
+	int r = -1;
+
+	osinfo_load(root, &os);
+	if (augs_open(&s, root, files, nf, cause) != 0)
+		goto out;
+	for (size_t i = 0; i < n; i++) {
+		struct step_ctx ctx = { .root = root, .augs = s, .os = &os };
+		char *err = NULL;
+
+		if (settings[i] == NULL)
+			continue;
+		if (steps[i]->plan(&ctx, settings[i], p, &err) != 0) {
+			set_cause(cause, "[%s] %s", steps[i]->id, err);
+			free(err);
+			goto out;
+		}
+	}
+	r = 0;
+out:
+	augs_free(s);
+	free(files);
+	osinfo_release(&os);
+	return r;
+}
+
+int
+audit_steps(const char *root, const struct step *const *steps, size_t n,
+    bool effective, struct audit *audits, char **cause)
+{
+	struct augs *s = NULL;
+	struct osinfo os;
+	size_t nf;
+	struct aug_file *files = files_of(steps, n, &nf);
+	int r = -1;
+
+	osinfo_load(root, &os);
+	if (augs_open(&s, root, files, nf, cause) != 0)
+		goto out;
+	for (size_t i = 0; i < n; i++) {
+		struct step_ctx ctx = { .root = root, .augs = s, .os = &os,
+		    .effective = effective };
+		char *err = NULL;
+
+		if (steps[i]->audit(&ctx, &audits[i], &err) != 0) {
+			audits[i].state = STATE_ERROR;
+			strv_add(&audits[i].notes, err ? err : "audit failed");
+			free(err);
+		}
+	}
+	r = 0;
+out:
+	augs_free(s);
+	free(files);
+	osinfo_release(&os);
+	return r;
+}

@@ -1,0 +1,24 @@
+/*
+ * planner.h -- opens one Augeas session with the files of the chosen steps
+ * and asks each step to audit or to plan. Used by every mode and frontend,
+ * so the wizard, --apply, --dry-run and --json see the same plan.
+ */
+#ifndef HW_PLANNER_H
+#define HW_PLANNER_H
+
+#include "step.h"
+
+/* Steps in table order, restricted to ONLY (comma list) when not NULL. */
+int	steps_select(const char *only, const struct step ***out, size_t *n,
+	    char **cause);
+
+/* Plan STEPS[i] with SETTINGS[i] into P (initialised on ROOT by the caller). */
+int	plan_steps(const char *root, const struct step *const *steps,
+	    const struct settings *const *settings, size_t n, struct plan *p,
+	    char **cause);
+
+/* Audit each step into AUDITS[i] (audit_init'ed by the caller). */
+int	audit_steps(const char *root, const struct step *const *steps,
+	    size_t n, bool effective, struct audit *audits, char **cause);
+
+#endif

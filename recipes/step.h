@@ -1,0 +1,126 @@
+/*
+ * step.h -- what a hardening step is. Each step is one file in recipes/
+ * exporting one const struct step, listed in step_table[] (steps.c).
+ *
+ * To add a step: write recipes/NAME.c with its questions, the Augeas files
+ * it edits, an audit hook and a plan hook; add one line to step_table[]; add
+ * its section to the recipe documentation. A step never writes: plan()
+ * edits through the Augeas session and appends to the plan.
+ */
+#ifndef HW_STEP_H
+#define HW_STEP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "augsession.h"
+#include "plan.h"
+#include "sysinfo.h"
+#include "util.h"
+
+/* Value types of recipe keys and wizard questions. */
+enum value_type {
+	V_BOOL,		/* yes|no|true|false|on|off -> "yes"/"no" */
+	V_INT,		/* min..max */
+	V_PORT,		/* one TCP port 1-65535 -> "N" */
+	V_PORTS,	/* N, N/tcp, N/udp, N-M/tcp, listed -> "N/tcp ..." */
+	V_DURATION,	/* N, Ns, Nm, Nh, Nd -> seconds "N" */
+	V_LIST,		/* comma and/or space separated -> "a b c" */
+	V_CHOICE,	/* one of choices */
+	V_TEXT,		/* free text, one line */
+	V_USER,		/* a user name */
+	V_PUBKEY,	/* an OpenSSH public key line */
+	V_PATH,		/* an absolute path */
+};
+
+/* Questions the wizard does not ask (recipe only). */
+#define Q_RECIPE_ONLY	0x1
+/* Value is a secret: masked when echoed, never in argv. */
+#define Q_SECRET	0x2
+
+struct question {
+	const char		*key;		/* recipe key, lower_snake_case */
+	enum value_type		 type;
+	const char		*label;		/* N_() */
+	const char		*help;		/* N_() */
+	const char *const	*choices;	/* V_CHOICE, NULL-terminated */
+	long			 min, max;	/* V_INT */
+	unsigned int		 flags;
+};
+
+/* Parse IN as Q's type; *out gets the canonical value (caller frees). */
+int	value_parse(const struct question *, const char *in, char **out,
+	    char **why);
+
+/* Answers: key -> canonical value, in question order. */
+struct settings {
+	struct strv	keys;
+	struct strv	values;
+};
+void		 settings_init(struct settings *);
+void		 settings_release(struct settings *);
+void		 settings_set(struct settings *, const char *key, const char *);
+const char	*settings_get(const struct settings *, const char *key);
+bool		 settings_bool(const struct settings *, const char *key, bool);
+long		 settings_long(const struct settings *, const char *key, long);
+
+enum step_state {
+	STATE_OK,
+	STATE_NEEDS_CHANGE,
+	STATE_CHANGED,
+	STATE_SKIPPED,
+	STATE_NOT_APPLICABLE,
+	STATE_ERROR,
+};
+const char	*step_state_name(enum step_state);
+
+struct finding {
+	char	*key;
+	char	*current;
+	char	*wanted;
+};
+
+struct audit {
+	enum step_state	 state;
+	struct finding	*findings;
+	size_t		 nfindings;
+	struct settings	 current;	/* defaults for the wizard's form */
+	struct strv	 notes;		/* things the admin should know */
+};
+void	audit_init(struct audit *);
+void	audit_release(struct audit *);
+void	audit_finding(struct audit *, const char *key, const char *current,
+	    const char *wanted);
+
+/* What a step gets to look at. */
+struct step_ctx {
+	const char		*root;
+	struct augs		*augs;
+	const struct osinfo	*os;
+	/* Audit values from the daemons are wanted (sshd -T ...). */
+	bool			 effective;
+};
+
+struct step {
+	const char		*id;
+	const char		*title;		/* N_() */
+	const char		*help;		/* N_() */
+	const struct aug_file	*files;
+	size_t			 nfiles;
+	const struct question	*questions;
+	size_t			 nquestions;
+	int	(*audit)(struct step_ctx *, struct audit *, char **cause);
+	/* Only keys present in settings are changed. */
+	int	(*plan)(struct step_ctx *, const struct settings *,
+		    struct plan *, char **cause);
+};
+
+extern const struct step *const step_table[];
+extern const size_t step_count;
+const struct step	*step_find(const char *id);
+const struct question	*step_question(const struct step *, const char *key);
+
+/* Every section SPEC defines, built or not, in SPEC order. */
+extern const char *const spec_sections[];
+
+#endif

@@ -1,0 +1,42 @@
+#!/bin/sh
+# Install what hardenwiz needs to build ("build") or to run its tests
+# ("test"), from Debian's packages. Safe to run again: only missing
+# packages are installed.
+#
+# RHEL/Rocky/Alma (dnf) names, for reference:
+#   build: gcc cmake make pkgconf augeas-devel newt-devel jansson-devel
+#          ncurses-devel openssl-devel gettext
+#   test:  libcmocka-devel augeas openssh-server openssh-clients tmux
+#          clang compiler-rt iproute util-linux sshpass
+set -eu
+
+build="build-essential cmake pkg-config libaugeas-dev augeas-lenses
+  libnewt-dev libjansson-dev libncurses-dev libssl-dev gettext"
+test="$build libcmocka-dev augeas-tools openssh-server openssh-client tmux
+  clang libclang-rt-14-dev iproute2 util-linux sshpass patch valgrind"
+
+case "${1:-build}" in
+build) want=$build ;;
+test) want=$test ;;
+*) echo "usage: $0 build|test" >&2; exit 2 ;;
+esac
+
+missing=
+for p in $want; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
+	    grep -q 'install ok installed' || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+if [ "$(id -u)" != 0 ]; then
+	echo "install-deps: missing packages:$missing (run as root)" >&2
+	exit 1
+fi
+echo "install-deps: installing$missing"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+# Packages must not start daemons on the build machine (openssh-server).
+printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d
+chmod 755 /usr/sbin/policy-rc.d
+trap 'rm -f /usr/sbin/policy-rc.d' EXIT
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $missing

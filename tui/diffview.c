@@ -1,0 +1,104 @@
+/*
+ * diffview.c -- parsing a rendered plan into viewer lines.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "diffview.h"
+#include "util.h"
+
+static enum dv_kind
+kind_of(const char *s, size_t len, bool in_hunk)
+{
+	if (len >= 4 && (strncmp(s, "--- ", 4) == 0 || strncmp(s, "+++ ", 4)
+	    == 0) && !in_hunk)
+		return DV_HEADER;
+	if (len >= 2 && strncmp(s, "@@", 2) == 0)
+		return DV_HUNK;
+	if (len >= 1 && s[0] == '#')
+		return DV_META;
+	if (in_hunk && len >= 1 && s[0] == '+')
+		return DV_ADD;
+	if (in_hunk && len >= 1 && s[0] == '-')
+		return DV_DEL;
+	if (in_hunk && (len == 0 || s[0] == ' ' || s[0] == '\\'))
+		return DV_CONTEXT;
+	return DV_META;
+}
+
+void
+diffview_load(struct diffview *dv, const char *text)
+{
+	const char *s;
+	int file = -1, hunk = -1;
+	bool in_hunk = false;
+	size_t cap = 64;
+
+	memset(dv, 0, sizeof *dv);
+	dv->text = xstrdup(text);
+	dv->lines = xreallocarray(NULL, cap, sizeof *dv->lines);
+	for (s = dv->text; *s != '\0';) {
+		size_t len = strcspn(s, "\n");
+		struct dv_line *l;
+		enum dv_kind k = kind_of(s, len, in_hunk);
+
+		if (k == DV_HEADER && strncmp(s, "--- ", 4) == 0) {
+			file++;
+			dv->nfiles++;
+		}
+		if (k == DV_HUNK) {
+			hunk++;
+			dv->nhunks++;
+			in_hunk = true;
+		} else if (k == DV_HEADER || k == DV_META)
+			in_hunk = false;
+		if (dv->n == cap) {
+			cap *= 2;
+			dv->lines = xreallocarray(dv->lines, cap,
+			    sizeof *dv->lines);
+		}
+		l = &dv->lines[dv->n++];
+		l->s = s;
+		l->len = len;
+		l->kind = k;
+		l->file = file;
+		l->hunk = in_hunk ? hunk : -1;
+		s += len + (s[len] == '\n');
+	}
+}
+
+void
+diffview_release(struct diffview *dv)
+{
+	free(dv->text);
+	free(dv->lines);
+	memset(dv, 0, sizeof *dv);
+}
+
+static bool
+starts(const struct diffview *dv, size_t i, enum dv_unit unit)
+{
+	const struct dv_line *l = &dv->lines[i];
+
+	if (unit == DV_HUNK_UNIT)
+		return l->kind == DV_HUNK;
+	return l->kind == DV_HEADER && strncmp(l->s, "--- ", 4) == 0;
+}
+
+size_t
+diffview_jump(const struct diffview *dv, size_t from, enum dv_unit unit,
+    int dir)
+{
+	if (dir > 0) {
+		for (size_t i = from + 1; i < dv->n; i++) {
+			if (starts(dv, i, unit))
+				return i;
+		}
+	} else {
+		for (size_t i = from; i-- > 0;) {
+			if (starts(dv, i, unit))
+				return i;
+		}
+	}
+	return from;
+}

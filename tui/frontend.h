@@ -1,0 +1,46 @@
+/*
+ * frontend.h -- what a wizard frontend must do. wizard.c owns the flow
+ * (menu -> form -> preview -> confirm -> apply -> result, and history);
+ * a frontend only renders and returns small answers. No newt or curses
+ * type appears here.
+ */
+#ifndef HW_FRONTEND_H
+#define HW_FRONTEND_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "step.h"
+
+enum fe_answer {
+	FE_OK,		/* chosen / next / apply */
+	FE_BACK,
+	FE_QUIT,
+};
+
+struct frontend {
+	const char	*name;
+	int		(*start)(void);
+	void		(*stop)(void);
+	/* Pick one of ITEMS; *choice is the initial and the chosen index. */
+	enum fe_answer	(*menu)(const char *title, const char *text,
+			    char *const *items, size_t n, size_t *choice);
+	/* Ask STEP's questions; ANSWERS has the defaults, gets the values. */
+	enum fe_answer	(*form)(const struct step *, const struct audit *,
+			    struct settings *answers);
+	/* Show a diff; FE_OK means "apply". */
+	enum fe_answer	(*preview)(const char *title, const char *diff);
+	bool		(*confirm)(const char *title, const char *text);
+	void		(*message)(const char *title, const char *text);
+};
+
+extern const struct frontend plain_frontend;
+extern const struct frontend newt_frontend;
+
+/* The ncurses diff viewer; 'a' returns FE_OK, 'q' FE_BACK. */
+enum fe_answer	pager_run(const char *title, const char *diff);
+
+/* Check every visible answer; *cause names the first bad one. */
+int	form_check(const struct step *, struct settings *answers, char **cause);
+
+#endif

@@ -1,0 +1,59 @@
+/*
+ * hardenwiz.h -- what main and the frontends share: options, the mode
+ * functions, and output rendering. Only tui/ prints.
+ */
+#ifndef HW_HARDENWIZ_H
+#define HW_HARDENWIZ_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "apply.h"
+#include "planner.h"
+#include "recipe.h"
+
+/* Exit codes of SPEC. */
+enum {
+	EXIT_OK = 0,
+	EXIT_RUNTIME = 1,
+	EXIT_USAGE = 2,
+	EXIT_INVALID = 3,
+	EXIT_GUARD = 4,
+};
+
+struct options {
+	const char	*root;		/* absolute */
+	bool		 plain;
+	const char	*only;
+	const char	*apply;		/* recipe path */
+	bool		 dry_run;
+	bool		 json;
+	bool		 audit;
+	bool		 rollback;
+	const char	*rollback_id;
+	bool		 history;
+	bool		 confirm;
+	bool		 force;
+	const char	*unconfirmed_id; /* the dead-man timer */
+	unsigned int	 after;
+	const char	*self;		/* our executable */
+};
+
+/* Output. */
+void	 print_plan(FILE *, const struct plan *);
+void	 print_audit(FILE *, const struct step *const *, const struct audit *,
+	    size_t);
+json_t	*json_doc(const struct options *, const char *mode);
+void	 json_errors(json_t *doc, const char *message);
+void	 json_plan_steps(json_t *doc, const struct plan *,
+	    const struct step *const *, size_t, bool applied);
+void	 json_print(json_t *doc);
+
+/* Apply a plan under the lock with signals held; for --apply and wizards. */
+enum apply_status run_apply(const struct options *, struct plan *,
+	    unsigned int confirm_timeout, struct apply_result *, char **cause);
+/* Interactive wizard: newt, or line mode with --plain or no terminal. */
+int	 wizard_main(const struct options *);
+
+#endif

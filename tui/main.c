@@ -1,0 +1,540 @@
+/*
+ * main.c -- hardenwiz's command line: picks one mode up front (after
+ * signify), checks everything it was given before acting, and maps every
+ * outcome to SPEC's exit codes. Only this file and the frontends print.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <locale.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "hardenwiz.h"
+#include "i18n.h"
+#include "journal.h"
+
+#ifndef HW_VERSION
+#define HW_VERSION "0.1.0"
+#endif
+#ifndef HW_LOCALEDIR
+#define HW_LOCALEDIR "/usr/share/locale"
+#endif
+
+static void
+usage(FILE *f)
+{
+	fputs(_(
+"usage: hardenwiz [--root DIR] [--plain] [--only STEP,...]       wizard\n"
+"       hardenwiz [--root DIR] --apply FILE [--dry-run] [--json] unattended\n"
+"       hardenwiz [--root DIR] --audit [--json]                  report only\n"
+"       hardenwiz [--root DIR] --rollback [ID] [--force]         undo\n"
+"       hardenwiz [--root DIR] --history [--json]                transactions\n"
+"       hardenwiz [--root DIR] --confirm                  keep a pending change\n"
+"       hardenwiz --help | --version\n"), f);
+}
+
+static void
+errmsg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static void
+errmsg(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("hardenwiz: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+/* Report CAUSE in the chosen format and return CODE. */
+static int
+fail(const struct options *o, const char *mode, int code, const char *cause)
+{
+	if (o->json) {
+		json_t *doc = json_doc(o, mode);
+
+		json_errors(doc, cause);
+		json_print(doc);
+		json_decref(doc);
+	}
+	errmsg("%s", cause);
+	return code;
+}
+
+static int
+parse_args(int argc, char **argv, struct options *o)
+{
+	enum { OPT_ROLLBACK_UNCONFIRMED = 256, OPT_AFTER, OPT_FORCE };
+	static const struct option longopts[] = {
+		{ "root", required_argument, NULL, 'r' },
+		{ "plain", no_argument, NULL, 'p' },
+		{ "only", required_argument, NULL, 'o' },
+		{ "apply", required_argument, NULL, 'a' },
+		{ "dry-run", no_argument, NULL, 'n' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "audit", no_argument, NULL, 'A' },
+		{ "rollback", no_argument, NULL, 'R' },
+		{ "history", no_argument, NULL, 'H' },
+		{ "confirm", no_argument, NULL, 'c' },
+		{ "force", no_argument, NULL, OPT_FORCE },
+		{ "rollback-unconfirmed", required_argument, NULL,
+		    OPT_ROLLBACK_UNCONFIRMED },
+		{ "after", required_argument, NULL, OPT_AFTER },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int ch, modes;
+
+	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'r': o->root = optarg; break;
+		case 'p': o->plain = true; break;
+		case 'o': o->only = optarg; break;
+		case 'a': o->apply = optarg; break;
+		case 'n': o->dry_run = true; break;
+		case 'j': o->json = true; break;
+		case 'A': o->audit = true; break;
+		case 'R': o->rollback = true; break;
+		case 'H': o->history = true; break;
+		case 'c': o->confirm = true; break;
+		case OPT_FORCE: o->force = true; break;
+		case OPT_ROLLBACK_UNCONFIRMED: o->unconfirmed_id = optarg;
+			break;
+		case OPT_AFTER: o->after = (unsigned)strtoul(optarg, NULL, 10);
+			break;
+		case 'h': usage(stdout); exit(EXIT_OK);
+		case 'V': printf("hardenwiz %s\n", HW_VERSION); exit(EXIT_OK);
+		default: usage(stderr); return -1;
+		}
+	}
+	/* "--rollback ID": the id is the one operand allowed. */
+	if (o->rollback && optind < argc)
+		o->rollback_id = argv[optind++];
+	if (optind < argc) {
+		errmsg(_("unexpected argument '%s'"), argv[optind]);
+		usage(stderr);
+		return -1;
+	}
+	modes = (o->apply != NULL) + o->audit + o->rollback + o->history +
+	    o->confirm + (o->unconfirmed_id != NULL);
+	if (modes > 1) {
+		errmsg("%s", _("choose one of --apply, --audit, --rollback, "
+		    "--history, --confirm"));
+		return -1;
+	}
+	if (o->dry_run && o->apply == NULL) {
+		errmsg("%s", _("--dry-run goes with --apply FILE"));
+		return -1;
+	}
+	if (o->json && modes == 0) {
+		errmsg("%s", _("--json goes with --apply, --audit or "
+		    "--history; the wizard is interactive"));
+		return -1;
+	}
+	if (o->force && !o->rollback) {
+		errmsg("%s", _("--force goes with --rollback"));
+		return -1;
+	}
+	return 0;
+}
+
+static int
+resolve_root(struct options *o, char **owned)
+{
+	struct stat st;
+
+	if (o->root == NULL)
+		o->root = "/";
+	*owned = realpath(o->root, NULL);
+	if (*owned == NULL || stat(*owned, &st) != 0 || !S_ISDIR(st.st_mode)) {
+		errmsg(_("--root '%s': %s"), o->root, *owned == NULL ?
+		    strerror(errno) : _("not a directory"));
+		return -1;
+	}
+	o->root = *owned;
+	return 0;
+}
+
+enum apply_status
+run_apply(const struct options *o, struct plan *p,
+    unsigned int confirm_timeout, struct apply_result *res, char **cause)
+{
+	struct apply_opts ao = { .confirm_timeout = confirm_timeout,
+	    .self = o->self };
+	sigset_t hold, old;
+	enum apply_status st;
+	int lock = -1;
+
+	if (lock_acquire(o->root, false, &lock, cause) != 0)
+		return APPLY_FAILED;
+	/* No half-applied change: Ctrl-C, SIGTERM and SIGHUP wait. */
+	sigemptyset(&hold);
+	sigaddset(&hold, SIGINT);
+	sigaddset(&hold, SIGTERM);
+	sigaddset(&hold, SIGHUP);
+	sigaddset(&hold, SIGQUIT);
+	sigprocmask(SIG_BLOCK, &hold, &old);
+	st = apply_plan(p, &ao, res, cause);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	lock_release(lock);
+	return st;
+}
+
+static void
+print_result(const struct apply_result *res)
+{
+	for (size_t i = 0; i < res->log.n; i++)
+		fprintf(stderr, "hardenwiz: %s\n", res->log.v[i]);
+	for (size_t i = 0; i < res->warnings.n; i++)
+		fprintf(stderr, "hardenwiz: %s: %s\n", _("warning"),
+		    res->warnings.v[i]);
+}
+
+/* The steps of the recipe, in table order, restricted by --only. */
+static int
+recipe_steps(const struct options *o, const struct recipe *r,
+    const struct step ***steps, const struct settings ***settings,
+    size_t *n, char **cause)
+{
+	const struct step **all;
+	size_t nall;
+
+	if (steps_select(o->only, &all, &nall, cause) != 0)
+		return -1;
+	*steps = xcalloc(nall, sizeof **steps);
+	*settings = xcalloc(nall, sizeof **settings);
+	*n = 0;
+	for (size_t i = 0; i < nall; i++) {
+		const struct recipe_section *sec = recipe_section(r,
+		    all[i]->id);
+
+		if (sec == NULL)
+			continue;
+		(*steps)[*n] = all[i];
+		(*settings)[*n] = &sec->settings;
+		(*n)++;
+	}
+	free(all);
+	return 0;
+}
+
+static int
+mode_apply(const struct options *o)
+{
+	const char *mode = o->dry_run ? "dry-run" : "apply";
+	struct recipe r;
+	struct plan p;
+	struct apply_result res;
+	const struct step **steps = NULL;
+	const struct settings **settings = NULL;
+	const struct recipe_section *ssh;
+	size_t n = 0;
+	char *cause = NULL;
+	int code = EXIT_OK;
+	enum apply_status st;
+	unsigned int timeout;
+
+	recipe_init(&r);
+	plan_init(&p, o->root);
+	apply_result_init(&res);
+	if (recipe_load(o->apply, strcmp(o->root, "/") == 0, &r, &cause) != 0 ||
+	    recipe_steps(o, &r, &steps, &settings, &n, &cause) != 0) {
+		code = fail(o, mode, EXIT_USAGE, cause);
+		goto out;
+	}
+	if (plan_steps(o->root, steps, settings, n, &p, &cause) != 0) {
+		code = fail(o, mode, EXIT_RUNTIME, cause);
+		goto out;
+	}
+	if (p.refusal != NULL) {
+		code = fail(o, mode, EXIT_GUARD, p.refusal);
+		goto out;
+	}
+	ssh = recipe_section(&r, "ssh");
+	timeout = ssh != NULL ? (unsigned)settings_long(&ssh->settings,
+	    "confirm_timeout", 0) : 0;
+	if (o->dry_run) {
+		struct apply_opts ao = { .dry_run = true };
+
+		st = apply_plan(&p, &ao, &res, &cause);
+	} else
+		st = run_apply(o, &p, timeout, &res, &cause);
+	if (!o->json) {
+		print_plan(stdout, &p);
+		if (plan_is_empty(&p))
+			printf("# %s\n", _("nothing to change"));
+		else if (o->dry_run && st == APPLY_OK)
+			printf("# %s\n", _("dry run: nothing was changed"));
+		fflush(stdout);
+	}
+	print_result(&res);
+	if (st != APPLY_OK) {
+		code = fail(o, mode, (int)st, cause);
+		goto out;
+	}
+	if (o->json) {
+		json_t *doc = json_doc(o, mode);
+
+		json_object_set_new(doc, "changed", json_boolean(!o->dry_run &&
+		    !plan_is_empty(&p)));
+		if (res.id != NULL)
+			json_object_set_new(doc, "transaction",
+			    json_string(res.id));
+		if (res.pending)
+			json_object_set_new(doc, "pending", json_true());
+		json_plan_steps(doc, &p, steps, n, !o->dry_run);
+		json_print(doc);
+		json_decref(doc);
+	}
+	if (res.id != NULL) {
+		fprintf(stderr, _("hardenwiz: applied as transaction %s; undo "
+		    "with: hardenwiz%s%s --rollback %s\n"), res.id,
+		    strcmp(o->root, "/") ? " --root " : "",
+		    strcmp(o->root, "/") ? o->root : "", res.id);
+		if (res.pending)
+			fprintf(stderr, _("hardenwiz: log in from a NEW "
+			    "terminal now, then run 'hardenwiz --confirm' "
+			    "within %u seconds, or this change is rolled "
+			    "back\n"), timeout);
+	}
+out:
+	free(cause);
+	free(steps);
+	free(settings);
+	apply_result_release(&res);
+	plan_release(&p);
+	recipe_release(&r);
+	return code;
+}
+
+static int
+mode_audit(const struct options *o)
+{
+	const struct step **steps = NULL;
+	struct audit *audits;
+	size_t n = 0;
+	char *cause = NULL;
+	int code = EXIT_OK;
+
+	if (steps_select(o->only, &steps, &n, &cause) != 0) {
+		code = fail(o, "audit", EXIT_USAGE, cause);
+		free(cause);
+		return code;
+	}
+	audits = xcalloc(n, sizeof *audits);
+	for (size_t i = 0; i < n; i++)
+		audit_init(&audits[i]);
+	if (audit_steps(o->root, steps, n, true, audits, &cause) != 0)
+		code = fail(o, "audit", EXIT_RUNTIME, cause);
+	else if (o->json) {
+		json_t *doc = json_doc(o, "audit");
+		json_t *arr = json_object_get(doc, "steps");
+
+		for (size_t i = 0; i < n; i++) {
+			json_t *s = json_object(), *f = json_array();
+
+			for (size_t k = 0; k < audits[i].nfindings; k++) {
+				json_t *e = json_object();
+
+				json_object_set_new(e, "key", json_string(
+				    audits[i].findings[k].key));
+				json_object_set_new(e, "current", json_string(
+				    audits[i].findings[k].current));
+				json_object_set_new(e, "wanted", json_string(
+				    audits[i].findings[k].wanted));
+				json_array_append_new(f, e);
+			}
+			json_object_set_new(s, "id", json_string(steps[i]->id));
+			json_object_set_new(s, "state", json_string(
+			    step_state_name(audits[i].state)));
+			json_object_set_new(s, "findings", f);
+			json_object_set_new(s, "files", json_array());
+			json_object_set_new(s, "commands", json_array());
+			json_array_append_new(arr, s);
+		}
+		json_print(doc);
+		json_decref(doc);
+	} else
+		print_audit(stdout, steps, audits, n);
+	for (size_t i = 0; i < n; i++)
+		audit_release(&audits[i]);
+	free(audits);
+	free(steps);
+	free(cause);
+	return code;
+}
+
+static int
+mode_rollback(const struct options *o)
+{
+	struct strv warnings;
+	char *cause = NULL, *rolled = NULL;
+	int lock = -1, code = EXIT_OK;
+	sigset_t hold, old;
+
+	strv_init(&warnings);
+	if (lock_acquire(o->root, false, &lock, &cause) != 0) {
+		code = fail(o, "rollback", EXIT_RUNTIME, cause);
+		goto out;
+	}
+	sigemptyset(&hold);
+	sigaddset(&hold, SIGINT);
+	sigaddset(&hold, SIGTERM);
+	sigaddset(&hold, SIGHUP);
+	sigprocmask(SIG_BLOCK, &hold, &old);
+	if (journal_rollback(o->root, o->rollback_id, o->force, false,
+	    &rolled, &warnings, &cause) != 0)
+		code = fail(o, "rollback", EXIT_RUNTIME, cause);
+	else
+		fprintf(stderr, _("hardenwiz: rolled back transaction %s\n"),
+		    rolled);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	for (size_t i = 0; i < warnings.n; i++)
+		errmsg("%s: %s", _("warning"), warnings.v[i]);
+	if (warnings.n > 0 && code == EXIT_OK)
+		code = EXIT_RUNTIME;
+out:
+	lock_release(lock);
+	strv_release(&warnings);
+	free(rolled);
+	free(cause);
+	return code;
+}
+
+/* The dead-man timer: roll back unless confirmed in time. */
+static int
+mode_unconfirmed(const struct options *o)
+{
+	struct strv warnings;
+	char *cause = NULL;
+	int lock = -1;
+
+	sleep(o->after);
+	strv_init(&warnings);
+	if (lock_acquire(o->root, true, &lock, &cause) == 0)
+		(void)journal_rollback(o->root, o->unconfirmed_id, true, true,
+		    NULL, &warnings, &cause);
+	lock_release(lock);
+	strv_release(&warnings);
+	free(cause);
+	return EXIT_OK;
+}
+
+static int
+mode_confirm(const struct options *o)
+{
+	char *cause = NULL;
+	int count = 0, lock = -1, code = EXIT_OK;
+
+	if (lock_acquire(o->root, true, &lock, &cause) != 0 ||
+	    journal_confirm(o->root, &count, &cause) != 0)
+		code = fail(o, "confirm", EXIT_RUNTIME, cause);
+	else if (count == 0)
+		fprintf(stderr, "%s\n", _("hardenwiz: no pending transaction "
+		    "to confirm"));
+	else
+		fprintf(stderr, _("hardenwiz: kept %d pending "
+		    "transaction(s)\n"), count);
+	lock_release(lock);
+	free(cause);
+	return code;
+}
+
+static int
+mode_history(const struct options *o)
+{
+	json_t *list = NULL;
+	char *cause = NULL;
+	size_t i;
+	json_t *e;
+
+	if (journal_history(o->root, &list, &cause) != 0) {
+		int code = fail(o, "history", EXIT_RUNTIME, cause);
+
+		free(cause);
+		return code;
+	}
+	if (o->json) {
+		json_t *doc = json_doc(o, "history");
+
+		json_object_set(doc, "transactions", list);
+		json_print(doc);
+		json_decref(doc);
+	} else if (json_array_size(list) == 0)
+		printf("%s\n", _("no transactions yet"));
+	else {
+		printf("%-20s %-19s %-20s %s\n", _("ID"), _("STATE"),
+		    _("TIME"), _("STEPS / FILES"));
+		json_array_foreach(list, i, e) {
+			json_t *s = json_object_get(e, "steps"), *f =
+			    json_object_get(e, "files"), *v;
+			size_t k;
+
+			printf("%-20s %-19s %-20s",
+			    json_string_value(json_object_get(e, "id")),
+			    json_string_value(json_object_get(e, "state")),
+			    json_string_value(json_object_get(e, "time")));
+			json_array_foreach(s, k, v)
+				printf(" [%s]", json_string_value(v));
+			json_array_foreach(f, k, v)
+				printf(" %s", json_string_value(v));
+			putchar('\n');
+		}
+	}
+	json_decref(list);
+	return EXIT_OK;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct options o;
+	char *root = NULL, *self;
+	int code;
+
+	setlocale(LC_ALL, "");
+	bindtextdomain("hardenwiz", HW_LOCALEDIR);
+	textdomain("hardenwiz");
+	umask(022);
+	memset(&o, 0, sizeof o);
+	self = realpath("/proc/self/exe", NULL);
+	o.self = self;
+	if (parse_args(argc, argv, &o) != 0)
+		return EXIT_USAGE;
+	if (resolve_root(&o, &root) != 0) {
+		free(self);
+		return EXIT_USAGE;
+	}
+	if (geteuid() != 0 && strcmp(o.root, "/") == 0 && !o.history &&
+	    !o.audit && !o.dry_run) {
+		errmsg("%s", _("changing this system needs root; run with "
+		    "sudo, or try it on a copy with --root DIR"));
+		free(root);
+		free(self);
+		return EXIT_USAGE;
+	}
+	if (o.apply != NULL)
+		code = mode_apply(&o);
+	else if (o.audit)
+		code = mode_audit(&o);
+	else if (o.rollback)
+		code = mode_rollback(&o);
+	else if (o.history)
+		code = mode_history(&o);
+	else if (o.confirm)
+		code = mode_confirm(&o);
+	else if (o.unconfirmed_id != NULL)
+		code = mode_unconfirmed(&o);
+	else
+		code = wizard_main(&o);
+	free(root);
+	free(self);
+	return code;
+}

@@ -1,0 +1,423 @@
+/*
+ * newt.c -- the newt (libnewt) frontend. Traps from the notes (4.3): no
+ * newtSetHelpCallback (it crashes under TERM=xterm*: F1 is a hotkey here),
+ * SIGWINCH is reset after every form run (restored from a saved copy),
+ * windows stay 4 rows shorter than the screen, and the ncurses viewer runs
+ * between newtSuspend() and newtResume().
+ */
+#include <newt.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "frontend.h"
+#include "i18n.h"
+
+static struct sigaction newt_winch;
+static volatile sig_atomic_t newt_active;
+
+static void
+fix_signals(void)
+{
+	sigaction(SIGWINCH, &newt_winch, NULL);
+}
+
+/* Ctrl-C, SIGTERM, SIGHUP: give the terminal back before dying. */
+static void
+on_fatal(int sig)
+{
+	if (newt_active)
+		newtFinished();
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static void
+on_suspend(void *data)
+{
+	(void)data;
+	newtSuspend();
+	raise(SIGTSTP);
+	newtResume();
+	fix_signals();
+}
+
+static void
+screen(int *cols, int *rows)
+{
+	newtGetScreenSize(cols, rows);
+	if (*cols < 40)
+		*cols = 40;
+	if (*rows < 16)
+		*rows = 16;
+}
+
+static int
+newt_start(void)
+{
+	struct sigaction sa;
+
+	if (newtInit() != 0) {
+		fputs("hardenwiz: cannot start the terminal interface; try "
+		    "--plain\n", stderr);
+		return -1;
+	}
+	newt_active = 1;
+	sigaction(SIGWINCH, NULL, &newt_winch);
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_fatal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	newtSetSuspendCallback(on_suspend, NULL);
+	newtCls();
+	newtDrawRootText(1, 0, _("hardenwiz - harden a new server; every "
+	    "change is shown first and can be rolled back"));
+	newtPushHelpLine(_(" <Tab> next field | <Space> select | <F1> help | "
+	    "<F12> next | <Esc> back"));
+	return 0;
+}
+
+static void
+newt_stop(void)
+{
+	if (newt_active) {
+		newtFinished();
+		newt_active = 0;
+	}
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	signal(SIGHUP, SIG_DFL);
+}
+
+/* A scrolling message window that fits the screen. */
+static void
+show_text(const char *title, const char *text)
+{
+	int cols, rows, w, h, tw = 0, th = 0;
+	char *flowed;
+	newtComponent form, tb, ok;
+
+	screen(&cols, &rows);
+	w = cols - 10 > 72 ? 72 : cols - 10;
+	flowed = newtReflowText((char *)text, w - 2, 0, 0, &tw, &th);
+	h = th < rows - 10 ? th : rows - 10;
+	if (h < 1)
+		h = 1;
+	newtCenteredWindow(w, h + 4, title);
+	tb = newtTextbox(1, 1, w - 2, h, NEWT_FLAG_WRAP |
+	    (th > h ? NEWT_FLAG_SCROLL : 0));
+	newtTextboxSetText(tb, flowed);
+	ok = newtCompactButton((w - 6) / 2, h + 2, _("OK"));
+	form = newtForm(NULL, NULL, 0);
+	newtFormAddComponents(form, tb, ok, NULL);
+	newtFormAddHotKey(form, NEWT_KEY_ESCAPE);
+	newtFormSetCurrent(form, ok);
+	newtRunForm(form);
+	fix_signals();
+	newtFormDestroy(form);
+	newtPopWindow();
+	free(flowed);
+}
+
+static void
+newt_message(const char *title, const char *text)
+{
+	show_text(title, text);
+}
+
+static bool
+newt_confirm(const char *title, const char *text)
+{
+	int cols, rows, w, tw = 0, th = 0;
+	char *flowed;
+	newtComponent form, tb, yes, no;
+	struct newtExitStruct es;
+	bool answer;
+
+	screen(&cols, &rows);
+	w = cols - 10 > 64 ? 64 : cols - 10;
+	flowed = newtReflowText((char *)text, w - 2, 0, 0, &tw, &th);
+	if (th > rows - 10)
+		th = rows - 10;
+	newtCenteredWindow(w, th + 4, title);
+	tb = newtTextbox(1, 1, w - 2, th, NEWT_FLAG_WRAP);
+	newtTextboxSetText(tb, flowed);
+	yes = newtCompactButton(w / 2 - 12, th + 2, _("Yes"));
+	no = newtCompactButton(w / 2 + 4, th + 2, _("No"));
+	form = newtForm(NULL, NULL, 0);
+	newtFormAddComponents(form, tb, yes, no, NULL);
+	newtFormAddHotKey(form, NEWT_KEY_ESCAPE);
+	newtFormSetCurrent(form, no);	/* the safe answer is the default */
+	newtFormRun(form, &es);
+	fix_signals();
+	answer = es.reason == NEWT_EXIT_COMPONENT && es.u.co == yes;
+	newtFormDestroy(form);
+	newtPopWindow();
+	free(flowed);
+	return answer;
+}
+
+static enum fe_answer
+newt_menu(const char *title, const char *text, char *const *items, size_t n,
+    size_t *choice)
+{
+	int cols, rows, w, lh, tw = 0, th = 0;
+	char *flowed;
+	newtComponent form, tb, lb, sel, back;
+	struct newtExitStruct es;
+	enum fe_answer answer = FE_BACK;
+
+	screen(&cols, &rows);
+	w = cols - 8 > 72 ? 72 : cols - 8;
+	flowed = newtReflowText((char *)text, w - 2, 0, 0, &tw, &th);
+	lh = (int)n < rows - 10 - th ? (int)n : rows - 10 - th;
+	if (lh < 3)
+		lh = 3;
+	newtCenteredWindow(w, th + lh + 4, title);
+	tb = newtTextbox(1, 0, w - 2, th, NEWT_FLAG_WRAP);
+	newtTextboxSetText(tb, flowed);
+	lb = newtListbox(1, th + 1, lh, NEWT_FLAG_RETURNEXIT |
+	    ((int)n > lh ? NEWT_FLAG_SCROLL : 0));
+	newtListboxSetWidth(lb, w - 2);
+	for (size_t i = 0; i < n; i++)
+		newtListboxAppendEntry(lb, items[i], (void *)(uintptr_t)i);
+	newtListboxSetCurrent(lb, (int)*choice);
+	sel = newtCompactButton(w / 2 - 14, th + lh + 2, _("Select"));
+	back = newtCompactButton(w / 2 + 4, th + lh + 2, _("Back"));
+	form = newtForm(NULL, NULL, 0);
+	newtFormAddComponents(form, tb, lb, sel, back, NULL);
+	newtFormAddHotKey(form, NEWT_KEY_ESCAPE);
+	newtFormSetCurrent(form, lb);
+	newtFormRun(form, &es);
+	fix_signals();
+	if ((es.reason == NEWT_EXIT_COMPONENT && (es.u.co == lb ||
+	    es.u.co == sel)) || (es.reason == NEWT_EXIT_HOTKEY &&
+	    es.u.key == NEWT_KEY_F12)) {
+		*choice = (size_t)(uintptr_t)newtListboxGetCurrent(lb);
+		answer = FE_OK;
+	}
+	newtFormDestroy(form);
+	newtPopWindow();
+	free(flowed);
+	return answer;
+}
+
+static void
+form_help(const struct step *s)
+{
+	struct buf b;
+
+	buf_init(&b);
+	buf_addf(&b, "%s\n\n", _(s->help));
+	for (size_t i = 0; i < s->nquestions; i++) {
+		if (s->questions[i].flags & Q_RECIPE_ONLY)
+			continue;
+		buf_addf(&b, "%s: %s\n\n", _(s->questions[i].label),
+		    _(s->questions[i].help));
+	}
+	show_text(_("Help"), b.data);
+	buf_release(&b);
+}
+
+/* One widget per question. */
+struct field {
+	const struct question	*q;
+	newtComponent		 co;
+};
+
+static int
+field_height(const struct question *q)
+{
+	size_t n = 0;
+
+	if (q->type != V_CHOICE)
+		return 1;
+	while (q->choices[n] != NULL)
+		n++;
+	return (int)n;
+}
+
+static newtComponent
+make_field(const struct question *q, const char *value, int x, int y, int w)
+{
+	newtComponent co;
+
+	switch (q->type) {
+	case V_BOOL:
+		return newtCheckbox(x, y, "", value != NULL &&
+		    strcmp(value, "yes") == 0 ? '*' : ' ', " *", NULL);
+	case V_CHOICE:
+		co = newtListbox(x, y, field_height(q), 0);
+		newtListboxSetWidth(co, w);
+		for (size_t i = 0; q->choices[i] != NULL; i++) {
+			newtListboxAppendEntry(co, q->choices[i],
+			    (void *)(uintptr_t)i);
+			if (value != NULL && strcmp(value, q->choices[i]) == 0)
+				newtListboxSetCurrent(co, (int)i);
+		}
+		return co;
+	default:
+		return newtEntry(x, y, value != NULL ? value : "", w, NULL,
+		    NEWT_FLAG_SCROLL | ((q->flags & Q_SECRET) ?
+		    NEWT_FLAG_PASSWORD : 0));
+	}
+}
+
+static void
+read_field(const struct field *f, struct settings *answers)
+{
+	switch (f->q->type) {
+	case V_BOOL:
+		settings_set(answers, f->q->key,
+		    newtCheckboxGetValue(f->co) == '*' ? "yes" : "no");
+		break;
+	case V_CHOICE:
+		settings_set(answers, f->q->key, f->q->choices[(uintptr_t)
+		    newtListboxGetCurrent(f->co)]);
+		break;
+	default:
+		settings_set(answers, f->q->key, newtEntryGetValue(f->co));
+		break;
+	}
+}
+
+static char *
+findings_text(const struct audit *a)
+{
+	struct buf b;
+
+	buf_init(&b);
+	for (size_t i = 0; i < a->nfindings; i++)
+		buf_addf(&b, "%s: %s (%s %s)\n", a->findings[i].key,
+		    a->findings[i].current, _("recommended:"),
+		    a->findings[i].wanted);
+	for (size_t i = 0; i < a->notes.n; i++)
+		buf_addf(&b, "%s\n", a->notes.v[i]);
+	if (b.len == 0)
+		buf_adds(&b, _("The current settings follow the "
+		    "recommendations."));
+	return buf_detach(&b, NULL);
+}
+
+/* Build and run the form once; FE_OK with answers read, or FE_BACK. */
+static enum fe_answer
+run_form(const struct step *s, const struct audit *a,
+    struct settings *answers, bool *again)
+{
+	int cols, rows, w, h = 0, y, lw = 28, info = 4;
+	struct field *fields = xcalloc(s->nquestions, sizeof *fields);
+	size_t nf = 0;
+	newtComponent form, tb, next, back;
+	struct newtExitStruct es;
+	enum fe_answer answer = FE_BACK;
+	char *status = findings_text(a);
+
+	*again = false;
+	screen(&cols, &rows);
+	w = cols - 6 > 76 ? 76 : cols - 6;
+	for (size_t i = 0; i < s->nquestions; i++) {
+		if (!(s->questions[i].flags & Q_RECIPE_ONLY))
+			h += field_height(&s->questions[i]);
+	}
+	if (h + info + 4 > rows - 4)
+		info = rows - 8 - h > 1 ? rows - 8 - h : 1;
+	newtCenteredWindow(w, h + info + 3, _(s->title));
+	tb = newtTextbox(1, 0, w - 2, info, NEWT_FLAG_WRAP | NEWT_FLAG_SCROLL);
+	newtTextboxSetText(tb, status);
+	form = newtForm(NULL, NULL, 0);
+	newtFormAddComponent(form, tb);
+	y = info + 1;
+	for (size_t i = 0; i < s->nquestions; i++) {
+		const struct question *q = &s->questions[i];
+
+		if (q->flags & Q_RECIPE_ONLY)
+			continue;
+		newtFormAddComponent(form, newtLabel(1, y, _(q->label)));
+		fields[nf].q = q;
+		fields[nf].co = make_field(q, settings_get(answers, q->key),
+		    lw + 1, y, w - lw - 3);
+		newtFormAddComponent(form, fields[nf].co);
+		y += field_height(q);
+		nf++;
+	}
+	next = newtCompactButton(w / 2 - 16, y + 1, _("Preview changes"));
+	back = newtCompactButton(w / 2 + 8, y + 1, _("Back"));
+	newtFormAddComponents(form, next, back, NULL);
+	newtFormAddHotKey(form, NEWT_KEY_F1);
+	newtFormAddHotKey(form, NEWT_KEY_ESCAPE);
+	newtFormAddHotKey(form, NEWT_KEY_RESIZE);
+	if (nf > 0)
+		newtFormSetCurrent(form, fields[0].co);
+	for (;;) {
+		newtFormRun(form, &es);
+		fix_signals();
+		if (es.reason == NEWT_EXIT_HOTKEY && es.u.key == NEWT_KEY_F1) {
+			form_help(s);
+			continue;
+		}
+		break;
+	}
+	for (size_t i = 0; i < nf; i++)
+		read_field(&fields[i], answers);
+	if (es.reason == NEWT_EXIT_HOTKEY && es.u.key == NEWT_KEY_RESIZE)
+		*again = true;	/* rebuild at the new size, answers kept */
+	else if ((es.reason == NEWT_EXIT_COMPONENT && es.u.co != back) ||
+	    (es.reason == NEWT_EXIT_HOTKEY && es.u.key == NEWT_KEY_F12))
+		answer = FE_OK;
+	newtFormDestroy(form);
+	newtPopWindow();
+	free(fields);
+	free(status);
+	return answer;
+}
+
+static enum fe_answer
+newt_form(const struct step *s, const struct audit *a,
+    struct settings *answers)
+{
+	for (;;) {
+		bool again;
+		char *cause = NULL;
+		enum fe_answer r = run_form(s, a, answers, &again);
+
+		if (again) {
+			newtResizeScreen(1);
+			continue;
+		}
+		if (r != FE_OK)
+			return r;
+		if (form_check(s, answers, &cause) == 0)
+			return FE_OK;
+		show_text(_("Please correct"), cause);
+		free(cause);
+	}
+}
+
+static enum fe_answer
+newt_preview(const char *title, const char *diff)
+{
+	enum fe_answer r;
+
+	newtSuspend();
+	r = pager_run(title, diff);
+	newtResume();
+	newtResizeScreen(1);
+	fix_signals();
+	return r;
+}
+
+const struct frontend newt_frontend = {
+	.name = "newt",
+	.start = newt_start,
+	.stop = newt_stop,
+	.menu = newt_menu,
+	.form = newt_form,
+	.preview = newt_preview,
+	.confirm = newt_confirm,
+	.message = newt_message,
+};

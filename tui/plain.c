@@ -1,0 +1,182 @@
+/*
+ * plain.c -- the line frontend for dumb terminals and pipes: numbered
+ * menus, one prompt per question, the diff printed as is.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "frontend.h"
+#include "i18n.h"
+
+/* One line of input without its newline; NULL at end of input. */
+static char *
+ask(const char *prompt)
+{
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+
+	fputs(prompt, stdout);
+	fflush(stdout);
+	n = getline(&line, &cap, stdin);
+	if (n < 0) {
+		free(line);
+		return NULL;
+	}
+	if (n > 0 && line[n - 1] == '\n')
+		line[n - 1] = '\0';
+	return line;
+}
+
+static int
+plain_start(void)
+{
+	return 0;
+}
+
+static void
+plain_stop(void)
+{
+}
+
+static enum fe_answer
+plain_menu(const char *title, const char *text, char *const *items, size_t n,
+    size_t *choice)
+{
+	for (;;) {
+		char *line, *end;
+		unsigned long k;
+
+		printf("\n== %s ==\n%s\n", title, text);
+		for (size_t i = 0; i < n; i++)
+			printf("  %zu) %s\n", i + 1, items[i]);
+		line = ask(_("Choice (q to go back): "));
+		if (line == NULL)
+			return FE_QUIT;
+		if (strcmp(line, "q") == 0) {
+			free(line);
+			return FE_BACK;
+		}
+		k = strtoul(line, &end, 10);
+		if (*line != '\0' && *end == '\0' && k >= 1 && k <= n) {
+			free(line);
+			*choice = k - 1;
+			return FE_OK;
+		}
+		printf(_("Type a number from 1 to %zu.\n"), n);
+		free(line);
+	}
+}
+
+static enum fe_answer
+ask_question(const struct question *q, struct settings *answers)
+{
+	for (;;) {
+		const char *dflt = settings_get(answers, q->key);
+		char *prompt, *line, *canon = NULL, *why = NULL;
+
+		prompt = xasprintf("%s [%s] (? for help): ", _(q->label),
+		    dflt != NULL ? dflt : "");
+		line = ask(prompt);
+		free(prompt);
+		if (line == NULL)
+			return FE_QUIT;
+		if (strcmp(line, "?") == 0) {
+			printf("  %s\n", _(q->help));
+			if (q->choices != NULL) {
+				for (size_t i = 0; q->choices[i]; i++)
+					printf("    %s\n", q->choices[i]);
+			}
+			free(line);
+			continue;
+		}
+		if (line[0] == '\0') {
+			free(line);
+			return FE_OK;	/* keep the default */
+		}
+		if (strcmp(line, "-") == 0 && (q->type == V_PUBKEY ||
+		    q->type == V_TEXT)) {
+			settings_set(answers, q->key, "");
+			free(line);
+			return FE_OK;
+		}
+		if (value_parse(q, line, &canon, &why) == 0) {
+			settings_set(answers, q->key, canon);
+			free(canon);
+			free(line);
+			return FE_OK;
+		}
+		printf("  %s\n", why);
+		free(why);
+		free(line);
+	}
+}
+
+static enum fe_answer
+plain_form(const struct step *s, const struct audit *a,
+    struct settings *answers)
+{
+	printf("\n== %s ==\n%s\n", _(s->title), _(s->help));
+	for (size_t i = 0; i < a->nfindings; i++)
+		printf("  %s: %s (%s %s)\n", a->findings[i].key,
+		    a->findings[i].current, _("recommended:"),
+		    a->findings[i].wanted);
+	for (size_t i = 0; i < a->notes.n; i++)
+		printf("  %s: %s\n", _("note"), a->notes.v[i]);
+	printf("%s\n", _("Press Enter to keep a value in brackets."));
+	for (size_t i = 0; i < s->nquestions; i++) {
+		if (s->questions[i].flags & Q_RECIPE_ONLY)
+			continue;
+		if (ask_question(&s->questions[i], answers) != FE_OK)
+			return FE_BACK;
+	}
+	return FE_OK;
+}
+
+static bool
+yes_no(const char *question)
+{
+	char *line = ask(question);
+	bool yes = line != NULL && (strcmp(line, "y") == 0 ||
+	    strcmp(line, "yes") == 0 || strcmp(line, "Y") == 0);
+
+	free(line);
+	return yes;
+}
+
+static enum fe_answer
+plain_preview(const char *title, const char *diff)
+{
+	/* The wizard asks for confirmation next; no question here. */
+	printf("\n== %s ==\n%s", title, diff);
+	return FE_OK;
+}
+
+static bool
+plain_confirm(const char *title, const char *text)
+{
+	char *q = xasprintf("%s: %s [y/N] ", title, text);
+	bool yes = yes_no(q);
+
+	free(q);
+	return yes;
+}
+
+static void
+plain_message(const char *title, const char *text)
+{
+	printf("\n== %s ==\n%s\n", title, text);
+	fflush(stdout);
+}
+
+const struct frontend plain_frontend = {
+	.name = "plain",
+	.start = plain_start,
+	.stop = plain_stop,
+	.menu = plain_menu,
+	.form = plain_form,
+	.preview = plain_preview,
+	.confirm = plain_confirm,
+	.message = plain_message,
+};
