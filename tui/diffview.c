@@ -7,22 +7,50 @@
 #include "diffview.h"
 #include "util.h"
 
-static enum dv_kind
-kind_of(const char *s, size_t len, bool in_hunk)
+/* "@@ -a[,b] +c[,d] @@": the number of old and new lines in the hunk. */
+static void
+hunk_counts(const char *s, long *old, long *new)
 {
-	if (len >= 4 && (strncmp(s, "--- ", 4) == 0 || strncmp(s, "+++ ", 4)
-	    == 0) && !in_hunk)
-		return DV_HEADER;
-	if (len >= 2 && strncmp(s, "@@", 2) == 0)
-		return DV_HUNK;
-	if (len >= 1 && s[0] == '#')
-		return DV_META;
-	if (in_hunk && len >= 1 && s[0] == '+')
-		return DV_ADD;
-	if (in_hunk && len >= 1 && s[0] == '-')
-		return DV_DEL;
-	if (in_hunk && (len == 0 || s[0] == ' ' || s[0] == '\\'))
+	const char *m = strchr(s, '-'), *p = strchr(s, '+');
+
+	*old = *new = 1;
+	if (m != NULL && (m = strpbrk(m, ", ")) != NULL && *m == ',')
+		*old = strtol(m + 1, NULL, 10);
+	if (p != NULL && (p = strpbrk(p, ", ")) != NULL && *p == ',')
+		*new = strtol(p + 1, NULL, 10);
+}
+
+/*
+ * Inside a hunk the header's counts decide where it ends, as patch(1) does:
+ * a deleted line "-- x" must not be taken for a "--- " file header.
+ */
+static enum dv_kind
+kind_of(const char *s, size_t len, long *old, long *new)
+{
+	if (*old > 0 || *new > 0) {
+		if (len > 0 && s[0] == '\\')
+			return DV_CONTEXT;
+		if (len > 0 && s[0] == '-') {
+			(*old)--;
+			return DV_DEL;
+		}
+		if (len > 0 && s[0] == '+') {
+			(*new)--;
+			return DV_ADD;
+		}
+		(*old)--;
+		(*new)--;
 		return DV_CONTEXT;
+	}
+	if (len >= 4 && (strncmp(s, "--- ", 4) == 0 || strncmp(s, "+++ ", 4)
+	    == 0))
+		return DV_HEADER;
+	if (len >= 2 && strncmp(s, "@@", 2) == 0) {
+		hunk_counts(s, old, new);
+		return DV_HUNK;
+	}
+	if (len > 0 && s[0] == '\\')
+		return DV_CONTEXT;	/* "\ No newline" after the last line */
 	return DV_META;
 }
 
@@ -31,7 +59,7 @@ diffview_load(struct diffview *dv, const char *text)
 {
 	const char *s;
 	int file = -1, hunk = -1;
-	bool in_hunk = false;
+	long old = 0, new = 0;
 	size_t cap = 64;
 
 	memset(dv, 0, sizeof *dv);
@@ -40,7 +68,8 @@ diffview_load(struct diffview *dv, const char *text)
 	for (s = dv->text; *s != '\0';) {
 		size_t len = strcspn(s, "\n");
 		struct dv_line *l;
-		enum dv_kind k = kind_of(s, len, in_hunk);
+		bool in_hunk = old > 0 || new > 0;
+		enum dv_kind k = kind_of(s, len, &old, &new);
 
 		if (k == DV_HEADER && strncmp(s, "--- ", 4) == 0) {
 			file++;
@@ -49,9 +78,7 @@ diffview_load(struct diffview *dv, const char *text)
 		if (k == DV_HUNK) {
 			hunk++;
 			dv->nhunks++;
-			in_hunk = true;
-		} else if (k == DV_HEADER || k == DV_META)
-			in_hunk = false;
+		}
 		if (dv->n == cap) {
 			cap *= 2;
 			dv->lines = xreallocarray(dv->lines, cap,
@@ -62,7 +89,7 @@ diffview_load(struct diffview *dv, const char *text)
 		l->len = len;
 		l->kind = k;
 		l->file = file;
-		l->hunk = in_hunk ? hunk : -1;
+		l->hunk = in_hunk || k == DV_HUNK ? hunk : -1;
 		s += len + (s[len] == '\n');
 	}
 }
