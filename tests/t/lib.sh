@@ -1,0 +1,108 @@
+# lib.sh -- shared by the tests/t/t*.sh scripts (after git's test-lib):
+# test_expect_success NAME 'commands', fixture roots in a private temp dir,
+# sshd -T on a root inside a private mount namespace, and cleanup of every
+# directory, mount and process on exit, also on failure.
+set -u
+
+HW=${HW:?set HW to the hardenwiz binary}
+SRC=${HW_SRCDIR:?set HW_SRCDIR to the source tree}
+FIXTURES=$SRC/tests/fixtures
+T=$(mktemp -d /tmp/hwt.XXXXXX)
+chmod 755 "$T"
+passed=0
+failed=0
+cleanup_cmds=
+
+at_exit() {
+	# Commands registered by the test, last first.
+	eval "$cleanup_cmds"
+	rm -rf "$T"
+}
+trap at_exit EXIT
+trap 'exit 130' INT TERM
+
+on_exit() {
+	cleanup_cmds="$1; $cleanup_cmds"
+}
+
+say() {
+	printf '%s\n' "$*" >&2
+}
+
+test_expect_success() {
+	name=$1
+	shift
+	if (set -e; eval "$1") >"$T/out.log" 2>&1; then
+		passed=$((passed + 1))
+		say "ok - $name"
+	else
+		failed=$((failed + 1))
+		say "not ok - $name"
+		sed 's/^/#   /' "$T/out.log" >&2
+	fi
+}
+
+test_done() {
+	echo "$passed passed, $failed failed"
+	[ "$failed" -eq 0 ]
+	exit $?
+}
+
+skip_all() {
+	echo "skipped: $*"
+	exit 77
+}
+
+need_root() {
+	[ "$(id -u)" = 0 ] || skip_all "needs root for namespaces"
+}
+
+# mkroot NAME DEST: a writable copy of a fixture, with the modes git does
+# not keep, and real host keys (ssh-keygen -A -f).
+mkroot() {
+	rm -rf "$2"
+	cp -a "$FIXTURES/$1" "$2"
+	find "$2" -name .keep -delete
+	chmod 0700 "$2/root" "$2/root/.ssh"
+	chmod 0600 "$2/root/.ssh/authorized_keys"
+	chmod 0640 "$2/etc/shadow"
+	mkdir -p "$2/etc/ssh/sshd_config.d"
+	ssh-keygen -A -f "$2" >/dev/null
+}
+
+# A stable listing of a tree (content hash, mode, owner) without the journal.
+snapshot() {
+	(cd "$1" && find . -path ./var/lib/hardenwiz -prune -o -print |
+	    LC_ALL=C sort | while read -r f; do
+		if [ -L "$f" ]; then
+			echo "$f -> $(readlink "$f")"
+		elif [ -f "$f" ]; then
+			echo "$f $(stat -c '%a %u %g' "$f") $(sha256sum < "$f" | cut -c1-16)"
+		else
+			echo "$f $(stat -c '%a %u %g' "$f")"
+		fi
+	done)
+}
+
+# sshd -T for ROOT's /etc/ssh, as the real sshd sees it.
+sshd_T() {
+	unshare -m sh -c '
+		mount --make-rprivate / &&
+		mount --bind "$1/etc/ssh" /etc/ssh &&
+		mount -t tmpfs tmpfs /run && mkdir /run/sshd &&
+		exec /usr/sbin/sshd -T' sh "$1"
+}
+
+# expect_T ROOT KEY VALUE: sshd -T reports exactly that.
+expect_T() {
+	got=$(sshd_T "$1" | awk -v k="$2" '$1 == k { $1 = ""; sub(/^ /, ""); print }' | tr '\n' ' ' | sed 's/ $//')
+	if [ "$got" != "$3" ]; then
+		say "sshd -T: $2 is '$got', wanted '$3'"
+		return 1
+	fi
+}
+
+recipe() {
+	cat > "$T/$1"
+	chmod 600 "$T/$1"
+}

@@ -1,0 +1,131 @@
+#!/bin/bash
+# t0010: the command line contract: usage errors, recipe errors, exit codes,
+# JSON documents, and "nothing changed" on every error.
+. "$(dirname "$0")/lib.sh"
+
+R=$T/root
+mkroot debian12 "$R"
+snapshot "$R" > "$T/pristine"
+
+test_expect_success '--help and --version' '
+	$HW --help | grep -q "usage: hardenwiz" &&
+	$HW --version | grep -q "^hardenwiz [0-9]"
+'
+
+test_expect_success 'usage errors exit 2' '
+	for args in "--bogus" "--apply x --audit" "--dry-run" "--json" \
+	    "--force" "--root /nonexistent --audit" "--audit extra"; do
+		rc=0; $HW $args >/dev/null 2>"$T/err" || rc=$?
+		[ $rc = 2 ] || { echo "$args: exit $rc"; exit 1; }
+	done
+'
+
+test_expect_success 'a bad recipe exits 2, names file and line, changes nothing' '
+	recipe bad.conf <<-EOF2
+	[ssh]
+	port = 2222
+	pasword_authentication = no
+	EOF2
+	rc=0; $HW --root "$R" --apply "$T/bad.conf" 2>"$T/err" || rc=$?
+	test $rc = 2 &&
+	grep -q "bad.conf:3: \[ssh\] pasword_authentication: unknown key" "$T/err" &&
+	snapshot "$R" | diff - "$T/pristine"
+'
+
+test_expect_success 'a section of a step not built yet exits 2' '
+	recipe later.conf <<-EOF2
+	[ssh]
+	port = 2222
+	[postfix-relay]
+	host = [smtp.example.com]:587
+	EOF2
+	rc=0; $HW --root "$R" --apply "$T/later.conf" 2>"$T/err" || rc=$?
+	test $rc = 2 &&
+	grep -q "later.conf:3: \[postfix-relay\] this step is not available yet" "$T/err" &&
+	snapshot "$R" | diff - "$T/pristine"
+'
+
+test_expect_success '--only with an unknown step exits 2' '
+	rc=0; $HW --root "$R" --audit --only ssh,nope 2>"$T/err" || rc=$?
+	test $rc = 2 && grep -q "unknown step .nope." "$T/err"
+'
+
+test_expect_success 'a missing recipe exits 2' '
+	rc=0; $HW --root "$R" --apply "$T/none.conf" 2>"$T/err" || rc=$?
+	test $rc = 2 && grep -q "cannot open recipe" "$T/err"
+'
+
+test_expect_success 'audit text and JSON' '
+	$HW --root "$R" --audit > "$T/audit" &&
+	grep -q "^ssh  *needs-change" "$T/audit" &&
+	grep -q "PasswordAuthentication: yes -> no" "$T/audit" &&
+	$HW --root "$R" --audit --json > "$T/audit.json" &&
+	python3 - "$T/audit.json" "$R" <<-EOF2
+	import json, sys
+	d = json.load(open(sys.argv[1]))
+	assert d["version"] == 1 and d["mode"] == "audit", d
+	assert d["root"] == sys.argv[2], d["root"]
+	s = d["steps"][0]
+	assert s["id"] == "ssh" and s["state"] == "needs-change", s
+	assert {"key": "PasswordAuthentication", "current": "yes", "wanted": "no"} in s["findings"], s
+	EOF2
+'
+
+test_expect_success 'dry-run JSON lists files and commands, changes nothing' '
+	recipe ssh.conf <<-EOF2
+	[ssh]
+	port = 2222
+	password_authentication = no
+	EOF2
+	$HW --root "$R" --apply "$T/ssh.conf" --dry-run --json > "$T/dry.json" &&
+	python3 - "$T/dry.json" <<-EOF2 &&
+	import json, sys
+	d = json.load(open(sys.argv[1]))
+	assert d["mode"] == "dry-run" and d["changed"] is False, d
+	s = d["steps"][0]
+	assert s["state"] == "needs-change", s
+	assert s["files"] == ["/etc/ssh/sshd_config.d/00-hardenwiz.conf"], s
+	assert s["commands"] == [["systemctl", "try-reload-or-restart", "ssh"]], s
+	assert {"key": "passwordauthentication", "current": "yes", "wanted": "no"} in s["findings"], s
+	assert d["errors"] == []
+	EOF2
+	snapshot "$R" | diff - "$T/pristine"
+'
+
+test_expect_success 'errors in JSON mode are a JSON document too' '
+	rc=0; $HW --root "$R" --apply "$T/bad.conf" --json > "$T/err.json" 2>/dev/null || rc=$?
+	test $rc = 2 &&
+	python3 -c "import json,sys; d=json.load(open(sys.argv[1])); assert \"pasword_authentication\" in d[\"errors\"][0]" "$T/err.json"
+'
+
+test_expect_success 'apply JSON names the transaction; history JSON lists it' '
+	$HW --root "$R" --apply "$T/ssh.conf" --json > "$T/apply.json" &&
+	id=$(python3 -c "import json,sys; d=json.load(open(sys.argv[1])); assert d[\"changed\"]; assert d[\"steps\"][0][\"state\"] == \"changed\"; print(d[\"transaction\"])" "$T/apply.json") &&
+	$HW --root "$R" --history --json > "$T/hist.json" &&
+	python3 -c "import json,sys; d=json.load(open(sys.argv[1])); t=d[\"transactions\"]; assert t[-1][\"id\"] == sys.argv[2] and t[-1][\"state\"] == \"applied\", t" "$T/hist.json" "$id" &&
+	$HW --root "$R" --history | grep -q "^$id  *applied" &&
+	$HW --root "$R" --rollback "$id" &&
+	snapshot "$R" | diff - "$T/pristine"
+'
+
+test_expect_success 'rollback with nothing to roll back fails with a message' '
+	rc=0; $HW --root "$R" --rollback 2>"$T/err" || rc=$?
+	test $rc = 1 && grep -q "nothing to roll back" "$T/err" &&
+	rc=0; $HW --root "$R" --rollback ../../etc 2>"$T/err" || rc=$?
+	test $rc = 1 && grep -q "is not a transaction id" "$T/err"
+'
+
+test_expect_success 'confirm with nothing pending says so' '
+	$HW --root "$R" --confirm 2>"$T/err" &&
+	grep -q "no pending transaction" "$T/err"
+'
+
+test_expect_success 'a second run waits for the lock' '
+	exec 9>"$R/var/lib/hardenwiz/lock" && flock -n 9 &&
+	rc=0; $HW --root "$R" --apply "$T/ssh.conf" 2>"$T/err" || rc=$?
+	exec 9>&-
+	test $rc = 1 && grep -q "another hardenwiz is running" "$T/err" &&
+	snapshot "$R" | diff - "$T/pristine"
+'
+
+test_done

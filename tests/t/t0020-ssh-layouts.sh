@@ -1,0 +1,221 @@
+#!/bin/bash
+# t0020: the SSH step on real distribution layouts, judged by the real
+# sshd -T: Debian 12, Debian 12 ending in a Match block (with and without
+# the Include line), Ubuntu 24.04 with cloud-init's drop-in, Rocky 9 with
+# Anaconda's drop-in. Dry run changes nothing; the dry-run diff reproduces
+# the change with patch -p1; a second apply changes nothing; rollback is
+# byte-exact; the guard and the validator refuse with nothing changed.
+. "$(dirname "$0")/lib.sh"
+need_root
+
+recipe ssh.conf <<'EOF2'
+[ssh]
+port = 2222
+password_authentication = no
+permit_root_login = prohibit-password
+EOF2
+
+layouts="debian12 debian12-match debian12-match-noinclude ubuntu2404 rocky9"
+
+make_layout() {
+	case $1 in
+	debian12-match-noinclude)
+		mkroot debian12-match "$2"
+		sed -i '/^Include/d' "$2/etc/ssh/sshd_config" ;;
+	*)	mkroot "$1" "$2" ;;
+	esac
+}
+
+for L in $layouts; do
+	R=$T/$L
+	make_layout "$L" "$R"
+	snapshot "$R" > "$T/$L.pristine"
+
+	test_expect_success "$L: before, sshd -T shows the weak defaults" '
+		case $L in
+		ubuntu2404) expect_T "$R" passwordauthentication yes ;;
+		rocky9) expect_T "$R" permitrootlogin yes ;;
+		*) expect_T "$R" passwordauthentication yes ;;
+		esac
+	'
+
+	test_expect_success "$L: dry run shows the diff and changes nothing" '
+		$HW --root "$R" --apply "$T/ssh.conf" --dry-run > "$T/$L.diff" &&
+		grep -q "^+++ b/etc/ssh/" "$T/$L.diff" &&
+		grep -q "^# dry run: nothing was changed" "$T/$L.diff" &&
+		snapshot "$R" | diff - "$T/$L.pristine"
+	'
+
+	test_expect_success "$L: apply; sshd -T agrees" '
+		$HW --root "$R" --apply "$T/ssh.conf" > "$T/$L.apply" 2>&1 &&
+		expect_T "$R" port 2222 &&
+		expect_T "$R" passwordauthentication no &&
+		expect_T "$R" kbdinteractiveauthentication no &&
+		expect_T "$R" permitrootlogin without-password
+	'
+
+	test_expect_success "$L: patch -p1 of the dry-run diff gives the same files" '
+		P=$T/$L.patched
+		make_layout "$L" "$P" &&
+		cp -a "$R/etc/ssh/"ssh_host_* "$P/etc/ssh/" &&
+		patch -s -p1 -d "$P" < "$T/$L.diff" &&
+		diff -r -x hardenwiz "$R/etc" "$P/etc"
+	'
+
+	test_expect_success "$L: a second apply changes nothing and says so" '
+		snapshot "$R" > "$T/$L.after" &&
+		$HW --root "$R" --apply "$T/ssh.conf" > "$T/$L.again" &&
+		grep -q "^# nothing to change" "$T/$L.again" &&
+		! grep -q "^+++" "$T/$L.again" &&
+		snapshot "$R" | diff - "$T/$L.after"
+	'
+
+	test_expect_success "$L: rollback is byte-exact" '
+		$HW --root "$R" --rollback &&
+		snapshot "$R" | diff - "$T/$L.pristine"
+	'
+done
+
+test_expect_success 'Debian 12: settings go to a drop-in read first; sshd_config untouched' '
+	R=$T/debian12
+	$HW --root "$R" --apply "$T/ssh.conf" >/dev/null 2>&1 &&
+	cmp "$R/etc/ssh/sshd_config" "$FIXTURES/debian12/etc/ssh/sshd_config" &&
+	grep -qx "Port 2222" "$R/etc/ssh/sshd_config.d/00-hardenwiz.conf" &&
+	test "$(stat -c %a "$R/etc/ssh/sshd_config.d/00-hardenwiz.conf")" = 644 &&
+	$HW --root "$R" --rollback
+'
+
+test_expect_success 'Match block: without Include, keys go above Match and the block is kept' '
+	R=$T/debian12-match-noinclude
+	$HW --root "$R" --apply "$T/ssh.conf" >/dev/null 2>&1 &&
+	awk "/^PasswordAuthentication no/ { p = NR } /^Match User anoncvs/ { m = NR } END { exit !(p && m && p < m) }" "$R/etc/ssh/sshd_config" &&
+	tail -5 "$R/etc/ssh/sshd_config" | grep -q "ForceCommand internal-sftp" &&
+	$HW --root "$R" --rollback
+'
+
+test_expect_success 'Ubuntu 24.04: cloud-init drop-in brought in line, ssh.socket follows the port' '
+	R=$T/ubuntu2404
+	$HW --root "$R" --apply "$T/ssh.conf" > "$T/u.out" 2>&1 &&
+	grep -qx "PasswordAuthentication no" "$R/etc/ssh/sshd_config.d/50-cloud-init.conf" &&
+	grep -qx "ListenStream=2222" "$R/etc/systemd/system/ssh.socket.d/00-hardenwiz.conf" &&
+	grep -q "^# run: systemctl restart ssh.socket" "$T/u.out" &&
+	$HW --root "$R" --rollback &&
+	snapshot "$R" | diff - "$T/ubuntu2404.pristine"
+'
+
+test_expect_success 'Rocky 9: Anaconda drop-in brought in line, unit is sshd' '
+	R=$T/rocky9
+	$HW --root "$R" --apply "$T/ssh.conf" > "$T/r.out" 2>&1 &&
+	grep -qx "PermitRootLogin prohibit-password" "$R/etc/ssh/sshd_config.d/01-permitrootlogin.conf" &&
+	grep -q "^# run: systemctl try-reload-or-restart sshd" "$T/r.out" &&
+	$HW --root "$R" --rollback
+'
+
+test_expect_success 'guard: no usable key anywhere -> exit 4, nothing changed' '
+	R=$T/guard
+	mkroot debian12 "$R"
+	rm "$R/root/.ssh/authorized_keys"
+	snapshot "$R" > "$T/guard.pristine"
+	rc=0; $HW --root "$R" --apply "$T/ssh.conf" 2>"$T/err" || rc=$?
+	test $rc = 4 &&
+	grep -q "refusing to turn off password login" "$T/err" &&
+	snapshot "$R" | diff - "$T/guard.pristine"
+'
+
+test_expect_success 'guard: a key with a forced command does not count' '
+	R=$T/guard
+	key=$(cat "$FIXTURES/debian12/root/.ssh/authorized_keys")
+	echo "command=\"echo Please login as ubuntu\" $key" > "$R/root/.ssh/authorized_keys"
+	rc=0; $HW --root "$R" --apply "$T/ssh.conf" 2>"$T/err" || rc=$?
+	test $rc = 4
+'
+
+test_expect_success 'guard: a world-writable ~/.ssh does not count (StrictModes)' '
+	R=$T/guard
+	cp "$FIXTURES/debian12/root/.ssh/authorized_keys" "$R/root/.ssh/authorized_keys"
+	chmod 0777 "$R/root/.ssh"
+	rc=0; $HW --root "$R" --apply "$T/ssh.conf" 2>"$T/err" || rc=$?
+	chmod 0700 "$R/root/.ssh"
+	test $rc = 4
+'
+
+test_expect_success 'guard: root-only key with permit_root_login = no -> exit 4' '
+	R=$T/guard
+	recipe noroot.conf <<-EOF2
+	[ssh]
+	password_authentication = no
+	permit_root_login = no
+	EOF2
+	snapshot "$R" > "$T/guard1.pristine"
+	rc=0; $HW --root "$R" --apply "$T/noroot.conf" 2>"$T/err" || rc=$?
+	test $rc = 4 && grep -q "refusing to" "$T/err" &&
+	snapshot "$R" | diff - "$T/guard1.pristine"
+'
+
+test_expect_success 'a key installed for a user first makes the change safe' '
+	R=$T/guard
+	rm "$R/root/.ssh/authorized_keys"
+	ssh-keygen -q -t ed25519 -N "" -C admin@test -f "$T/admin_key"
+	recipe withkey.conf <<-EOF2
+	[ssh]
+	password_authentication = no
+	permit_root_login = no
+	authorized_key = $(cat "$T/admin_key.pub")
+	key_user = admin
+	EOF2
+	snapshot "$R" > "$T/guard2.pristine"
+	$HW --root "$R" --apply "$T/withkey.conf" > "$T/key.out" 2>&1 &&
+	test "$(stat -c "%a %u %g" "$R/home/admin/.ssh")" = "700 1000 1000" &&
+	test "$(stat -c "%a %u %g" "$R/home/admin/.ssh/authorized_keys")" = "600 1000 1000" &&
+	grep -qF "$(cut -d" " -f2 "$T/admin_key.pub")" "$R/home/admin/.ssh/authorized_keys" &&
+	grep -q "# note: key SHA256:" "$T/key.out" &&
+	expect_T "$R" permitrootlogin no &&
+	$HW --root "$R" --apply "$T/withkey.conf" | grep -q "nothing to change" &&
+	$HW --root "$R" --rollback &&
+	test ! -e "$R/home/admin/.ssh" &&
+	snapshot "$R" | diff - "$T/guard2.pristine"
+'
+
+test_expect_success 'key_user that does not exist: exit 1, nothing changed' '
+	R=$T/guard
+	recipe nouser.conf <<-EOF2
+	[ssh]
+	authorized_key = $(cat "$T/admin_key.pub")
+	key_user = nosuchuser
+	EOF2
+	rc=0; $HW --root "$R" --apply "$T/nouser.conf" 2>"$T/err" || rc=$?
+	test $rc = 1 && grep -q "no user .nosuchuser." "$T/err" &&
+	snapshot "$R" | diff - "$T/guard2.pristine"
+'
+
+test_expect_success 'validator: sshd -t rejects a broken drop-in -> exit 3, nothing changed' '
+	R=$T/broken
+	mkroot debian12 "$R"
+	echo "PasswordAuthenticaton no" > "$R/etc/ssh/sshd_config.d/10-typo.conf"
+	snapshot "$R" > "$T/broken.pristine"
+	rc=0; $HW --root "$R" --apply "$T/ssh.conf" 2>"$T/err" || rc=$?
+	test $rc = 3 &&
+	grep -q "sshd -t rejected the configuration" "$T/err" &&
+	grep -q "Bad configuration option: PasswordAuthenticaton" "$T/err" &&
+	snapshot "$R" | diff - "$T/broken.pristine"
+'
+
+test_expect_success 'a link out of the root is refused, naming it' '
+	R=$T/escape
+	mkroot debian12 "$R"
+	mkdir "$T/outside" && cp "$R/etc/ssh/sshd_config" "$T/outside/"
+	rm "$R/etc/ssh/sshd_config" && ln -s "$T/outside/sshd_config" "$R/etc/ssh/sshd_config"
+	rc=0; $HW --root "$R" --apply "$T/ssh.conf" 2>"$T/err" || rc=$?
+	test $rc = 1 && grep -q "outside the root" "$T/err" &&
+	cmp "$T/outside/sshd_config" "$FIXTURES/debian12/etc/ssh/sshd_config"
+'
+
+test_expect_success 'a file Augeas cannot parse: exit 1 naming file and line' '
+	R=$T/unparsable
+	mkroot debian12 "$R"
+	printf "Match all\n\tX11Forwarding no\n" >> "$R/etc/ssh/sshd_config"
+	rc=0; $HW --root "$R" --apply "$T/ssh.conf" 2>"$T/err" || rc=$?
+	test $rc = 1 && grep -q "etc/ssh/sshd_config:[0-9]*:[0-9]*: cannot parse" "$T/err"
+'
+
+test_done
