@@ -119,8 +119,8 @@ copy_file(const char *from, const char *to, char **cause)
  * moduli) is linked so that no private key is ever copied.
  */
 static int
-stage_dir(const char *hostdir, const char *stage, bool *has_hostkey,
-    char **cause)
+stage_dir(const char *hostdir, const char *stage, const char *rel,
+    bool *has_hostkey, char **cause)
 {
 	DIR *d = opendir(hostdir);
 	struct dirent *de;
@@ -147,23 +147,49 @@ stage_dir(const char *hostdir, const char *stage, bool *has_hostkey,
 		    str_has_suffix(de->d_name, "_key"))
 			*has_hostkey = true;
 		if (S_ISDIR(st.st_mode)) {
+			char *sub = xasprintf("../%s%s/", rel, de->d_name);
+
 			if (mkdir(to, 0700) != 0)
 				r = set_cause(cause, "cannot stage '%s': %s",
 				    to, strerror(errno));
 			else
-				r = stage_dir(from, to, has_hostkey, cause);
+				r = stage_dir(from, to, sub, has_hostkey,
+				    cause);
+			free(sub);
 		} else if (S_ISREG(st.st_mode) &&
 		    (str_has_prefix(de->d_name, "sshd_config") ||
 		    str_has_suffix(de->d_name, ".conf"))) {
 			r = copy_file(from, to, cause);
-		} else if (symlink(from, to) != 0) {
-			r = set_cause(cause, "cannot stage '%s': %s", to,
-			    strerror(errno));
+		} else {
+			/*
+			 * Linked through .host, where the real directory is
+			 * mounted: with root "/" an absolute link would point
+			 * into the stage itself once it covers /etc/ssh.
+			 */
+			char *target = xasprintf("%s.host/%s", rel, de->d_name);
+
+			if (symlink(target, to) != 0)
+				r = set_cause(cause, "cannot stage '%s': %s",
+				    to, strerror(errno));
+			free(target);
 		}
 		free(from);
 		free(to);
 	}
 	closedir(d);
+	return r;
+}
+
+static int
+mkdir_host(const char *stage, char **cause)
+{
+	char *p = xasprintf("%s/.host", stage);
+	int r = 0;
+
+	if (mkdir(p, 0700) != 0)
+		r = set_cause(cause, "cannot stage '%s': %s", p,
+		    strerror(errno));
+	free(p);
 	return r;
 }
 
@@ -222,11 +248,21 @@ stage_hostkey(const char *stage, char **cause)
 	return r;
 }
 
-/* In the child: private mounts, the stage over /etc/ssh, a private /run. */
+struct stage {
+	const char	*dir;
+	const char	*hostdir;
+};
+
+/*
+ * In the child: private mounts, the real directory on STAGE/.host, the
+ * stage over /etc/ssh, a private /run.
+ */
 static int
 enter_stage(void *arg)
 {
-	const char *stage = arg;
+	const struct stage *st = arg;
+	const char *stage = st->dir;
+	char host[4096];
 
 	if (unshare(CLONE_NEWNS) != 0) {
 		dprintf(STDERR_FILENO, "cannot create a private mount "
@@ -234,8 +270,10 @@ enter_stage(void *arg)
 		    strerror(errno));
 		return -1;
 	}
+	snprintf(host, sizeof host, "%s/.host", stage);
 	if (mount("none", "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0 ||
-	    mount(stage, "/etc/ssh", NULL, MS_BIND, NULL) != 0 ||
+	    mount(st->hostdir, host, NULL, MS_BIND, NULL) != 0 ||
+	    mount(stage, "/etc/ssh", NULL, MS_BIND | MS_REC, NULL) != 0 ||
 	    mount("tmpfs", "/run", "tmpfs", 0, "mode=0755") != 0) {
 		dprintf(STDERR_FILENO, "cannot mount the staged /etc/ssh: %s\n",
 		    strerror(errno));
@@ -264,11 +302,12 @@ parse_view(const char *text, struct sshd_view *view)
 }
 
 static int
-run_sshd(const char *stage, const char *flag, struct buf *out, char **cause)
+run_sshd(struct stage *stage, const char *flag, struct buf *out,
+    char **cause)
 {
 	char *argv[] = { "sshd", (char *)flag, NULL };
-	struct run_opts o = { .setup = enter_stage, .setup_arg =
-	    (void *)stage, .timeout = 30 };
+	struct run_opts o = { .setup = enter_stage, .setup_arg = stage,
+	    .timeout = 30 };
 	int status = 0;
 
 	if (run_argv(argv, &o, out, &status, cause) != 0)
@@ -288,6 +327,7 @@ sshd_check(const char *root, const struct plan *p, struct sshd_view *view,
 {
 	char tmpl[] = "/tmp/hardenwiz-sshd.XXXXXX";
 	char *hostdir = NULL, *stage;
+	struct stage st;
 	bool has_key = false;
 	struct buf out;
 	int r = -1;
@@ -301,15 +341,18 @@ sshd_check(const char *root, const struct plan *p, struct sshd_view *view,
 		    "%s", strerror(errno));
 	}
 	buf_init(&out);
-	if (stage_dir(hostdir, stage, &has_key, cause) != 0 ||
+	st.dir = stage;
+	st.hostdir = hostdir;
+	if (mkdir_host(stage, cause) != 0 ||
+	    stage_dir(hostdir, stage, "", &has_key, cause) != 0 ||
 	    stage_candidates(p, stage, cause) != 0)
 		goto out;
 	if (!has_key && stage_hostkey(stage, cause) != 0)
 		goto out;
-	if (run_sshd(stage, "-t", &out, cause) != 0)
+	if (run_sshd(&st, "-t", &out, cause) != 0)
 		goto out;
 	buf_release(&out);
-	if (run_sshd(stage, "-T", &out, cause) != 0)
+	if (run_sshd(&st, "-T", &out, cause) != 0)
 		goto out;
 	if (view != NULL)
 		parse_view(out.data ? out.data : "", view);

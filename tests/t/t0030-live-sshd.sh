@@ -1,0 +1,164 @@
+#!/bin/bash
+# t0030: a real sshd on loopback in private network, mount and pid
+# namespaces, hardened by hardenwiz applying to "/" inside them (so the live
+# path runs: validation, reload by signal, sshd -T after, journal), and
+# logged in to with ssh. /etc/ssh, /etc/passwd, /etc/shadow, /etc/group,
+# /run, /var/lib, /root and /home are private copies or tmpfs: nothing of
+# this machine is touched, and killing the namespace's init ends it all.
+. "$(dirname "$0")/lib.sh"
+need_root
+command -v unshare >/dev/null && command -v nsenter >/dev/null ||
+	skip_all "needs unshare and nsenter (util-linux)"
+
+R=$T/root
+mkroot debian12 "$R"
+W=$T/etc
+mkdir "$W"
+PASS=correct-horse-battery-staple
+ssh-keygen -q -t ed25519 -N "" -C hwtest@client -f "$T/key"
+printf '#!/bin/sh\necho %s\n' "$PASS" > "$T/askpass"
+chmod 755 "$T/askpass"
+
+cp /etc/passwd /etc/group "$W/" && cp /etc/shadow "$W/shadow"
+echo "hwtest:x:4242:4242:test:/home/hwtest:/bin/bash" >> "$W/passwd"
+echo "hwtest:x:4242:" >> "$W/group"
+echo "hwtest:$(openssl passwd -6 "$PASS"):19700:0:99999:7:::" >> "$W/shadow"
+
+unshare --net --mount --pid --fork --mount-proc --propagation private \
+    sleep 3600 &
+UPID=$!
+for _ in $(seq 50); do
+	NSPID=$(pgrep -P "$UPID" || true)
+	[ -n "$NSPID" ] && break
+	sleep 0.1
+done
+[ -n "$NSPID" ] || { kill "$UPID"; echo "namespace did not start"; exit 1; }
+# Killing the namespace's init kills every process in it (sshd included);
+# its mounts go with it.
+on_exit "kill -9 $NSPID 2>/dev/null; wait $UPID 2>/dev/null"
+
+in_ns() {
+	nsenter -t "$NSPID" -m -n -p -- "$@"
+}
+
+ssh_opts="-F /dev/null -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o ConnectTimeout=5 -o LogLevel=ERROR"
+
+ssh_password() {
+	in_ns env SSH_ASKPASS="$T/askpass" SSH_ASKPASS_REQUIRE=force DISPLAY=none \
+	    ssh $ssh_opts -o PubkeyAuthentication=no \
+	    -o PreferredAuthentications=password,keyboard-interactive \
+	    -o NumberOfPasswordPrompts=1 -p "$1" hwtest@127.0.0.1 echo logged-in </dev/null
+}
+
+ssh_key() {
+	in_ns ssh $ssh_opts -o BatchMode=yes -o IdentitiesOnly=yes \
+	    -i "$T/key" -p "$1" hwtest@127.0.0.1 echo logged-in </dev/null
+}
+
+# Wait until PORT accepts (1) or refuses (0) connections.
+wait_port() {
+	for _ in $(seq 100); do
+		if in_ns bash -c "exec 3<>/dev/tcp/127.0.0.1/$1" 2>/dev/null; then
+			[ "$2" = 1 ] && return 0
+		else
+			[ "$2" = 0 ] && return 0
+		fi
+		sleep 0.1
+	done
+	echo "port $1 never became $2"
+	return 1
+}
+
+state_of_last() {
+	in_ns "$HW" --history --json | python3 -c \
+	    'import json,sys; print(json.load(sys.stdin)["transactions"][-1]["state"])'
+}
+
+test_expect_success 'namespace: private mounts, sshd started on port 22' '
+	in_ns sh -ec "
+		ip link set lo up
+		mount --bind $R/etc/ssh /etc/ssh
+		for f in passwd group shadow; do mount --bind $W/\$f /etc/\$f; done
+		mount -t tmpfs tmpfs /run && mkdir -m 755 /run/sshd
+		mount -t tmpfs tmpfs /var/lib
+		mount -t tmpfs -o mode=700 tmpfs /root
+		mount -t tmpfs tmpfs /home
+		mkdir -m 755 /home/hwtest && chown 4242:4242 /home/hwtest
+		/usr/sbin/sshd -E $T/sshd.log
+	" &&
+	wait_port 22 1
+'
+
+test_expect_success 'before: password login works' '
+	ssh_password 22 | grep -q logged-in
+'
+
+recipe harden.conf <<EOF2
+[ssh]
+port = 2222
+password_authentication = no
+permit_root_login = prohibit-password
+authorized_key = $(cat "$T/key.pub")
+key_user = hwtest
+confirm_timeout = 0
+EOF2
+
+test_expect_success 'apply to the live system (root /): validated, journaled, sshd reloaded' '
+	in_ns "$HW" --apply "$T/harden.conf" > "$T/apply.out" 2>&1 &&
+	grep -q "^# run: kill -HUP [0-9]*$" "$T/apply.out" &&
+	grep -q "ran: kill -HUP" "$T/apply.out" &&
+	test "$(state_of_last)" = applied &&
+	wait_port 2222 1 && wait_port 22 0
+'
+
+test_expect_success 'after: key login on 2222 works' '
+	ssh_key 2222 | grep -q logged-in
+'
+
+test_expect_success 'after: password login is refused' '
+	! ssh_password 2222 2>"$T/pw.err" &&
+	grep -q "Permission denied (publickey)" "$T/pw.err"
+'
+
+test_expect_success 'after: the old port is closed' '
+	! ssh_key 22 2>/dev/null
+'
+
+test_expect_success 'a second apply changes nothing' '
+	in_ns "$HW" --apply "$T/harden.conf" | grep -q "^# nothing to change"
+'
+
+test_expect_success 'rollback: sshd back on 22 with passwords, key file gone' '
+	in_ns "$HW" --rollback 2>"$T/rb.err" &&
+	grep -q "rolled back transaction" "$T/rb.err" &&
+	wait_port 22 1 && wait_port 2222 0 &&
+	ssh_password 22 | grep -q logged-in &&
+	test ! -e "$R/etc/ssh/sshd_config.d/00-hardenwiz.conf" &&
+	! in_ns test -e /home/hwtest/.ssh
+'
+
+sed 's/^confirm_timeout = 0/confirm_timeout = 2/' "$T/harden.conf" > "$T/timed.conf"
+chmod 600 "$T/timed.conf"
+
+test_expect_success 'dead-man timer: not confirmed -> rolled back by itself' '
+	in_ns "$HW" --apply "$T/timed.conf" > "$T/timed.out" 2>&1 &&
+	grep -q "run .hardenwiz --confirm. within 2 seconds" "$T/timed.out" &&
+	test "$(state_of_last)" = pending &&
+	wait_port 2222 1 &&
+	sleep 4 &&
+	test "$(state_of_last)" = rolled-back &&
+	wait_port 22 1 &&
+	ssh_password 22 | grep -q logged-in
+'
+
+test_expect_success 'dead-man timer: --confirm keeps the change' '
+	in_ns "$HW" --apply "$T/timed.conf" > "$T/timed2.out" 2>&1 &&
+	in_ns "$HW" --confirm 2>"$T/confirm.err" &&
+	grep -q "kept 1 pending transaction" "$T/confirm.err" &&
+	sleep 4 &&
+	test "$(state_of_last)" = applied &&
+	ssh_key 2222 | grep -q logged-in &&
+	in_ns "$HW" --rollback && wait_port 22 1
+'
+
+test_done
