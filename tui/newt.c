@@ -327,7 +327,7 @@ run_form(const struct step *s, const struct audit *a,
 	if (h + info + 4 > rows - 4)
 		info = rows - 8 - h > 1 ? rows - 8 - h : 1;
 	newtCenteredWindow(w, h + info + 3, _(s->title));
-	tb = newtTextbox(1, 0, w - 2, info, NEWT_FLAG_WRAP | NEWT_FLAG_SCROLL);
+	tb = newtTextbox(1, 0, w - 2, info, NEWT_FLAG_WRAP);
 	newtTextboxSetText(tb, status);
 	form = newtForm(NULL, NULL, 0);
 	newtFormAddComponent(form, tb);

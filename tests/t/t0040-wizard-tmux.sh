@@ -1,0 +1,107 @@
+#!/bin/bash
+# t0040: the newt wizard driven for real in tmux (send-keys, capture-pane):
+# change the port in the SSH form, see the diff in the ncurses viewer,
+# apply, check the file; roll back from the history menu; the terminal is
+# restored after a normal exit and after SIGTERM.
+. "$(dirname "$0")/lib.sh"
+command -v tmux >/dev/null || skip_all "needs tmux"
+
+R=$T/root
+mkroot debian12 "$R"
+snapshot "$R" > "$T/pristine"
+SOCK=$T/tmux.sock
+tm() {
+	tmux -S "$SOCK" "$@"
+}
+on_exit "tmux -S $SOCK kill-server 2>/dev/null"
+
+# wait_for TEXT: poll the screen until TEXT shows (10 s at most).
+wait_for() {
+	for _ in $(seq 100); do
+		tm capture-pane -p -t wz > "$T/screen" 2>/dev/null
+		grep -qF -- "$1" "$T/screen" && return 0
+		sleep 0.1
+	done
+	echo "never saw: $1"
+	cat "$T/screen"
+	return 1
+}
+
+start() {
+	tm kill-server 2>/dev/null
+	tm -u new-session -d -s wz -x 100 -y 30 \
+	    "env TERM=xterm-256color LANG=C.UTF-8 $HW --root $R $*; echo EXITED=\$?; stty -a | tr ' ' '\n' | grep -x -e icanon -e -icanon -e echo -e -echo | tr '\n' ' '; echo; sleep 600"
+}
+
+test_expect_success 'main menu lists the step with its audit state' '
+	start &&
+	wait_for "SSH access                   [needs-change]" &&
+	wait_for "History and rollback"
+'
+
+test_expect_success 'the SSH form shows findings and current values' '
+	tm send-keys -t wz Enter &&
+	wait_for "PasswordAuthentication: yes (recommended: no)" &&
+	wait_for "SSH port                    22___" &&
+	wait_for "Install the key for user    admin"
+'
+
+test_expect_success 'F1 shows the help, and back to the form' '
+	tm send-keys -t wz F1 &&
+	wait_for "Help" && wait_for "Key-only login" &&
+	tm send-keys -t wz Enter &&
+	wait_for "<Preview changes>"
+'
+
+test_expect_success 'a bad port is refused by the form' '
+	tm send-keys -t wz BSpace BSpace 99999 F12 &&
+	wait_for "Please correct" && wait_for "is not a TCP port" &&
+	tm send-keys -t wz Enter &&
+	wait_for "<Preview changes>"
+'
+
+test_expect_success 'change the port; the viewer shows the diff' '
+	tm send-keys -t wz BSpace BSpace BSpace BSpace BSpace 2200 F12 &&
+	wait_for "+Port 2200" &&
+	wait_for "+++ b/etc/ssh/sshd_config.d/00-hardenwiz.conf" &&
+	wait_for "a apply  q back" &&
+	snapshot "$R" | diff - "$T/pristine"
+'
+
+test_expect_success 'apply after confirming; the file has the new port' '
+	tm send-keys -t wz a &&
+	wait_for "Apply these changes now?" &&
+	tm send-keys -t wz Tab Enter &&
+	wait_for "Applied as transaction" &&
+	grep -qx "Port 2200" "$R/etc/ssh/sshd_config.d/00-hardenwiz.conf" &&
+	tm send-keys -t wz Enter &&
+	wait_for "SSH access                   [ok]"
+'
+
+test_expect_success 'roll back from the history menu' '
+	tm send-keys -t wz Down Enter &&
+	wait_for "applied      ssh" &&
+	tm send-keys -t wz Enter &&
+	wait_for "Roll back transaction" &&
+	tm send-keys -t wz Tab Enter &&
+	wait_for "Rolled back" &&
+	tm send-keys -t wz Enter &&
+	snapshot "$R" | diff - "$T/pristine"
+'
+
+test_expect_success 'quit restores the terminal' '
+	tm send-keys -t wz Down Down Enter &&
+	wait_for "EXITED=0" && wait_for "icanon echo"
+'
+
+test_expect_success 'SIGTERM in the middle of a form restores the terminal' '
+	start &&
+	wait_for "SSH access" &&
+	tm send-keys -t wz Enter &&
+	wait_for "<Preview changes>" &&
+	pkill -TERM -f "^$HW --root $R" &&
+	wait_for "EXITED=143" && wait_for "icanon echo" &&
+	snapshot "$R" | diff - "$T/pristine"
+'
+
+test_done
