@@ -57,7 +57,12 @@ child(char *const *argv, const struct run_opts *opts, int in, int out)
 	if (opts != NULL && opts->setup != NULL &&
 	    opts->setup(opts->setup_arg) != 0)
 		_exit(126);
-	execvp(argv[0], argv);
+	{
+		/* PATH may be short (cron, sudo): look in sbin too. */
+		char *path = run_which(argv[0]);
+
+		execv(path != NULL ? path : argv[0], argv);
+	}
 	dprintf(STDERR_FILENO, "cannot execute '%s': %s\n", argv[0],
 	    strerror(errno));
 	_exit(127);

@@ -315,8 +315,9 @@ run_sshd(struct stage *stage, const char *flag, struct buf *out,
 	if (status != 0) {
 		char *msg = trim(out->data ? out->data : "");
 
-		return set_cause(cause, "sshd %s rejected the configuration "
-		    "(exit %d): %s", flag, status, *msg ? msg : "no message");
+		return set_cause(cause, "sshd rejected the configuration "
+		    "(sshd %s, exit %d): %s", flag, status, *msg ? msg :
+		    "no message");
 	}
 	return 0;
 }
@@ -349,9 +350,11 @@ sshd_check(const char *root, const struct plan *p, struct sshd_view *view,
 		goto out;
 	if (!has_key && stage_hostkey(stage, cause) != 0)
 		goto out;
-	if (run_sshd(&st, "-t", &out, cause) != 0)
-		goto out;
-	buf_release(&out);
+	/*
+	 * sshd -T is the extended test mode: it checks everything -t checks
+	 * (options, Match blocks, host keys) and then prints the effective
+	 * values, so one run validates and shows the effect.
+	 */
 	if (run_sshd(&st, "-T", &out, cause) != 0)
 		goto out;
 	if (view != NULL)

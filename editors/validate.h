@@ -4,8 +4,8 @@
  *
  * sshd: a staging copy of ROOT/etc/ssh (configuration copied, host keys
  * linked) with the plan's candidates applied is bind-mounted over /etc/ssh in
- * a private mount namespace, with a private /run, and "sshd -t" and
- * "sshd -T" run there. Includes then resolve exactly as on the live system
+ * a private mount namespace, with a private /run, and "sshd -T" runs
+ * there: the extended test mode, -t's checks plus the effective values. Includes then resolve exactly as on the live system
  * and nothing outside the namespace sees the candidate.
  */
 #ifndef HW_VALIDATE_H
@@ -28,7 +28,7 @@ const char	*sshd_view_get(const struct sshd_view *, const char *key);
 bool	 sshd_available(void);
 
 /*
- * Run sshd -t then sshd -T on ROOT's /etc/ssh, with PLAN's candidate files
+ * Run sshd -T (which also does -t's checks) on ROOT's /etc/ssh, with PLAN's candidate files
  * applied when PLAN is not NULL. Fills VIEW when not NULL. Fails with sshd's
  * own message when it rejects the configuration.
  */

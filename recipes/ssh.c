@@ -271,20 +271,28 @@ walk(augeas *aug, struct occurrences *out, struct strv *notes)
 	walk_file(aug, SSH_MAIN, 0, out, notes);
 }
 
-/* The value sshd uses for K: the first one read, else the default. */
+/* The value sshd uses for K in a walk: the first one read, else default. */
+static char *
+first_value(const struct occurrences *o, const struct keyword *k)
+{
+	for (size_t i = 0; i < o->n; i++) {
+		if (spelled(k, o->v[i].label))
+			return xstrdup(o->v[i].value);
+	}
+	return xstrdup(k->dflt);
+}
+
+/* The same on the tree as it is now (walks it: use first_value in loops). */
 static char *
 effective(augeas *aug, const struct keyword *k)
 {
 	struct occurrences o = { 0 };
-	char *v = NULL;
+	char *v;
 
 	walk(aug, &o, NULL);
-	for (size_t i = 0; i < o.n && v == NULL; i++) {
-		if (spelled(k, o.v[i].label))
-			v = xstrdup(o.v[i].value);
-	}
+	v = first_value(&o, k);
 	occurrences_release(&o);
-	return v != NULL ? v : xstrdup(k->dflt);
+	return v;
 }
 
 /* "without-password" is the old spelling of "prohibit-password". */
@@ -431,19 +439,17 @@ struct ssh_plan {
 	const char		*primary_file;
 };
 
+/* O: the walk of the tree before this edit. */
 static int
-plan_keyword(struct ssh_plan *sp, const struct keyword *k, const char *value,
-    char **cause)
+plan_keyword(struct ssh_plan *sp, const struct occurrences *walked,
+    const struct keyword *k, const char *value, char **cause)
 {
 	augeas *aug = augs_handle(sp->ctx->augs);
-	struct occurrences o = { 0 };
+	const struct occurrences o = *walked;
 	int r = 0;
 
-	walk(aug, &o, NULL);
-	if (set_in_file(sp->ctx->augs, sp->primary, k, value, cause) != 0) {
-		occurrences_release(&o);
+	if (set_in_file(sp->ctx->augs, sp->primary, k, value, cause) != 0)
 		return -1;
-	}
 	for (size_t i = o.n; i-- > 0 && r == 0;) {
 		const struct occurrence *oc = &o.v[i];
 		char *why;
@@ -461,7 +467,6 @@ plan_keyword(struct ssh_plan *sp, const struct keyword *k, const char *value,
 			r = aug_fail(sp->ctx->augs, "set the value", oc->file,
 			    cause);
 	}
-	occurrences_release(&o);
 	return r;
 }
 
@@ -470,9 +475,15 @@ static int
 plan_setting(struct ssh_plan *sp, const struct keyword *k, const char *vkey,
     const char *value, const char *alias, char **cause)
 {
-	char *before = effective(augs_handle(sp->ctx->augs), k);
-	char *current = canonical(k, before);
-	int r = plan_keyword(sp, k, value, cause);
+	struct occurrences o = { 0 };
+	char *before, *current;
+	int r;
+
+	walk(augs_handle(sp->ctx->augs), &o, NULL);
+	before = first_value(&o, k);
+	current = canonical(k, before);
+	r = plan_keyword(sp, &o, k, value, cause);
+	occurrences_release(&o);
 
 	if (r == 0)
 		plan_expect(sp->plan, "ssh", VALIDATE_SSHD, vkey, value, alias,
@@ -607,18 +618,25 @@ struct login_policy {
 static void
 policy_load(augeas *aug, struct login_policy *lp)
 {
-	char *pw = effective(aug, &kw_password), *kbd = effective(aug, &kw_kbd);
-	char *pk = effective(aug, &kw_pubkey), *st = effective(aug,
-	    &kw_strict), *rl = effective(aug, &kw_rootlogin);
+	struct occurrences o = { 0 };
+	char *pw, *kbd, *pk, *st, *rl;
+
+	walk(aug, &o, NULL);
+	pw = first_value(&o, &kw_password);
+	kbd = first_value(&o, &kw_kbd);
+	pk = first_value(&o, &kw_pubkey);
+	st = first_value(&o, &kw_strict);
+	rl = first_value(&o, &kw_rootlogin);
 
 	lp->password = strcasecmp(pw, "yes") == 0 || strcasecmp(kbd, "yes")
 	    == 0;
 	lp->pubkey = strcasecmp(pk, "no") != 0;
 	lp->strict = strcasecmp(st, "no") != 0;
 	lp->rootlogin = canonical(&kw_rootlogin, rl);
-	lp->akfile = effective(aug, &kw_akfile);
-	lp->allow = effective(aug, &kw_allowusers);
-	lp->deny = effective(aug, &kw_denyusers);
+	lp->akfile = first_value(&o, &kw_akfile);
+	lp->allow = first_value(&o, &kw_allowusers);
+	lp->deny = first_value(&o, &kw_denyusers);
+	occurrences_release(&o);
 	free(pw);
 	free(kbd);
 	free(pk);

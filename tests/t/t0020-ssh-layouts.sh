@@ -195,7 +195,7 @@ test_expect_success 'validator: sshd -t rejects a broken drop-in -> exit 3, noth
 	snapshot "$R" > "$T/broken.pristine"
 	rc=0; $HW --root "$R" --apply "$T/ssh.conf" 2>"$T/err" || rc=$?
 	test $rc = 3 &&
-	grep -q "sshd -t rejected the configuration" "$T/err" &&
+	grep -q "sshd rejected the configuration (sshd -T, exit 255)" "$T/err" &&
 	grep -q "Bad configuration option: PasswordAuthenticaton" "$T/err" &&
 	snapshot "$R" | diff - "$T/broken.pristine"
 '

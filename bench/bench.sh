@@ -1,0 +1,62 @@
+#!/bin/sh
+# make bench: time and memory of a dry run of the SSH recipe on the sample
+# root, next to augtool doing the same edits with its default full load and
+# with only the Sshd lens. Median wall time and peak RSS over N runs.
+# A benchmark, not a test: it prints numbers and judges nothing.
+set -eu
+hw=$(realpath "$1")
+runs=${RUNS:-15}
+src=$(cd "$(dirname "$0")/.." && pwd)
+root=$(mktemp -d /tmp/hardenwiz-bench.XXXXXX)
+trap 'rm -rf "$root"' EXIT
+cp -a "$src/tests/fixtures/debian12/." "$root/"
+ssh-keygen -A -f "$root" >/dev/null
+cat > "$root/ssh.conf" <<'EOR'
+[ssh]
+port = 2222
+password_authentication = no
+permit_root_login = prohibit-password
+EOR
+chmod 600 "$root/ssh.conf"
+# The same edits for augtool, rendered by "save" with -n (new text goes
+# to .augnew files in the scratch copy), as hardenwiz renders its diff.
+cat > "$root/edits.aug" <<'EOA'
+set /files/etc/ssh/sshd_config.d/00-hardenwiz.conf/Port 2222
+set /files/etc/ssh/sshd_config.d/00-hardenwiz.conf/PasswordAuthentication no
+set /files/etc/ssh/sshd_config.d/00-hardenwiz.conf/KbdInteractiveAuthentication no
+set /files/etc/ssh/sshd_config.d/00-hardenwiz.conf/PermitRootLogin prohibit-password
+save
+EOA
+
+# measure NAME CMD...: median ms and peak KB of RSS over $runs runs.
+measure() {
+	name=$1
+	shift
+	: > "$root/t"
+	i=0
+	while [ $i -lt "$runs" ]; do
+		if ! /usr/bin/time -f '%e %M' -o "$root/one" "$@" \
+		    >"$root/out" 2>&1; then
+			echo "bench: $name failed: $*" >&2
+			cat "$root/out" >&2
+			exit 1
+		fi
+		cat "$root/one" >> "$root/t"
+		i=$((i + 1))
+	done
+	sort -n "$root/t" | awk -v n="$name" -v r="$runs" '
+		{ t[NR] = $1; if ($2 > m) m = $2 }
+		END { printf "%-44s %8.0f ms %8.1f MB  (median of %d, peak RSS)\n",
+		    n, t[int((NR + 1) / 2)] * 1000, m / 1024, r }'
+}
+
+echo "hardenwiz --dry-run includes the validation (sshd -T in a namespace);"
+echo "augtool validates nothing. Target: 15x faster than the full load."
+echo "hardenwiz bench: $(nproc) cores, $(uname -r), $runs runs each"
+measure "hardenwiz --apply ssh.conf --dry-run" \
+    "$hw" --root "$root" --apply "$root/ssh.conf" --dry-run
+measure "augtool (default full load)" \
+    augtool -r "$root" -n -f "$root/edits.aug"
+measure "augtool -A (Sshd lens only)" \
+    augtool -r "$root" -A -n -f "$root/edits.aug" \
+    -t "Sshd incl /etc/ssh/sshd_config" -t "Sshd incl /etc/ssh/sshd_config.d/*.conf"

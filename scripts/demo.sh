@@ -1,0 +1,22 @@
+#!/bin/sh
+# make demo: copy the bundled sample server (Debian 12 style) to a temp dir
+# and open the wizard on it with --root. Nothing of this machine changes.
+set -eu
+hw=$(realpath "$1")
+src=$(cd "$(dirname "$0")/.." && pwd)/tests/fixtures/debian12
+root=$(mktemp -d /tmp/hardenwiz-demo.XXXXXX)
+cp -a "$src/." "$root/"
+find "$root" -name .keep -delete
+chmod 0700 "$root/root" "$root/root/.ssh"
+chmod 0600 "$root/root/.ssh/authorized_keys"
+chmod 0640 "$root/etc/shadow"
+# Host keys so that sshd -t can check the sample like a real server.
+ssh-keygen -A -f "$root" >/dev/null 2>&1 || true
+echo "hardenwiz demo: a sample server is in $root"
+echo "  (try: SSH access, change the port, preview, apply, then History)"
+sleep 1
+"$hw" --root "$root" || true
+echo
+echo "What the demo changed ($root):"
+"$hw" --root "$root" --history
+echo "Look around in $root; remove it with: rm -rf $root"
