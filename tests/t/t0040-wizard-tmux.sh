@@ -9,11 +9,14 @@ command -v tmux >/dev/null || skip_all "needs tmux"
 R=$T/root
 mkroot debian12 "$R"
 snapshot "$R" > "$T/pristine"
-SOCK=$T/tmux.sock
+# A fresh tmux server (own socket) for each start: reusing a socket right
+# after kill-server races with the old server's exit.
+runs=0
+SOCK=$T/tmux.0.sock
 tm() {
 	tmux -S "$SOCK" "$@"
 }
-on_exit "tmux -S $SOCK kill-server 2>/dev/null"
+on_exit 'for s in "$T"/tmux.*.sock; do tmux -S "$s" kill-server 2>/dev/null; done'
 
 # wait_for TEXT: poll the screen until TEXT shows (10 s at most).
 wait_for() {
@@ -29,12 +32,15 @@ wait_for() {
 
 start() {
 	tm kill-server 2>/dev/null
+	runs=$((runs + 1))
+	SOCK=$T/tmux.$runs.sock
 	tm -u new-session -d -s wz -x 100 -y 30 \
 	    "env TERM=xterm-256color LANG=C.UTF-8 $HW --root $R $*; echo EXITED=\$?; stty -a | tr ' ' '\n' | grep -x -e icanon -e -icanon -e echo -e -echo | tr '\n' ' '; echo; sleep 600"
 }
 
+# start runs here, not inside a test: it picks the socket later steps use.
+start
 test_expect_success 'main menu lists the step with its audit state' '
-	start &&
 	wait_for "SSH access                   [needs-change]" &&
 	wait_for "History and rollback"
 '
@@ -94,8 +100,8 @@ test_expect_success 'quit restores the terminal' '
 	wait_for "EXITED=0" && wait_for "icanon echo"
 '
 
+start
 test_expect_success 'SIGTERM in the middle of a form restores the terminal' '
-	start &&
 	wait_for "SSH access" &&
 	tm send-keys -t wz Enter &&
 	wait_for "<Preview changes>" &&
