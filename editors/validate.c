@@ -271,9 +271,9 @@ enter_stage(void *arg)
 		return -1;
 	}
 	snprintf(host, sizeof host, "%s/.host", stage);
-	if (mount("none", "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0 ||
-	    mount(st->hostdir, host, NULL, MS_BIND, NULL) != 0 ||
-	    mount(stage, "/etc/ssh", NULL, MS_BIND | MS_REC, NULL) != 0 ||
+	if (mount("none", "/", "none", MS_REC | MS_PRIVATE, NULL) != 0 ||
+	    mount(st->hostdir, host, "none", MS_BIND, NULL) != 0 ||
+	    mount(stage, "/etc/ssh", "none", MS_BIND | MS_REC, NULL) != 0 ||
 	    mount("tmpfs", "/run", "tmpfs", 0, "mode=0755") != 0) {
 		dprintf(STDERR_FILENO, "cannot mount the staged /etc/ssh: %s\n",
 		    strerror(errno));

@@ -506,8 +506,10 @@ main(int argc, char **argv)
 	memset(&o, 0, sizeof o);
 	self = realpath("/proc/self/exe", NULL);
 	o.self = self;
-	if (parse_args(argc, argv, &o) != 0)
+	if (parse_args(argc, argv, &o) != 0) {
+		free(self);
 		return EXIT_USAGE;
+	}
 	if (resolve_root(&o, &root) != 0) {
 		free(self);
 		return EXIT_USAGE;

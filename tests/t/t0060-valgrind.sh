@@ -1,0 +1,45 @@
+#!/bin/bash
+# t0060: every mode under valgrind (memcheck): no invalid access, no
+# uninitialised use, no definite or indirect leak.
+. "$(dirname "$0")/lib.sh"
+command -v valgrind >/dev/null || skip_all "needs valgrind"
+
+R=$T/root
+mkroot debian12 "$R"
+cp "$SRC/recipes/examples/ssh.conf" "$T/ssh.conf"
+chmod 600 "$T/ssh.conf"
+
+vg() {
+	valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect \
+	    --error-exitcode=99 "$HW" --root "$R" "$@" >/dev/null 2>"$T/vg.err"
+	rc=$?
+	if [ $rc = 99 ] || grep -q "==[0-9]*==" "$T/vg.err"; then
+		cat "$T/vg.err"
+		return 1
+	fi
+	return 0
+}
+
+test_expect_success 'dry run' 'vg --apply "$T/ssh.conf" --dry-run'
+test_expect_success 'apply' 'vg --apply "$T/ssh.conf"'
+test_expect_success 'apply again (nothing to change)' 'vg --apply "$T/ssh.conf"'
+test_expect_success 'audit, JSON' 'vg --audit --json'
+test_expect_success 'history' 'vg --history --json'
+test_expect_success 'rollback' 'vg --rollback'
+test_expect_success 'a recipe error' '
+	printf "[ssh]\nport = x\nbad = 1\n" > "$T/bad.conf" && chmod 600 "$T/bad.conf" &&
+	vg --apply "$T/bad.conf"
+'
+test_expect_success 'the guard refusing' '
+	rm "$R/root/.ssh/authorized_keys" &&
+	vg --apply "$T/ssh.conf"
+'
+test_expect_success 'the plain wizard' '
+	printf "1\n2022\nno\n\n\n\ny\n\n3\n" > "$T/answers" &&
+	cp "$FIXTURES/debian12/root/.ssh/authorized_keys" "$R/root/.ssh/" &&
+	valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect \
+	    --error-exitcode=99 "$HW" --root "$R" --plain < "$T/answers" >/dev/null 2>"$T/vg.err" &&
+	! grep -q "==[0-9]*==" "$T/vg.err"
+'
+
+test_done
