@@ -356,17 +356,18 @@ fs_chmod_chown(const char *root, const char *path, mode_t mode, uid_t uid,
 	return r;
 }
 
-int
-fs_unlink(const char *root, const char *path, char **cause)
+/* Remove a file or an empty directory; one that is gone already is fine. */
+static int
+remove_entry(const char *root, const char *path, bool dir, char **cause)
 {
 	char *host = NULL;
 	int r = 0;
 
 	if (fs_resolve(root, path, &host, cause) != 0)
 		return -1;
-	if (unlink(host) != 0 && errno != ENOENT)
-		r = set_cause(cause, "cannot remove '%s': %s", host,
-		    strerror(errno));
+	if ((dir ? rmdir(host) : unlink(host)) != 0 && errno != ENOENT)
+		r = set_cause(cause, "cannot remove %s'%s': %s", dir ?
+		    "directory " : "", host, strerror(errno));
 	else
 		(void)fsync_dir_of(host);
 	free(host);
@@ -374,39 +375,33 @@ fs_unlink(const char *root, const char *path, char **cause)
 }
 
 int
-fs_mkdir(const char *root, const char *path, mode_t mode, uid_t uid,
-    gid_t gid, char **cause)
+fs_unlink(const char *root, const char *path, char **cause)
 {
-	char *host = NULL;
-	int r = -1;
-
-	if (fs_resolve(root, path, &host, cause) != 0)
-		return -1;
-	if (mkdir(host, mode) != 0)
-		set_cause(cause, "cannot create directory '%s': %s", host,
-		    strerror(errno));
-	else if (chown(host, uid, gid) != 0 || chmod(host, mode) != 0)
-		set_cause(cause, "cannot set owner and mode of '%s': %s", host,
-		    strerror(errno));
-	else
-		r = 0;
-	free(host);
-	return r;
+	return remove_entry(root, path, false, cause);
 }
 
 int
 fs_rmdir(const char *root, const char *path, char **cause)
 {
+	return remove_entry(root, path, true, cause);
+}
+
+int
+fs_mkdir(const char *root, const char *path, mode_t mode, uid_t uid,
+    gid_t gid, char **cause)
+{
 	char *host = NULL;
-	int r = 0;
+	int r;
 
 	if (fs_resolve(root, path, &host, cause) != 0)
 		return -1;
-	if (rmdir(host) != 0 && errno != ENOENT)
-		r = set_cause(cause, "cannot remove directory '%s': %s", host,
+	r = mkdir(host, mode);
+	if (r != 0)
+		set_cause(cause, "cannot create directory '%s': %s", host,
 		    strerror(errno));
 	free(host);
-	return r;
+	/* mkdir's mode went through the umask: set it exactly. */
+	return r != 0 ? -1 : fs_chmod_chown(root, path, mode, uid, gid, cause);
 }
 
 int

@@ -60,22 +60,46 @@ files_of(const struct step *const *steps, size_t n, size_t *count)
 	return v;
 }
 
+/* One Augeas session with the files of STEPS, and the target's os-release. */
+struct session {
+	struct augs	*augs;
+	struct osinfo	 os;
+	struct aug_file	*files;		/* the session points into it */
+};
+
+static int
+session_open(struct session *se, const char *root,
+    const struct step *const *steps, size_t n, char **cause)
+{
+	size_t nf;
+
+	memset(se, 0, sizeof *se);
+	osinfo_load(root, &se->os);
+	se->files = files_of(steps, n, &nf);
+	return augs_open(&se->augs, root, se->files, nf, cause);
+}
+
+static void
+session_close(struct session *se)
+{
+	augs_free(se->augs);
+	free(se->files);
+	osinfo_release(&se->os);
+}
+
 int
 plan_steps(const char *root, const struct step *const *steps,
     const struct settings *const *settings, size_t n, struct plan *p,
     char **cause)
 {
-	struct augs *s = NULL;
-	struct osinfo os;
-	size_t nf;
-	struct aug_file *files = files_of(steps, n, &nf);
+	struct session se;
 	int r = -1;
 
-	osinfo_load(root, &os);
-	if (augs_open(&s, root, files, nf, cause) != 0)
+	if (session_open(&se, root, steps, n, cause) != 0)
 		goto out;
 	for (size_t i = 0; i < n; i++) {
-		struct step_ctx ctx = { .root = root, .augs = s, .os = &os };
+		struct step_ctx ctx = { .root = root, .augs = se.augs,
+		    .os = &se.os };
 		char *err = NULL;
 
 		if (settings[i] == NULL)
@@ -88,9 +112,7 @@ plan_steps(const char *root, const struct step *const *steps,
 	}
 	r = 0;
 out:
-	augs_free(s);
-	free(files);
-	osinfo_release(&os);
+	session_close(&se);
 	return r;
 }
 
@@ -98,18 +120,14 @@ int
 audit_steps(const char *root, const struct step *const *steps, size_t n,
     bool effective, struct audit *audits, char **cause)
 {
-	struct augs *s = NULL;
-	struct osinfo os;
-	size_t nf;
-	struct aug_file *files = files_of(steps, n, &nf);
+	struct session se;
 	int r = -1;
 
-	osinfo_load(root, &os);
-	if (augs_open(&s, root, files, nf, cause) != 0)
+	if (session_open(&se, root, steps, n, cause) != 0)
 		goto out;
 	for (size_t i = 0; i < n; i++) {
-		struct step_ctx ctx = { .root = root, .augs = s, .os = &os,
-		    .effective = effective };
+		struct step_ctx ctx = { .root = root, .augs = se.augs,
+		    .os = &se.os, .effective = effective };
 		char *err = NULL;
 
 		if (steps[i]->audit(&ctx, &audits[i], &err) != 0) {
@@ -120,8 +138,6 @@ audit_steps(const char *root, const struct step *const *steps, size_t n,
 	}
 	r = 0;
 out:
-	augs_free(s);
-	free(files);
-	osinfo_release(&os);
+	session_close(&se);
 	return r;
 }

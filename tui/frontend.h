@@ -40,6 +40,9 @@ extern const struct frontend newt_frontend;
 /* The ncurses diff viewer; 'a' returns FE_OK, 'q' FE_BACK. */
 enum fe_answer	pager_run(const char *title, const char *diff);
 
+/* What the audit found, one line each, for a form's header; caller frees. */
+char	*audit_summary(const struct audit *);
+
 /* Check every visible answer; *cause names the first bad one. */
 int	form_check(const struct step *, struct settings *answers, char **cause);
 

@@ -45,6 +45,27 @@ on_suspend(void *data)
 	fix_signals();
 }
 
+#define KEY_CTRL_C 3
+
+/*
+ * Run FORM. S-Lang's raw mode turns Ctrl-C into a key, not SIGINT, so it is
+ * a hotkey on every form: the terminal is restored and we leave. No form
+ * runs while a transaction is being applied.
+ */
+static void
+form_run(newtComponent form, struct newtExitStruct *es)
+{
+	newtFormAddHotKey(form, KEY_CTRL_C);
+	newtFormRun(form, es);
+	fix_signals();
+	if (es->reason == NEWT_EXIT_HOTKEY && es->u.key == KEY_CTRL_C) {
+		newtFinished();
+		fputs("hardenwiz: interrupted; nothing was changed by this "
+		    "dialog\n", stderr);
+		exit(130);
+	}
+}
+
 static void
 screen(int *cols, int *rows)
 {
@@ -101,6 +122,7 @@ show_text(const char *title, const char *text)
 	int cols, rows, w, h, tw = 0, th = 0;
 	char *flowed;
 	newtComponent form, tb, ok;
+	struct newtExitStruct es;
 
 	screen(&cols, &rows);
 	w = cols - 10 > 72 ? 72 : cols - 10;
@@ -117,8 +139,7 @@ show_text(const char *title, const char *text)
 	newtFormAddComponents(form, tb, ok, NULL);
 	newtFormAddHotKey(form, NEWT_KEY_ESCAPE);
 	newtFormSetCurrent(form, ok);
-	newtRunForm(form);
-	fix_signals();
+	form_run(form, &es);
 	newtFormDestroy(form);
 	newtPopWindow();
 	free(flowed);
@@ -153,8 +174,7 @@ newt_confirm(const char *title, const char *text)
 	newtFormAddComponents(form, tb, yes, no, NULL);
 	newtFormAddHotKey(form, NEWT_KEY_ESCAPE);
 	newtFormSetCurrent(form, no);	/* the safe answer is the default */
-	newtFormRun(form, &es);
-	fix_signals();
+	form_run(form, &es);
 	answer = es.reason == NEWT_EXIT_COMPONENT && es.u.co == yes;
 	newtFormDestroy(form);
 	newtPopWindow();
@@ -193,8 +213,7 @@ newt_menu(const char *title, const char *text, char *const *items, size_t n,
 	newtFormAddComponents(form, tb, lb, sel, back, NULL);
 	newtFormAddHotKey(form, NEWT_KEY_ESCAPE);
 	newtFormSetCurrent(form, lb);
-	newtFormRun(form, &es);
-	fix_signals();
+	form_run(form, &es);
 	if ((es.reason == NEWT_EXIT_COMPONENT && (es.u.co == lb ||
 	    es.u.co == sel)) || (es.reason == NEWT_EXIT_HOTKEY &&
 	    es.u.key == NEWT_KEY_F12)) {
@@ -286,24 +305,6 @@ read_field(const struct field *f, struct settings *answers)
 	}
 }
 
-static char *
-findings_text(const struct audit *a)
-{
-	struct buf b;
-
-	buf_init(&b);
-	for (size_t i = 0; i < a->nfindings; i++)
-		buf_addf(&b, "%s: %s (%s %s)\n", a->findings[i].key,
-		    a->findings[i].current, _("recommended:"),
-		    a->findings[i].wanted);
-	for (size_t i = 0; i < a->notes.n; i++)
-		buf_addf(&b, "%s\n", a->notes.v[i]);
-	if (b.len == 0)
-		buf_adds(&b, _("The current settings follow the "
-		    "recommendations."));
-	return buf_detach(&b, NULL);
-}
-
 /* Build and run the form once; FE_OK with answers read, or FE_BACK. */
 static enum fe_answer
 run_form(const struct step *s, const struct audit *a,
@@ -315,7 +316,7 @@ run_form(const struct step *s, const struct audit *a,
 	newtComponent form, tb, next, back;
 	struct newtExitStruct es;
 	enum fe_answer answer = FE_BACK;
-	char *status = findings_text(a);
+	char *status = audit_summary(a);
 
 	*again = false;
 	screen(&cols, &rows);
@@ -354,8 +355,7 @@ run_form(const struct step *s, const struct audit *a,
 	if (nf > 0)
 		newtFormSetCurrent(form, fields[0].co);
 	for (;;) {
-		newtFormRun(form, &es);
-		fix_signals();
+		form_run(form, &es);
 		if (es.reason == NEWT_EXIT_HOTKEY && es.u.key == NEWT_KEY_F1) {
 			form_help(s);
 			continue;

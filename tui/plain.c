@@ -117,13 +117,10 @@ static enum fe_answer
 plain_form(const struct step *s, const struct audit *a,
     struct settings *answers)
 {
-	printf("\n== %s ==\n%s\n", _(s->title), _(s->help));
-	for (size_t i = 0; i < a->nfindings; i++)
-		printf("  %s: %s (%s %s)\n", a->findings[i].key,
-		    a->findings[i].current, _("recommended:"),
-		    a->findings[i].wanted);
-	for (size_t i = 0; i < a->notes.n; i++)
-		printf("  %s: %s\n", _("note"), a->notes.v[i]);
+	char *summary = audit_summary(a);
+
+	printf("\n== %s ==\n%s\n%s", _(s->title), _(s->help), summary);
+	free(summary);
 	printf("%s\n", _("Press Enter to keep a value in brackets."));
 	for (size_t i = 0; i < s->nquestions; i++) {
 		if (s->questions[i].flags & Q_RECIPE_ONLY)

@@ -13,6 +13,24 @@
 #include "i18n.h"
 #include "journal.h"
 
+char *
+audit_summary(const struct audit *a)
+{
+	struct buf b;
+
+	buf_init(&b);
+	for (size_t i = 0; i < a->nfindings; i++)
+		buf_addf(&b, "%s: %s (%s %s)\n", a->findings[i].key,
+		    a->findings[i].current, _("recommended:"),
+		    a->findings[i].wanted);
+	for (size_t i = 0; i < a->notes.n; i++)
+		buf_addf(&b, "%s\n", a->notes.v[i]);
+	if (b.len == 0)
+		buf_adds(&b, _("The current settings follow the "
+		    "recommendations.\n"));
+	return buf_detach(&b, NULL);
+}
+
 int
 form_check(const struct step *s, struct settings *answers, char **cause)
 {

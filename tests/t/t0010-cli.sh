@@ -128,4 +128,15 @@ test_expect_success 'a second run waits for the lock' '
 	snapshot "$R" | diff - "$T/pristine"
 '
 
+test_expect_success 'every step file in recipes/ is listed in step_table[]' '
+	for f in "$SRC"/recipes/*.c; do
+		for step in $(sed -n "s/^const struct step \(step_[a-z_0-9]*\) = {/\1/p" "$f"); do
+			grep -q "^	&$step,\$" "$SRC/recipes/steps.c" ||
+			    { echo "$f: $step is not in step_table[]"; exit 1; }
+			found=1
+		done
+	done
+	test "${found:-}" = 1
+'
+
 test_done

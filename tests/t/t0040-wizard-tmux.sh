@@ -110,4 +110,14 @@ test_expect_success 'SIGTERM in the middle of a form restores the terminal' '
 	snapshot "$R" | diff - "$T/pristine"
 '
 
+start
+test_expect_success 'Ctrl-C leaves the wizard and restores the terminal' '
+	wait_for "SSH access" &&
+	tm send-keys -t wz Enter &&
+	wait_for "<Preview changes>" &&
+	tm send-keys -t wz C-c &&
+	wait_for "EXITED=130" && wait_for "icanon echo" &&
+	snapshot "$R" | diff - "$T/pristine"
+'
+
 test_done
