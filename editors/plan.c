@@ -42,6 +42,7 @@ plan_release(struct plan *p)
 	for (size_t i = 0; i < p->nexpect; i++) {
 		free(p->expect[i].step);
 		free(p->expect[i].key);
+		free(p->expect[i].label);
 		free(p->expect[i].value);
 		free(p->expect[i].alias);
 		free(p->expect[i].current);
@@ -209,8 +210,8 @@ plan_command(struct plan *p, const char *step, char *const *argv,
 
 void
 plan_expect(struct plan *p, const char *step, enum validator v,
-    const char *key, const char *value, const char *alias,
-    const char *current)
+    const char *key, const char *label, const char *value,
+    const char *alias, const char *current)
 {
 	struct expectation *e;
 
@@ -229,6 +230,7 @@ plan_expect(struct plan *p, const char *step, enum validator v,
 	e->step = xstrdup(step);
 	e->validator = v;
 	e->key = xstrdup(key);
+	e->label = xstrdup(label);
 	e->value = xstrdup(value);
 	e->alias = alias != NULL ? xstrdup(alias) : NULL;
 	e->current = xstrdup(current != NULL ? current : "");

@@ -52,6 +52,7 @@ struct expectation {
 	char		*step;
 	enum validator	 validator;
 	char		*key;		/* as sshd -T prints it: lowercase */
+	char		*label;		/* as the admin writes it, for reports */
 	char		*value;
 	char		*alias;		/* another spelling of VALUE, or NULL */
 	char		*current;	/* the value before the plan */
@@ -91,8 +92,8 @@ void	 plan_mkdir(struct plan *, const char *step, const char *path,
 void	 plan_command(struct plan *, const char *step, char *const *argv,
 	    char *const *undo_argv, const char *why);
 void	 plan_expect(struct plan *, const char *step, enum validator,
-	    const char *key, const char *value, const char *alias,
-	    const char *current);
+	    const char *key, const char *label, const char *value,
+	    const char *alias, const char *current);
 void	 plan_secret(struct plan *, const char *secret);
 void	 plan_note(struct plan *, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));

@@ -486,8 +486,8 @@ plan_setting(struct ssh_plan *sp, const struct keyword *k, const char *vkey,
 	occurrences_release(&o);
 
 	if (r == 0)
-		plan_expect(sp->plan, "ssh", VALIDATE_SSHD, vkey, value, alias,
-		    current);
+		plan_expect(sp->plan, "ssh", VALIDATE_SSHD, vkey, k->name, value,
+		    alias, current);
 	free(before);
 	free(current);
 	return r;

@@ -118,7 +118,7 @@ json_plan_steps(json_t *doc, const struct plan *p,
 			if (strcmp(e->step, steps[i]->id) != 0)
 				continue;
 			f = json_object();
-			json_object_set_new(f, "key", json_string(e->key));
+			json_object_set_new(f, "key", json_string(e->label));
 			json_object_set_new(f, "current",
 			    json_string(e->current));
 			json_object_set_new(f, "wanted", json_string(e->value));

@@ -86,7 +86,7 @@ test_expect_success 'dry-run JSON lists files and commands, changes nothing' '
 	assert s["state"] == "needs-change", s
 	assert s["files"] == ["/etc/ssh/sshd_config.d/00-hardenwiz.conf"], s
 	assert s["commands"] == [["systemctl", "try-reload-or-restart", "ssh"]], s
-	assert {"key": "passwordauthentication", "current": "yes", "wanted": "no"} in s["findings"], s
+	assert {"key": "PasswordAuthentication", "current": "yes", "wanted": "no"} in s["findings"], s
 	assert d["errors"] == []
 	EOF2
 	snapshot "$R" | diff - "$T/pristine"
