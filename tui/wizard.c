@@ -114,11 +114,18 @@ keep_or_undo(const struct frontend *fe, const struct options *o,
 	    "now. If this session is lost, the change is rolled back by "
 	    "itself after %u seconds."), timeout);
 	char *cause = NULL;
-	int count = 0;
+	int count = 0, lock = -1;
+	bool keep = fe->confirm(_("Keep the change?"), text);
 
-	if (fe->confirm(_("Keep the change?"), text)) {
+	/* The dead-man process takes the same lock before it acts. */
+	if (lock_acquire(o->root, true, &lock, &cause) != 0)
+		fe->message(_("Error"), cause);
+	else if (keep) {
 		if (journal_confirm(o->root, &count, &cause) != 0)
 			fe->message(_("Error"), cause);
+		else if (count == 0)
+			fe->message(_("Too late"), _("The change was already "
+			    "rolled back by the timer."));
 	} else {
 		struct strv warnings;
 
@@ -131,6 +138,7 @@ keep_or_undo(const struct frontend *fe, const struct options *o,
 			    "back."));
 		strv_release(&warnings);
 	}
+	lock_release(lock);
 	free(cause);
 	free(text);
 }
