@@ -14,7 +14,7 @@ build="build-essential cmake pkg-config libaugeas-dev augeas-lenses
   libnewt-dev libjansson-dev libncurses-dev libssl-dev gettext"
 test="$build libcmocka-dev augeas-tools openssh-server openssh-client tmux
   clang libclang-rt-14-dev iproute2 util-linux patch valgrind time
-  linux-perf python3 openssl"
+  python3 openssl"
 
 case "${1:-build}" in
 build) want=$build ;;
