@@ -182,9 +182,28 @@ newt_confirm(const char *title, const char *text)
 	return answer;
 }
 
+static enum fe_answer menu_once(const char *, const char *, char *const *,
+    size_t, size_t *, bool *);
+
+/* The menu, rebuilt at the new size whenever the terminal is resized. */
 static enum fe_answer
 newt_menu(const char *title, const char *text, char *const *items, size_t n,
     size_t *choice)
+{
+	for (;;) {
+		bool resized;
+		enum fe_answer r = menu_once(title, text, items, n, choice,
+		    &resized);
+
+		if (!resized)
+			return r;
+		newtResizeScreen(1);
+	}
+}
+
+static enum fe_answer
+menu_once(const char *title, const char *text, char *const *items, size_t n,
+    size_t *choice, bool *resized)
 {
 	int cols, rows, w, lh, tw = 0, th = 0;
 	char *flowed;
@@ -212,9 +231,14 @@ newt_menu(const char *title, const char *text, char *const *items, size_t n,
 	form = newtForm(NULL, NULL, 0);
 	newtFormAddComponents(form, tb, lb, sel, back, NULL);
 	newtFormAddHotKey(form, NEWT_KEY_ESCAPE);
+	newtFormAddHotKey(form, NEWT_KEY_RESIZE);
 	newtFormSetCurrent(form, lb);
 	form_run(form, &es);
-	if ((es.reason == NEWT_EXIT_COMPONENT && (es.u.co == lb ||
+	*resized = es.reason == NEWT_EXIT_HOTKEY && es.u.key ==
+	    NEWT_KEY_RESIZE;
+	if (*resized)
+		*choice = (size_t)(uintptr_t)newtListboxGetCurrent(lb);
+	else if ((es.reason == NEWT_EXIT_COMPONENT && (es.u.co == lb ||
 	    es.u.co == sel)) || (es.reason == NEWT_EXIT_HOTKEY &&
 	    es.u.key == NEWT_KEY_F12)) {
 		*choice = (size_t)(uintptr_t)newtListboxGetCurrent(lb);

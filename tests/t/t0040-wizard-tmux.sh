@@ -45,6 +45,13 @@ test_expect_success 'main menu lists the step with its audit state' '
 	wait_for "History and rollback"
 '
 
+test_expect_success 'resizing the terminal re-centres the menu' '
+	tm resize-window -t wz -x 130 -y 40 &&
+	wait_for "                            ┌─────────────────────────────┤ hardenwiz" &&
+	tm resize-window -t wz -x 100 -y 30 &&
+	wait_for "             ┌─────────────────────────────┤ hardenwiz"
+'
+
 test_expect_success 'the SSH form shows findings and current values' '
 	tm send-keys -t wz Enter &&
 	wait_for "PasswordAuthentication: yes (recommended: no)" &&
