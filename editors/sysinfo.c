@@ -227,3 +227,24 @@ systemd_running(const char *root)
 	return strcmp(root, "/") == 0 && fs_exists(root,
 	    "/run/systemd/system");
 }
+
+bool
+selinux_enabled(const char *root)
+{
+	struct fs_file f;
+	char *line, *save = NULL;
+	bool on = false;
+
+	if (fs_read(root, "/etc/selinux/config", &f, NULL) != 0 || !f.exists) {
+		fs_file_release(&f);
+		return false;
+	}
+	for (line = strtok_r(f.data, "\n", &save); line != NULL;
+	    line = strtok_r(NULL, "\n", &save)) {
+		if (str_has_prefix(line, "SELINUX="))
+			on = strcmp(line + 8, "enforcing") == 0 ||
+			    strcmp(line + 8, "permissive") == 0;
+	}
+	fs_file_release(&f);
+	return on;
+}

@@ -47,6 +47,8 @@ void	 osinfo_release(struct osinfo *);
 const char *ssh_service_name(const char *root, const struct osinfo *);
 /* ssh.socket is enabled (Ubuntu >= 22.10 socket activation). */
 bool	 ssh_socket_enabled(const char *root);
+/* SELinux is enforcing or permissive per ROOT/etc/selinux/config. */
+bool	 selinux_enabled(const char *root);
 /* systemd is the running init of this (live) system. */
 bool	 systemd_running(const char *root);
 

@@ -24,6 +24,7 @@
 
 #include "fsutil.h"
 #include "i18n.h"
+#include "run.h"
 #include "sshkey.h"
 #include "step.h"
 #include "validate.h"
@@ -805,11 +806,41 @@ out:
 
 /* ---- service ---- */
 
+/*
+ * With SELinux on, sshd may only bind ports labelled ssh_port_t: label the
+ * new one before sshd is reloaded, or it cannot listen (platform notes S5).
+ */
+static void
+plan_selinux_port(struct ssh_plan *sp, const char *port)
+{
+	struct plan *p = sp->plan;
+	char *add[] = { "semanage", "port", "-a", "-t", "ssh_port_t", "-p",
+	    "tcp", (char *)port, NULL };
+	char *del[] = { "semanage", "port", "-d", "-t", "ssh_port_t", "-p",
+	    "tcp", (char *)port, NULL };
+	char *tool;
+
+	if (strcmp(port, "22") == 0 || !selinux_enabled(p->root))
+		return;
+	tool = run_which("semanage");
+	if (tool == NULL && !p->offline && p->refusal == NULL)
+		p->refusal = xasprintf(_("refusing to move sshd to port %s: "
+		    "SELinux is on and semanage is missing, so sshd could not "
+		    "listen there. Install it first (dnf install "
+		    "policycoreutils-python-utils)"), port);
+	free(tool);
+	plan_command(p, "ssh", add, del, _("SELinux lets sshd listen on "
+	    "the new port"));
+}
+
 static int
 plan_reload(struct ssh_plan *sp, const char *port_changed, char **cause)
 {
 	struct plan *p = sp->plan;
 	const char *unit = ssh_service_name(p->root, sp->ctx->os);
+
+	if (port_changed != NULL)
+		plan_selinux_port(sp, port_changed);
 
 	if (port_changed != NULL && ssh_socket_enabled(p->root)) {
 		/* ssh.socket owns the port: sshd_config's Port is not used. */

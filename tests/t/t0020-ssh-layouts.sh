@@ -111,6 +111,20 @@ test_expect_success 'Rocky 9: Anaconda drop-in brought in line, unit is sshd' '
 	$HW --root "$R" --rollback
 '
 
+test_expect_success 'Rocky 9 with SELinux: the new port is labelled before sshd reloads' '
+	R=$T/rocky9-selinux
+	mkroot rocky9 "$R"
+	mkdir -p "$R/etc/selinux" && printf "SELINUX=enforcing\nSELINUXTYPE=targeted\n" > "$R/etc/selinux/config"
+	$HW --root "$R" --apply "$T/ssh.conf" --dry-run > "$T/se.out" &&
+	grep -n "^# run:" "$T/se.out" > "$T/se.runs" &&
+	head -1 "$T/se.runs" | grep -q "semanage port -a -t ssh_port_t -p tcp 2222" &&
+	tail -1 "$T/se.runs" | grep -q "systemctl try-reload-or-restart sshd" &&
+	$HW --root "$R" --apply "$T/ssh.conf" --json > "$T/se.json" &&
+	python3 -c "import json,sys; c=json.load(open(sys.argv[1]))[\"steps\"][0][\"commands\"]; assert c[0][:3] == [\"semanage\", \"port\", \"-a\"], c" "$T/se.json" &&
+	grep -q "\"semanage\"" "$R"/var/lib/hardenwiz/journal/*/manifest.json &&
+	grep -q "\"-d\"" "$R"/var/lib/hardenwiz/journal/*/manifest.json
+'
+
 test_expect_success 'guard: no usable key anywhere -> exit 4, nothing changed' '
 	R=$T/guard
 	mkroot debian12 "$R"
