@@ -5,6 +5,7 @@
  * tree clean; with our writer the plan decides mode and owner, and apply can
  * compare every file with what was planned just before replacing it.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -464,4 +465,30 @@ fs_lexists(const char *root, const char *path)
 	free(dir);
 	free(copy);
 	return found;
+}
+
+void
+fs_remove_tree(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+
+	if (d == NULL)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		char *p;
+		struct stat st;
+
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..")
+		    == 0)
+			continue;
+		p = xasprintf("%s/%s", dir, de->d_name);
+		if (lstat(p, &st) == 0 && S_ISDIR(st.st_mode))
+			fs_remove_tree(p);
+		else
+			unlink(p);
+		free(p);
+	}
+	closedir(d);
+	rmdir(dir);
 }

@@ -54,6 +54,9 @@ bool	 fs_exists(const char *root, const char *path);
 /* PATH itself exists, a link not followed (enable links of systemd units). */
 bool	 fs_lexists(const char *root, const char *path);
 
+/* rm -r of a host directory we created (scratch and staging copies). */
+void	 fs_remove_tree(const char *hostdir);
+
 /* Read a whole host file (not root-relative); for recipes and secrets. */
 int	 fs_slurp(const char *hostpath, char **data, size_t *len, char **cause);
 

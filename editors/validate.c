@@ -66,33 +66,6 @@ sshd_available(void)
 	return p != NULL;
 }
 
-/* Remove a staging tree we made (two levels deep at most). */
-static void
-remove_tree(const char *dir)
-{
-	DIR *d = opendir(dir);
-	struct dirent *de;
-
-	if (d == NULL)
-		return;
-	while ((de = readdir(d)) != NULL) {
-		char *p;
-		struct stat st;
-
-		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..")
-		    == 0)
-			continue;
-		p = xasprintf("%s/%s", dir, de->d_name);
-		if (lstat(p, &st) == 0 && S_ISDIR(st.st_mode))
-			remove_tree(p);
-		else
-			unlink(p);
-		free(p);
-	}
-	closedir(d);
-	rmdir(dir);
-}
-
 static int
 copy_file(const char *from, const char *to, char **cause)
 {
@@ -362,7 +335,7 @@ sshd_check(const char *root, const struct plan *p, struct sshd_view *view,
 	r = 0;
 out:
 	buf_release(&out);
-	remove_tree(stage);
+	fs_remove_tree(stage);
 	free(hostdir);
 	return r;
 }
