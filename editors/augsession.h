@@ -1,9 +1,10 @@
 /*
  * augsession.h -- one Augeas handle per plan, opened on an explicit root,
- * loading only the lenses and files the chosen steps declare. Steps edit the
- * tree; augs_collect turns what Augeas would save into plan changes. We never
- * call aug_save for real (see fsutil.c for why), so the 1.14 traps around
- * failed saves and reloads cannot bite.
+ * loading only the lenses and files the chosen steps declare, from a private
+ * scratch copy of those files. Steps edit the tree; augs_collect saves into
+ * the copy and turns what changed into plan changes. Augeas never writes a
+ * live file (see fsutil.c for why), so the 1.14 traps around umask, failed
+ * saves and reloads cannot bite.
  */
 #ifndef HW_AUGSESSION_H
 #define HW_AUGSESSION_H
@@ -35,8 +36,8 @@ const char *augs_root(struct augs *);
 
 /*
  * Add every file Augeas would now write to PLAN as a change of STEP, with
- * its would-be text computed in memory. Fails when a file could not be
- * written by its lens (put_failed), naming it.
+ * its new text as rendered into the scratch copy. Fails when a file could
+ * not be written by its lens (put_failed), naming it.
  */
 int	 augs_collect(struct augs *, struct plan *, const char *step,
 	    char **cause);
