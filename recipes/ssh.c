@@ -494,6 +494,45 @@ plan_setting(struct ssh_plan *sp, const struct keyword *k, const char *vkey,
 	return r;
 }
 
+/*
+ * Match blocks that turn password login back on for some connections. They
+ * are often deliberate (an SFTP-only group), so they are reported, not
+ * rewritten.
+ */
+static void
+match_overrides(augeas *aug, struct strv *out)
+{
+	char **files = NULL;
+	int nf = aug_match(aug, "/files/etc/ssh/sshd_config | "
+	    "/files/etc/ssh/sshd_config.d/*", &files);
+
+	for (int i = 0; i < nf; i++) {
+		char *q = xasprintf("%s/*[label() =~ regexp('match', 'i')]"
+		    "/Settings/*[label() =~ regexp('PasswordAuthentication|"
+		    "KbdInteractiveAuthentication|"
+		    "ChallengeResponseAuthentication', 'i')]", files[i]);
+		char **m = NULL;
+		int n = aug_match(aug, q, &m);
+
+		for (int k = 0; k < n; k++) {
+			const char *label = NULL, *v = NULL;
+
+			if (aug_label(aug, m[k], &label) == 1 &&
+			    aug_get(aug, m[k], &v) == 1 && v != NULL &&
+			    strcasecmp(v, "yes") == 0)
+				strv_addf(out, _("%s: a Match block sets '%s "
+				    "yes': password login stays on for the "
+				    "connections it matches"), files[i] +
+				    strlen("/files"), label);
+			free(m[k]);
+		}
+		free(m);
+		free(q);
+		free(files[i]);
+	}
+	free(files);
+}
+
 /* ---- the lockout guard ---- */
 
 static bool
@@ -954,6 +993,15 @@ ssh_plan(struct step_ctx *ctx, const struct settings *set, struct plan *p,
 	if (ssh_files_changed(p) && plan_reload(&sp, port != NULL &&
 	    strcmp(port, old_port) != 0 ? port : NULL, cause) != 0)
 		goto out;
+	if (pw != NULL && strcmp(pw, "no") == 0) {
+		struct strv over;
+
+		strv_init(&over);
+		match_overrides(aug, &over);
+		for (size_t i = 0; i < over.n; i++)
+			plan_note(p, "%s", over.v[i]);
+		strv_release(&over);
+	}
 	if (port != NULL && strcmp(port, old_port) != 0)
 		plan_note(p, _("sshd moves from port %s to %s: open %s/tcp in "
 		    "your provider's firewall and log in on it from a new "
@@ -1027,6 +1075,7 @@ ssh_audit(struct step_ctx *ctx, struct audit *a, char **cause)
 		audit_finding(a, "KbdInteractiveAuthentication", kbd, "no");
 	if (strcmp(rl, "yes") == 0)
 		audit_finding(a, "PermitRootLogin", rl, "prohibit-password");
+	match_overrides(augs_handle(ctx->augs), &a->notes);
 	a->state = a->nfindings > 0 ? STATE_NEEDS_CHANGE : STATE_OK;
 
 	/* Defaults for the form: the current port, recommended auth. */

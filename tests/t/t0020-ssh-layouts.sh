@@ -125,6 +125,17 @@ test_expect_success 'Rocky 9 with SELinux: the new port is labelled before sshd 
 	grep -q "\"-d\"" "$R"/var/lib/hardenwiz/journal/*/manifest.json
 '
 
+test_expect_success 'a Match block re-enabling passwords is reported, not rewritten' '
+	R=$T/matchpw
+	mkroot debian12 "$R"
+	printf "\nMatch Group sftponly\n\tPasswordAuthentication yes\n" >> "$R/etc/ssh/sshd_config"
+	$HW --root "$R" --apply "$T/ssh.conf" > "$T/mp.out" 2>&1 &&
+	grep -q "^# note: /etc/ssh/sshd_config: a Match block sets .PasswordAuthentication yes." "$T/mp.out" &&
+	tail -2 "$R/etc/ssh/sshd_config" | grep -q "PasswordAuthentication yes" &&
+	$HW --root "$R" --audit | grep -q "a Match block sets" &&
+	expect_T "$R" passwordauthentication no
+'
+
 test_expect_success 'guard: no usable key anywhere -> exit 4, nothing changed' '
 	R=$T/guard
 	mkroot debian12 "$R"
