@@ -53,6 +53,13 @@ void	 json_print(json_t *doc);
 /* Apply a plan under the lock with signals held; for --apply and wizards. */
 enum apply_status run_apply(const struct options *, struct plan *,
 	    unsigned int confirm_timeout, struct apply_result *, char **cause);
+/*
+ * Roll back ID under the lock (WAIT: block for it) with signals held; every
+ * rollback goes through here. Arguments as journal_rollback.
+ */
+int	 run_rollback(const struct options *, const char *id, bool force,
+	    bool if_pending, bool wait, char **rolled, struct strv *warnings,
+	    char **cause);
 /* Interactive wizard: newt, or line mode with --plain or no terminal. */
 int	 wizard_main(const struct options *);
 

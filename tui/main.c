@@ -162,29 +162,55 @@ resolve_root(struct options *o, char **owned)
 	return 0;
 }
 
+/* No half-done transaction: Ctrl-C, SIGTERM, SIGHUP and SIGQUIT wait. */
+static void
+signals_hold(sigset_t *old)
+{
+	sigset_t hold;
+
+	sigemptyset(&hold);
+	sigaddset(&hold, SIGINT);
+	sigaddset(&hold, SIGTERM);
+	sigaddset(&hold, SIGHUP);
+	sigaddset(&hold, SIGQUIT);
+	sigprocmask(SIG_BLOCK, &hold, old);
+}
+
 enum apply_status
 run_apply(const struct options *o, struct plan *p,
     unsigned int confirm_timeout, struct apply_result *res, char **cause)
 {
 	struct apply_opts ao = { .confirm_timeout = confirm_timeout,
 	    .self = o->self };
-	sigset_t hold, old;
+	sigset_t old;
 	enum apply_status st;
 	int lock = -1;
 
 	if (lock_acquire(o->root, false, &lock, cause) != 0)
 		return APPLY_FAILED;
-	/* No half-applied change: Ctrl-C, SIGTERM and SIGHUP wait. */
-	sigemptyset(&hold);
-	sigaddset(&hold, SIGINT);
-	sigaddset(&hold, SIGTERM);
-	sigaddset(&hold, SIGHUP);
-	sigaddset(&hold, SIGQUIT);
-	sigprocmask(SIG_BLOCK, &hold, &old);
+	signals_hold(&old);
 	st = apply_plan(p, &ao, res, cause);
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	lock_release(lock);
 	return st;
+}
+
+int
+run_rollback(const struct options *o, const char *id, bool force,
+    bool if_pending, bool wait, char **rolled, struct strv *warnings,
+    char **cause)
+{
+	sigset_t old;
+	int lock = -1, r;
+
+	if (lock_acquire(o->root, wait, &lock, cause) != 0)
+		return -1;
+	signals_hold(&old);
+	r = journal_rollback(o->root, id, force, if_pending, rolled, warnings,
+	    cause);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	lock_release(lock);
+	return r;
 }
 
 static void
@@ -376,32 +402,19 @@ mode_rollback(const struct options *o)
 {
 	struct strv warnings;
 	char *cause = NULL, *rolled = NULL;
-	int lock = -1, code = EXIT_OK;
-	sigset_t hold, old;
+	int code = EXIT_OK;
 
 	strv_init(&warnings);
-	if (lock_acquire(o->root, false, &lock, &cause) != 0) {
-		code = fail(o, "rollback", EXIT_RUNTIME, cause);
-		goto out;
-	}
-	sigemptyset(&hold);
-	sigaddset(&hold, SIGINT);
-	sigaddset(&hold, SIGTERM);
-	sigaddset(&hold, SIGHUP);
-	sigprocmask(SIG_BLOCK, &hold, &old);
-	if (journal_rollback(o->root, o->rollback_id, o->force, false,
-	    &rolled, &warnings, &cause) != 0)
+	if (run_rollback(o, o->rollback_id, o->force, false, false, &rolled,
+	    &warnings, &cause) != 0)
 		code = fail(o, "rollback", EXIT_RUNTIME, cause);
 	else
 		fprintf(stderr, _("hardenwiz: rolled back transaction %s\n"),
 		    rolled);
-	sigprocmask(SIG_SETMASK, &old, NULL);
 	for (size_t i = 0; i < warnings.n; i++)
 		errmsg("%s: %s", _("warning"), warnings.v[i]);
 	if (warnings.n > 0 && code == EXIT_OK)
 		code = EXIT_RUNTIME;
-out:
-	lock_release(lock);
 	strv_release(&warnings);
 	free(rolled);
 	free(cause);
@@ -414,14 +427,11 @@ mode_unconfirmed(const struct options *o)
 {
 	struct strv warnings;
 	char *cause = NULL;
-	int lock = -1;
 
 	sleep(o->after);
 	strv_init(&warnings);
-	if (lock_acquire(o->root, true, &lock, &cause) == 0)
-		(void)journal_rollback(o->root, o->unconfirmed_id, true, true,
-		    NULL, &warnings, &cause);
-	lock_release(lock);
+	(void)run_rollback(o, o->unconfirmed_id, true, true, true, NULL,
+	    &warnings, &cause);
 	strv_release(&warnings);
 	free(cause);
 	return EXIT_OK;

@@ -115,22 +115,21 @@ keep_or_undo(const struct frontend *fe, const struct options *o,
 	    "itself after %u seconds."), timeout);
 	char *cause = NULL;
 	int count = 0, lock = -1;
-	bool keep = fe->confirm(_("Keep the change?"), text);
 
 	/* The dead-man process takes the same lock before it acts. */
-	if (lock_acquire(o->root, true, &lock, &cause) != 0)
-		fe->message(_("Error"), cause);
-	else if (keep) {
-		if (journal_confirm(o->root, &count, &cause) != 0)
+	if (fe->confirm(_("Keep the change?"), text)) {
+		if (lock_acquire(o->root, true, &lock, &cause) != 0 ||
+		    journal_confirm(o->root, &count, &cause) != 0)
 			fe->message(_("Error"), cause);
 		else if (count == 0)
 			fe->message(_("Too late"), _("The change was already "
 			    "rolled back by the timer."));
+		lock_release(lock);
 	} else {
 		struct strv warnings;
 
 		strv_init(&warnings);
-		if (journal_rollback(o->root, res->id, true, false, NULL,
+		if (run_rollback(o, res->id, true, false, true, NULL,
 		    &warnings, &cause) != 0)
 			fe->message(_("Error"), cause);
 		else
@@ -138,7 +137,6 @@ keep_or_undo(const struct frontend *fe, const struct options *o,
 			    "back."));
 		strv_release(&warnings);
 	}
-	lock_release(lock);
 	free(cause);
 	free(text);
 }
@@ -255,15 +253,11 @@ history_flow(const struct frontend *fe, const struct options *o)
 
 		strv_init(&warnings);
 		if (fe->confirm(_("Roll back"), q)) {
-			int lock = -1;
-
-			if (lock_acquire(o->root, false, &lock, &cause) != 0 ||
-			    journal_rollback(o->root, id, false, false, NULL,
+			if (run_rollback(o, id, false, false, false, NULL,
 			    &warnings, &cause) != 0)
 				fe->message(_("Not rolled back"), cause);
 			else
 				fe->message(_("Rolled back"), id);
-			lock_release(lock);
 		}
 		strv_release(&warnings);
 		free(q);
