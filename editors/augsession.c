@@ -4,7 +4,6 @@
  * instead of ~1 s and 45 MB for a full load (notes, 1.3).
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <fnmatch.h>
 #include <glob.h>
 #include <stdio.h>
@@ -181,24 +180,6 @@ collect_errors(struct augs *s, const char *what, char **cause)
 	return -1;
 }
 
-/* A scratch copy needs no durability: a plain write, no fsync. */
-static int
-write_scratch(const char *scratch, const char *path, const char *data,
-    size_t len, char **cause)
-{
-	char *host = xasprintf("%s%s", scratch, path);
-	int fd = open(host, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	int r = 0;
-
-	if (fd < 0 || write(fd, data, len) != (ssize_t)len)
-		r = set_cause(cause, "cannot copy '%s' to '%s': %s", path,
-		    host, strerror(errno));
-	if (fd >= 0)
-		close(fd);
-	free(host);
-	return r;
-}
-
 /*
  * Copy the files GLOB names from ROOT into SCRATCH (and create the
  * directory a new file would go in), so that Augeas saves there and never
@@ -225,9 +206,13 @@ copy_to_scratch(const char *root, const char *scratch, const char *pattern,
 
 			if (fs_read(root, path, &f, cause) != 0)
 				r = -1;
-			else if (f.exists)
-				r = write_scratch(scratch, path, f.data, f.len,
-				    cause);
+			else if (f.exists) {
+				char *to = xasprintf("%s%s", scratch, path);
+
+				/* No fsync: Augeas only saves into it. */
+				r = fs_write_scratch(to, f.data, f.len, cause);
+				free(to);
+			}
 			fs_file_release(&f);
 		}
 	}

@@ -492,3 +492,19 @@ fs_remove_tree(const char *dir)
 	closedir(d);
 	rmdir(dir);
 }
+
+int
+fs_write_scratch(const char *hostpath, const void *data, size_t len,
+    char **cause)
+{
+	int fd = open(hostpath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC |
+	    O_NOFOLLOW, 0600);
+	int r = 0;
+
+	if (fd < 0 || write_all(fd, data, len) != 0)
+		r = set_cause(cause, "cannot write the working copy '%s': %s",
+		    hostpath, strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	return r;
+}

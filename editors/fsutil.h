@@ -54,6 +54,13 @@ bool	 fs_exists(const char *root, const char *path);
 /* PATH itself exists, a link not followed (enable links of systemd units). */
 bool	 fs_lexists(const char *root, const char *path);
 
+/*
+ * Write a private working copy at HOSTPATH (mode 0600, no fsync: scratch
+ * and staging trees only, never a target file). Fails on a link.
+ */
+int	 fs_write_scratch(const char *hostpath, const void *data, size_t len,
+	    char **cause);
+
 /* rm -r of a host directory we created (scratch and staging copies). */
 void	 fs_remove_tree(const char *hostdir);
 

@@ -3,7 +3,6 @@
  */
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -71,17 +70,11 @@ copy_file(const char *from, const char *to, char **cause)
 {
 	char *data = NULL;
 	size_t len = 0;
-	int fd, r = -1;
+	int r;
 
 	if (fs_slurp(from, &data, &len, cause) != 0)
 		return -1;
-	fd = open(to, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-	if (fd < 0 || write(fd, data, len) != (ssize_t)len)
-		set_cause(cause, "cannot stage '%s': %s", to, strerror(errno));
-	else
-		r = 0;
-	if (fd >= 0)
-		close(fd);
+	r = fs_write_scratch(to, data, len, cause);
 	free(data);
 	return r;
 }
@@ -172,7 +165,7 @@ stage_candidates(const struct plan *p, const char *stage, char **cause)
 	for (size_t i = 0; p != NULL && i < p->nchanges; i++) {
 		const struct change *c = &p->changes[i];
 		char *to;
-		int fd;
+		int r;
 
 		if (c->kind != CHANGE_FILE || !str_has_prefix(c->path,
 		    "/etc/ssh/"))
@@ -185,19 +178,11 @@ stage_candidates(const struct plan *p, const char *stage, char **cause)
 			(void)mkdir(to, 0700);
 			*slash = '/';
 		}
-		unlink(to);
-		fd = open(to, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-		if (fd < 0 || write(fd, c->new_text, c->new_len) !=
-		    (ssize_t)c->new_len) {
-			set_cause(cause, "cannot stage '%s': %s", to,
-			    strerror(errno));
-			if (fd >= 0)
-				close(fd);
-			free(to);
-			return -1;
-		}
-		close(fd);
+		unlink(to);	/* it may be a link to the real file */
+		r = fs_write_scratch(to, c->new_text, c->new_len, cause);
 		free(to);
+		if (r != 0)
+			return -1;
 	}
 	return 0;
 }
