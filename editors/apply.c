@@ -218,6 +218,10 @@ apply_plan(struct plan *p, const struct apply_opts *o,
 		}
 		log_change(p, c, res);
 	}
+	if (journal_seal(j, cause) != 0) {
+		abort_transaction(p, j, res, cause);
+		goto out;
+	}
 	/* Effect, not text: the daemon's own view of the live files. */
 	if (validate_live(p, cause) != 0) {
 		abort_transaction(p, j, res, cause);

@@ -432,6 +432,35 @@ fs_mkdir_p(const char *root, const char *path, mode_t mode, char **cause)
 	return r;
 }
 
+static int
+name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int
+fs_list(const char *root, const char *path, struct strv *names)
+{
+	char *host = NULL;
+	DIR *d;
+	struct dirent *de;
+
+	if (fs_resolve(root, path, &host, NULL) != 0)
+		return -1;
+	d = opendir(host);
+	free(host);
+	if (d == NULL)
+		return -1;
+	while ((de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
+			strv_add(names, de->d_name);
+	}
+	closedir(d);
+	if (names->n > 1)
+		qsort(names->v, names->n, sizeof *names->v, name_cmp);
+	return 0;
+}
+
 bool
 fs_exists(const char *root, const char *path)
 {

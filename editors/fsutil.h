@@ -11,6 +11,8 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 
+#include "util.h"
+
 /* Largest file we read into memory: config files, not databases. */
 #define FS_MAX_FILE (16 * 1024 * 1024)
 
@@ -51,6 +53,8 @@ int	 fs_rmdir(const char *root, const char *path, char **cause);
 int	 fs_mkdir_p(const char *root, const char *path, mode_t mode,
 	    char **cause);
 bool	 fs_exists(const char *root, const char *path);
+/* The names in directory PATH, sorted, into NAMES; -1 if unreadable. */
+int	 fs_list(const char *root, const char *path, struct strv *names);
 /* PATH itself exists, a link not followed (enable links of systemd units). */
 bool	 fs_lexists(const char *root, const char *path);
 

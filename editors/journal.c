@@ -183,12 +183,76 @@ change_json(const struct change *c, size_t i)
 	return o;
 }
 
+/*
+ * Keep the original of every file a command rewrites (once, before the
+ * first command runs): the firewall tools rewrite their rule stores in their
+ * own order, and only the original bytes make a rollback exact.
+ */
+static int
+save_touched(const char *root, const char *dir, const struct plan *p,
+    json_t **out, char **cause)
+{
+	json_t *list = json_array();
+	struct strv seen;
+	int r = 0;
+
+	strv_init(&seen);
+	for (size_t i = 0; i < p->nchanges && r == 0; i++) {
+		const struct strv *t = &p->changes[i].touches;
+
+		for (size_t k = 0; k < t->n && r == 0; k++) {
+			struct fs_file f;
+			json_t *o;
+			char *orig;
+
+			if (strv_contains(&seen, t->v[k]))
+				continue;
+			strv_add(&seen, t->v[k]);
+			if (fs_read(root, t->v[k], &f, cause) != 0) {
+				r = -1;
+				break;
+			}
+			o = json_object();
+			json_object_set_new(o, "path", json_string(t->v[k]));
+			json_object_set_new(o, "existed",
+			    json_boolean(f.exists));
+			if (f.exists) {
+				orig = xasprintf("touched-%zu", seen.n);
+				json_object_set_new(o, "orig",
+				    json_string(orig));
+				json_object_set_new(o, "old_mode",
+				    json_integer(f.mode));
+				json_object_set_new(o, "old_uid",
+				    json_integer(f.uid));
+				json_object_set_new(o, "old_gid",
+				    json_integer(f.gid));
+				free(orig);
+				orig = xasprintf("%s/touched-%zu", dir,
+				    seen.n);
+				r = fs_write_atomic(root, orig, f.data, f.len,
+				    0600, 0, 0, cause);
+				free(orig);
+			}
+			json_array_append_new(list, o);
+			fs_file_release(&f);
+		}
+	}
+	strv_release(&seen);
+	if (r != 0) {
+		json_decref(list);
+		return -1;
+	}
+	*out = list;
+	return 0;
+}
+
 int
 journal_begin(const char *root, const struct plan *p, struct journal **out,
     char **cause)
 {
 	struct journal *j = xcalloc(1, sizeof *j);
 	json_t *changes = json_array(), *steps = json_array();
+	json_t *touched = json_array(), *resync = json_array();
 	char stamp[32];
 	time_t now = time(NULL);
 	struct tm tm;
@@ -219,6 +283,11 @@ journal_begin(const char *root, const struct plan *p, struct journal **out,
 				goto fail;
 		}
 	}
+	if (!p->offline && save_touched(root, j->dir, p, &touched,
+	    cause) != 0)
+		goto fail;
+	for (size_t i = 0; i < p->nresync; i++)
+		json_array_append_new(resync, json_argv(p->resync[i]));
 	gmtime_r(&now, &tm);
 	strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", &tm);
 	j->manifest = json_object();
@@ -229,7 +298,9 @@ journal_begin(const char *root, const struct plan *p, struct journal **out,
 	json_object_set_new(j->manifest, "state", json_string("applying"));
 	json_object_set_new(j->manifest, "steps", steps);
 	json_object_set_new(j->manifest, "changes", changes);
-	steps = changes = NULL;
+	json_object_set_new(j->manifest, "touched", touched);
+	json_object_set_new(j->manifest, "resync", resync);
+	steps = changes = touched = resync = NULL;
 	if (manifest_write(root, j->dir, j->manifest, cause) != 0)
 		goto fail;
 	*out = j;
@@ -237,6 +308,8 @@ journal_begin(const char *root, const struct plan *p, struct journal **out,
 fail:
 	json_decref(changes);
 	json_decref(steps);
+	json_decref(touched);
+	json_decref(resync);
 	journal_free(j);
 	return -1;
 }
@@ -257,6 +330,33 @@ journal_done(struct journal *j, size_t i, bool skipped, char **cause)
 	json_object_set_new(c, "done", json_true());
 	if (skipped)
 		json_object_set_new(c, "skipped", json_true());
+	return manifest_write(j->root, j->dir, j->manifest, cause);
+}
+
+int
+journal_seal(struct journal *j, char **cause)
+{
+	json_t *touched = json_object_get(j->manifest, "touched");
+
+	for (size_t i = 0; i < json_array_size(touched); i++) {
+		json_t *o = json_array_get(touched, i);
+		struct fs_file f;
+		char sha[65];
+
+		if (fs_read(j->root, json_string_value(json_object_get(o,
+		    "path")), &f, cause) != 0)
+			return -1;
+		json_object_set_new(o, "new_exists", json_boolean(f.exists));
+		if (f.exists) {
+			sha256_hex(f.data, f.len, sha);
+			json_object_set_new(o, "new_sha256", json_string(sha));
+			json_object_set_new(o, "new_mode",
+			    json_integer(f.mode));
+			json_object_set_new(o, "new_uid", json_integer(f.uid));
+			json_object_set_new(o, "new_gid", json_integer(f.gid));
+		}
+		fs_file_release(&f);
+	}
 	return manifest_write(j->root, j->dir, j->manifest, cause);
 }
 
@@ -327,7 +427,12 @@ check_unchanged(const char *root, json_t *c, char **cause)
 
 	if (fs_read(root, path, &f, cause) != 0)
 		return -1;
-	if (!f.exists)
+	if (json_is_false(json_object_get(c, "new_exists"))) {
+		if (f.exists)
+			r = set_cause(cause, "'%s' was created after the "
+			    "transaction; use --force to remove it anyway",
+			    path);
+	} else if (!f.exists)
 		r = set_cause(cause, "'%s' was removed after the transaction; "
 		    "use --force to restore it anyway", path);
 	else {
@@ -376,15 +481,16 @@ restore_file(const char *root, const char *dir, json_t *c, char **cause)
 }
 
 static void
-run_undo(const char *root, json_t *c, struct strv *warnings)
+run_recorded(const char *root, json_t *c, json_t *argv_json,
+    struct strv *warnings)
 {
-	char **argv = argv_from_json(json_object_get(c, "undo"));
+	char **argv = argv_from_json(argv_json);
 	struct buf out;
 	int status = 0;
 	char *cause = NULL;
 
-	if (argv == NULL || strcmp(root, "/") != 0 ||
-	    json_is_true(json_object_get(c, "skipped"))) {
+	if (argv == NULL || strcmp(root, "/") != 0 || (c != NULL &&
+	    json_is_true(json_object_get(c, "skipped")))) {
 		argv_free(argv);
 		return;
 	}
@@ -394,7 +500,8 @@ run_undo(const char *root, json_t *c, struct strv *warnings)
 	else if (status != 0) {
 		char *q = argv_quote(argv);
 
-		strv_addf(warnings, "undo command '%s' failed (exit %d): %s",
+		strv_addf(warnings, "rollback command '%s' failed (exit %d): "
+		    "%s",
 		    q, status, trim(out.data ? out.data : ""));
 		free(q);
 	}
@@ -403,13 +510,19 @@ run_undo(const char *root, json_t *c, struct strv *warnings)
 	argv_free(argv);
 }
 
-/* The shared undo: files first (newest first), then inverse commands. */
+/*
+ * The shared undo: files first (newest first), then inverse commands, then
+ * the files the commands rewrote, then the commands that reload them.
+ */
 static int
 undo_manifest(const char *root, const char *dir, json_t *m, bool force,
     struct strv *warnings, char **cause)
 {
 	json_t *changes = json_object_get(m, "changes");
+	json_t *touched = json_object_get(m, "touched");
+	json_t *resync = json_object_get(m, "resync");
 	size_t n = json_array_size(changes);
+	bool ran = false;
 
 	if (!force) {
 		for (size_t i = 0; i < n; i++) {
@@ -418,6 +531,13 @@ undo_manifest(const char *root, const char *dir, json_t *m, bool force,
 			if (json_is_true(json_object_get(c, "done")) &&
 			    strcmp(jstr(c, "kind"), "file") == 0 &&
 			    check_unchanged(root, c, cause) != 0)
+				return -1;
+		}
+		for (size_t i = 0; i < json_array_size(touched); i++) {
+			json_t *t = json_array_get(touched, i);
+
+			if (json_object_get(t, "new_exists") != NULL &&
+			    check_unchanged(root, t, cause) != 0)
 				return -1;
 		}
 	}
@@ -444,9 +564,24 @@ undo_manifest(const char *root, const char *dir, json_t *m, bool force,
 		json_t *c = json_array_get(changes, i);
 
 		if (json_is_true(json_object_get(c, "done")) &&
-		    strcmp(jstr(c, "kind"), "command") == 0)
-			run_undo(root, c, warnings);
+		    strcmp(jstr(c, "kind"), "command") == 0) {
+			run_recorded(root, c, json_object_get(c, "undo"),
+			    warnings);
+			ran |= !json_is_true(json_object_get(c, "skipped"));
+		}
 	}
+	for (size_t i = 0; i < json_array_size(touched); i++) {
+		char *err = NULL;
+
+		if (restore_file(root, dir, json_array_get(touched, i),
+		    &err) != 0) {
+			set_cause(cause, "%s", err);
+			free(err);
+			return -1;
+		}
+	}
+	for (size_t i = 0; ran && i < json_array_size(resync); i++)
+		run_recorded(root, NULL, json_array_get(resync, i), warnings);
 	return 0;
 }
 
@@ -625,6 +760,14 @@ journal_history(const char *root, json_t **out, char **cause)
 			else
 				json_array_append_new(files,
 				    json_string(jstr(c, "path")));
+		}
+		for (size_t k = 0; k < json_array_size(json_object_get(m,
+		    "touched")); k++) {
+			json_t *t = json_array_get(json_object_get(m,
+			    "touched"), k);
+
+			json_array_append_new(files,
+			    json_string(jstr(t, "path")));
 		}
 		json_object_set_new(e, "id", json_string(jstr(m, "id")));
 		json_object_set_new(e, "time", json_string(jstr(m, "time")));

@@ -28,6 +28,8 @@ int	 journal_begin(const char *root, const struct plan *, struct journal **,
 const char *journal_id(const struct journal *);
 /* Change I of the plan was performed (or skipped under an offline root). */
 int	 journal_done(struct journal *, size_t i, bool skipped, char **cause);
+/* Every change was made: record what the commands' files look like now. */
+int	 journal_seal(struct journal *, char **cause);
 int	 journal_state(struct journal *, const char *state, long deadline,
 	    char **cause);
 void	 journal_free(struct journal *);

@@ -31,6 +31,7 @@ change_release(struct change *c)
 	argv_free(c->argv);
 	argv_free(c->undo_argv);
 	free(c->why);
+	strv_release(&c->touches);
 }
 
 void
@@ -51,6 +52,9 @@ plan_release(struct plan *p)
 	strv_release(&p->secrets);
 	strv_release(&p->notes);
 	free(p->refusal);
+	for (size_t i = 0; i < p->nresync; i++)
+		argv_free(p->resync[i]);
+	free(p->resync);
 	free(p->root);
 	memset(p, 0, sizeof *p);
 }
@@ -197,7 +201,7 @@ plan_mkdir(struct plan *p, const char *step, const char *path, mode_t mode,
 	c->new_gid = gid;
 }
 
-void
+struct change *
 plan_command(struct plan *p, const char *step, char *const *argv,
     char *const *undo_argv, const char *why)
 {
@@ -206,6 +210,50 @@ plan_command(struct plan *p, const char *step, char *const *argv,
 	c->argv = argv_dup(argv);
 	c->undo_argv = argv_dup(undo_argv);
 	c->why = xstrdup(why != NULL ? why : "");
+	strv_init(&c->touches);
+	return c;
+}
+
+void
+plan_touches(struct change *c, const char *path)
+{
+	if (!strv_contains(&c->touches, path))
+		strv_add(&c->touches, path);
+}
+
+static bool
+argv_equal(char *const *a, char *const *b)
+{
+	size_t i;
+
+	for (i = 0; a[i] != NULL && b[i] != NULL; i++) {
+		if (strcmp(a[i], b[i]) != 0)
+			return false;
+	}
+	return a[i] == NULL && b[i] == NULL;
+}
+
+bool
+plan_has_command(const struct plan *p, char *const *argv)
+{
+	for (size_t i = 0; i < p->nchanges; i++) {
+		if (p->changes[i].kind == CHANGE_COMMAND &&
+		    argv_equal(p->changes[i].argv, argv))
+			return true;
+	}
+	return false;
+}
+
+void
+plan_resync(struct plan *p, char *const *argv)
+{
+	for (size_t i = 0; i < p->nresync; i++) {
+		if (argv_equal(p->resync[i], argv))
+			return;
+	}
+	p->resync = xreallocarray(p->resync, p->nresync + 1,
+	    sizeof *p->resync);
+	p->resync[p->nresync++] = argv_dup(argv);
 }
 
 void
@@ -421,8 +469,13 @@ plan_step_files(const struct plan *p, const char *step, struct strv *out)
 	for (size_t i = 0; i < p->nchanges; i++) {
 		const struct change *c = &p->changes[i];
 
-		if (c->kind != CHANGE_COMMAND && strcmp(c->step, step) == 0 &&
-		    !strv_contains(out, c->path))
+		if (strcmp(c->step, step) != 0)
+			continue;
+		if (c->kind != CHANGE_COMMAND && !strv_contains(out, c->path))
 			strv_add(out, c->path);
+		for (size_t k = 0; k < c->touches.n; k++) {
+			if (!strv_contains(out, c->touches.v[k]))
+				strv_add(out, c->touches.v[k]);
+		}
 	}
 }

@@ -45,6 +45,12 @@ struct change {
 	char		**argv;
 	char		**undo_argv;	/* NULL: nothing to undo */
 	char		*why;		/* one line for the reader */
+	/*
+	 * Files the command rewrites (a firewall's rule store). The journal
+	 * keeps their originals, so a rollback restores them byte for byte
+	 * after the inverse commands have run.
+	 */
+	struct strv	 touches;
 };
 
 /* After apply, the daemon's own view must report KEY = VALUE. */
@@ -70,6 +76,12 @@ struct plan {
 	struct strv		 notes;		/* warnings for the reader */
 	/* Lockout guard: set by a step that finds no way in would remain. */
 	char			*refusal;
+	/*
+	 * Run at the end of a rollback, after every file is back: make a
+	 * daemon load the restored files (firewall-cmd --reload).
+	 */
+	char			***resync;
+	size_t			 nresync;
 };
 
 void	 plan_init(struct plan *, const char *root);
@@ -89,8 +101,14 @@ int	 plan_file_mode(struct plan *, const char *step, const char *path,
 	    mode_t mode, uid_t uid, gid_t gid, char **cause);
 void	 plan_mkdir(struct plan *, const char *step, const char *path,
 	    mode_t mode, uid_t uid, gid_t gid);
-void	 plan_command(struct plan *, const char *step, char *const *argv,
-	    char *const *undo_argv, const char *why);
+struct change *plan_command(struct plan *, const char *step,
+	    char *const *argv, char *const *undo_argv, const char *why);
+/* The command C rewrites PATH (see struct change). */
+void	 plan_touches(struct change *c, const char *path);
+/* ARGV is already planned (by any step). */
+bool	 plan_has_command(const struct plan *, char *const *argv);
+/* Run ARGV after a rollback has restored the files (once per argv). */
+void	 plan_resync(struct plan *, char *const *argv);
 void	 plan_expect(struct plan *, const char *step, enum validator,
 	    const char *key, const char *label, const char *value,
 	    const char *alias, const char *current);

@@ -262,6 +262,15 @@ argv_free(char **argv)
 	free(argv);
 }
 
+void
+argv_free_items(char **argv)
+{
+	for (size_t i = 0; argv[i] != NULL; i++) {
+		free(argv[i]);
+		argv[i] = NULL;
+	}
+}
+
 static bool
 needs_quotes(const char *s)
 {

@@ -63,6 +63,8 @@ bool	 strv_contains(const struct strv *, const char *);
 /* Returns a new NULL-terminated copy of argv; free with argv_free. */
 char	**argv_dup(char *const *);
 void	 argv_free(char **);
+/* Free the strings of a NULL-terminated array that is not itself heap. */
+void	 argv_free_items(char **);
 size_t	 argv_len(char *const *);
 /* Shell-quoted rendering of argv for display ("# run: ..."); caller frees. */
 char	*argv_quote(char *const *);

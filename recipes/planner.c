@@ -87,6 +87,16 @@ session_close(struct session *se)
 	osinfo_release(&se->os);
 }
 
+const struct settings *
+step_ctx_settings(const struct step_ctx *ctx, const char *id)
+{
+	for (size_t i = 0; i < ctx->nsteps; i++) {
+		if (strcmp(ctx->steps[i]->id, id) == 0)
+			return ctx->settings != NULL ? ctx->settings[i] : NULL;
+	}
+	return NULL;
+}
+
 int
 plan_steps(const char *root, const struct step *const *steps,
     const struct settings *const *settings, size_t n, struct plan *p,
@@ -99,7 +109,8 @@ plan_steps(const char *root, const struct step *const *steps,
 		goto out;
 	for (size_t i = 0; i < n; i++) {
 		struct step_ctx ctx = { .root = root, .augs = se.augs,
-		    .os = &se.os };
+		    .os = &se.os, .steps = steps, .settings = settings,
+		    .nsteps = n };
 		char *err = NULL;
 
 		if (settings[i] == NULL)

@@ -22,6 +22,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "firewall.h"
 #include "fsutil.h"
 #include "i18n.h"
 #include "run.h"
@@ -62,8 +63,7 @@ static const struct keyword kw_pidfile = { "PidFile", "PidFile",
 	"/run/sshd.pid" };
 
 static const struct aug_file ssh_files[] = {
-	{ "Sshd.lns", SSH_MAIN, 0644, VALIDATE_SSHD },
-	{ "Sshd.lns", "/etc/ssh/sshd_config.d/*.conf", 0644, VALIDATE_SSHD },
+	SSH_AUG_FILES,
 };
 
 static const char *const root_login_choices[] = { "prohibit-password", "no",
@@ -294,6 +294,22 @@ effective(augeas *aug, const struct keyword *k)
 	v = first_value(&o, k);
 	occurrences_release(&o);
 	return v;
+}
+
+void
+ssh_listen_ports(augeas *aug, struct strv *ports)
+{
+	struct occurrences o = { 0 };
+
+	walk(aug, &o, NULL);
+	for (size_t i = 0; i < o.n; i++) {
+		if (spelled(&kw_port, o.v[i].label) &&
+		    !strv_contains(ports, o.v[i].value))
+			strv_add(ports, o.v[i].value);
+	}
+	occurrences_release(&o);
+	if (ports->n == 0)
+		strv_add(ports, kw_port.dflt);
 }
 
 /* "without-password" is the old spelling of "prohibit-password". */
@@ -933,6 +949,24 @@ plan_reload(struct ssh_plan *sp, const char *port_changed, char **cause)
 	return 0;
 }
 
+/* An active firewall must let the new port in before sshd moves to it. */
+static int
+keep_port_open(struct step_ctx *ctx, struct plan *p, const char *port,
+    char **cause)
+{
+	struct fw_ports fp;
+	char *why;
+	int r;
+
+	if (fw_ports_parse(port, &fp) != 0)
+		return set_cause(cause, "bad port '%s'", port);
+	why = xasprintf(_("let the new SSH port %s in before sshd moves to "
+	    "it"), port);
+	r = fw_plan_keep_open(ctx->root, ctx->os, p, "ssh", &fp, why, cause);
+	free(why);
+	return r;
+}
+
 static bool
 ssh_files_changed(const struct plan *p)
 {
@@ -990,6 +1024,9 @@ ssh_plan(struct step_ctx *ctx, const struct settings *set, struct plan *p,
 	if (augs_collect(ctx->augs, p, "ssh", cause) != 0)
 		goto out;
 	guard(&sp, &before);
+	if (port != NULL && strcmp(port, old_port) != 0 &&
+	    keep_port_open(ctx, p, port, cause) != 0)
+		goto out;
 	if (ssh_files_changed(p) && plan_reload(&sp, port != NULL &&
 	    strcmp(port, old_port) != 0 ? port : NULL, cause) != 0)
 		goto out;

@@ -99,7 +99,25 @@ struct step_ctx {
 	const struct osinfo	*os;
 	/* Audit values from the daemons are wanted (sshd -T ...). */
 	bool			 effective;
+	/* Every step planned in this run and its settings (NULL: skipped). */
+	const struct step *const *steps;
+	const struct settings *const *settings;
+	size_t			 nsteps;
 };
+
+/* The settings another step is planned with in this run, or NULL. */
+const struct settings *step_ctx_settings(const struct step_ctx *,
+	    const char *id);
+
+/*
+ * Facts one step needs from another's files.
+ * ssh.c: the ports sshd listens on per its configuration ("22" when none
+ * is set); needs the Sshd files in the session (SSH_AUG_FILES).
+ */
+void	 ssh_listen_ports(augeas *, struct strv *);
+#define SSH_AUG_FILES \
+	{ "Sshd.lns", "/etc/ssh/sshd_config", 0644, VALIDATE_SSHD }, \
+	{ "Sshd.lns", "/etc/ssh/sshd_config.d/*.conf", 0644, VALIDATE_SSHD }
 
 struct step {
 	const char		*id;

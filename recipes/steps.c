@@ -7,9 +7,11 @@
 
 #include "step.h"
 
+extern const struct step step_firewall;
 extern const struct step step_ssh;
 
 const struct step *const step_table[] = {
+	&step_firewall,
 	&step_ssh,
 };
 

@@ -1,0 +1,461 @@
+/*
+ * firewall.c -- choosing the backend, the port model, and what is common to
+ * both backends. Rules of the road (docs/design.md, "Firewall"):
+ *  - one firewall: auto picks the active one and refuses to guess between
+ *    two active ones (an ACCEPT in one does not override a DROP in the
+ *    other);
+ *  - the ports that must stay open are allowed before anything enables or
+ *    reloads the firewall;
+ *  - every command has an inverse, and the rule stores it rewrites are
+ *    journaled, so a rollback is byte for byte.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "augsession.h"
+#include "fsutil.h"
+#include "fw_backend.h"
+#include "i18n.h"
+#include "run.h"
+
+int
+fw_ports_parse(const char *s, struct fw_ports *p)
+{
+	char *end;
+	unsigned long lo, hi;
+
+	memset(p, 0, sizeof *p);
+	errno = 0;
+	lo = strtoul(s, &end, 10);
+	if (end == s || errno != 0 || lo < 1 || lo > 65535)
+		return -1;
+	hi = lo;
+	if (*end == '-' || *end == ':') {
+		const char *h = end + 1;
+
+		hi = strtoul(h, &end, 10);
+		if (end == h || hi < lo || hi > 65535)
+			return -1;
+	}
+	if (*end == '\0' || strcmp(end, "/tcp") == 0)
+		p->udp = false;
+	else if (strcmp(end, "/udp") == 0)
+		p->udp = true;
+	else
+		return -1;
+	p->lo = (unsigned int)lo;
+	p->hi = (unsigned int)hi;
+	return 0;
+}
+
+char *
+fw_ports_string(const struct fw_ports *p)
+{
+	if (p->lo == p->hi)
+		return xasprintf("%u/%s", p->lo, p->udp ? "udp" : "tcp");
+	return xasprintf("%u-%u/%s", p->lo, p->hi, p->udp ? "udp" : "tcp");
+}
+
+bool
+fw_ports_cover(const struct fw_ports *a, const struct fw_ports *b)
+{
+	return a->udp == b->udp && a->lo <= b->lo && b->hi <= a->hi;
+}
+
+static bool
+ports_meet(const struct fw_ports *a, const struct fw_ports *b)
+{
+	return a->udp == b->udp && a->lo <= b->hi && b->lo <= a->hi;
+}
+
+struct fw_opener *
+fw_add_opener(struct firewall *fw, const char *label)
+{
+	struct fw_opener *o;
+
+	fw->open = xreallocarray(fw->open, fw->nopen + 1, sizeof *fw->open);
+	o = &fw->open[fw->nopen++];
+	memset(o, 0, sizeof *o);
+	o->label = xstrdup(label);
+	return o;
+}
+
+void
+fw_opener_port(struct fw_opener *o, const struct fw_ports *p)
+{
+	o->ports = xreallocarray(o->ports, o->nports + 1, sizeof *o->ports);
+	o->ports[o->nports++] = *p;
+}
+
+struct change *
+fw_command(struct plan *p, const char *step, char *const *argv,
+    char *const *undo, const char *why, const char *touch1,
+    const char *touch2)
+{
+	struct change *c = plan_command(p, step, argv, undo, why);
+
+	if (touch1 != NULL)
+		plan_touches(c, touch1);
+	if (touch2 != NULL)
+		plan_touches(c, touch2);
+	return c;
+}
+
+char *
+fw_read_text(const char *root, const char *path)
+{
+	struct fs_file f;
+	char *text;
+
+	if (fs_read(root, path, &f, NULL) != 0 || !f.exists) {
+		fs_file_release(&f);
+		return xstrdup("");
+	}
+	text = f.data;
+	f.data = NULL;
+	fs_file_release(&f);
+	return text;
+}
+
+int
+fw_query(char *const *argv, char **out)
+{
+	struct buf b;
+	int status = -1;
+	char *cause = NULL;
+	char *prog = run_which(argv[0]);
+
+	*out = NULL;
+	if (prog == NULL)
+		return -1;
+	free(prog);
+	buf_init(&b);
+	if (run_argv(argv, NULL, &b, &status, &cause) != 0) {
+		free(cause);
+		status = -1;
+	}
+	*out = buf_detach(&b, NULL);
+	if (*out == NULL)
+		*out = xstrdup("");
+	return status;
+}
+
+void
+fw_release(struct firewall *fw)
+{
+	for (size_t i = 0; i < fw->nopen; i++) {
+		free(fw->open[i].label);
+		free(fw->open[i].ports);
+		argv_free(fw->open[i].remove);
+		argv_free(fw->open[i].readd);
+		free(fw->open[i].touches);
+	}
+	free(fw->open);
+	free(fw->why);
+	free(fw->default_zone);
+	strv_release(&fw->zones);
+	strv_release(&fw->denied);
+	strv_release(&fw->notes);
+	memset(fw, 0, sizeof *fw);
+}
+
+const char *
+fw_name(const struct firewall *fw)
+{
+	return fw->kind == FW_UFW ? "ufw" : "firewalld";
+}
+
+int
+fw_load(const char *root, const struct osinfo *os, const char *want,
+    struct firewall *fw, char **cause)
+{
+	bool u_inst, u_act, f_inst, f_act, f_run;
+
+	memset(fw, 0, sizeof *fw);
+	strv_init(&fw->zones);
+	strv_init(&fw->denied);
+	strv_init(&fw->notes);
+	fw->live = strcmp(root, "/") == 0;
+	ufw_probe(root, &u_inst, &u_act);
+	firewalld_probe(root, &f_inst, &f_act, &f_run);
+	if (want != NULL && strcmp(want, "ufw") == 0) {
+		fw->kind = FW_UFW;
+		fw->why = xstrdup(_("chosen in the recipe"));
+	} else if (want != NULL && strcmp(want, "firewalld") == 0) {
+		fw->kind = FW_FIREWALLD;
+		fw->why = xstrdup(_("chosen in the recipe"));
+	} else if (u_act && f_act) {
+		return set_cause(cause, _("both ufw and firewalld are active; "
+		    "an accept in one does not override a drop in the other. "
+		    "Disable one of them, or set backend = ufw or firewalld "
+		    "in [firewall]"));
+	} else if (u_act || f_act) {
+		fw->kind = u_act ? FW_UFW : FW_FIREWALLD;
+		fw->why = xstrdup(_("it is the active firewall"));
+	} else if (u_inst != f_inst) {
+		fw->kind = u_inst ? FW_UFW : FW_FIREWALLD;
+		fw->why = xstrdup(_("it is the installed firewall"));
+	} else {
+		fw->kind = os->family == OS_RHEL ? FW_FIREWALLD : FW_UFW;
+		fw->why = xstrdup(_("it is the distribution's firewall"));
+	}
+	if (fw->kind == FW_UFW) {
+		fw->installed = u_inst;
+		fw->active = u_act;
+		if (f_act)
+			strv_add(&fw->notes, _("firewalld is active too: its "
+			    "rules still drop what ufw allows"));
+		return u_inst ? ufw_load(root, fw, cause) : 0;
+	}
+	fw->installed = f_inst;
+	fw->active = f_act;
+	fw->running = f_run;
+	if (u_act)
+		strv_add(&fw->notes, _("ufw is active too: its rules still "
+		    "drop what firewalld allows"));
+	return f_inst ? firewalld_load(root, fw, cause) : 0;
+}
+
+bool
+fw_allows(const struct firewall *fw, const struct fw_ports *want)
+{
+	for (size_t i = 0; i < fw->nopen; i++) {
+		for (size_t k = 0; k < fw->open[i].nports; k++) {
+			if (fw_ports_cover(&fw->open[i].ports[k], want))
+				return true;
+		}
+	}
+	return false;
+}
+
+char *
+fw_allowed_list(const struct firewall *fw)
+{
+	struct strv seen;
+	struct buf b;
+	char *s;
+
+	strv_init(&seen);
+	buf_init(&b);
+	buf_adds(&b, "");
+	for (size_t i = 0; i < fw->nopen; i++) {
+		for (size_t k = 0; k < fw->open[i].nports; k++) {
+			s = fw_ports_string(&fw->open[i].ports[k]);
+			if (!strv_contains(&seen, s)) {
+				buf_addf(&b, "%s%s", seen.n ? " " : "", s);
+				strv_add(&seen, s);
+			}
+			free(s);
+		}
+	}
+	strv_release(&seen);
+	return buf_detach(&b, NULL);
+}
+
+int
+fw_plan_install(struct firewall *fw, struct plan *p, const char *step,
+    const struct osinfo *os, char **cause)
+{
+	char *apt[] = { "apt-get", "install", "-y", "ufw", NULL };
+	char *apt_undo[] = { "apt-get", "remove", "-y", "ufw", NULL };
+	char *dnf[] = { "dnf", "install", "-y", "firewalld", NULL };
+	char *dnf_undo[] = { "dnf", "remove", "-y", "firewalld", NULL };
+
+	if (fw->installed)
+		return 0;
+	if (fw->kind == FW_UFW) {
+		if (os->family == OS_RHEL)
+			return set_cause(cause, _("ufw is not installed, and "
+			    "on the RHEL family it comes from EPEL: install "
+			    "it yourself, or use backend = firewalld"));
+		plan_command(p, step, apt, apt_undo, _("install the "
+		    "firewall; ufw starts disabled"));
+	} else {
+		/* Debian's postinst starts firewalld at once with only 22. */
+		if (os->family != OS_RHEL)
+			return set_cause(cause, _("firewalld is not installed, "
+			    "and on Debian and Ubuntu installing it starts it "
+			    "at once with only port 22 open: install it "
+			    "yourself, or use backend = ufw"));
+		plan_command(p, step, dnf, dnf_undo, _("install the "
+		    "firewall; it does not start until enabled"));
+	}
+	fw->installed = true;
+	return 0;
+}
+
+void
+fw_plan_allow(struct firewall *fw, struct plan *p, const char *step,
+    const struct fw_ports *ports, const char *why)
+{
+	if (fw_allows(fw, ports))
+		return;
+	if (fw->kind == FW_UFW)
+		ufw_allow(fw, p, step, ports, why);
+	else
+		firewalld_allow(fw, p, step, ports, why);
+}
+
+/* Every port of O is one the admin asked to close. */
+static bool
+opener_all_closed(const struct fw_opener *o, const struct fw_ports *close,
+    size_t n)
+{
+	for (size_t k = 0; k < o->nports; k++) {
+		bool covered = false;
+
+		for (size_t i = 0; i < n && !covered; i++)
+			covered = fw_ports_cover(&close[i], &o->ports[k]);
+		if (!covered)
+			return false;
+	}
+	return true;
+}
+
+static bool
+opener_meets(const struct fw_opener *o, const struct fw_ports *port)
+{
+	for (size_t k = 0; k < o->nports; k++) {
+		if (ports_meet(&o->ports[k], port))
+			return true;
+	}
+	return false;
+}
+
+void
+fw_plan_close(struct firewall *fw, struct plan *p, const char *step,
+    const struct fw_ports *close, size_t n)
+{
+	bool *removed = xcalloc(fw->nopen + 1, sizeof *removed);
+
+	for (size_t i = 0; i < fw->nopen; i++) {
+		struct fw_opener *o = &fw->open[i];
+		char *why;
+
+		for (size_t c = 0; c < n && !removed[i]; c++) {
+			if (!opener_meets(o, &close[c]) ||
+			    !opener_all_closed(o, close, n))
+				continue;
+			why = xasprintf(_("close: remove %s"), o->label);
+			fw_command(p, step, o->remove, o->readd, why,
+			    o->touches, NULL);
+			free(why);
+			removed[i] = true;
+		}
+	}
+	for (size_t c = 0; c < n; c++) {
+		bool partial = false;
+		char *s = fw_ports_string(&close[c]);
+
+		for (size_t i = 0; i < fw->nopen; i++) {
+			if (!removed[i] && opener_meets(&fw->open[i],
+			    &close[c])) {
+				partial = true;
+				plan_note(p, _("%s also opens other ports, so "
+				    "it stays; %s"), fw->open[i].label,
+				    fw->kind == FW_UFW ? _("a deny rule is "
+				    "put in front of it") : _("remove it "
+				    "yourself to close the port"));
+			}
+		}
+		if (fw->kind == FW_UFW)
+			ufw_deny(fw, p, step, &close[c], partial);
+		free(s);
+	}
+	/* What is planned removed no longer opens anything. */
+	for (size_t i = 0; i < fw->nopen; i++) {
+		if (removed[i])
+			fw->open[i].nports = 0;
+	}
+	free(removed);
+}
+
+int
+fw_plan_block_outbound(struct firewall *fw, struct plan *p, const char *step,
+    struct augs *augs, long mta_uid, const char *mta_name, char **cause)
+{
+	if (fw->outbound_blocked)
+		return 0;
+	if (fw->kind == FW_UFW)
+		return ufw_block_outbound(augs, mta_uid, mta_name, cause);
+	firewalld_block_outbound(fw, p, step, mta_uid, mta_name);
+	return 0;
+}
+
+void
+fw_plan_finish(struct firewall *fw, struct plan *p, const char *step,
+    bool enable, bool files_changed)
+{
+	if (fw->kind == FW_UFW)
+		ufw_finish(fw, p, step, enable, files_changed);
+	else
+		firewalld_finish(fw, p, step, enable);
+}
+
+/* Copy EXTRA's commands into P unless P already has every one of them. */
+static void
+merge_commands(struct plan *p, const struct plan *extra)
+{
+	bool all_there = true;
+
+	for (size_t i = 0; i < extra->nchanges; i++)
+		all_there &= plan_has_command(p, extra->changes[i].argv);
+	if (all_there)
+		return;
+	for (size_t i = 0; i < extra->nchanges; i++) {
+		const struct change *c = &extra->changes[i];
+		struct change *n = plan_command(p, c->step, c->argv,
+		    c->undo_argv, c->why);
+
+		for (size_t k = 0; k < c->touches.n; k++)
+			plan_touches(n, c->touches.v[k]);
+	}
+	for (size_t i = 0; i < extra->nresync; i++)
+		plan_resync(p, extra->resync[i]);
+}
+
+int
+fw_plan_keep_open(const char *root, const struct osinfo *os, struct plan *p,
+    const char *step, const struct fw_ports *port, const char *why,
+    char **cause)
+{
+	struct firewall fw;
+	struct plan extra;
+
+	if (fw_load(root, os, "auto", &fw, cause) != 0)
+		return -1;
+	plan_init(&extra, root);
+	if (fw.installed && fw.active && !fw_allows(&fw, port)) {
+		fw_plan_allow(&fw, &extra, step, port, why);
+		fw_plan_finish(&fw, &extra, step, false, false);
+		merge_commands(p, &extra);
+	}
+	plan_release(&extra);
+	fw_release(&fw);
+	return 0;
+}
+
+void
+fw_mta_user(const char *root, long *uid, char **name)
+{
+	static const char *const mtas[] = { "postfix", "Debian-exim", "exim",
+	    "smmta" };
+	struct accounts acc;
+
+	*uid = -1;
+	*name = NULL;
+	if (accounts_load(root, &acc, NULL) != 0)
+		return;
+	for (size_t i = 0; i < nitems(mtas) && *name == NULL; i++) {
+		const struct account *a = accounts_find(&acc, mtas[i]);
+
+		if (a != NULL) {
+			*uid = (long)a->uid;
+			*name = xstrdup(a->name);
+		}
+	}
+	accounts_release(&acc);
+}

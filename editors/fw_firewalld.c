@@ -1,0 +1,416 @@
+/*
+ * fw_firewalld.c -- the firewalld backend. The permanent configuration is
+ * read from its XML under the root (a zone in /etc/firewalld/zones
+ * overrides the stock one in /usr/lib/firewalld/zones; services likewise),
+ * which is what firewall-cmd --info-service reports and works offline too.
+ * Changes are permanent: "firewall-cmd --permanent" and one --reload when
+ * the daemon runs, "firewall-offline-cmd" when it does not (notes F4-F6).
+ *
+ * A port can be open through a service (smtp, smtps, smtp-submission), a
+ * port entry or a rich rule, in any zone that filters traffic, so closing
+ * it means removing all of them; --remove-port of a port that was never
+ * added "succeeds" and closes nothing.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fsutil.h"
+#include "fw_backend.h"
+#include "i18n.h"
+
+#define FWD_CONF	"/etc/firewalld/firewalld.conf"
+#define FWD_DIRECT	"/etc/firewalld/direct.xml"
+#define FWD_ETC		"/etc/firewalld"
+#define FWD_LIB		"/usr/lib/firewalld"
+#define FWD_UNIT_LINK	"/etc/systemd/system/multi-user.target.wants/" \
+			"firewalld.service"
+
+void
+firewalld_probe(const char *root, bool *installed, bool *active,
+    bool *running)
+{
+	*installed = fs_exists(root, "/usr/sbin/firewalld");
+	*running = false;
+	/* Offline: what will filter after the next boot. */
+	*active = *installed && fs_lexists(root, FWD_UNIT_LINK);
+	if (*installed && strcmp(root, "/") == 0) {
+		char *argv[] = { "firewall-cmd", "--state", NULL }, *out;
+
+		*running = fw_query(argv, &out) == 0;
+		*active = *running;
+		free(out);
+	}
+}
+
+/* The value of attribute NAME inside the element starting at EL. */
+static char *
+xml_attr(const char *el, const char *name)
+{
+	const char *end = strchr(el, '>'), *a = el;
+	size_t n = strlen(name);
+
+	while (end != NULL && (a = strstr(a, name)) != NULL && a < end) {
+		if ((a[-1] == ' ' || a[-1] == '\t' || a[-1] == '\n') &&
+		    a[n] == '=' && (a[n + 1] == '"' || a[n + 1] == '\'')) {
+			const char *v = a + n + 2, *q = strchr(v, a[n + 1]);
+
+			return q != NULL ? xstrndup(v, (size_t)(q - v)) : NULL;
+		}
+		a += n;
+	}
+	return NULL;
+}
+
+/* Call FN for each <TAG ...> element of TEXT. */
+static void
+xml_each(const char *text, const char *tag, void (*fn)(const char *, void *),
+    void *arg)
+{
+	char *open = xasprintf("<%s", tag);
+	size_t n = strlen(open);
+
+	for (const char *e = strstr(text, open); e != NULL;
+	    e = strstr(e + n, open)) {
+		if (e[n] == ' ' || e[n] == '/' || e[n] == '>' || e[n] == '\t' ||
+		    e[n] == '\n')
+			fn(e, arg);
+	}
+	free(open);
+}
+
+/* The text of zone or service NAME (KIND "zones"/"services"); "" if none. */
+static char *
+fwd_xml(const char *root, const char *kind, const char *name)
+{
+	char *path = xasprintf(FWD_ETC "/%s/%s.xml", kind, name), *text;
+
+	if (!fs_exists(root, path)) {
+		free(path);
+		path = xasprintf(FWD_LIB "/%s/%s.xml", kind, name);
+	}
+	text = fw_read_text(root, path);
+	free(path);
+	return text;
+}
+
+struct port_acc {
+	struct fw_opener	*o;
+};
+
+static void
+add_port_el(const char *el, void *arg)
+{
+	struct port_acc *acc = arg;
+	char *port = xml_attr(el, "port"), *proto = xml_attr(el, "protocol");
+	struct fw_ports p;
+
+	if (port != NULL && proto != NULL && (strcmp(proto, "tcp") == 0 ||
+	    strcmp(proto, "udp") == 0) && fw_ports_parse(port, &p) == 0) {
+		p.udp = strcmp(proto, "udp") == 0;
+		fw_opener_port(acc->o, &p);
+	}
+	free(port);
+	free(proto);
+}
+
+/* The tool that changes the permanent configuration. */
+static void
+fwd_argv(const struct firewall *fw, const char *zone, const char *op,
+    const char *what, char **argv)
+{
+	size_t n = 0;
+
+	if (fw->running) {
+		argv[n++] = xstrdup("firewall-cmd");
+		argv[n++] = xstrdup("--permanent");
+	} else
+		argv[n++] = xstrdup("firewall-offline-cmd");
+	argv[n++] = xasprintf("--zone=%s", zone);
+	/* Offline --remove-service is a lokkit option (notes F4). */
+	if (!fw->running && strcmp(op, "remove-service") == 0)
+		argv[n++] = xasprintf("--remove-service-from-zone=%s", what);
+	else
+		argv[n++] = xasprintf("--%s=%s", op, what);
+	argv[n] = NULL;
+}
+
+static void
+opener_commands(const struct firewall *fw, struct fw_opener *o,
+    const char *zone, const char *rm, const char *add, const char *what)
+{
+	char *v[6];
+
+	fwd_argv(fw, zone, rm, what, v);
+	o->remove = argv_dup(v);
+	argv_free_items(v);
+	fwd_argv(fw, zone, add, what, v);
+	o->readd = argv_dup(v);
+	argv_free_items(v);
+	o->touches = xasprintf(FWD_ETC "/zones/%s.xml", zone);
+}
+
+struct zone_acc {
+	const char		*root;
+	struct firewall		*fw;
+	const char		*zone;
+};
+
+static void
+zone_service(const char *el, void *arg)
+{
+	struct zone_acc *z = arg;
+	char *name = xml_attr(el, "name"), *label, *text;
+	struct port_acc acc;
+
+	if (name == NULL)
+		return;
+	label = xasprintf(_("firewalld service '%s' in zone %s"), name,
+	    z->zone);
+	acc.o = fw_add_opener(z->fw, label);
+	text = fwd_xml(z->root, "services", name);
+	xml_each(text, "port", add_port_el, &acc);
+	opener_commands(z->fw, acc.o, z->zone, "remove-service",
+	    "add-service", name);
+	free(text);
+	free(label);
+	free(name);
+}
+
+static void
+zone_port(const char *el, void *arg)
+{
+	struct zone_acc *z = arg;
+	char *port = xml_attr(el, "port"), *proto = xml_attr(el, "protocol");
+	char *label, *what;
+	struct port_acc acc;
+
+	if (port == NULL || proto == NULL) {
+		free(port);
+		free(proto);
+		return;
+	}
+	what = xasprintf("%s/%s", port, proto);
+	label = xasprintf(_("firewalld port %s in zone %s"), what, z->zone);
+	acc.o = fw_add_opener(z->fw, label);
+	add_port_el(el, &acc);
+	opener_commands(z->fw, acc.o, z->zone, "remove-port", "add-port",
+	    what);
+	free(label);
+	free(what);
+	free(port);
+	free(proto);
+}
+
+static void
+zone_rich(const char *el, void *arg)
+{
+	struct zone_acc *z = arg;
+	char *family = xml_attr(el, "family");
+
+	strv_addf(&z->fw->notes, _("zone %s has rich rules (%s): hardenwiz "
+	    "leaves them alone; check them with firewall-cmd --zone=%s "
+	    "--list-rich-rules"), z->zone, family ? family : "any", z->zone);
+	free(family);
+}
+
+static void
+load_zone(const char *root, struct firewall *fw, const char *zone)
+{
+	char *text = fwd_xml(root, "zones", zone);
+	char *target;
+	struct zone_acc z = { root, fw, zone };
+	const char *el = strstr(text, "<zone");
+
+	if (el != NULL && (target = xml_attr(el, "target")) != NULL) {
+		if (strcmp(target, "ACCEPT") == 0)
+			strv_addf(&fw->notes, _("zone %s accepts everything "
+			    "(target ACCEPT)"), zone);
+		free(target);
+	}
+	xml_each(text, "service", zone_service, &z);
+	xml_each(text, "port", zone_port, &z);
+	xml_each(text, "rule", zone_rich, &z);
+	free(text);
+}
+
+static void
+add_zone(struct firewall *fw, const char *zone)
+{
+	if (zone[0] != '\0' && !strv_contains(&fw->zones, zone))
+		strv_add(&fw->zones, zone);
+}
+
+/* Zones under /etc bound to an interface or a source filter traffic too. */
+static void
+bound_zones(const char *root, struct firewall *fw)
+{
+	struct strv names;
+	char *dir = NULL;
+
+	strv_init(&names);
+	if (fs_list(root, FWD_ETC "/zones", &names) == 0) {
+		for (size_t i = 0; i < names.n; i++) {
+			char *text, *zone;
+
+			if (!str_has_suffix(names.v[i], ".xml"))
+				continue;
+			zone = xstrndup(names.v[i], strlen(names.v[i]) - 4);
+			text = fwd_xml(root, "zones", zone);
+			if (strstr(text, "<interface") != NULL ||
+			    strstr(text, "<source") != NULL)
+				add_zone(fw, zone);
+			free(text);
+			free(zone);
+		}
+	}
+	free(dir);
+	strv_release(&names);
+}
+
+int
+firewalld_load(const char *root, struct firewall *fw, char **cause)
+{
+	char *conf = fw_read_text(root, FWD_CONF), *direct;
+	const char *dz = strstr(conf, "\nDefaultZone=");
+
+	(void)cause;
+	if (str_has_prefix(conf, "DefaultZone="))
+		dz = conf - 1;
+	fw->default_zone = dz != NULL ? xstrndup(dz + 13, strcspn(dz + 13,
+	    "\n \t")) : xstrdup("public");
+	if (fw->default_zone[0] == '\0') {
+		free(fw->default_zone);
+		fw->default_zone = xstrdup("public");
+	}
+	free(conf);
+	add_zone(fw, fw->default_zone);
+	bound_zones(root, fw);
+	if (fw->running) {
+		char *argv[] = { "firewall-cmd", "--get-active-zones", NULL };
+		char *out, *save = NULL;
+
+		if (fw_query(argv, &out) == 0) {
+			for (char *l = strtok_r(out, "\n", &save); l != NULL;
+			    l = strtok_r(NULL, "\n", &save)) {
+				if (l[0] != ' ' && l[0] != '\t')
+					add_zone(fw, trim(l));
+			}
+		}
+		free(out);
+	}
+	for (size_t i = 0; i < fw->zones.n; i++)
+		load_zone(root, fw, fw->zones.v[i]);
+	direct = fw_read_text(root, FWD_DIRECT);
+	fw->outbound_blocked = strstr(direct, "chain=\"OUTPUT\"") != NULL &&
+	    strstr(direct, "--dport 25 -j REJECT") != NULL;
+	free(direct);
+	return 0;
+}
+
+void
+firewalld_allow(struct firewall *fw, struct plan *p, const char *step,
+    const struct fw_ports *ports, const char *why)
+{
+	char *what = fw_ports_string(ports);
+
+	/* firewalld writes ranges as N-M, as fw_ports_string does. */
+	for (size_t i = 0; i < fw->zones.n; i++) {
+		char *v[6], *u[6], *label;
+		struct fw_opener *o;
+
+		fwd_argv(fw, fw->zones.v[i], "add-port", what, v);
+		fwd_argv(fw, fw->zones.v[i], "remove-port", what, u);
+		label = xasprintf(FWD_ETC "/zones/%s.xml", fw->zones.v[i]);
+		fw_command(p, step, v, u, why, label, NULL);
+		free(label);
+		label = xasprintf(_("firewalld port %s in zone %s"), what,
+		    fw->zones.v[i]);
+		o = fw_add_opener(fw, label);
+		fw_opener_port(o, ports);
+		free(label);
+		argv_free_items(v);
+		argv_free_items(u);
+	}
+	free(what);
+}
+
+/*
+ * Direct rules, because only they can match the sending user: loopback and
+ * the MTA accepted, everyone else rejected at once. With the nftables
+ * backend an ACCEPT here ends only this table's evaluation, which is
+ * enough: firewalld's own table does not filter output.
+ */
+void
+firewalld_block_outbound(struct firewall *fw, struct plan *p,
+    const char *step, long mta_uid, const char *mta_name)
+{
+	static const char *const fams[] = { "ipv4", "ipv6" };
+	char uidbuf[32];
+	const char *lo[] = { "0", "-o", "lo", "-p", "tcp", "--dport", "25",
+	    "-j", "ACCEPT", NULL };
+	const char *mta[] = { "0", "-p", "tcp", "--dport", "25", "-m",
+	    "owner", "--uid-owner", uidbuf, "-j", "ACCEPT", NULL };
+	const char *rej[] = { "1", "-p", "tcp", "--dport", "25", "-j",
+	    "REJECT", "--reject-with", "tcp-reset", NULL };
+	const char *const *rules[] = { lo, mta, rej };
+
+	(void)mta_name;
+	snprintf(uidbuf, sizeof uidbuf, "%ld", mta_uid);
+	for (size_t f = 0; f < nitems(fams); f++) {
+		for (size_t r = 0; r < nitems(rules); r++) {
+			char *v[24], *u[24];
+			size_t n = 0;
+
+			if (rules[r] == mta && mta_uid < 0)
+				continue;
+			if (fw->running) {
+				v[n] = "firewall-cmd";
+				v[n + 1] = "--permanent";
+				n += 2;
+			} else
+				v[n++] = "firewall-offline-cmd";
+			v[n++] = "--direct";
+			memcpy(u, v, n * sizeof *v);
+			v[n] = "--add-rule";
+			u[n++] = "--remove-rule";
+			v[n] = u[n] = (char *)fams[f];
+			n++;
+			v[n] = u[n] = "filter";
+			n++;
+			v[n] = u[n] = "OUTPUT";
+			n++;
+			for (size_t k = 0; rules[r][k] != NULL; k++, n++)
+				v[n] = u[n] = (char *)rules[r][k];
+			v[n] = u[n] = NULL;
+			fw_command(p, step, v, u, r == 2 ? _("reject new "
+			    "outgoing connections to port 25") : _("let the "
+			    "MTA and loopback reach port 25"), FWD_DIRECT,
+			    NULL);
+		}
+	}
+}
+
+void
+firewalld_finish(struct firewall *fw, struct plan *p, const char *step,
+    bool enable)
+{
+	char *check[] = { "firewall-cmd", "--check-config", NULL };
+	char *reload[] = { "firewall-cmd", "--reload", NULL };
+	char *on[] = { "systemctl", "enable", "--now", "firewalld", NULL };
+	char *off[] = { "systemctl", "disable", "--now", "firewalld", NULL };
+
+	if (fw->running) {
+		plan_command(p, step, check, NULL, _("firewalld checks the "
+		    "permanent configuration before it is loaded"));
+		plan_command(p, step, reload, NULL, _("load the permanent "
+		    "configuration (the SSH ports are allowed above)"));
+		plan_resync(p, reload);
+		return;
+	}
+	if (enable && !fw->active) {
+		plan_command(p, step, on, off, _("start the firewall now and "
+		    "at boot (the SSH ports are allowed above)"));
+		fw->active = true;
+	}
+}
