@@ -32,7 +32,7 @@ say() {
 test_expect_success() {
 	name=$1
 	shift
-	if (set -e; eval "$1") >"$T/out.log" 2>&1; then
+	if (set -e; [ -z "${HW_TRACE:-}" ] || set -x; eval "$1") >"$T/out.log" 2>&1; then
 		passed=$((passed + 1))
 		say "ok - $name"
 	else
@@ -106,3 +106,29 @@ recipe() {
 	cat > "$T/$1"
 	chmod 600 "$T/$1"
 }
+
+# ns_start: private network, mount and pid namespaces held open by a
+# sleeping init; in_ns runs a command inside. Killing the init on exit ends
+# every process started in there, and its mounts go with it.
+ns_start() {
+	command -v unshare >/dev/null && command -v nsenter >/dev/null ||
+		skip_all "needs unshare and nsenter (util-linux)"
+	unshare --net --mount --pid --fork --mount-proc --propagation private \
+	    sleep 3600 &
+	UPID=$!
+	NSPID=
+	for _ in $(seq 50); do
+		NSPID=$(pgrep -P "$UPID" || true)
+		[ -n "$NSPID" ] && break
+		sleep 0.1
+	done
+	[ -n "$NSPID" ] || { kill "$UPID"; echo "namespace did not start"; exit 1; }
+	on_exit "kill -9 $NSPID 2>/dev/null; wait $UPID 2>/dev/null"
+}
+
+in_ns() {
+	nsenter -t "$NSPID" -m -n -p -- "$@"
+}
+
+# netprobe connect HOST PORT -> open|refused|timeout; netprobe listen PORT.
+NETPROBE="/usr/bin/python3 $SRC/tests/t/netprobe.py"

@@ -1,0 +1,172 @@
+#!/bin/bash
+# t0070: the firewall step on a real ufw, applied to "/" inside private
+# network, mount and pid namespaces. /etc/ufw, /etc/default/ufw, /etc/ssh,
+# /etc/passwd and /etc/shadow are private copies, /run and /var/lib are
+# tmpfs: this machine's firewall is never touched. A veth pair joins the
+# namespace ("near", 10.99.0.1) to a second one ("far", 10.99.0.2), so the
+# tests look at traffic, not only at rules.
+. "$(dirname "$0")/lib.sh"
+need_root
+command -v ufw >/dev/null && command -v iptables >/dev/null ||
+	skip_all "needs ufw and iptables (make deps-test)"
+
+R=$T/root
+mkroot debian12 "$R"
+cp -a /etc/ufw "$T/ufw"
+cp /etc/default/ufw "$T/default-ufw"
+cp -a "$T/ufw" "$T/ufw.orig"
+cp "$T/default-ufw" "$T/default-ufw.orig"
+MTA_UID=$(awk -F: '$1 == "postfix" { print $3 }' "$R/etc/passwd")
+
+ns_start
+far() {
+	in_ns ip netns exec far "$@"
+}
+
+recipe fw.conf <<EOF
+[firewall]
+backend = auto
+allow = 80/tcp
+close = 25/tcp 465/tcp 587/tcp
+block_outbound_smtp = yes
+enable = yes
+EOF
+
+test_expect_success 'namespace: private /etc/ufw, sshd on 22, veth to a far namespace' '
+	in_ns sh -ec "
+		ip link set lo up
+		mount --bind $T/ufw /etc/ufw
+		mount --bind $T/default-ufw /etc/default/ufw
+		mount --bind $R/etc/ssh /etc/ssh
+		mount --bind $R/etc/passwd /etc/passwd
+		mount --bind $R/etc/shadow /etc/shadow
+		mount -t tmpfs tmpfs /run && mkdir -m 755 /run/sshd
+		mount -t tmpfs tmpfs /var/lib
+		ip netns add far
+		ip link add veth0 type veth peer name veth1
+		ip link set veth1 netns far
+		ip addr add 10.99.0.1/24 dev veth0 && ip link set veth0 up
+		ip netns exec far ip addr add 10.99.0.2/24 dev veth1
+		ip netns exec far ip link set veth1 up
+		ip netns exec far ip link set lo up
+		/usr/sbin/sshd -E $T/sshd.log
+	" &&
+	{ far $NETPROBE listen 25 & } &&
+	{ in_ns $NETPROBE listen 25 & } &&
+	sleep 0.5 &&
+	test "$(far $NETPROBE connect 10.99.0.1 22)" = open &&
+	test "$(far $NETPROBE connect 10.99.0.1 25)" = open
+'
+
+test_expect_success 'before: every user reaches port 25 outside' '
+	test "$(in_ns setpriv --reuid=65534 --regid=65534 --clear-groups \
+	    $NETPROBE connect 10.99.0.2 25)" = open
+'
+
+test_expect_success 'audit: ufw inactive, 25 listening and open, outbound not blocked' '
+	in_ns "$HW" --audit > "$T/audit.out" &&
+	grep -q "firewall: inactive -> active" "$T/audit.out" &&
+	grep -q "incoming 25/tcp: open -> closed" "$T/audit.out" &&
+	grep -q "outgoing 25/tcp: allowed for every user -> only the MTA" "$T/audit.out" &&
+	grep -q "listening: 25/tcp python3 on ::, reachable" "$T/audit.out" &&
+	grep -q "listening: 22/tcp sshd on" "$T/audit.out"
+'
+
+test_expect_success 'dry run: SSH allowed before enable, before.rules diff, nothing changed' '
+	in_ns "$HW" --apply "$T/fw.conf" --dry-run > "$T/dry.out" &&
+	grep -n "^# run:" "$T/dry.out" > "$T/runs" &&
+	test "$(sed -n 1p "$T/runs" | cut -d: -f3-)" = " ufw allow 22/tcp" &&
+	tail -n 1 "$T/runs" | grep -q "ufw --force enable" &&
+	grep -q "^+-A ufw-before-output -p tcp -m tcp --dport 25 -m owner --uid-owner $MTA_UID -j ACCEPT" "$T/dry.out" &&
+	grep -q "^+-A ufw6-before-output -p tcp -m tcp --dport 25 -j REJECT --reject-with tcp-reset" "$T/dry.out" &&
+	diff -r "$T/ufw.orig" "$T/ufw"
+'
+
+test_expect_success 'apply: ufw status and iptables show the rules' '
+	in_ns "$HW" --apply "$T/fw.conf" > "$T/apply.out" 2>&1 &&
+	in_ns ufw status verbose > "$T/status" &&
+	grep -q "^Status: active" "$T/status" &&
+	grep -Eq "^22/tcp +ALLOW IN +Anywhere" "$T/status" &&
+	grep -Eq "^80/tcp +ALLOW IN +Anywhere" "$T/status" &&
+	grep -Eq "^25/tcp +DENY IN +Anywhere" "$T/status" &&
+	grep -Eq "^587/tcp \(v6\) +DENY IN" "$T/status" &&
+	in_ns iptables -S ufw-before-output | grep -q -- "--dport 25 -m owner --uid-owner $MTA_UID -j ACCEPT" &&
+	in_ns iptables -S ufw-before-output | grep -q -- "--dport 25 -j REJECT --reject-with tcp-reset" &&
+	in_ns ip6tables -S ufw6-before-output | grep -q -- "--dport 25 -j REJECT --reject-with tcp-reset"
+'
+
+test_expect_success 'traffic: nobody is refused on outgoing 25, the MTA user gets through' '
+	test "$(in_ns setpriv --reuid=65534 --regid=65534 --clear-groups \
+	    $NETPROBE connect 10.99.0.2 25)" = refused &&
+	test "$(in_ns setpriv --reuid=$MTA_UID --regid=65534 --clear-groups \
+	    $NETPROBE connect 10.99.0.2 25)" = open &&
+	test "$(in_ns $NETPROBE connect 127.0.0.1 25)" = open
+'
+
+test_expect_success 'traffic: incoming 25 dropped, SSH still reachable' '
+	test "$(far $NETPROBE connect 10.99.0.1 25)" = timeout &&
+	test "$(far $NETPROBE connect 10.99.0.1 22)" = open &&
+	far ssh-keyscan -T 3 -p 22 10.99.0.1 2>/dev/null | grep -q ssh-ed25519
+'
+
+test_expect_success 'audit after: outbound blocked, 25 blocked by the firewall' '
+	in_ns "$HW" --audit > "$T/audit2.out" &&
+	! grep -q "outgoing 25/tcp" "$T/audit2.out" &&
+	! grep -q "incoming 25/tcp" "$T/audit2.out" &&
+	grep -q "listening: 25/tcp python3 on ::, blocked by the firewall" "$T/audit2.out"
+'
+
+test_expect_success 'a second apply changes nothing' '
+	cp -a "$T/ufw" "$T/ufw.after" &&
+	in_ns "$HW" --apply "$T/fw.conf" > "$T/second.out" &&
+	grep -q "^# nothing to change" "$T/second.out" &&
+	diff -r "$T/ufw.after" "$T/ufw"
+'
+
+recipe close-ssh.conf <<EOF
+[firewall]
+close = 22/tcp
+EOF
+
+test_expect_success 'guard: closing the SSH port exits 4 and changes nothing' '
+	rc=0 &&
+	in_ns "$HW" --apply "$T/close-ssh.conf" 2> "$T/guard.err" || rc=$? &&
+	test "$rc" = 4 &&
+	grep -q "refusing to close 22/tcp" "$T/guard.err" &&
+	diff -r "$T/ufw.after" "$T/ufw" &&
+	test "$(far $NETPROBE connect 10.99.0.1 22)" = open
+'
+
+recipe move.conf <<EOF
+[ssh]
+port = 2222
+confirm_timeout = 0
+EOF
+
+test_expect_success 'SSH moves to 2222: the port is allowed before sshd reloads, 22 kept' '
+	in_ns "$HW" --apply "$T/move.conf" --dry-run > "$T/move.dry" &&
+	grep "^# run:" "$T/move.dry" | head -n 1 | grep -q "ufw allow 2222/tcp" &&
+	in_ns "$HW" --apply "$T/move.conf" > "$T/move.out" 2>&1 &&
+	in_ns ufw status > "$T/status2" &&
+	grep -Eq "^2222/tcp +ALLOW " "$T/status2" &&
+	grep -Eq "^22/tcp +ALLOW " "$T/status2" &&
+	sleep 0.5 &&
+	far ssh-keyscan -T 3 -p 2222 10.99.0.1 2>/dev/null | grep -q ssh-ed25519 &&
+	in_ns "$HW" --rollback &&
+	! in_ns ufw status | grep -q 2222
+'
+
+test_expect_success 'rollback: /etc/ufw byte-identical, no rules loaded, traffic as before' '
+	in_ns "$HW" --rollback 2> "$T/rb.err" &&
+	diff -r "$T/ufw.orig" "$T/ufw" &&
+	cmp "$T/default-ufw.orig" "$T/default-ufw" &&
+	test "$(snapshot "$T/ufw.orig" | sed "s/^/x/")" = "$(snapshot "$T/ufw" | sed "s/^/x/")" &&
+	! in_ns iptables -S | grep -q "^-A" &&
+	! in_ns ip6tables -S | grep -q "^-A" &&
+	in_ns iptables -S | grep -q "^-P INPUT ACCEPT" &&
+	test "$(in_ns setpriv --reuid=65534 --regid=65534 --clear-groups \
+	    $NETPROBE connect 10.99.0.2 25)" = open &&
+	test "$(far $NETPROBE connect 10.99.0.1 25)" = open
+'
+
+test_done
