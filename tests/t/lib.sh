@@ -114,7 +114,7 @@ ns_start() {
 	command -v unshare >/dev/null && command -v nsenter >/dev/null ||
 		skip_all "needs unshare and nsenter (util-linux)"
 	unshare --net --mount --pid --fork --mount-proc --propagation private \
-	    sleep 3600 &
+	    sleep 3600 2>/dev/null &
 	UPID=$!
 	NSPID=
 	for _ in $(seq 50); do
