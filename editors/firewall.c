@@ -96,11 +96,21 @@ fw_command(struct plan *p, const char *step, char *const *argv,
     const char *touch2)
 {
 	struct change *c = plan_command(p, step, argv, undo, why);
+	const char *touch[] = { touch1, touch2 };
 
-	if (touch1 != NULL)
-		plan_touches(c, touch1);
-	if (touch2 != NULL)
-		plan_touches(c, touch2);
+	for (size_t i = 0; i < nitems(touch); i++) {
+		char *old;
+
+		if (touch[i] == NULL)
+			continue;
+		plan_touches(c, touch[i]);
+		/* firewalld keeps the previous version of an XML file. */
+		if (str_has_suffix(touch[i], ".xml")) {
+			old = xasprintf("%s.old", touch[i]);
+			plan_touches(c, old);
+			free(old);
+		}
+	}
 	return c;
 }
 

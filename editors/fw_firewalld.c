@@ -408,9 +408,15 @@ firewalld_finish(struct firewall *fw, struct plan *p, const char *step,
 		plan_resync(p, reload);
 		return;
 	}
-	if (enable && !fw->active) {
-		plan_command(p, step, on, off, _("start the firewall now and "
-		    "at boot (the SSH ports are allowed above)"));
-		fw->active = true;
+	if (!enable || fw->active)
+		return;
+	if (fw->live && !systemd_running("/")) {
+		plan_note(p, _("firewalld is not running and systemd is not "
+		    "the init here: the permanent rules were written; start "
+		    "firewalld yourself"));
+		return;
 	}
+	plan_command(p, step, on, off, _("start the firewall now and at "
+	    "boot (the SSH ports are allowed above)"));
+	fw->active = true;
 }

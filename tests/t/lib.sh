@@ -130,5 +130,6 @@ in_ns() {
 	nsenter -t "$NSPID" -m -n -p -- "$@"
 }
 
-# netprobe connect HOST PORT -> open|refused|timeout; netprobe listen PORT.
+# netprobe connect HOST PORT -> open|refused|unreachable|timeout;
+# netprobe listen PORT.
 NETPROBE="/usr/bin/python3 $SRC/tests/t/netprobe.py"

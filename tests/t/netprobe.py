@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Test traffic for the firewall tests.
 
-netprobe.py connect HOST PORT   prints open, refused or timeout (2 s)
+netprobe.py connect HOST PORT   prints open, refused (RST), unreachable
+                                (ICMP reject) or timeout (dropped, 2 s)
 netprobe.py listen PORT         accepts TCP on [::]:PORT (IPv4 too) forever
 """
 import socket
@@ -17,8 +18,10 @@ def connect(host, port):
         print("open")
     except ConnectionRefusedError:
         print("refused")
-    except OSError:
+    except socket.timeout:
         print("timeout")
+    except OSError:
+        print("unreachable")
 
 
 def listen(port):
