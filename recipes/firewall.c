@@ -307,6 +307,13 @@ audit_listeners(struct audit *a, const struct firewall *fw,
 		strv_addf(&a->notes, _("listening: %s %s on %s, %s"), key,
 		    l->program ? l->program : "?", l->addr, open ?
 		    _("reachable") : _("blocked by the firewall"));
+		if (open && !(!l->udp && is_ssh_port(ssh, l->port))) {
+			char *label = xasprintf("%-10s %s on %s", key,
+			    l->program ? l->program : "?", l->addr);
+
+			audit_pick(a, key, label);
+			free(label);
+		}
 		/* Reachable without a rule that says so: nobody chose it. */
 		if (open && !fw->active && !(!l->udp &&
 		    is_ssh_port(ssh, l->port))) {
@@ -342,6 +349,9 @@ firewall_audit(struct step_ctx *ctx, struct audit *a, char **cause)
 		audit_finding(a, "firewall", _("not installed"), fw_name(&fw));
 	else if (!fw.active)
 		audit_finding(a, "firewall", _("inactive"), _("active"));
+	/* Listeners first: their pick labels name the program. */
+	a->pick_key = "close";
+	audit_listeners(a, &fw, &ls, &ssh);
 	buf_init(&close);
 	buf_adds(&close, "");
 	for (size_t i = 0; i < nitems(mail_ports); i++) {
@@ -355,6 +365,7 @@ firewall_audit(struct step_ctx *ctx, struct audit *a, char **cause)
 			char *k = xasprintf(_("incoming %s"), mail_ports[i]);
 
 			audit_finding(a, k, _("open"), _("closed"));
+			audit_pick(a, mail_ports[i], k);
 			free(k);
 			buf_addf(&close, "%s%s", close.len ? " " : "",
 			    mail_ports[i]);
@@ -363,7 +374,7 @@ firewall_audit(struct step_ctx *ctx, struct audit *a, char **cause)
 	if (!fw.outbound_blocked)
 		audit_finding(a, _("outgoing 25/tcp"), _("allowed for every "
 		    "user"), _("only the MTA"));
-	audit_listeners(a, &fw, &ls, &ssh);
+
 	docker_note(ctx->root, &ls, &a->notes);
 	for (size_t i = 0; i < fw.notes.n; i++)
 		strv_add(&a->notes, fw.notes.v[i]);

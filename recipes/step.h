@@ -86,11 +86,19 @@ struct audit {
 	size_t		 nfindings;
 	struct settings	 current;	/* defaults for the wizard's form */
 	struct strv	 notes;		/* things the admin should know */
+	/*
+	 * Values the wizard offers as a check list for question PICK_KEY
+	 * (the listening ports, for "close"); checked when in the answer.
+	 */
+	const char	*pick_key;
+	struct strv	 pick_values;
+	struct strv	 pick_labels;
 };
 void	audit_init(struct audit *);
 void	audit_release(struct audit *);
 void	audit_finding(struct audit *, const char *key, const char *current,
 	    const char *wanted);
+void	audit_pick(struct audit *, const char *value, const char *label);
 
 /* What a step gets to look at. */
 struct step_ctx {

@@ -292,6 +292,17 @@ audit_init(struct audit *a)
 	memset(a, 0, sizeof *a);
 	settings_init(&a->current);
 	strv_init(&a->notes);
+	strv_init(&a->pick_values);
+	strv_init(&a->pick_labels);
+}
+
+void
+audit_pick(struct audit *a, const char *value, const char *label)
+{
+	if (strv_contains(&a->pick_values, value))
+		return;
+	strv_add(&a->pick_values, value);
+	strv_add(&a->pick_labels, label);
 }
 
 void
@@ -305,6 +316,8 @@ audit_release(struct audit *a)
 	free(a->findings);
 	settings_release(&a->current);
 	strv_release(&a->notes);
+	strv_release(&a->pick_values);
+	strv_release(&a->pick_labels);
 	memset(a, 0, sizeof *a);
 }
 

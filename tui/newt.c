@@ -267,11 +267,88 @@ form_help(const struct step *s)
 	buf_release(&b);
 }
 
-/* One widget per question. */
+/* One widget per question, and the check list of its picks. */
 struct field {
 	const struct question	*q;
 	newtComponent		 co;
+	newtComponent		 picks;
+	const struct audit	*a;
 };
+
+#define PICKS_MAX_ROWS 5
+
+static bool
+has_picks(const struct question *q, const struct audit *a)
+{
+	return a->pick_key != NULL && strcmp(a->pick_key, q->key) == 0 &&
+	    a->pick_values.n > 0;
+}
+
+static int
+picks_height(const struct audit *a)
+{
+	return a->pick_values.n < PICKS_MAX_ROWS ? (int)a->pick_values.n :
+	    PICKS_MAX_ROWS;
+}
+
+/* A check list of A's picks, checked where VALUE lists them. */
+static newtComponent
+make_picks(const struct audit *a, const char *value, int x, int y, int w)
+{
+	newtComponent tree = newtCheckboxTree(x, y, picks_height(a),
+	    (int)a->pick_values.n > PICKS_MAX_ROWS ? NEWT_FLAG_SCROLL : 0);
+	struct strv have;
+
+	strv_init(&have);
+	split_list(value != NULL ? value : "", &have);
+	newtCheckboxTreeSetWidth(tree, w);
+	for (size_t i = 0; i < a->pick_values.n; i++) {
+		newtCheckboxTreeAddItem(tree, a->pick_labels.v[i],
+		    (void *)(uintptr_t)(i + 1), 0, NEWT_ARG_APPEND, NEWT_ARG_LAST);
+		newtCheckboxTreeSetEntryValue(tree, (void *)(uintptr_t)(i + 1),
+		    strv_contains(&have, a->pick_values.v[i]) ? '*' : ' ');
+	}
+	strv_release(&have);
+	return tree;
+}
+
+/* VALUE's words that are not picks: the check list shows the others. */
+static char *
+without_picks(const struct audit *a, const char *value)
+{
+	struct strv words;
+	struct buf b;
+
+	strv_init(&words);
+	split_list(value != NULL ? value : "", &words);
+	buf_init(&b);
+	buf_adds(&b, "");
+	for (size_t i = 0; i < words.n; i++) {
+		if (!strv_contains(&a->pick_values, words.v[i]))
+			buf_addf(&b, "%s%s", b.len ? " " : "", words.v[i]);
+	}
+	strv_release(&words);
+	return buf_detach(&b, NULL);
+}
+
+/* The entry's words minus every pick, plus the checked picks. */
+static char *
+merge_picks(const struct field *f, const char *typed)
+{
+	char *rest = without_picks(f->a, typed);
+	struct buf b;
+
+	buf_init(&b);
+	buf_adds(&b, rest);
+	free(rest);
+	for (size_t i = 0; i < f->a->pick_values.n; i++) {
+		if (newtCheckboxTreeGetEntryValue(f->picks,
+		    (void *)(uintptr_t)(i + 1)) == '*')
+			buf_addf(&b, "%s%s", b.len ? " " : "",
+			    f->a->pick_values.v[i]);
+	}
+	return buf_detach(&b, NULL);
+}
 
 static int
 field_height(const struct question *q)
@@ -324,9 +401,26 @@ read_field(const struct field *f, struct settings *answers)
 		    newtListboxGetCurrent(f->co)]);
 		break;
 	default:
-		settings_set(answers, f->q->key, newtEntryGetValue(f->co));
+		if (f->picks != NULL) {
+			char *v = merge_picks(f, newtEntryGetValue(f->co));
+
+			settings_set(answers, f->q->key, v);
+			free(v);
+		} else
+			settings_set(answers, f->q->key,
+			    newtEntryGetValue(f->co));
 		break;
 	}
+}
+
+static int
+count_lines(const char *s)
+{
+	int n = 0;
+
+	for (; *s != '\0'; s++)
+		n += *s == '\n';
+	return n;
 }
 
 /* Build and run the form once; FE_OK with answers read, or FE_BACK. */
@@ -348,11 +442,15 @@ run_form(const struct step *s, const struct audit *a,
 	for (size_t i = 0; i < s->nquestions; i++) {
 		if (!(s->questions[i].flags & Q_RECIPE_ONLY))
 			h += field_height(&s->questions[i]);
+		if (has_picks(&s->questions[i], a))
+			h += picks_height(a) + 1;
 	}
 	if (h + info + 4 > rows - 4)
 		info = rows - 8 - h > 1 ? rows - 8 - h : 1;
 	newtCenteredWindow(w, h + info + 3, _(s->title));
-	tb = newtTextbox(1, 0, w - 2, info, NEWT_FLAG_WRAP);
+	/* Longer than the box: the admin can Tab into it and scroll. */
+	tb = newtTextbox(1, 0, w - 2, info, NEWT_FLAG_WRAP |
+	    (count_lines(status) > info ? NEWT_FLAG_SCROLL : 0));
 	newtTextboxSetText(tb, status);
 	form = newtForm(NULL, NULL, 0);
 	newtFormAddComponent(form, tb);
@@ -364,10 +462,27 @@ run_form(const struct step *s, const struct audit *a,
 			continue;
 		newtFormAddComponent(form, newtLabel(1, y, _(q->label)));
 		fields[nf].q = q;
-		fields[nf].co = make_field(q, settings_get(answers, q->key),
-		    lw + 1, y, w - lw - 3);
+		if (has_picks(q, a)) {
+			char *rest = without_picks(a, settings_get(answers,
+			    q->key));
+
+			fields[nf].co = make_field(q, rest, lw + 1, y,
+			    w - lw - 3);
+			free(rest);
+		} else
+			fields[nf].co = make_field(q, settings_get(answers,
+			    q->key), lw + 1, y, w - lw - 3);
 		newtFormAddComponent(form, fields[nf].co);
 		y += field_height(q);
+		if (has_picks(q, a)) {
+			newtFormAddComponent(form, newtLabel(lw + 1, y,
+			    _("or check from the list (Space):")));
+			fields[nf].a = a;
+			fields[nf].picks = make_picks(a, settings_get(answers,
+			    q->key), lw + 1, y + 1, w - lw - 3);
+			newtFormAddComponent(form, fields[nf].picks);
+			y += picks_height(a) + 1;
+		}
 		nf++;
 	}
 	next = newtCompactButton(w / 2 - 16, y + 1, _("Preview changes"));

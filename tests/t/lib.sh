@@ -133,3 +133,26 @@ in_ns() {
 # netprobe connect HOST PORT -> open|refused|unreachable|timeout;
 # netprobe listen PORT.
 NETPROBE="/usr/bin/python3 $SRC/tests/t/netprobe.py"
+
+# with_ufw ROOT: ufw "installed" in ROOT, with this machine's stock files.
+with_ufw() {
+	mkdir -p "$1/usr/sbin" "$1/etc/default"
+	cp -a /etc/ufw "$1/etc/ufw"
+	cp /etc/default/ufw "$1/etc/default/ufw"
+	: > "$1/usr/sbin/ufw"
+}
+
+# with_firewalld ROOT: firewalld "installed" and enabled at boot in ROOT.
+with_firewalld() {
+	mkdir -p "$1/usr/sbin" "$1/usr/lib" "$1/etc/systemd/system/multi-user.target.wants"
+	cp -a /etc/firewalld "$1/etc/firewalld"
+	cp -a /usr/lib/firewalld "$1/usr/lib/firewalld"
+	: > "$1/usr/sbin/firewalld"
+	ln -s /lib/systemd/system/firewalld.service \
+	    "$1/etc/systemd/system/multi-user.target.wants/firewalld.service"
+}
+
+# with_listeners ROOT: a /proc with listening sockets (fixtures/listening).
+with_listeners() {
+	cp -a "$FIXTURES/listening/proc" "$1/proc"
+}

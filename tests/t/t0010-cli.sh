@@ -65,9 +65,13 @@ test_expect_success 'audit text and JSON' '
 	d = json.load(open(sys.argv[1]))
 	assert d["version"] == 1 and d["mode"] == "audit", d
 	assert d["root"] == sys.argv[2], d["root"]
-	s = d["steps"][0]
-	assert s["id"] == "ssh" and s["state"] == "needs-change", s
+	steps = {s["id"]: s for s in d["steps"]}
+	assert list(steps) == ["firewall", "ssh"], list(steps)
+	s = steps["ssh"]
+	assert s["state"] == "needs-change", s
 	assert {"key": "PasswordAuthentication", "current": "yes", "wanted": "no"} in s["findings"], s
+	f = steps["firewall"]
+	assert {"key": "firewall", "current": "not installed", "wanted": "ufw"} in f["findings"], f
 	EOF2
 '
 

@@ -8,6 +8,8 @@ command -v tmux >/dev/null || skip_all "needs tmux"
 
 R=$T/root
 mkroot debian12 "$R"
+with_ufw "$R"
+with_listeners "$R"
 snapshot "$R" > "$T/pristine"
 # A fresh tmux server (own socket) for each start: reusing a socket right
 # after kill-server races with the old server's exit.
@@ -52,8 +54,33 @@ test_expect_success 'resizing the terminal re-centres the menu' '
 	wait_for "             ┌─────────────────────────────┤ hardenwiz"
 '
 
-test_expect_success 'the SSH form shows findings and current values' '
+test_expect_success 'the firewall form lists the listening ports to pick from' '
+	wait_for "Firewall                     [needs-change]" &&
 	tm send-keys -t wz Enter &&
+	wait_for "Ports to close" &&
+	wait_for "[*] 25/tcp     master on 0.0.0.0" &&
+	wait_for "[ ] 3306/tcp   mariadbd on 0.0.0.0" &&
+	wait_for "Block outgoing SMTP         [*]"
+'
+
+test_expect_success 'check 3306 in the list; the preview denies it and blocks outgoing 25' '
+	tm send-keys -t wz Tab Tab Tab Down Down Down Space &&
+	wait_for "[*] 3306/tcp   mariadbd" &&
+	tm send-keys -t wz F12 &&
+	wait_for "+++ b/etc/ufw/before.rules" &&
+	tm send-keys -t wz G &&
+	wait_for "# run: ufw deny 3306/tcp" &&
+	wait_for "# run: ufw deny 25/tcp" &&
+	wait_for "# run: ufw --force enable" &&
+	tm send-keys -t wz q &&
+	wait_for "<Preview changes>" &&
+	tm send-keys -t wz Escape &&
+	wait_for "History and rollback" &&
+	snapshot "$R" | diff - "$T/pristine"
+'
+
+test_expect_success 'the SSH form shows findings and current values' '
+	tm send-keys -t wz Down Enter &&
 	wait_for "PasswordAuthentication: yes (recommended: no)" &&
 	wait_for "SSH port                    22___" &&
 	wait_for "Install the key for user    admin"
@@ -110,7 +137,7 @@ test_expect_success 'quit restores the terminal' '
 start
 test_expect_success 'SIGTERM in the middle of a form restores the terminal' '
 	wait_for "SSH access" &&
-	tm send-keys -t wz Enter &&
+	tm send-keys -t wz Down Enter &&
 	wait_for "<Preview changes>" &&
 	pkill -TERM -f "^$HW --root $R" &&
 	wait_for "EXITED=143" && wait_for "icanon echo" &&
@@ -120,7 +147,7 @@ test_expect_success 'SIGTERM in the middle of a form restores the terminal' '
 start
 test_expect_success 'Ctrl-C leaves the wizard and restores the terminal' '
 	wait_for "SSH access" &&
-	tm send-keys -t wz Enter &&
+	tm send-keys -t wz Down Enter &&
 	wait_for "<Preview changes>" &&
 	tm send-keys -t wz C-c &&
 	wait_for "EXITED=130" && wait_for "icanon echo" &&

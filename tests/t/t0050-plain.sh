@@ -8,13 +8,13 @@ mkroot debian12 "$R"
 snapshot "$R" > "$T/pristine"
 
 test_expect_success 'refusing the confirmation changes nothing' '
-	printf "1\n2022\nno\n\n\n\nn\nq\n" | $HW --root "$R" --plain > "$T/out1" &&
+	printf "2\n2022\nno\n\n\n\nn\nq\n" | $HW --root "$R" --plain > "$T/out1" &&
 	grep -q "^+Port 2022" "$T/out1" &&
 	snapshot "$R" | diff - "$T/pristine"
 '
 
 test_expect_success 'a bad answer is asked again; "?" shows help' '
-	printf "1\n?\nnot-a-port\n2022\nmaybe\nno\n\n\n\ny\n3\n" |
+	printf "2\n?\nnot-a-port\n2022\nmaybe\nno\n\n\n\ny\n4\n" |
 	    $HW --root "$R" --plain > "$T/out2" &&
 	grep -q "The TCP port sshd listens on" "$T/out2" &&
 	grep -q "not-a-port. is not a TCP port" "$T/out2" &&
@@ -24,7 +24,7 @@ test_expect_success 'a bad answer is asked again; "?" shows help' '
 '
 
 test_expect_success 'a pipe without --plain uses the line frontend too' '
-	printf "2\n1\ny\n3\n" | $HW --root "$R" > "$T/out3" &&
+	printf "3\n1\ny\n4\n" | $HW --root "$R" > "$T/out3" &&
 	grep -q "Rolled back" "$T/out3" &&
 	snapshot "$R" | diff - "$T/pristine"
 '

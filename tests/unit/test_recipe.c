@@ -132,8 +132,16 @@ test_errors(void **state)
 	    "t.conf:1: port: a key outside any section");
 	expect_error("[sshx]\nport = 22\n",
 	    "t.conf:1: [sshx] unknown section; the steps are:");
-	expect_error("[firewall]\nallow = 80\n",
-	    "t.conf:1: [firewall] this step is not available yet");
+	expect_error("[fail2ban]\nmaxretry = 5\n",
+	    "t.conf:1: [fail2ban] this step is not available yet");
+	expect_error("[firewall]\nbackend = iptables\n",
+	    "t.conf:2: [firewall] backend: 'iptables' is not one of: auto, "
+	    "ufw, firewalld");
+	expect_error("[firewall]\nclose = 25/tcp 70000\n",
+	    "t.conf:2: [firewall] close: ");
+	expect_error("[firewall]\nblock_outbound_smtp = maybe\n",
+	    "t.conf:2: [firewall] block_outbound_smtp: 'maybe' is not a "
+	    "boolean");
 	expect_error("[ssh]\nport = 22\n[ssh]\n",
 	    "t.conf:3: [ssh] section repeated (first at line 1)");
 	expect_error("[ssh\n", "t.conf:1: a section header is '[name]'");
