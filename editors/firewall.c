@@ -226,7 +226,13 @@ fw_load(const char *root, const struct osinfo *os, const char *want,
 	if (u_act)
 		strv_add(&fw->notes, _("ufw is active too: its rules still "
 		    "drop what firewalld allows"));
-	return f_inst ? firewalld_load(root, fw, cause) : 0;
+	if (!f_inst) {
+		/* What a fresh install filters with: the zone "public". */
+		fw->default_zone = xstrdup("public");
+		strv_add(&fw->zones, "public");
+		return 0;
+	}
+	return firewalld_load(root, fw, cause);
 }
 
 bool

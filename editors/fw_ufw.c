@@ -147,7 +147,27 @@ ufw_tuple(struct firewall *fw, char *line, struct strv *seen)
 	sport = tok[4], src = tok[5], dir = tok[nt - 1];
 	if (nt == 9)
 		dapp = tok[6];
-	if (strncmp(action, "route:", 6) == 0 || strcmp(dir, "in") != 0)
+	if (strncmp(action, "route:", 6) == 0)
+		return;
+	if (strcmp(dir, "out") == 0) {
+		struct strv ports;
+
+		strv_init(&ports);
+		split_list(dport, &ports);
+		if ((str_has_prefix(action, "deny") || str_has_prefix(action,
+		    "reject")) && strcmp(proto, "udp") != 0 &&
+		    strv_contains(&ports, "25") && any_address(dst)) {
+			/* Stricter than ours: the MTA is blocked too. */
+			fw->outbound_blocked = true;
+			strv_addf(&fw->notes, _("ufw rule '%s out %s/%s' blocks "
+			    "outgoing SMTP for every user, the MTA included; "
+			    "mail then needs a relayhost on 587 or 465"),
+			    action, dport, proto);
+		}
+		strv_release(&ports);
+		return;
+	}
+	if (strcmp(dir, "in") != 0)
 		return;
 	if (str_has_prefix(action, "deny") || str_has_prefix(action,
 	    "reject")) {
@@ -274,7 +294,7 @@ ufw_load(const char *root, struct firewall *fw, char **cause)
 		strv_add(&fw->notes, _("ufw's default incoming policy is "
 		    "ACCEPT (" UFW_DEFAULT "): every port without a deny rule "
 		    "is open; 'ufw default deny incoming' fixes that"));
-	fw->outbound_blocked = rules_block_25(root, UFW_BEFORE_RULES,
+	fw->outbound_blocked |= rules_block_25(root, UFW_BEFORE_RULES,
 	    "ufw-before-output") && (ipv6 == NULL || strcmp(ipv6, "yes") !=
 	    0 || rules_block_25(root, UFW_BEFORE6_RULES, "ufw6-before-output"));
 	free(policy);
