@@ -252,7 +252,7 @@ journal_begin(const char *root, const struct plan *p, struct journal **out,
 {
 	struct journal *j = xcalloc(1, sizeof *j);
 	json_t *changes = json_array(), *steps = json_array();
-	json_t *touched = json_array(), *resync = json_array();
+	json_t *touched = NULL, *resync = json_array();
 	char stamp[32];
 	time_t now = time(NULL);
 	struct tm tm;
@@ -283,8 +283,9 @@ journal_begin(const char *root, const struct plan *p, struct journal **out,
 				goto fail;
 		}
 	}
-	if (!p->offline && save_touched(root, j->dir, p, &touched,
-	    cause) != 0)
+	if (p->offline)
+		touched = json_array();	/* commands are not run: no files */
+	else if (save_touched(root, j->dir, p, &touched, cause) != 0)
 		goto fail;
 	for (size_t i = 0; i < p->nresync; i++)
 		json_array_append_new(resync, json_argv(p->resync[i]));

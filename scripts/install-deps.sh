@@ -7,14 +7,15 @@
 #   build: gcc cmake make pkgconf augeas-devel newt-devel jansson-devel
 #          ncurses-devel openssl-devel gettext
 #   test:  libcmocka-devel augeas openssh-server openssh-clients tmux
-#          clang compiler-rt iproute util-linux sshpass
+#          clang compiler-rt iproute util-linux sshpass firewalld
+#          iptables-nft nftables dbus-daemon procps-ng (ufw: EPEL)
 set -eu
 
 build="build-essential cmake pkg-config libaugeas-dev augeas-lenses
   libnewt-dev libjansson-dev libncurses-dev libssl-dev gettext"
 test="$build libcmocka-dev augeas-tools openssh-server openssh-client tmux
   clang libclang-rt-14-dev iproute2 util-linux patch valgrind time
-  python3 openssl"
+  python3 openssl ufw firewalld iptables nftables dbus-daemon procps"
 
 case "${1:-build}" in
 build) want=$build ;;
@@ -35,7 +36,8 @@ fi
 echo "install-deps: installing$missing"
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
-# Packages must not start daemons on the build machine (openssh-server).
+# Packages must not start daemons on the build machine (openssh-server,
+# firewalld): the tests start their own, inside private namespaces.
 printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d
 chmod 755 /usr/sbin/policy-rc.d
 trap 'rm -f /usr/sbin/policy-rc.d' EXIT

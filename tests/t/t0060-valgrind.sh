@@ -8,8 +8,12 @@ ldd "$HW" | grep -q libasan && skip_all "valgrind cannot run an ASan binary"
 
 R=$T/root
 mkroot debian12 "$R"
-cp "$SRC/recipes/examples/ssh.conf" "$T/ssh.conf"
-chmod 600 "$T/ssh.conf"
+with_ufw "$R"
+with_listeners "$R"
+for f in ssh firewall server; do
+	cp "$SRC/recipes/examples/$f.conf" "$T/$f.conf"
+	chmod 600 "$T/$f.conf"
+done
 
 vg() {
 	valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect \
@@ -23,6 +27,18 @@ vg() {
 }
 
 test_expect_success 'dry run' 'vg --apply "$T/ssh.conf" --dry-run'
+test_expect_success 'firewall and SSH: dry run, apply, rollback' '
+	vg --apply "$T/server.conf" --dry-run &&
+	vg --apply "$T/server.conf" &&
+	vg --rollback
+'
+test_expect_success 'firewalld root: dry run' '
+	mkroot rocky9 "$T/rocky" && with_firewalld "$T/rocky" &&
+	valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect \
+	    --error-exitcode=99 "$HW" --root "$T/rocky" --apply "$T/firewall.conf" \
+	    --dry-run >/dev/null 2>"$T/vg.err" &&
+	! grep -q "==[0-9]*==" "$T/vg.err"
+'
 test_expect_success 'apply' 'vg --apply "$T/ssh.conf"'
 test_expect_success 'apply again (nothing to change)' 'vg --apply "$T/ssh.conf"'
 test_expect_success 'audit, JSON' 'vg --audit --json'
@@ -37,7 +53,7 @@ test_expect_success 'the guard refusing' '
 	vg --apply "$T/ssh.conf"
 '
 test_expect_success 'the plain wizard' '
-	printf "1\n2022\nno\n\n\n\ny\n\n3\n" > "$T/answers" &&
+	printf "2\n2022\nno\n\n\n\ny\n\n4\n" > "$T/answers" &&
 	cp "$FIXTURES/debian12/root/.ssh/authorized_keys" "$R/root/.ssh/" &&
 	valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect \
 	    --error-exitcode=99 "$HW" --root "$R" --plain < "$T/answers" >/dev/null 2>"$T/vg.err" &&

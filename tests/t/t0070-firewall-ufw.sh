@@ -83,7 +83,7 @@ test_expect_success 'dry run: SSH allowed before enable, before.rules diff, noth
 '
 
 test_expect_success 'apply: ufw status and iptables show the rules' '
-	in_ns "$HW" --apply "$T/fw.conf" > "$T/apply.out" 2>&1 &&
+	{ in_ns "$HW" --apply "$T/fw.conf" > "$T/apply.out" 2>&1 || { cat "$T/apply.out"; false; }; } &&
 	in_ns ufw status verbose > "$T/status" &&
 	grep -q "^Status: active" "$T/status" &&
 	grep -Eq "^22/tcp +ALLOW IN +Anywhere" "$T/status" &&
