@@ -80,6 +80,7 @@ fw_add_opener(struct firewall *fw, const char *label)
 	o = &fw->open[fw->nopen++];
 	memset(o, 0, sizeof *o);
 	o->label = xstrdup(label);
+	strv_init(&o->touches);
 	return o;
 }
 
@@ -161,7 +162,7 @@ fw_release(struct firewall *fw)
 		free(fw->open[i].ports);
 		argv_free(fw->open[i].remove);
 		argv_free(fw->open[i].readd);
-		free(fw->open[i].touches);
+		strv_release(&fw->open[i].touches);
 	}
 	free(fw->open);
 	free(fw->why);
@@ -357,14 +358,14 @@ fw_plan_close(struct firewall *fw, struct plan *p, const char *step,
 				continue;
 			why = xasprintf(_("close: remove %s"), o->label);
 			fw_command(p, step, o->remove, o->readd, why,
-			    o->touches, NULL);
+			    o->touches.n > 0 ? o->touches.v[0] : NULL,
+			    o->touches.n > 1 ? o->touches.v[1] : NULL);
 			free(why);
 			removed[i] = true;
 		}
 	}
 	for (size_t c = 0; c < n; c++) {
 		bool partial = false;
-		char *s = fw_ports_string(&close[c]);
 
 		for (size_t i = 0; i < fw->nopen; i++) {
 			if (!removed[i] && opener_meets(&fw->open[i],
@@ -379,7 +380,6 @@ fw_plan_close(struct firewall *fw, struct plan *p, const char *step,
 		}
 		if (fw->kind == FW_UFW)
 			ufw_deny(fw, p, step, &close[c], partial);
-		free(s);
 	}
 	/* What is planned removed no longer opens anything. */
 	for (size_t i = 0; i < fw->nopen; i++) {

@@ -37,7 +37,7 @@ struct fw_opener {
 	bool		 exact;		/* only the ports asked about */
 	char		**remove;	/* argv that removes it */
 	char		**readd;	/* argv that puts it back */
-	char		*touches;	/* the file both rewrite */
+	struct strv	 touches;	/* the files both rewrite */
 };
 
 struct firewall {

@@ -147,7 +147,7 @@ opener_commands(const struct firewall *fw, struct fw_opener *o,
 	fwd_argv(fw, zone, add, what, v);
 	o->readd = argv_dup(v);
 	argv_free_items(v);
-	o->touches = xasprintf(FWD_ETC "/zones/%s.xml", zone);
+	strv_addf(&o->touches, FWD_ETC "/zones/%s.xml", zone);
 }
 
 struct zone_acc {

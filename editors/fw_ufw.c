@@ -236,6 +236,8 @@ ufw_tuple(struct firewall *fw, char *line, struct strv *seen)
 		}
 		o->remove = argv_dup(rm);
 		o->readd = argv_dup(add);
+		strv_add(&o->touches, UFW_USER);
+		strv_add(&o->touches, UFW_USER6);
 	}
 out:
 	free(spec);
@@ -288,8 +290,6 @@ ufw_load(const char *root, struct firewall *fw, char **cause)
 	ufw_rules_file(root, fw, UFW_USER, &seen);
 	ufw_rules_file(root, fw, UFW_USER6, &seen);
 	strv_release(&seen);
-	for (size_t i = 0; i < fw->nopen; i++)
-		fw->open[i].touches = NULL;
 	if (policy != NULL && strcmp(policy, "ACCEPT") == 0)
 		strv_add(&fw->notes, _("ufw's default incoming policy is "
 		    "ACCEPT (" UFW_DEFAULT "): every port without a deny rule "

@@ -4,7 +4,9 @@
 # /etc/passwd and /etc/shadow are private copies, /run and /var/lib are
 # tmpfs: this machine's firewall is never touched. A veth pair joins the
 # namespace ("near", 10.99.0.1) to a second one ("far", 10.99.0.2), so the
-# tests look at traffic, not only at rules.
+# tests look at traffic, not only at rules. ufw starts with two rules of
+# the admin's (allow 25/tcp, allow 8080/tcp): the first must go, and come
+# back in its place on rollback.
 . "$(dirname "$0")/lib.sh"
 need_root
 command -v ufw >/dev/null && command -v iptables >/dev/null ||
@@ -14,8 +16,6 @@ R=$T/root
 mkroot debian12 "$R"
 cp -a /etc/ufw "$T/ufw"
 cp /etc/default/ufw "$T/default-ufw"
-cp -a "$T/ufw" "$T/ufw.orig"
-cp "$T/default-ufw" "$T/default-ufw.orig"
 MTA_UID=$(awk -F: '$1 == "postfix" { print $3 }' "$R/etc/passwd")
 
 ns_start
@@ -53,6 +53,9 @@ test_expect_success 'namespace: private /etc/ufw, sshd on 22, veth to a far name
 	" &&
 	{ far $NETPROBE listen 25 & } &&
 	{ in_ns $NETPROBE listen 25 & } &&
+	in_ns ufw allow 25/tcp && in_ns ufw allow 8080/tcp &&
+	cp -a "$T/ufw" "$T/ufw.orig" &&
+	cp "$T/default-ufw" "$T/default-ufw.orig" &&
 	sleep 0.5 &&
 	test "$(far $NETPROBE connect 10.99.0.1 22)" = open &&
 	test "$(far $NETPROBE connect 10.99.0.1 25)" = open
@@ -89,6 +92,9 @@ test_expect_success 'apply: ufw status and iptables show the rules' '
 	grep -Eq "^22/tcp +ALLOW IN +Anywhere" "$T/status" &&
 	grep -Eq "^80/tcp +ALLOW IN +Anywhere" "$T/status" &&
 	grep -Eq "^25/tcp +DENY IN +Anywhere" "$T/status" &&
+	! grep -Eq "^25/tcp +ALLOW" "$T/status" &&
+	grep -Eq "^8080/tcp +ALLOW IN +Anywhere" "$T/status" &&
+	grep -q "ran: ufw delete allow 25/tcp" "$T/apply.out" &&
 	grep -Eq "^587/tcp \(v6\) +DENY IN" "$T/status" &&
 	in_ns iptables -S ufw-before-output | grep -q -- "--dport 25 -m owner --uid-owner $MTA_UID -j ACCEPT" &&
 	in_ns iptables -S ufw-before-output | grep -q -- "--dport 25 -j REJECT --reject-with tcp-reset" &&
