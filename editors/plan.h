@@ -21,6 +21,8 @@ enum change_kind {
 enum validator {
 	VALIDATE_NONE,
 	VALIDATE_SSHD,
+	VALIDATE_IPTABLES,	/* iptables-restore --test (ufw's before.rules) */
+	VALIDATE_IP6TABLES,	/* ip6tables-restore --test */
 };
 
 struct change {

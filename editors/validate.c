@@ -375,9 +375,63 @@ check_sshd(const struct plan *p, bool candidates, char **cause)
 	return r;
 }
 
+/* A private network namespace: the test load cannot touch real tables. */
+static int
+private_net(void *arg)
+{
+	(void)arg;
+	(void)unshare(CLONE_NEWNET);	/* --test commits nothing anyway */
+	return 0;
+}
+
+/*
+ * iptables-restore --test parses every rule as the kernel load would (a
+ * bad option, an unknown user in --uid-owner) without committing it. It
+ * cannot know chains ufw defines in other files, so it is a parser check.
+ */
+static int
+check_rules(struct plan *p, const struct change *c, char **cause)
+{
+	const char *prog = c->validator == VALIDATE_IPTABLES ?
+	    "iptables-restore" : "ip6tables-restore";
+	char *argv[] = { (char *)prog, "--test", NULL };
+	struct run_opts o = { .input = c->new_text, .input_len = c->new_len,
+	    .setup = private_net };
+	char *path = run_which(prog);
+	struct buf out;
+	int status = 0, r = 0;
+
+	if (path == NULL) {
+		if (!p->offline)
+			return set_cause(cause, "cannot validate '%s': %s is "
+			    "not installed; install iptables first", c->path,
+			    prog);
+		plan_note(p, "%s is not installed on this machine: the "
+		    "candidate %s was not checked", prog, c->path);
+		return 0;
+	}
+	free(path);
+	buf_init(&out);
+	if (run_argv(argv, &o, &out, &status, cause) != 0)
+		r = -1;
+	else if (status != 0)
+		r = set_cause(cause, "%s rejects the candidate '%s': %s", prog,
+		    c->path, trim(out.data ? out.data : ""));
+	buf_release(&out);
+	return r;
+}
+
 int
 validate_plan(struct plan *p, char **cause)
 {
+	for (size_t i = 0; i < p->nchanges; i++) {
+		const struct change *c = &p->changes[i];
+
+		if (c->kind == CHANGE_FILE && (c->validator ==
+		    VALIDATE_IPTABLES || c->validator == VALIDATE_IP6TABLES) &&
+		    check_rules(p, c, cause) != 0)
+			return -1;
+	}
 	if (!plan_uses(p, VALIDATE_SSHD))
 		return 0;
 	if (!sshd_available()) {

@@ -21,8 +21,8 @@
 
 static const struct aug_file firewall_files[] = {
 	SSH_AUG_FILES,
-	{ "Iptables.lns", UFW_BEFORE_RULES, 0640, VALIDATE_NONE },
-	{ "Iptables.lns", UFW_BEFORE6_RULES, 0640, VALIDATE_NONE },
+	{ "Iptables.lns", UFW_BEFORE_RULES, 0640, VALIDATE_IPTABLES },
+	{ "Iptables.lns", UFW_BEFORE6_RULES, 0640, VALIDATE_IP6TABLES },
 };
 
 static const char *const backend_choices[] = { "auto", "ufw", "firewalld",

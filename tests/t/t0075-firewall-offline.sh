@@ -65,6 +65,18 @@ test_expect_success 'ufw: no MTA user -> everyone is rejected, and the plan says
 	grep -q "no MTA user (postfix) exists" "$T/nomta.dry"
 '
 
+test_expect_success 'ufw: iptables-restore --test rejects a broken before.rules (exit 3)' '
+	cp -a "$U" "$T/broken" &&
+	sed -i "s/^COMMIT/-A ufw-before-input -p tcp --dport 99999 -j ACCEPT\nCOMMIT/" \
+	    "$T/broken/etc/ufw/before.rules" &&
+	snapshot "$T/broken" > "$T/broken.pristine" &&
+	rc=0 &&
+	$HW --root "$T/broken" --apply "$T/mail.conf" 2> "$T/broken.err" || rc=$? &&
+	test "$rc" = 3 &&
+	grep -q "iptables-restore rejects the candidate ./etc/ufw/before.rules.: .*99999" "$T/broken.err" &&
+	snapshot "$T/broken" | diff - "$T/broken.pristine"
+'
+
 recipe close-ssh.conf <<EOF
 [firewall]
 close = 22/tcp 25/tcp
