@@ -60,3 +60,22 @@ measure "augtool (default full load)" \
 measure "augtool -A (Sshd lens only)" \
     augtool -r "$root" -A -n -f "$root/edits.aug" \
     -t "Sshd incl /etc/ssh/sshd_config" -t "Sshd incl /etc/ssh/sshd_config.d/*.conf"
+
+# The firewall step: ufw's rule stores read, before.rules edited through
+# Augeas and checked with iptables-restore --test, /proc/net parsed.
+if [ -d /etc/ufw ] && command -v iptables-restore >/dev/null; then
+	mkdir -p "$root/usr/sbin" "$root/etc/default"
+	cp -a /etc/ufw "$root/etc/ufw"
+	cp /etc/default/ufw "$root/etc/default/ufw"
+	: > "$root/usr/sbin/ufw"
+	cp -a "$src/tests/fixtures/listening/proc" "$root/proc"
+	cp "$src/recipes/examples/firewall.conf" "$src/recipes/examples/server.conf" "$root/"
+	chmod 600 "$root/firewall.conf" "$root/server.conf"
+	echo
+	measure "hardenwiz --apply firewall.conf --dry-run" \
+	    "$hw" --root "$root" --apply "$root/firewall.conf" --dry-run
+	measure "hardenwiz --apply server.conf --dry-run" \
+	    "$hw" --root "$root" --apply "$root/server.conf" --dry-run
+	measure "hardenwiz --audit (firewall and ssh)" \
+	    "$hw" --root "$root" --audit
+fi
