@@ -268,6 +268,34 @@ bound_zones(const char *root, struct firewall *fw)
 	strv_release(&names);
 }
 
+/*
+ * --reload throws away what was added without --permanent (notes F5): say
+ * so before the plan reloads. The SSH ports are made permanent first.
+ */
+static void
+runtime_only_note(struct firewall *fw, const char *zone)
+{
+	char *z = xasprintf("--zone=%s", zone);
+	char *now[] = { "firewall-cmd", z, "--list-all", NULL };
+	char *perm[] = { "firewall-cmd", "--permanent", z, "--list-all",
+	    NULL };
+	char *a = NULL, *b = NULL;
+
+	if (fw_query(now, &a) == 0 && fw_query(perm, &b) == 0) {
+		/* The first line differs: "public (active)" vs "public". */
+		const char *ra = strchr(a, '\n'), *rb = strchr(b, '\n');
+
+		if (ra != NULL && rb != NULL && strcmp(ra, rb) != 0)
+			strv_addf(&fw->notes, _("zone %s has runtime rules "
+			    "that are not permanent; the reload drops them. "
+			    "Keep them first with firewall-cmd "
+			    "--runtime-to-permanent"), zone);
+	}
+	free(a);
+	free(b);
+	free(z);
+}
+
 int
 firewalld_load(const char *root, struct firewall *fw, char **cause)
 {
@@ -299,8 +327,11 @@ firewalld_load(const char *root, struct firewall *fw, char **cause)
 		}
 		free(out);
 	}
-	for (size_t i = 0; i < fw->zones.n; i++)
+	for (size_t i = 0; i < fw->zones.n; i++) {
 		load_zone(root, fw, fw->zones.v[i]);
+		if (fw->running)
+			runtime_only_note(fw, fw->zones.v[i]);
+	}
 	direct = fw_read_text(root, FWD_DIRECT);
 	fw->outbound_blocked = strstr(direct, "chain=\"OUTPUT\"") != NULL &&
 	    strstr(direct, "--dport 25 -j REJECT") != NULL;

@@ -87,8 +87,16 @@ test_expect_success 'audit: firewalld chosen, smtp service open, outbound not bl
 	grep -q "outgoing 25/tcp: allowed for every user" "$T/audit.out"
 '
 
+test_expect_success 'a runtime-only rule is named before the reload would drop it' '
+	in_ns firewall-cmd --zone=public --add-port=9999/tcp &&
+	in_ns "$HW" --apply "$T/fw.conf" --dry-run > "$T/rt.out" &&
+	grep -q "zone public has runtime rules that are not permanent" "$T/rt.out" &&
+	in_ns firewall-cmd --zone=public --remove-port=9999/tcp
+'
+
 test_expect_success 'dry run: the smtp service is removed, not just a port; SSH before reload' '
 	in_ns "$HW" --apply "$T/fw.conf" --dry-run > "$T/dry.out" &&
+	! grep -q "runtime rules" "$T/dry.out" &&
 	grep -q "^# run: firewall-cmd --permanent --zone=public --remove-service=smtp$" "$T/dry.out" &&
 	! grep -q -- "--remove-port=25/tcp" "$T/dry.out" &&
 	grep -q "^# run: firewall-cmd --permanent --zone=public --add-port=80/tcp$" "$T/dry.out" &&
