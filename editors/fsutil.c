@@ -439,23 +439,28 @@ name_cmp(const void *a, const void *b)
 }
 
 int
-fs_list(const char *root, const char *path, struct strv *names)
+fs_list(const char *root, const char *path, struct strv *names, char **cause)
 {
 	char *host = NULL;
 	DIR *d;
 	struct dirent *de;
 
-	if (fs_resolve(root, path, &host, NULL) != 0)
+	if (fs_resolve(root, path, &host, cause) != 0)
 		return -1;
 	d = opendir(host);
-	free(host);
-	if (d == NULL)
-		return -1;
+	if (d == NULL) {
+		int e = errno;
+
+		free(host);
+		return e == ENOENT ? 0 : set_cause(cause, "cannot read "
+		    "'%s': %s", path, strerror(e));
+	}
 	while ((de = readdir(d)) != NULL) {
-		if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
+		if (de->d_name[0] != '.')
 			strv_add(names, de->d_name);
 	}
 	closedir(d);
+	free(host);
 	if (names->n > 1)
 		qsort(names->v, names->n, sizeof *names->v, name_cmp);
 	return 0;

@@ -53,8 +53,12 @@ int	 fs_rmdir(const char *root, const char *path, char **cause);
 int	 fs_mkdir_p(const char *root, const char *path, mode_t mode,
 	    char **cause);
 bool	 fs_exists(const char *root, const char *path);
-/* The names in directory PATH, sorted, into NAMES; -1 if unreadable. */
-int	 fs_list(const char *root, const char *path, struct strv *names);
+/*
+ * The names in directory PATH that do not start with '.', sorted, into
+ * NAMES. A missing directory has none; -1 when it cannot be read.
+ */
+int	 fs_list(const char *root, const char *path, struct strv *names,
+	    char **cause);
 /* PATH itself exists, a link not followed (enable links of systemd units). */
 bool	 fs_lexists(const char *root, const char *path);
 

@@ -246,10 +246,9 @@ static void
 bound_zones(const char *root, struct firewall *fw)
 {
 	struct strv names;
-	char *dir = NULL;
 
 	strv_init(&names);
-	if (fs_list(root, FWD_ETC "/zones", &names) == 0) {
+	if (fs_list(root, FWD_ETC "/zones", &names, NULL) == 0) {
 		for (size_t i = 0; i < names.n; i++) {
 			char *text, *zone;
 
@@ -264,7 +263,6 @@ bound_zones(const char *root, struct firewall *fw)
 			free(zone);
 		}
 	}
-	free(dir);
 	strv_release(&names);
 }
 

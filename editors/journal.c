@@ -1,7 +1,6 @@
 /*
  * journal.c -- transaction records, rollback and the lock.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -596,39 +595,11 @@ journal_undo(struct journal *j, bool force, struct strv *warnings,
 	return journal_state(j, "rolled-back", 0, cause);
 }
 
-static int
-id_cmp(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* Transaction ids under the journal, oldest first. */
+/* Transaction ids under the journal, oldest first (ids sort by time). */
 static int
 list_ids(const char *root, struct strv *ids, char **cause)
 {
-	char *host = NULL;
-	DIR *d;
-	struct dirent *de;
-
-	if (fs_resolve(root, JOURNAL_DIR, &host, cause) != 0)
-		return -1;
-	d = opendir(host);
-	if (d == NULL) {
-		int e = errno;
-
-		free(host);
-		return e == ENOENT ? 0 : set_cause(cause, "cannot read "
-		    "'%s': %s", host, strerror(e));
-	}
-	while ((de = readdir(d)) != NULL) {
-		if (de->d_name[0] != '.')
-			strv_add(ids, de->d_name);
-	}
-	closedir(d);
-	free(host);
-	if (ids->n > 1)
-		qsort(ids->v, ids->n, sizeof *ids->v, id_cmp);
-	return 0;
+	return fs_list(root, JOURNAL_DIR, ids, cause);
 }
 
 int

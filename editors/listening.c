@@ -125,7 +125,7 @@ find_owners(const char *root, struct listeners *ls)
 	struct strv pids;
 
 	strv_init(&pids);
-	if (fs_list(root, "/proc", &pids) != 0) {
+	if (fs_list(root, "/proc", &pids, NULL) != 0) {
 		strv_release(&pids);
 		return;
 	}
@@ -137,7 +137,7 @@ find_owners(const char *root, struct listeners *ls)
 			continue;
 		dir = xasprintf("/proc/%s/fd", pids.v[i]);
 		strv_init(&fds);
-		(void)fs_list(root, dir, &fds);
+		(void)fs_list(root, dir, &fds, NULL);
 		for (size_t k = 0; k < fds.n; k++) {
 			char *fd = xasprintf("%s/%s", dir, fds.v[k]);
 			char *host = NULL, link[64];

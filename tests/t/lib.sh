@@ -130,6 +130,23 @@ in_ns() {
 	nsenter -t "$NSPID" -m -n -p -- "$@"
 }
 
+# ns_veth: inside the namespace, a second network namespace "far" joined
+# by a veth pair: near 10.99.0.1, far 10.99.0.2. far CMD runs in it.
+ns_veth() {
+	in_ns sh -ec "
+		ip netns add far
+		ip link add veth0 type veth peer name veth1
+		ip link set veth1 netns far
+		ip addr add 10.99.0.1/24 dev veth0 && ip link set veth0 up
+		ip netns exec far ip addr add 10.99.0.2/24 dev veth1
+		ip netns exec far ip link set veth1 up
+		ip netns exec far ip link set lo up"
+}
+
+far() {
+	in_ns ip netns exec far "$@"
+}
+
 # netprobe connect HOST PORT -> open|refused|unreachable|timeout;
 # netprobe listen PORT.
 NETPROBE="/usr/bin/python3 $SRC/tests/t/netprobe.py"

@@ -7,8 +7,6 @@
 # this machine is touched, and killing the namespace's init ends it all.
 . "$(dirname "$0")/lib.sh"
 need_root
-command -v unshare >/dev/null && command -v nsenter >/dev/null ||
-	skip_all "needs unshare and nsenter (util-linux)"
 
 R=$T/root
 mkroot debian12 "$R"
@@ -24,22 +22,7 @@ echo "hwtest:x:4242:4242:test:/home/hwtest:/bin/bash" >> "$W/passwd"
 echo "hwtest:x:4242:" >> "$W/group"
 echo "hwtest:$(openssl passwd -6 "$PASS"):19700:0:99999:7:::" >> "$W/shadow"
 
-unshare --net --mount --pid --fork --mount-proc --propagation private \
-    sleep 3600 &
-UPID=$!
-for _ in $(seq 50); do
-	NSPID=$(pgrep -P "$UPID" || true)
-	[ -n "$NSPID" ] && break
-	sleep 0.1
-done
-[ -n "$NSPID" ] || { kill "$UPID"; echo "namespace did not start"; exit 1; }
-# Killing the namespace's init kills every process in it (sshd included);
-# its mounts go with it.
-on_exit "kill -9 $NSPID 2>/dev/null; wait $UPID 2>/dev/null"
-
-in_ns() {
-	nsenter -t "$NSPID" -m -n -p -- "$@"
-}
+ns_start
 
 ssh_opts="-F /dev/null -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o ConnectTimeout=5 -o LogLevel=ERROR"
 

@@ -19,9 +19,6 @@ cp /etc/default/ufw "$T/default-ufw"
 MTA_UID=$(awk -F: '$1 == "postfix" { print $3 }' "$R/etc/passwd")
 
 ns_start
-far() {
-	in_ns ip netns exec far "$@"
-}
 
 recipe fw.conf <<EOF
 [firewall]
@@ -42,15 +39,9 @@ test_expect_success 'namespace: private /etc/ufw, sshd on 22, veth to a far name
 		mount --bind $R/etc/shadow /etc/shadow
 		mount -t tmpfs tmpfs /run && mkdir -m 755 /run/sshd
 		mount -t tmpfs tmpfs /var/lib
-		ip netns add far
-		ip link add veth0 type veth peer name veth1
-		ip link set veth1 netns far
-		ip addr add 10.99.0.1/24 dev veth0 && ip link set veth0 up
-		ip netns exec far ip addr add 10.99.0.2/24 dev veth1
-		ip netns exec far ip link set veth1 up
-		ip netns exec far ip link set lo up
 		/usr/sbin/sshd -E $T/sshd.log
 	" &&
+	ns_veth &&
 	{ far $NETPROBE listen 25 & } &&
 	{ in_ns $NETPROBE listen 25 & } &&
 	in_ns ufw allow 25/tcp && in_ns ufw allow 8080/tcp &&

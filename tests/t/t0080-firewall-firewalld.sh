@@ -17,9 +17,6 @@ cp -a /etc/ufw "$T/ufw"
 MTA_UID=$(awk -F: '$1 == "postfix" { print $3 }' "$R/etc/passwd")
 
 ns_start
-far() {
-	in_ns ip netns exec far "$@"
-}
 
 start_firewalld() {
 	in_ns sh -c "firewalld --nofork --nopid --log-target=console \
@@ -60,15 +57,9 @@ test_expect_success 'namespace: private dbus and firewalld, sshd on 22, veth' '
 		dbus-daemon --system --fork --nopidfile
 		mount --bind $R/etc/passwd /etc/passwd
 		mount --bind $R/etc/shadow /etc/shadow
-		ip netns add far
-		ip link add veth0 type veth peer name veth1
-		ip link set veth1 netns far
-		ip addr add 10.99.0.1/24 dev veth0 && ip link set veth0 up
-		ip netns exec far ip addr add 10.99.0.2/24 dev veth1
-		ip netns exec far ip link set veth1 up
-		ip netns exec far ip link set lo up
 		/usr/sbin/sshd -E $T/sshd.log
 	" &&
+	ns_veth &&
 	{ far $NETPROBE listen 25 & } &&
 	{ in_ns $NETPROBE listen 25 & } &&
 	start_firewalld &&
