@@ -3,9 +3,13 @@
 # and open the wizard on it with --root. Nothing of this machine changes.
 set -eu
 hw=$(realpath "$1")
-src=$(cd "$(dirname "$0")/.." && pwd)/tests/fixtures/debian12
+fixtures=$(cd "$(dirname "$0")/.." && pwd)/tests/fixtures
 root=$(mktemp -d /tmp/hardenwiz-demo.XXXXXX)
-cp -a "$src/." "$root/"
+cp -a "$fixtures/debian12/." "$root/"
+# ufw installed but off, and a few services listening (sshd, the mail
+# server, a database, a web server) for the firewall step to show.
+cp -a "$fixtures/ufw-stock/." "$root/"
+cp -a "$fixtures/listening/proc" "$root/proc"
 find "$root" -name .keep -delete
 chmod 0700 "$root/root" "$root/root/.ssh"
 chmod 0600 "$root/root/.ssh/authorized_keys"
@@ -13,7 +17,8 @@ chmod 0640 "$root/etc/shadow"
 # Host keys so that sshd -t can check the sample like a real server.
 ssh-keygen -A -f "$root" >/dev/null 2>&1 || true
 echo "hardenwiz demo: a sample server is in $root"
-echo "  (try: SSH access, change the port, preview, apply, then History)"
+echo "  (try: Firewall, pick ports to close, preview; SSH access, change"
+echo "   the port, preview, apply; then History and rollback)"
 sleep 1
 "$hw" --root "$root" || true
 echo
