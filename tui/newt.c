@@ -413,22 +413,13 @@ read_field(const struct field *f, struct settings *answers)
 	}
 }
 
-static int
-count_lines(const char *s)
-{
-	int n = 0;
-
-	for (; *s != '\0'; s++)
-		n += *s == '\n';
-	return n;
-}
-
 /* Build and run the form once; FE_OK with answers read, or FE_BACK. */
 static enum fe_answer
 run_form(const struct step *s, const struct audit *a,
     struct settings *answers, bool *again)
 {
 	int cols, rows, w, h = 0, y, lw = 28, info = 4;
+	bool scroll;
 	struct field *fields = xcalloc(s->nquestions, sizeof *fields);
 	size_t nf = 0;
 	newtComponent form, tb, next, back;
@@ -448,9 +439,19 @@ run_form(const struct step *s, const struct audit *a,
 	if (h + info + 4 > rows - 4)
 		info = rows - 8 - h > 1 ? rows - 8 - h : 1;
 	newtCenteredWindow(w, h + info + 3, _(s->title));
-	/* Longer than the box: the admin can Tab into it and scroll. */
-	tb = newtTextbox(1, 0, w - 2, info, NEWT_FLAG_WRAP |
-	    (count_lines(status) > info ? NEWT_FLAG_SCROLL : 0));
+	/*
+	 * Longer than the box: the admin can Tab into it and scroll. newt
+	 * adds the scroll bar's two columns to the width given.
+	 */
+	{
+		int tw = 0, th = 0;
+		char *flowed = newtReflowText(status, w - 4, 0, 0, &tw, &th);
+
+		free(flowed);
+		scroll = th > info;
+	}
+	tb = newtTextbox(1, 0, w - 2 - (scroll ? 2 : 0), info,
+	    NEWT_FLAG_WRAP | (scroll ? NEWT_FLAG_SCROLL : 0));
 	newtTextboxSetText(tb, status);
 	form = newtForm(NULL, NULL, 0);
 	newtFormAddComponent(form, tb);
