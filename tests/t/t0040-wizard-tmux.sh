@@ -60,7 +60,9 @@ test_expect_success 'the firewall form lists the listening ports to pick from' '
 	wait_for "Ports to close" &&
 	wait_for "[*] 25/tcp     master on 0.0.0.0" &&
 	wait_for "[ ] 3306/tcp   mariadbd on 0.0.0.0" &&
-	wait_for "Block outgoing SMTP         [*]"
+	wait_for "Block outgoing SMTP         [*]" &&
+	# The scrolling findings box leaves the window border whole.
+	grep "firewall: inactive (recommended: active)" "$T/screen" | grep -q "│ *$"
 '
 
 test_expect_success 'check 3306 in the list; the preview denies it and blocks outgoing 25' '
