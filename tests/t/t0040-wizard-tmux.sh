@@ -62,7 +62,8 @@ test_expect_success 'the firewall form lists the listening ports to pick from' '
 	wait_for "[ ] 3306/tcp   mariadbd on 0.0.0.0" &&
 	wait_for "Block outgoing SMTP         [*]" &&
 	# The scrolling findings box leaves the window border whole.
-	grep "firewall: inactive (recommended: active)" "$T/screen" | grep -q "│ *$"
+	wait_for "<Preview changes>" &&
+	wait_for "firewall: inactive (recommended: active)                                   │"
 '
 
 test_expect_success 'check 3306 in the list; the preview denies it and blocks outgoing 25' '
