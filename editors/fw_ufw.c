@@ -167,6 +167,16 @@ ufw_tuple(struct firewall *fw, char *line, struct strv *seen)
 		strv_release(&ports);
 		return;
 	}
+	if (str_has_prefix(dir, "in_")) {
+		char *note = xasprintf(_("ufw rule '%s %s/%s' on interface %s "
+		    "is left alone; check it with 'ufw status numbered'"),
+		    action, dport, proto, dir + 3);
+
+		if (!strv_contains(&fw->notes, note))
+			strv_add(&fw->notes, note);	/* v4 and v6 */
+		free(note);
+		return;
+	}
 	if (strcmp(dir, "in") != 0)
 		return;
 	if (str_has_prefix(action, "deny") || str_has_prefix(action,

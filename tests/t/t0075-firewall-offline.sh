@@ -127,6 +127,7 @@ test_expect_success 'ufw rules: closing all three removes the rule; ufw deny out
 	! grep -q "before.rules" "$T/r2b.dry" &&
 	grep -q "blocks outgoing SMTP for every user, the MTA included" "$T/r2b.dry" &&
 	grep -q "192.0.2.0/24 is limited to that source and left alone" "$T/r2b.dry" &&
+	test "$(grep -c "ufw rule .allow 3000/tcp. on interface eth0 is left alone" "$T/r2b.dry")" = 1 &&
 	! grep -qx "ufw allow 80/tcp" "$T/r2b.runs"
 '
 
