@@ -23,6 +23,7 @@ enum validator {
 	VALIDATE_SSHD,
 	VALIDATE_IPTABLES,	/* iptables-restore --test (ufw's before.rules) */
 	VALIDATE_IP6TABLES,	/* ip6tables-restore --test */
+	VALIDATE_POSTFIX,	/* postconf -n, postconf -h, postfix check */
 };
 
 struct change {

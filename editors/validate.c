@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "fsutil.h"
+#include "postfix.h"
 #include "run.h"
 #include "validate.h"
 
@@ -432,6 +433,9 @@ validate_plan(struct plan *p, char **cause)
 		    check_rules(p, c, cause) != 0)
 			return -1;
 	}
+	if (plan_uses(p, VALIDATE_POSTFIX) && postfix_validate(p, true,
+	    cause) != 0)
+		return -1;
 	if (!plan_uses(p, VALIDATE_SSHD))
 		return 0;
 	if (!sshd_available()) {
@@ -448,6 +452,9 @@ validate_plan(struct plan *p, char **cause)
 int
 validate_live(const struct plan *p, char **cause)
 {
+	if (plan_uses(p, VALIDATE_POSTFIX) && postfix_validate((struct plan *)
+	    p, false, cause) != 0)
+		return -1;
 	if (!plan_uses(p, VALIDATE_SSHD) || !sshd_available())
 		return 0;
 	return check_sshd(p, false, cause);

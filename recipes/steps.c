@@ -9,10 +9,12 @@
 
 extern const struct step step_firewall;
 extern const struct step step_ssh;
+extern const struct step step_postfix_ratelimit;
 
 const struct step *const step_table[] = {
 	&step_firewall,
 	&step_ssh,
+	&step_postfix_ratelimit,
 };
 
 const size_t step_count = nitems(step_table);

@@ -1,0 +1,296 @@
+/*
+ * postfix.c -- Postfix's tools as the validator, the reload, and the SMTP
+ * smoke test. See postfix.h for why the exit codes of postconf and
+ * "postfix check" are not enough.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "fsutil.h"
+#include "i18n.h"
+#include "postfix.h"
+#include "run.h"
+#include "sysinfo.h"
+
+#define MASTER_PID	"/var/spool/postfix/pid/master.pid"
+
+bool
+postfix_present(const char *root)
+{
+	char *postconf = run_which("postconf");
+	bool here = postconf != NULL && fs_exists(root, POSTFIX_MAIN);
+
+	free(postconf);
+	return here;
+}
+
+bool
+postfix_running(const char *root)
+{
+	struct fs_file f;
+	long pid = 0;
+
+	if (strcmp(root, "/") != 0)
+		return false;
+	if (fs_read(root, MASTER_PID, &f, NULL) == 0 && f.exists)
+		pid = strtol(f.data, NULL, 10);
+	fs_file_release(&f);
+	return pid > 1 && kill((pid_t)pid, 0) == 0;
+}
+
+/* Run ARGV; *out gets stdout and stderr; 0 only when it exits 0. */
+static int
+tool(char *const *argv, struct buf *out, char **cause)
+{
+	int status = 0;
+
+	if (run_argv(argv, NULL, out, &status, cause) != 0)
+		return -1;
+	if (status != 0) {
+		char *q = argv_quote(argv);
+
+		set_cause(cause, "'%s' failed (exit %d): %s", q, status,
+		    trim(out->data ? out->data : ""));
+		free(q);
+		return -1;
+	}
+	return 0;
+}
+
+/* A copy of ROOT/etc/postfix with P's candidates, in a new temp dir. */
+static int
+stage(const struct plan *p, char **dir, char **cause)
+{
+	char tmpl[] = "/tmp/hardenwiz-postfix.XXXXXX";
+	struct strv names;
+	int r = 0;
+
+	if (mkdtemp(tmpl) == NULL)
+		return set_cause(cause, "cannot make a directory for the "
+		    "Postfix check: %s", strerror(errno));
+	*dir = xstrdup(tmpl);
+	strv_init(&names);
+	if (fs_list(p->root, POSTFIX_DIR, &names, cause) != 0)
+		r = -1;
+	for (size_t i = 0; i < names.n && r == 0; i++) {
+		char *path = xasprintf(POSTFIX_DIR "/%s", names.v[i]);
+		char *to = xasprintf("%s/%s", *dir, names.v[i]);
+		const struct change *c = plan_find_file((struct plan *)p, path);
+		struct fs_file f;
+
+		if (c != NULL && c->kind == CHANGE_FILE) {
+			r = fs_write_scratch(to, c->new_text, c->new_len,
+			    cause);
+		} else {
+			if (fs_read(p->root, path, &f, NULL) == 0 && f.exists)
+				r = fs_write_scratch(to, f.data, f.len, cause);
+			fs_file_release(&f);
+		}
+		free(path);
+		free(to);
+	}
+	/* Files the plan creates. */
+	for (size_t i = 0; i < p->nchanges && r == 0; i++) {
+		const struct change *c = &p->changes[i];
+		char *to;
+
+		if (c->kind != CHANGE_FILE || c->existed ||
+		    !str_has_prefix(c->path, POSTFIX_DIR "/") ||
+		    strchr(c->path + sizeof POSTFIX_DIR, '/') != NULL)
+			continue;
+		to = xasprintf("%s/%s", *dir, c->path + sizeof POSTFIX_DIR);
+		r = fs_write_scratch(to, c->new_text, c->new_len, cause);
+		free(to);
+	}
+	strv_release(&names);
+	return r;
+}
+
+/* postconf -n must not warn; every expected parameter must read back. */
+static int
+check_dir(const struct plan *p, const char *dir, bool live, char **cause)
+{
+	char *n[] = { "postconf", "-c", (char *)dir, "-n", NULL };
+	struct buf out;
+	int r;
+
+	buf_init(&out);
+	r = tool(n, &out, cause);
+	if (r == 0 && out.data != NULL && strstr(out.data, "warning:")) {
+		char *w = strstr(out.data, "warning:");
+
+		w[strcspn(w, "\n")] = '\0';
+		r = set_cause(cause, _("Postfix rejects the configuration: "
+		    "postconf %s"), w);
+	}
+	buf_release(&out);
+	for (size_t i = 0; i < p->nexpect && r == 0; i++) {
+		const struct expectation *e = &p->expect[i];
+		char *h[] = { "postconf", "-c", (char *)dir, "-h", e->key,
+		    NULL };
+
+		if (e->validator != VALIDATE_POSTFIX)
+			continue;
+		buf_init(&out);
+		r = tool(h, &out, cause);
+		if (r == 0 && strcmp(trim(out.data ? out.data : ""),
+		    e->value) != 0)
+			r = set_cause(cause, _("Postfix reads %s as '%s', not "
+			    "'%s'"), e->key, trim(out.data ? out.data : ""),
+			    e->value);
+		buf_release(&out);
+	}
+	if (r == 0 && live) {
+		char *check[] = { "postfix", "-c", (char *)dir, "check",
+		    NULL };
+
+		buf_init(&out);
+		r = tool(check, &out, cause);
+		if (r == 0 && out.data != NULL && strstr(out.data,
+		    "warning:") != NULL)
+			r = set_cause(cause, _("postfix check warns: %s"),
+			    trim(out.data));
+		buf_release(&out);
+	}
+	return r;
+}
+
+int
+postfix_validate(struct plan *p, bool candidates, char **cause)
+{
+	char *dir = NULL, *postconf = run_which("postconf");
+	int r;
+
+	free(postconf);
+	if (postconf == NULL) {
+		if (!p->offline)
+			return set_cause(cause, _("cannot validate: postconf "
+			    "is not installed"));
+		plan_note(p, _("Postfix is not installed on this machine: the "
+		    "candidate main.cf was not validated"));
+		return 0;
+	}
+	if (candidates) {
+		r = stage(p, &dir, cause);
+		if (r == 0)
+			r = check_dir(p, dir, !p->offline, cause);
+		if (dir != NULL)
+			fs_remove_tree(dir);
+		free(dir);
+		return r;
+	}
+	if (fs_resolve(p->root, POSTFIX_DIR, &dir, cause) != 0)
+		return -1;
+	r = check_dir(p, dir, !p->offline, cause);
+	free(dir);
+	if (r == 0 && postfix_running(p->root))
+		r = smtp_smoke("127.0.0.1", 25, 15, cause);
+	return r;
+}
+
+/* Read one SMTP reply (all lines); *code its code. */
+static int
+smtp_reply(int fd, int *code, unsigned int seconds)
+{
+	char buf[1024];
+	size_t len = 0;
+
+	for (;;) {
+		struct pollfd pfd = { fd, POLLIN, 0 };
+		ssize_t n;
+		char *line, *nl;
+
+		if (poll(&pfd, 1, (int)seconds * 1000) <= 0)
+			return -1;
+		n = read(fd, buf + len, sizeof buf - 1 - len);
+		if (n <= 0)
+			return -1;
+		len += (size_t)n;
+		buf[len] = '\0';
+		/* The last line of a reply is "NNN text", not "NNN-text". */
+		for (line = buf; (nl = strstr(line, "\r\n")) != NULL;
+		    line = nl + 2) {
+			if (nl - line >= 4 && line[3] == ' ') {
+				*code = atoi(line);
+				return 0;
+			}
+		}
+		if (len == sizeof buf - 1)
+			len = 0;
+	}
+}
+
+static int
+smoke_once(const char *host, int port, unsigned int seconds, char **cause)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET,
+	    .sin_port = htons((uint16_t)port) };
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), code = 0;
+	int r = -1;
+	static const char ehlo[] = "EHLO hardenwiz.invalid\r\n";
+	static const char quit[] = "QUIT\r\n";
+
+	inet_pton(AF_INET, host, &sa.sin_addr);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof sa) != 0)
+		set_cause(cause, _("no SMTP server answers on %s:%d: %s"),
+		    host, port, strerror(errno));
+	else if (smtp_reply(fd, &code, seconds) != 0 || code != 220)
+		set_cause(cause, _("the SMTP server on %s:%d sent no 220 "
+		    "greeting (got %d)"), host, port, code);
+	else if (write(fd, ehlo, sizeof ehlo - 1) != sizeof ehlo - 1 ||
+	    smtp_reply(fd, &code, seconds) != 0 || code != 250)
+		set_cause(cause, _("the SMTP server on %s:%d does not accept "
+		    "EHLO (got %d)"), host, port, code);
+	else {
+		(void)!write(fd, quit, sizeof quit - 1);
+		r = 0;
+	}
+	if (fd >= 0)
+		close(fd);
+	return r;
+}
+
+int
+smtp_smoke(const char *host, int port, unsigned int seconds, char **cause)
+{
+	time_t end = time(NULL) + seconds;
+
+	/* After a reload, smtpd may take a moment to listen again. */
+	for (;;) {
+		char *err = NULL;
+
+		if (smoke_once(host, port, 5, &err) == 0)
+			return 0;
+		if (time(NULL) >= end) {
+			set_cause(cause, _("%s; the change is rolled back"),
+			    err);
+			free(err);
+			return -1;
+		}
+		free(err);
+		usleep(250 * 1000);
+	}
+}
+
+void
+postfix_plan_reload(struct plan *p, const char *step)
+{
+	/* Debian's postfix.service is a dummy; "postfix reload" works
+	 * with and without systemd, for every instance layout. */
+	char *argv[] = { "postfix", "reload", NULL };
+
+	if (!p->offline && !postfix_running(p->root))
+		return;	/* not running: the files are read at start */
+	if (!plan_has_command(p, argv))
+		plan_command(p, step, argv, argv, _("Postfix rereads "
+		    "main.cf"));
+}

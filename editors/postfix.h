@@ -1,0 +1,37 @@
+/*
+ * postfix.h -- Postfix's own tools as the validator, and facts about the
+ * Postfix under the root.
+ *
+ * "postfix check" and "postconf" exit 0 for a typo'd parameter, for
+ * "10/min" where a number belongs and for a map whose .db is missing, so
+ * the check is: "postconf -c DIR -n" prints no warning, every parameter
+ * the plan sets reads back with "postconf -c DIR -h", and on a live root
+ * "postfix -c DIR check" passes; DIR is a staged copy of ROOT/etc/postfix
+ * with the plan's candidates in it. After a reload on a live system, an
+ * SMTP smoke test (220 banner, 250 to EHLO) must pass.
+ */
+#ifndef HW_POSTFIX_H
+#define HW_POSTFIX_H
+
+#include <stdbool.h>
+
+#include "plan.h"
+
+#define POSTFIX_DIR	"/etc/postfix"
+#define POSTFIX_MAIN	"/etc/postfix/main.cf"
+
+/* ROOT has a Postfix configuration and this machine has postconf. */
+bool	 postfix_present(const char *root);
+/* The master daemon of a live root runs (its pid file names a process). */
+bool	 postfix_running(const char *root);
+
+/* The candidates (or, !CANDIDATES, the live files) pass Postfix's tools. */
+int	 postfix_validate(struct plan *, bool candidates, char **cause);
+/* 220 banner and 250 to EHLO on HOST:PORT within SECONDS. */
+int	 smtp_smoke(const char *host, int port, unsigned int seconds,
+	    char **cause);
+
+/* The reload that makes Postfix read main.cf: planned with itself as undo. */
+void	 postfix_plan_reload(struct plan *, const char *step);
+
+#endif

@@ -1,0 +1,124 @@
+#!/bin/bash
+# t0090: the postfix-ratelimit step, checked by Postfix's own tools on an
+# offline root, then on a real Postfix running inside private network,
+# mount and pid namespaces (/etc/postfix, /var/spool/postfix, /var/lib
+# private copies or tmpfs), with swaks sending from a second namespace over
+# a veth pair (a client outside $mynetworks) and from loopback (inside).
+. "$(dirname "$0")/lib.sh"
+need_root
+command -v postconf >/dev/null && command -v swaks >/dev/null ||
+	skip_all "needs postfix and swaks (make deps-test)"
+
+recipe limit.conf <<EOF
+[postfix-ratelimit]
+message_rate = 3
+recipient_rate = 10
+time_unit = 60s
+EOF
+
+R=$T/root
+mkroot debian12 "$R"
+cp -a "$FIXTURES/postfix/etc/." "$R/etc/"
+snapshot "$R" > "$T/pristine"
+
+test_expect_success 'offline: the diff sets the three parameters; postconf reads them back' '
+	$HW --root "$R" --apply "$T/limit.conf" --dry-run > "$T/dry.out" &&
+	grep -qx "+smtpd_client_message_rate_limit = 3" "$T/dry.out" &&
+	grep -qx "+anvil_rate_time_unit = 60s" "$T/dry.out" &&
+	grep -q "not counted by the client limits: 127.0.0.0/8" "$T/dry.out" &&
+	$HW --root "$R" --apply "$T/limit.conf" > "$T/apply.out" 2>&1 &&
+	test "$(postconf -c "$R/etc/postfix" -h smtpd_client_message_rate_limit)" = 3 &&
+	! postconf -c "$R/etc/postfix" -n 2>&1 | grep -q warning &&
+	$HW --root "$R" --apply "$T/limit.conf" | grep -q "^# nothing to change" &&
+	$HW --root "$R" --rollback &&
+	snapshot "$R" | diff - "$T/pristine"
+'
+
+test_expect_success 'offline: a typo already in main.cf is caught (postconf warns, exit 3)' '
+	cp -a "$R" "$T/typo" &&
+	echo "smtpd_client_mesage_rate_limit = 5" >> "$T/typo/etc/postfix/main.cf" &&
+	rc=0 &&
+	$HW --root "$T/typo" --apply "$T/limit.conf" 2> "$T/typo.err" || rc=$? &&
+	test "$rc" = 3 &&
+	grep -q "unused parameter: smtpd_client_mesage_rate_limit" "$T/typo.err"
+'
+
+test_expect_success 'audit: unlimited clients are a finding' '
+	$HW --root "$R" --audit > "$T/audit.out" &&
+	grep -q "smtpd_client_message_rate_limit: 0 (no limit) -> 100" "$T/audit.out"
+'
+
+# The live server: discard delivery (nothing lands in a mailbox), an
+# explicit myorigin (this machine has no /etc/mailname).
+P=$T/postfix
+cp -a /etc/postfix "$P"		# the package's own files (postfix-files ...)
+cp "$FIXTURES/postfix/etc/postfix/main.cf" "$FIXTURES/postfix/etc/postfix/master.cf" "$P/"
+postconf -c "$P" -e myorigin=mail.example.com local_transport=discard \
+    default_transport=discard
+cp -a /var/spool/postfix "$T/spool"
+cp /etc/aliases "$T/aliases"
+cp -a "$P" "$T/postfix.orig"
+
+ns_start
+
+send() {	# send FROM-WHERE SERVER: prints swaks' last server reply code
+	"$@" 2>&1 | awk '/^<\*?\*? *[0-9][0-9][0-9] / { code = $2 } END { print code }'
+}
+
+test_expect_success 'namespace: Postfix running on 25, a far client over veth' '
+	in_ns sh -ec "
+		ip link set lo up
+		mount --bind $P /etc/postfix
+		mount --bind $T/spool /var/spool/postfix
+		mount --bind $T/aliases /etc/aliases
+		mount -t tmpfs tmpfs /run
+		mount -t tmpfs tmpfs /var/lib
+		mkdir -m 755 /var/lib/postfix && chown postfix /var/lib/postfix
+		newaliases
+		postfix start
+	" 2> "$T/start.err" || { cat "$T/start.err"; false; } &&
+	ns_veth &&
+	for _ in $(seq 50); do
+		test "$(far $NETPROBE connect 10.99.0.1 25)" = open && break
+		sleep 0.2
+	done &&
+	far swaks -s 10.99.0.1 -t root@example.com -f a@example.net \
+	    --h-Subject before > "$T/before.out" 2>&1
+'
+
+test_expect_success 'apply live: postfix reload, then the SMTP smoke test' '
+	in_ns "$HW" --apply "$T/limit.conf" > "$T/live.out" 2>&1 &&
+	grep -q "ran: postfix reload" "$T/live.out" &&
+	test "$(in_ns postconf -h smtpd_client_message_rate_limit)" = 3
+'
+
+test_expect_success 'the 4th message from a far client in one minute gets 450' '
+	for i in 1 2 3; do
+		far swaks -s 10.99.0.1 -t root@example.com -f a@example.net \
+		    --h-Subject "n$i" > "$T/ok$i.out" 2>&1 || { cat "$T/ok$i.out"; false; }
+	done &&
+	! far swaks -s 10.99.0.1 -t root@example.com -f a@example.net \
+	    --h-Subject n4 > "$T/n4.out" 2>&1 &&
+	{ grep -q "<\*\* 450 4.7.1 Error: too much mail from 10.99.0.2" "$T/n4.out" || { cat "$T/n4.out"; false; }; }
+'
+
+test_expect_success 'loopback ($mynetworks) is not counted: 5 messages pass' '
+	for i in 1 2 3 4 5; do
+		in_ns swaks -s 127.0.0.1 -t root@example.com -f a@example.net \
+		    --h-Subject "l$i" > "$T/lo$i.out" 2>&1 || { cat "$T/lo$i.out"; false; }
+	done
+'
+
+test_expect_success 'a second apply changes nothing' '
+	in_ns "$HW" --apply "$T/limit.conf" | grep -q "^# nothing to change"
+'
+
+test_expect_success 'rollback: main.cf byte-identical, Postfix reloaded and answering' '
+	in_ns "$HW" --rollback &&
+	diff -r "$T/postfix.orig" "$P" &&
+	test "$(in_ns postconf -h smtpd_client_message_rate_limit)" = 0 &&
+	far swaks -s 10.99.0.1 -t root@example.com -f a@example.net \
+	    --h-Subject after > "$T/after.out" 2>&1
+'
+
+test_done
