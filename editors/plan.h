@@ -24,6 +24,8 @@ enum validator {
 	VALIDATE_IPTABLES,	/* iptables-restore --test (ufw's before.rules) */
 	VALIDATE_IP6TABLES,	/* ip6tables-restore --test */
 	VALIDATE_POSTFIX,	/* postconf -n, postconf -h, postfix check */
+	/* Expectation: postmap -q LABEL KEY(= type:map) prints VALUE. */
+	VALIDATE_POSTFIX_MAP,
 };
 
 struct change {

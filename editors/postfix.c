@@ -66,6 +66,41 @@ tool(char *const *argv, struct buf *out, char **cause)
 	return 0;
 }
 
+/*
+ * Offline, Postfix's tools run here but the configuration names the
+ * root's files: Debian's "myorigin = /etc/mailname" would be read from
+ * this machine (and postmap dies when it is missing). The stage gets the
+ * root's value instead; the live check never does this.
+ */
+static int
+pin_myorigin(const char *root, const char *dir, char **cause)
+{
+	char *argv[] = { "postconf", "-c", (char *)dir, "-h", "myorigin",
+	    NULL };
+	char *set[] = { "postconf", "-c", (char *)dir, "-e", NULL, NULL };
+	struct buf out;
+	struct fs_file f;
+	char *name = NULL;
+	int status = 0, r = 0;
+
+	buf_init(&out);
+	if (run_argv(argv, NULL, &out, &status, NULL) == 0 && status == 0 &&
+	    out.data != NULL && trim(out.data)[0] == '/') {
+		if (fs_read(root, trim(out.data), &f, NULL) == 0 && f.exists &&
+		    trim(f.data)[0] != '\0')
+			name = xstrdup(trim(f.data));
+		fs_file_release(&f);
+		set[4] = xasprintf("myorigin=%s", name ? name : "localhost");
+		buf_release(&out);
+		buf_init(&out);
+		r = tool(set, &out, cause);
+		free(set[4]);
+	}
+	buf_release(&out);
+	free(name);
+	return r;
+}
+
 /* A copy of ROOT/etc/postfix with P's candidates, in a new temp dir. */
 static int
 stage(const struct plan *p, char **dir, char **cause)
@@ -112,6 +147,75 @@ stage(const struct plan *p, char **dir, char **cause)
 		free(to);
 	}
 	strv_release(&names);
+	if (r == 0 && p->offline)
+		r = pin_myorigin(p->root, *dir, cause);
+	return r;
+}
+
+/* Map types postmap compiles into a database file. */
+static bool
+indexed(const char *type)
+{
+	return strcmp(type, "hash") == 0 || strcmp(type, "btree") == 0 ||
+	    strcmp(type, "lmdb") == 0 || strcmp(type, "cdb") == 0 ||
+	    strcmp(type, "dbm") == 0;
+}
+
+/*
+ * The map expectations: postmap -q KEY TYPE:MAP prints the wanted action.
+ * With DIR (a stage), the map is the staged copy, built here first.
+ */
+static int
+check_maps(const struct plan *p, const char *dir, char **cause)
+{
+	struct strv built;
+	int r = 0;
+
+	strv_init(&built);
+	for (size_t i = 0; i < p->nexpect && r == 0; i++) {
+		const struct expectation *e = &p->expect[i];
+		const char *colon = strchr(e->key, ':');
+		char *type, *spec;
+		struct buf out;
+
+		if (e->validator != VALIDATE_POSTFIX_MAP || colon == NULL)
+			continue;
+		type = xstrndup(e->key, (size_t)(colon - e->key));
+		spec = dir != NULL && str_has_prefix(colon + 1, POSTFIX_DIR
+		    "/") ? xasprintf("%s:%s/%s", type, dir, colon + 1 +
+		    sizeof POSTFIX_DIR) : xstrdup(e->key);
+		buf_init(&out);
+		if (dir != NULL && indexed(type) &&
+		    !strv_contains(&built, spec)) {
+			char *build[] = { "postmap", "-c", (char *)dir, spec,
+			    NULL };
+
+			r = tool(build, &out, cause);
+			strv_add(&built, spec);
+			buf_release(&out);
+			buf_init(&out);
+		}
+		if (r == 0) {
+			char *q[] = { "postmap", "-c", dir != NULL ?
+			    (char *)dir : POSTFIX_DIR, "-q", e->label, spec,
+			    NULL };
+			int status = 0;
+
+			if (run_argv(q, NULL, &out, &status, cause) != 0)
+				r = -1;
+			else if (status != 0 || strcmp(trim(out.data ?
+			    out.data : ""), e->value) != 0)
+				r = set_cause(cause, _("the map %s does not "
+				    "answer %s for '%s' (postmap -q: %s)"),
+				    e->key, e->value, e->label,
+				    out.data != NULL ? trim(out.data) :
+				    "not found");
+		}
+		buf_release(&out);
+		free(spec);
+		free(type);
+	}
+	strv_release(&built);
 	return r;
 }
 
@@ -182,6 +286,8 @@ postfix_validate(struct plan *p, bool candidates, char **cause)
 	if (candidates) {
 		r = stage(p, &dir, cause);
 		if (r == 0)
+			r = check_maps(p, dir, cause);
+		if (r == 0)
 			r = check_dir(p, dir, !p->offline, cause);
 		if (dir != NULL)
 			fs_remove_tree(dir);
@@ -192,6 +298,9 @@ postfix_validate(struct plan *p, bool candidates, char **cause)
 		return -1;
 	r = check_dir(p, dir, !p->offline, cause);
 	free(dir);
+	/* Offline, postmap did not run: there is no database to ask. */
+	if (r == 0 && !p->offline)
+		r = check_maps(p, NULL, cause);
 	if (r == 0 && postfix_running(p->root))
 		r = smtp_smoke("127.0.0.1", 25, 15, cause);
 	return r;

@@ -10,11 +10,13 @@
 extern const struct step step_firewall;
 extern const struct step step_ssh;
 extern const struct step step_postfix_ratelimit;
+extern const struct step step_postfix_blocklist;
 
 const struct step *const step_table[] = {
 	&step_firewall,
 	&step_ssh,
 	&step_postfix_ratelimit,
+	&step_postfix_blocklist,
 };
 
 const size_t step_count = nitems(step_table);

@@ -8,14 +8,16 @@
 #          ncurses-devel openssl-devel gettext
 #   test:  libcmocka-devel augeas openssh-server openssh-clients tmux
 #          clang compiler-rt iproute util-linux sshpass firewalld
-#          iptables-nft nftables dbus-daemon procps-ng (ufw: EPEL)
+#          iptables-nft nftables dbus-daemon procps-ng postfix swaks
+#          cyrus-sasl-plain (ufw: EPEL)
 set -eu
 
 build="build-essential cmake pkg-config libaugeas-dev augeas-lenses
   libnewt-dev libjansson-dev libncurses-dev libssl-dev gettext"
 test="$build libcmocka-dev augeas-tools openssh-server openssh-client tmux
   clang libclang-rt-14-dev iproute2 util-linux patch valgrind time
-  python3 openssl ufw firewalld iptables nftables dbus-daemon procps"
+  python3 openssl ufw firewalld iptables nftables dbus-daemon procps
+  postfix swaks libsasl2-modules"
 
 case "${1:-build}" in
 build) want=$build ;;
@@ -41,5 +43,8 @@ apt-get update -qq
 printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d
 chmod 755 /usr/sbin/policy-rc.d
 trap 'rm -f /usr/sbin/policy-rc.d' EXIT
+# Postfix without a main.cf: the tests bring their own configuration.
+echo "postfix postfix/main_mailer_type select No configuration" |
+    debconf-set-selections
 # shellcheck disable=SC2086
 apt-get install -y -qq --no-install-recommends $missing

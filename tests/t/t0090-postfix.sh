@@ -1,5 +1,6 @@
 #!/bin/bash
-# t0090: the postfix-ratelimit step, checked by Postfix's own tools on an
+# t0090: the Postfix steps (postfix-ratelimit, postfix-blocklist), checked
+# by Postfix's own tools on an
 # offline root, then on a real Postfix running inside private network,
 # mount and pid namespaces (/etc/postfix, /var/spool/postfix, /var/lib
 # private copies or tmpfs), with swaks sending from a second namespace over
@@ -119,6 +120,67 @@ test_expect_success 'rollback: main.cf byte-identical, Postfix reloaded and answ
 	test "$(in_ns postconf -h smtpd_client_message_rate_limit)" = 0 &&
 	far swaks -s 10.99.0.1 -t root@example.com -f a@example.net \
 	    --h-Subject after > "$T/after.out" 2>&1
+'
+
+recipe block.conf <<EOF
+[postfix-blocklist]
+senders = spammer@example.com @evil.example
+clients = 192.0.2.0/24
+before_mynetworks = yes
+EOF
+
+test_expect_success 'blocklist offline: map written, built on the candidate, then referenced' '
+	cp -a "$R" "$T/bl" &&
+	$HW --root "$T/bl" --apply "$T/block.conf" --dry-run > "$T/bl.dry" &&
+	grep -qx "+spammer@example.com REJECT" "$T/bl.dry" &&
+	grep -qx "+evil.example REJECT" "$T/bl.dry" &&
+	grep -qx "+192.0.2.0/24 REJECT" "$T/bl.dry" &&
+	grep -qx "+smtpd_sender_restrictions = check_sender_access hash:/etc/postfix/hardenwiz_senders" "$T/bl.dry" &&
+	grep -qx "# run: postmap hash:/etc/postfix/hardenwiz_senders  (skipped: offline root)" "$T/bl.dry"
+'
+
+test_expect_success 'blocklist: existing restrictions are kept; after permit_mynetworks unless asked' '
+	cp -a "$R" "$T/bl2" &&
+	postconf -c "$T/bl2/etc/postfix" -e \
+	    "smtpd_sender_restrictions = permit_mynetworks, reject_unknown_sender_domain" &&
+	sed "s/^before_mynetworks = yes/before_mynetworks = no/" "$T/block.conf" > "$T/block2.conf" &&
+	chmod 600 "$T/block2.conf" &&
+	$HW --root "$T/bl2" --apply "$T/block2.conf" --dry-run > "$T/bl2.dry" &&
+	grep -qx "+smtpd_sender_restrictions = permit_mynetworks, check_sender_access hash:/etc/postfix/hardenwiz_senders, reject_unknown_sender_domain" "$T/bl2.dry" &&
+	$HW --root "$T/bl2" --apply "$T/block.conf" --dry-run > "$T/bl3.dry" &&
+	grep -qx "+smtpd_sender_restrictions = check_sender_access hash:/etc/postfix/hardenwiz_senders, permit_mynetworks, reject_unknown_sender_domain" "$T/bl3.dry"
+'
+
+test_expect_success 'blocklist: a bad entry is refused before anything changes' '
+	printf "[postfix-blocklist]\nsenders = not/an/address\n" > "$T/badbl.conf" &&
+	chmod 600 "$T/badbl.conf" &&
+	! $HW --root "$T/bl" --apply "$T/badbl.conf" --dry-run 2> "$T/badbl.err" &&
+	grep -q "is not a sender address" "$T/badbl.err"
+'
+
+cp -a "$P" "$T/postfix.before-bl"
+
+test_expect_success 'blocklist live: postmap ran before main.cf changed; listed senders rejected' '
+	in_ns "$HW" --apply "$T/block.conf" > "$T/bl.out" 2>&1 &&
+	grep "ran: postmap\|wrote /etc/postfix/main.cf" "$T/bl.out" | head -n 1 | grep -q postmap &&
+	test -e "$P/hardenwiz_senders.db" &&
+	! far swaks -s 10.99.0.1 -t root@example.com -f spammer@example.com > "$T/s1.out" 2>&1 &&
+	grep -q "<\*\* 554 5.7.1 <spammer@example.com>: Sender address rejected: Access denied" "$T/s1.out" &&
+	! far swaks -s 10.99.0.1 -t root@example.com -f x@mail.evil.example > "$T/s2.out" 2>&1 &&
+	grep -q "Sender address rejected" "$T/s2.out" &&
+	far swaks -s 10.99.0.1 -t root@example.com -f friend@example.net > "$T/s3.out" 2>&1 &&
+	! in_ns swaks -s 127.0.0.1 -t root@example.com -f spammer@example.com > "$T/s4.out" 2>&1 &&
+	grep -q "Sender address rejected" "$T/s4.out"
+'
+
+test_expect_success 'blocklist live: second apply changes nothing' '
+	in_ns "$HW" --apply "$T/block.conf" | grep -q "^# nothing to change"
+'
+
+test_expect_success 'blocklist rollback: /etc/postfix byte-identical (no .db left), mail flows' '
+	in_ns "$HW" --rollback &&
+	diff -r "$T/postfix.before-bl" "$P" &&
+	far swaks -s 10.99.0.1 -t root@example.com -f spammer@example.com > "$T/s5.out" 2>&1
 '
 
 test_done
