@@ -235,19 +235,9 @@ augs_open(struct augs **out, const char *root, const struct aug_file *files,
 		if (check_links(root, files[i].glob, cause) != 0)
 			goto fail;
 	}
-	{
-		/* tmpfs where there is one: Augeas fsyncs what it saves. */
-		char shm[] = "/dev/shm/hardenwiz-aug.XXXXXX";
-		char tmp[] = "/tmp/hardenwiz-aug.XXXXXX";
-		char *tmpl = mkdtemp(shm) != NULL ? shm : tmp;
-
-		if (tmpl == tmp && mkdtemp(tmpl) == NULL) {
-			set_cause(cause, "cannot create a scratch directory: "
-			    "%s", strerror(errno));
-			goto fail;
-		}
-		s->scratch = xstrdup(tmpl);
-	}
+	/* tmpfs where there is one: Augeas fsyncs what it saves. */
+	if ((s->scratch = fs_scratch_dir("aug", cause)) == NULL)
+		goto fail;
 	for (size_t i = 0; i < n; i++) {
 		if (copy_to_scratch(root, s->scratch, files[i].glob, cause)
 		    != 0)

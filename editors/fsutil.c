@@ -438,6 +438,24 @@ name_cmp(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+char *
+fs_scratch_dir(const char *what, char **cause)
+{
+	char *shm = xasprintf("/dev/shm/hardenwiz-%s.XXXXXX", what);
+	char *tmp;
+
+	if (mkdtemp(shm) != NULL)
+		return shm;
+	free(shm);
+	tmp = xasprintf("/tmp/hardenwiz-%s.XXXXXX", what);
+	if (mkdtemp(tmp) != NULL)
+		return tmp;
+	set_cause(cause, "cannot create a scratch directory in /dev/shm or "
+	    "/tmp: %s", strerror(errno));
+	free(tmp);
+	return NULL;
+}
+
 int
 fs_list(const char *root, const char *path, struct strv *names, char **cause)
 {

@@ -71,6 +71,12 @@ int	 fs_write_scratch(const char *hostpath, const void *data, size_t len,
 
 /* rm -r of a host directory we created (scratch and staging copies). */
 void	 fs_remove_tree(const char *hostdir);
+/*
+ * A new private directory for working copies, on tmpfs (/dev/shm) where
+ * there is one: the tools run there fsync, and a disk makes that slow.
+ * Caller removes it (fs_remove_tree) and frees the path.
+ */
+char	*fs_scratch_dir(const char *what, char **cause);
 
 /* Read a whole host file (not root-relative); for recipes and secrets. */
 int	 fs_slurp(const char *hostpath, char **data, size_t *len, char **cause);

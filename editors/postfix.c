@@ -5,6 +5,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
@@ -12,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -67,6 +69,39 @@ tool(char *const *argv, struct buf *out, char **cause)
 }
 
 /*
+ * Postfix's tools refuse to read a file changed this second (it may be
+ * half written) and retry for about two seconds: every staged file is
+ * backdated, so the check does not wait for nothing.
+ */
+static void
+backdate(const char *path)
+{
+	struct timespec t[2];
+
+	clock_gettime(CLOCK_REALTIME, &t[0]);
+	t[0].tv_sec -= 60;
+	t[1] = t[0];
+	(void)utimensat(AT_FDCWD, path, t, 0);
+}
+
+static void
+backdate_dir(const char *dir)
+{
+	struct strv names;
+
+	strv_init(&names);
+	if (fs_list("/", dir, &names, NULL) == 0) {
+		for (size_t i = 0; i < names.n; i++) {
+			char *path = xasprintf("%s/%s", dir, names.v[i]);
+
+			backdate(path);
+			free(path);
+		}
+	}
+	strv_release(&names);
+}
+
+/*
  * Offline, Postfix's tools run here but the configuration names the
  * root's files: Debian's "myorigin = /etc/mailname" would be read from
  * this machine (and postmap dies when it is missing). The stage gets the
@@ -101,18 +136,36 @@ pin_myorigin(const char *root, const char *dir, char **cause)
 	return r;
 }
 
+/*
+ * C appends entries to a map the plan checks with postmap -q. The stage
+ * then holds just the new lines: checking them is the point, and building
+ * a 100,000-line map again would take most of a second.
+ */
+static bool
+appended_map(const struct plan *p, const struct change *c)
+{
+	if (!c->existed || c->new_len < c->old_len ||
+	    memcmp(c->new_text, c->old_text, c->old_len) != 0)
+		return false;
+	for (size_t i = 0; i < p->nexpect; i++) {
+		const char *colon = strchr(p->expect[i].key, ':');
+
+		if (p->expect[i].validator == VALIDATE_POSTFIX_MAP &&
+		    colon != NULL && strcmp(colon + 1, c->path) == 0)
+			return true;
+	}
+	return false;
+}
+
 /* A copy of ROOT/etc/postfix with P's candidates, in a new temp dir. */
 static int
 stage(const struct plan *p, char **dir, char **cause)
 {
-	char tmpl[] = "/tmp/hardenwiz-postfix.XXXXXX";
 	struct strv names;
 	int r = 0;
 
-	if (mkdtemp(tmpl) == NULL)
-		return set_cause(cause, "cannot make a directory for the "
-		    "Postfix check: %s", strerror(errno));
-	*dir = xstrdup(tmpl);
+	if ((*dir = fs_scratch_dir("postfix", cause)) == NULL)
+		return -1;
 	strv_init(&names);
 	if (fs_list(p->root, POSTFIX_DIR, &names, cause) != 0)
 		r = -1;
@@ -122,7 +175,12 @@ stage(const struct plan *p, char **dir, char **cause)
 		const struct change *c = plan_find_file((struct plan *)p, path);
 		struct fs_file f;
 
-		if (c != NULL && c->kind == CHANGE_FILE) {
+		if (c != NULL && c->kind == CHANGE_FILE && appended_map(p,
+		    c)) {
+			/* Only the new entries: the rest is built already. */
+			r = fs_write_scratch(to, c->new_text + c->old_len,
+			    c->new_len - c->old_len, cause);
+		} else if (c != NULL && c->kind == CHANGE_FILE) {
 			r = fs_write_scratch(to, c->new_text, c->new_len,
 			    cause);
 		} else {
@@ -147,8 +205,10 @@ stage(const struct plan *p, char **dir, char **cause)
 		free(to);
 	}
 	strv_release(&names);
+	backdate_dir(*dir);
 	if (r == 0 && p->offline)
 		r = pin_myorigin(p->root, *dir, cause);
+	backdate_dir(*dir);	/* postconf -e wrote main.cf */
 	return r;
 }
 

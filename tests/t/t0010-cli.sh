@@ -66,7 +66,8 @@ test_expect_success 'audit text and JSON' '
 	assert d["version"] == 1 and d["mode"] == "audit", d
 	assert d["root"] == sys.argv[2], d["root"]
 	steps = {s["id"]: s for s in d["steps"]}
-	assert list(steps) == ["firewall", "ssh"], list(steps)
+	assert list(steps) == ["firewall", "ssh", "postfix-ratelimit", "postfix-blocklist"], list(steps)
+	assert steps["postfix-ratelimit"]["state"] == "not-applicable", steps
 	s = steps["ssh"]
 	assert s["state"] == "needs-change", s
 	assert {"key": "PasswordAuthentication", "current": "yes", "wanted": "no"} in s["findings"], s

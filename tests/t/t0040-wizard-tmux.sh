@@ -122,7 +122,7 @@ test_expect_success 'apply after confirming; the file has the new port' '
 '
 
 test_expect_success 'roll back from the history menu' '
-	tm send-keys -t wz Down Enter &&
+	tm send-keys -t wz End Up Enter &&
 	wait_for "applied      ssh" &&
 	tm send-keys -t wz Enter &&
 	wait_for "Roll back transaction" &&
@@ -133,7 +133,7 @@ test_expect_success 'roll back from the history menu' '
 '
 
 test_expect_success 'quit restores the terminal' '
-	tm send-keys -t wz Down Down Enter &&
+	tm send-keys -t wz End Enter &&
 	wait_for "EXITED=0" && wait_for "icanon echo"
 '
 

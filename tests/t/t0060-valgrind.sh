@@ -53,7 +53,7 @@ test_expect_success 'the guard refusing' '
 	vg --apply "$T/ssh.conf"
 '
 test_expect_success 'the plain wizard' '
-	printf "2\n2022\nno\n\n\n\ny\n\n4\n" > "$T/answers" &&
+	printf "2\n2022\nno\n\n\n\ny\n\n6\n" > "$T/answers" &&
 	cp "$FIXTURES/debian12/root/.ssh/authorized_keys" "$R/root/.ssh/" &&
 	valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect \
 	    --error-exitcode=99 "$HW" --root "$R" --plain < "$T/answers" >/dev/null 2>"$T/vg.err" &&
