@@ -32,6 +32,20 @@ test_expect_success 'firewall and SSH: dry run, apply, rollback' '
 	vg --apply "$T/server.conf" &&
 	vg --rollback
 '
+test_expect_success 'Postfix steps: dry run, apply, rollback (offline)' '
+	mkroot debian12 "$T/pf" && cp -a "$FIXTURES/postfix/etc/." "$T/pf/etc/" &&
+	printf "[postfix-ratelimit]\nmessage_rate = 3\ntime_unit = 1m\n[postfix-blocklist]\nsenders = a@b.example evil.example\nclients = 192.0.2.0/24\n" > "$T/pf.conf" &&
+	chmod 600 "$T/pf.conf" &&
+	for mode in "--dry-run" "" ; do
+		valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect \
+		    --error-exitcode=99 "$HW" --root "$T/pf" --apply "$T/pf.conf" \
+		    $mode >/dev/null 2>"$T/vg.err" && ! grep -q "==[0-9]*==" "$T/vg.err" ||
+		    { cat "$T/vg.err"; false; }
+	done &&
+	valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect \
+	    --error-exitcode=99 "$HW" --root "$T/pf" --rollback 2>"$T/vg.err" &&
+	! grep -q "==[0-9]*==" "$T/vg.err"
+'
 test_expect_success 'firewalld root: dry run' '
 	mkroot rocky9 "$T/rocky" && with_firewalld "$T/rocky" &&
 	valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect \
