@@ -19,6 +19,14 @@ plan_init(struct plan *p, const char *root)
 	p->offline = strcmp(root, "/") != 0;
 	strv_init(&p->secrets);
 	strv_init(&p->notes);
+	strv_init(&p->not_applicable);
+}
+
+void
+plan_not_applicable(struct plan *p, const char *step)
+{
+	if (!strv_contains(&p->not_applicable, step))
+		strv_add(&p->not_applicable, step);
 }
 
 static void
@@ -51,6 +59,7 @@ plan_release(struct plan *p)
 	free(p->expect);
 	strv_release(&p->secrets);
 	strv_release(&p->notes);
+	strv_release(&p->not_applicable);
 	free(p->refusal);
 	for (size_t i = 0; i < p->nresync; i++)
 		argv_free(p->resync[i]);

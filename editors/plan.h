@@ -79,6 +79,7 @@ struct plan {
 	size_t			 nexpect;
 	struct strv		 secrets;	/* masked in every rendering */
 	struct strv		 notes;		/* warnings for the reader */
+	struct strv		 not_applicable;	/* ids of such steps */
 	/* Lockout guard: set by a step that finds no way in would remain. */
 	char			*refusal;
 	/*
@@ -118,6 +119,8 @@ void	 plan_expect(struct plan *, const char *step, enum validator,
 	    const char *key, const char *label, const char *value,
 	    const char *alias, const char *current);
 void	 plan_secret(struct plan *, const char *secret);
+/* STEP does not apply to this system (its daemon is not installed). */
+void	 plan_not_applicable(struct plan *, const char *step);
 void	 plan_note(struct plan *, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
 

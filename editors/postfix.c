@@ -49,6 +49,29 @@ postfix_running(const char *root)
 	return pid > 1 && kill((pid_t)pid, 0) == 0;
 }
 
+char *
+postfix_param(const char *root, const char *key, bool expand)
+{
+	char *dir = NULL, *value = NULL;
+	struct buf out;
+	int status = 0;
+
+	if (fs_resolve(root, POSTFIX_DIR, &dir, NULL) != 0)
+		return NULL;
+	{
+		char *argv[] = { "postconf", "-c", dir, expand ? "-xh" : "-h",
+		    (char *)key, NULL };
+
+		buf_init(&out);
+		if (run_argv(argv, NULL, &out, &status, NULL) == 0 &&
+		    status == 0)
+			value = xstrdup(trim(out.data ? out.data : ""));
+		buf_release(&out);
+	}
+	free(dir);
+	return value;
+}
+
 /* Run ARGV; *out gets stdout and stderr; 0 only when it exits 0. */
 static int
 tool(char *const *argv, struct buf *out, char **cause)

@@ -25,6 +25,12 @@ bool	 postfix_present(const char *root);
 /* The master daemon of a live root runs (its pid file names a process). */
 bool	 postfix_running(const char *root);
 
+/*
+ * postconf -c ROOT/etc/postfix -h KEY, defaults included ($names expanded
+ * when EXPAND); caller frees; NULL when postconf fails.
+ */
+char	*postfix_param(const char *root, const char *key, bool expand);
+
 /* The candidates (or, !CANDIDATES, the live files) pass Postfix's tools. */
 int	 postfix_validate(struct plan *, bool candidates, char **cause);
 /* 220 banner and 250 to EHLO on HOST:PORT within SECONDS. */

@@ -27,7 +27,6 @@
 #include "fsutil.h"
 #include "i18n.h"
 #include "postfix.h"
-#include "run.h"
 #include "step.h"
 
 #define SENDERS_MAP	"/etc/postfix/hardenwiz_senders"
@@ -52,30 +51,6 @@ static const struct question blocklist_questions[] = {
 	     "compromised web application). no: after it."),
 	  NULL, 0, 0, 0 },
 };
-
-/* postconf -c ROOT/etc/postfix -h KEY ($names expanded when EXPAND). */
-static char *
-postconf_value(const char *root, const char *key, bool expand)
-{
-	char *dir = NULL, *value = NULL;
-	struct buf out;
-	int status = 0;
-
-	if (fs_resolve(root, POSTFIX_DIR, &dir, NULL) != 0)
-		return NULL;
-	{
-		char *argv[] = { "postconf", "-c", dir, expand ? "-xh" : "-h",
-		    (char *)key, NULL };
-
-		buf_init(&out);
-		if (run_argv(argv, NULL, &out, &status, NULL) == 0 &&
-		    status == 0)
-			value = xstrdup(trim(out.data ? out.data : ""));
-		buf_release(&out);
-	}
-	free(dir);
-	return value;
-}
 
 /* A sender pattern: user@domain, @domain or domain, nothing else. */
 static bool
@@ -200,7 +175,7 @@ plan_restriction(struct step_ctx *ctx, struct plan *p, const char *param,
     const char *entry, bool early, char **cause)
 {
 	augeas *aug = augs_handle(ctx->augs);
-	char *now = postconf_value(ctx->root, param, false), *value, *path;
+	char *now = postfix_param(ctx->root, param, false), *value, *path;
 	char *node = xasprintf("/files" POSTFIX_MAIN "/%s", param);
 	int r = 0;
 
@@ -270,7 +245,7 @@ sender_entries(const char *root, const char *list, struct strv *out,
     char **cause)
 {
 	struct strv items;
-	char *parents = postconf_value(root,
+	char *parents = postfix_param(root,
 	    "parent_domain_matches_subdomains", true);
 	bool subdomains = parents != NULL && strstr(parents,
 	    "smtpd_access_maps") != NULL;
@@ -331,10 +306,13 @@ blocklist_plan(struct step_ctx *ctx, const struct settings *set,
 	size_t before = p->nchanges;
 	int r = -1, changed;
 
-	if (!postfix_present(ctx->root))
-		return set_cause(cause, _("Postfix is not installed (no %s); "
-		    "install it first or leave out [postfix-blocklist]"),
-		    POSTFIX_MAIN);
+	if (!postfix_present(ctx->root)) {
+		/* Not applicable, not an error: a recipe serves many servers. */
+		plan_not_applicable(p, "postfix-blocklist");
+		plan_note(p, _("[postfix-blocklist] skipped: Postfix is not installed "
+		    "(no %s)"), POSTFIX_MAIN);
+		return 0;
+	}
 	strv_init(&s_entries);
 	strv_init(&c_entries);
 	strv_init(&s_added);
@@ -344,7 +322,7 @@ blocklist_plan(struct step_ctx *ctx, const struct settings *set,
 	    cause) != 0)
 		goto out;
 	/* Never hard-coded hash: EL10 has no Berkeley DB. */
-	type = postconf_value(ctx->root, "default_database_type", true);
+	type = postfix_param(ctx->root, "default_database_type", true);
 	if (type == NULL || type[0] == '\0') {
 		set_cause(cause, _("postconf cannot tell "
 		    "default_database_type"));
@@ -412,9 +390,9 @@ blocklist_audit(struct step_ctx *ctx, struct audit *a, char **cause)
 		strv_add(&a->notes, _("Postfix is not installed"));
 		return 0;
 	}
-	senders = postconf_value(ctx->root, "smtpd_sender_restrictions",
+	senders = postfix_param(ctx->root, "smtpd_sender_restrictions",
 	    false);
-	clients = postconf_value(ctx->root, "smtpd_client_restrictions",
+	clients = postfix_param(ctx->root, "smtpd_client_restrictions",
 	    false);
 	strv_addf(&a->notes, "smtpd_sender_restrictions = %s",
 	    senders ? senders : "?");

@@ -17,10 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fsutil.h"
 #include "i18n.h"
 #include "postfix.h"
-#include "run.h"
 #include "step.h"
 
 static const struct aug_file ratelimit_files[] = {
@@ -50,30 +48,6 @@ static const struct question ratelimit_questions[] = {
 	     "smtp_destination_concurrency_failed_cohort_limit = 10, so a "
 	     "relay that throttles is not marked dead."), NULL, 0, 0, 0 },
 };
-
-/* postconf -c ROOT/etc/postfix -h KEY (defaults included); caller frees. */
-static char *
-postconf_h(const char *root, const char *key)
-{
-	char *dir = NULL, *value = NULL;
-	struct buf out;
-	int status = 0;
-
-	if (fs_resolve(root, POSTFIX_DIR, &dir, NULL) != 0)
-		return NULL;
-	{
-		char *argv[] = { "postconf", "-c", dir, "-xh", (char *)key,
-		    NULL };
-
-		buf_init(&out);
-		if (run_argv(argv, NULL, &out, &status, NULL) == 0 &&
-		    status == 0)
-			value = xstrdup(trim(out.data ? out.data : ""));
-		buf_release(&out);
-	}
-	free(dir);
-	return value;
-}
 
 /* Set KEY (its last definition: Postfix keeps the last one). */
 static int
@@ -112,10 +86,13 @@ ratelimit_plan(struct step_ctx *ctx, const struct settings *set,
 	size_t before = p->nchanges;
 	char *exempt;
 
-	if (!postfix_present(ctx->root))
-		return set_cause(cause, _("Postfix is not installed (no %s); "
-		    "install it first or leave out [postfix-ratelimit]"),
-		    POSTFIX_MAIN);
+	if (!postfix_present(ctx->root)) {
+		/* Not applicable, not an error: a recipe serves many servers. */
+		plan_not_applicable(p, "postfix-ratelimit");
+		plan_note(p, _("[postfix-ratelimit] skipped: Postfix is not installed "
+		    "(no %s)"), POSTFIX_MAIN);
+		return 0;
+	}
 	for (size_t i = 0; i < nitems(map); i++) {
 		const char *v = settings_get(set, map[i].q);
 		char *value;
@@ -137,7 +114,8 @@ ratelimit_plan(struct step_ctx *ctx, const struct settings *set,
 		return -1;
 	if (p->nchanges > before)
 		postfix_plan_reload(p, "postfix-ratelimit");
-	exempt = postconf_h(ctx->root, "smtpd_client_event_limit_exceptions");
+	exempt = postfix_param(ctx->root,
+	    "smtpd_client_event_limit_exceptions", true);
 	if (exempt != NULL)
 		plan_note(p, _("not counted by the client limits: %s (and "
 		    "everything local programs send through sendmail)"),
@@ -165,7 +143,7 @@ ratelimit_audit(struct step_ctx *ctx, struct audit *a, char **cause)
 		return 0;
 	}
 	for (size_t i = 0; i < nitems(show); i++) {
-		char *v = postconf_h(ctx->root, show[i].param);
+		char *v = postfix_param(ctx->root, show[i].param, true);
 
 		if (v == NULL)
 			continue;

@@ -125,8 +125,10 @@ json_plan_steps(json_t *doc, const struct plan *p,
 			json_array_append_new(findings, f);
 		}
 		json_object_set_new(s, "id", json_string(steps[i]->id));
-		json_object_set_new(s, "state", json_string(!changes ? "ok" :
-		    applied ? "changed" : "needs-change"));
+		json_object_set_new(s, "state", json_string(
+		    strv_contains(&p->not_applicable, steps[i]->id) ?
+		    "not-applicable" : !changes ? "ok" : applied ? "changed" :
+		    "needs-change"));
 		json_object_set_new(s, "findings", findings);
 		json_object_set_new(s, "files", files);
 		json_object_set_new(s, "commands", commands_of(p,

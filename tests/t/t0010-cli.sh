@@ -97,6 +97,13 @@ test_expect_success 'dry-run JSON lists files and commands, changes nothing' '
 	snapshot "$R" | diff - "$T/pristine"
 '
 
+test_expect_success 'Postfix steps without Postfix: not-applicable, exit 0' '
+	cp "$SRC/recipes/examples/postfix.conf" "$T/pf.conf" && chmod 600 "$T/pf.conf" &&
+	$HW --root "$R" --apply "$T/pf.conf" --json > "$T/pf.json" &&
+	python3 -c "import json,sys; d=json.load(open(sys.argv[1])); assert [s[\"state\"] for s in d[\"steps\"]] == [\"not-applicable\"] * 2, d" "$T/pf.json" &&
+	snapshot "$R" | diff - "$T/pristine"
+'
+
 test_expect_success 'errors in JSON mode are a JSON document too' '
 	rc=0; $HW --root "$R" --apply "$T/bad.conf" --json > "$T/err.json" 2>/dev/null || rc=$?
 	test $rc = 2 &&
