@@ -26,7 +26,7 @@ static const struct aug_file ratelimit_files[] = {
 };
 
 static const struct question ratelimit_questions[] = {
-	{ "message_rate", V_INT, N_("Messages per client and time unit"),
+	{ "message_rate", V_INT, N_("Messages per client"),
 	  N_("smtpd_client_message_rate_limit: how many messages one client "
 	     "IP address may send to one smtpd service per time unit; 0 is "
 	     "no limit. Over the limit the client gets 450, a temporary "
@@ -34,13 +34,13 @@ static const struct question ratelimit_questions[] = {
 	     "counted (smtpd_client_event_limit_exceptions), and mail that "
 	     "local programs hand to sendmail is never counted."),
 	  NULL, 0, 1000000, 0 },
-	{ "recipient_rate", V_INT, N_("Recipients per client and time unit"),
+	{ "recipient_rate", V_INT, N_("Recipients per client"),
 	  N_("smtpd_client_recipient_rate_limit: the same, counting "
 	     "recipient addresses. 0 is no limit."), NULL, 0, 1000000, 0 },
 	{ "time_unit", V_DURATION, N_("Time unit"),
 	  N_("anvil_rate_time_unit: the window both limits count over."),
 	  NULL, 0, 0, 0 },
-	{ "destination_rate_delay", V_DURATION, N_("Pause between deliveries"),
+	{ "destination_rate_delay", V_DURATION, N_("Delivery pause"),
 	  N_("smtp_destination_rate_delay: the pause between two deliveries "
 	     "to the same destination. With a relayhost every message goes "
 	     "to one destination, so this paces all outgoing mail: what "
@@ -55,10 +55,18 @@ set_param(struct step_ctx *ctx, struct plan *p, const char *key,
     const char *value, char **cause)
 {
 	augeas *aug = augs_handle(ctx->augs);
-	char *path = xasprintf("/files" POSTFIX_MAIN "/%s", key);
-	char *last = xasprintf("%s[last()]", path);
+	char *now = postfix_param(ctx->root, key, true);
+	char *path, *last;
 	int r = 0;
 
+	/* Already in effect (a default included): no line to add. */
+	if (now != NULL && strcmp(now, value) == 0) {
+		free(now);
+		return 0;
+	}
+	free(now);
+	path = xasprintf("/files" POSTFIX_MAIN "/%s", key);
+	last = xasprintf("%s[last()]", path);
 	if (aug_set(aug, aug_match(aug, path, NULL) > 0 ? last : path,
 	    value) != 0)
 		r = set_cause(cause, _("cannot set %s in %s: %s"), key,

@@ -22,13 +22,15 @@ mkroot debian12 "$R"
 cp -a "$FIXTURES/postfix/etc/." "$R/etc/"
 snapshot "$R" > "$T/pristine"
 
-test_expect_success 'offline: the diff sets the three parameters; postconf reads them back' '
+test_expect_success 'offline: the diff sets the limits (60s is the default: no line); postconf reads them back' '
 	$HW --root "$R" --apply "$T/limit.conf" --dry-run > "$T/dry.out" &&
 	grep -qx "+smtpd_client_message_rate_limit = 3" "$T/dry.out" &&
-	grep -qx "+anvil_rate_time_unit = 60s" "$T/dry.out" &&
+	grep -qx "+smtpd_client_recipient_rate_limit = 10" "$T/dry.out" &&
+	! grep -q "anvil_rate_time_unit" "$T/dry.out" &&
 	grep -q "not counted by the client limits: 127.0.0.0/8" "$T/dry.out" &&
 	$HW --root "$R" --apply "$T/limit.conf" > "$T/apply.out" 2>&1 &&
 	test "$(postconf -c "$R/etc/postfix" -h smtpd_client_message_rate_limit)" = 3 &&
+	test "$(postconf -c "$R/etc/postfix" -xh anvil_rate_time_unit)" = 60s &&
 	! postconf -c "$R/etc/postfix" -n 2>&1 | grep -q warning &&
 	$HW --root "$R" --apply "$T/limit.conf" | grep -q "^# nothing to change" &&
 	$HW --root "$R" --rollback &&
