@@ -173,3 +173,36 @@ with_firewalld() {
 with_listeners() {
 	cp -a "$FIXTURES/listening/proc" "$1/proc"
 }
+
+# ---- the wizard in tmux (send-keys, capture-pane) ----
+# A fresh tmux server (own socket) for each start: reusing a socket right
+# after kill-server races with the old server's exit.
+runs=0
+SOCK=$T/tmux.0.sock
+tm() {
+	tmux -S "$SOCK" "$@"
+}
+
+# wait_for TEXT: poll the screen until TEXT shows (10 s at most).
+wait_for() {
+	for _ in $(seq 100); do
+		tm capture-pane -p -t wz > "$T/screen" 2>/dev/null
+		grep -qF -- "$1" "$T/screen" && return 0
+		sleep 0.1
+	done
+	echo "never saw: $1"
+	cat "$T/screen"
+	return 1
+}
+
+# start ARGS: the wizard on $R (hardenwiz --root $R ARGS) in a new tmux
+# session "wz"; on exit it prints EXITED=code and the terminal's modes.
+start() {
+	[ "$runs" != 0 ] || on_exit 'for s in "$T"/tmux.*.sock; do tmux -S "$s" kill-server 2>/dev/null; done'
+	tm kill-server 2>/dev/null
+	runs=$((runs + 1))
+	SOCK=$T/tmux.$runs.sock
+	tm -u new-session -d -s wz -x 100 -y 30 \
+	    "env TERM=xterm-256color LANG=C.UTF-8 $HW --root $R $*; echo EXITED=\$?; stty -a | tr ' ' '\n' | grep -x -e icanon -e -icanon -e echo -e -echo | tr '\n' ' '; echo; sleep 600"
+}
+

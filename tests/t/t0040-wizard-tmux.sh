@@ -11,35 +11,6 @@ mkroot debian12 "$R"
 with_ufw "$R"
 with_listeners "$R"
 snapshot "$R" > "$T/pristine"
-# A fresh tmux server (own socket) for each start: reusing a socket right
-# after kill-server races with the old server's exit.
-runs=0
-SOCK=$T/tmux.0.sock
-tm() {
-	tmux -S "$SOCK" "$@"
-}
-on_exit 'for s in "$T"/tmux.*.sock; do tmux -S "$s" kill-server 2>/dev/null; done'
-
-# wait_for TEXT: poll the screen until TEXT shows (10 s at most).
-wait_for() {
-	for _ in $(seq 100); do
-		tm capture-pane -p -t wz > "$T/screen" 2>/dev/null
-		grep -qF -- "$1" "$T/screen" && return 0
-		sleep 0.1
-	done
-	echo "never saw: $1"
-	cat "$T/screen"
-	return 1
-}
-
-start() {
-	tm kill-server 2>/dev/null
-	runs=$((runs + 1))
-	SOCK=$T/tmux.$runs.sock
-	tm -u new-session -d -s wz -x 100 -y 30 \
-	    "env TERM=xterm-256color LANG=C.UTF-8 $HW --root $R $*; echo EXITED=\$?; stty -a | tr ' ' '\n' | grep -x -e icanon -e -icanon -e echo -e -echo | tr '\n' ' '; echo; sleep 600"
-}
-
 # start runs here, not inside a test: it picks the socket later steps use.
 start
 test_expect_success 'main menu lists the step with its audit state' '

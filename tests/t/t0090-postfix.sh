@@ -46,6 +46,27 @@ test_expect_success 'offline: a typo already in main.cf is caught (postconf warn
 	grep -q "unused parameter: smtpd_client_mesage_rate_limit" "$T/typo.err"
 '
 
+if command -v tmux >/dev/null; then
+start
+test_expect_success 'wizard: the rate-limit form, prefilled, and its preview' '
+	wait_for "Postfix rate limits          [needs-change]" &&
+	tm send-keys -t wz Down Down Enter &&
+	wait_for "smtpd_client_message_rate_limit: 0 (no limit) (recommended: 100)" &&
+	wait_for "Messages per client         100" &&
+	wait_for "Time unit                   60" &&
+	tm send-keys -t wz F12 &&
+	wait_for "+smtpd_client_message_rate_limit = 100" &&
+	wait_for "not counted by the client limits: 127.0.0.0/8" &&
+	tm send-keys -t wz q &&
+	wait_for "<Preview changes>" &&
+	tm send-keys -t wz Escape &&
+	wait_for "History and rollback" &&
+	tm send-keys -t wz End Enter &&
+	wait_for "EXITED=0" &&
+	snapshot "$R" | diff - "$T/pristine"
+'
+fi
+
 test_expect_success 'audit: unlimited clients are a finding' '
 	$HW --root "$R" --audit > "$T/audit.out" &&
 	grep -q "smtpd_client_message_rate_limit: 0 (no limit) -> 100" "$T/audit.out"
