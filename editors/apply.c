@@ -75,19 +75,8 @@ do_file(const struct plan *p, const struct change *c, char **cause)
 static int
 do_command(const struct plan *p, const struct change *c, char **cause)
 {
-	struct buf out;
-	int status = 0, r;
+	int r = run_checked(c->argv, NULL, NULL, cause);
 
-	buf_init(&out);
-	r = run_argv(c->argv, NULL, &out, &status, cause);
-	if (r == 0 && status != 0) {
-		char *q = argv_quote(c->argv);
-
-		r = set_cause(cause, "'%s' failed (exit %d): %s", q, status,
-		    trim(out.data ? out.data : ""));
-		free(q);
-	}
-	buf_release(&out);
 	mask_cause(p, cause);
 	return r;
 }

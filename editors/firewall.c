@@ -10,12 +10,10 @@
  *    journaled, so a rollback is byte for byte.
  */
 #include <errno.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "augsession.h"
 #include "fsutil.h"
 #include "fw_backend.h"
 #include "i18n.h"
@@ -411,16 +409,10 @@ fw_plan_finish(struct firewall *fw, struct plan *p, const char *step,
 		firewalld_finish(fw, p, step, enable);
 }
 
-/* Copy EXTRA's commands into P unless P already has every one of them. */
+/* Append EXTRA's commands (with their files and resyncs) to P. */
 static void
-merge_commands(struct plan *p, const struct plan *extra)
+append_commands(struct plan *p, const struct plan *extra)
 {
-	bool all_there = true;
-
-	for (size_t i = 0; i < extra->nchanges; i++)
-		all_there &= plan_has_command(p, extra->changes[i].argv);
-	if (all_there)
-		return;
 	for (size_t i = 0; i < extra->nchanges; i++) {
 		const struct change *c = &extra->changes[i];
 		struct change *n = plan_command(p, c->step, c->argv,
@@ -447,7 +439,7 @@ fw_plan_keep_open(const char *root, const struct osinfo *os, struct plan *p,
 	if (fw.installed && fw.active && !fw_allows(&fw, port)) {
 		fw_plan_allow(&fw, &extra, step, port, why);
 		fw_plan_finish(&fw, &extra, step, false, false);
-		merge_commands(p, &extra);
+		append_commands(p, &extra);
 	}
 	plan_release(&extra);
 	fw_release(&fw);

@@ -95,9 +95,9 @@ void	 fw_plan_finish(struct firewall *, struct plan *, const char *step,
 	    bool enable, bool files_changed);
 
 /*
- * For a step that moves a port the firewall must keep open (sshd): when a
- * firewall is active and does not allow PORT yet, plan allowing it (and
- * the reload) unless that is planned already.
+ * For a step that moves a port the firewall must keep open (sshd), in a
+ * run without the firewall step: when a firewall is active and does not
+ * allow PORT yet, plan allowing it and the reload.
  */
 int	 fw_plan_keep_open(const char *root, const struct osinfo *,
 	    struct plan *, const char *step, const struct fw_ports *,

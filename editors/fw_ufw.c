@@ -198,10 +198,14 @@ ufw_tuple(struct firewall *fw, char *line, struct strv *seen)
 	/* allow, limit (with _log / _log-all) */
 	action_words(action, argv, &n);
 	if (strcmp(dapp, "-") != 0) {
-		argv[n++] = xstrdup(dapp);
-		for (char *pct; (pct = strstr(argv[n - 1], "%20")) != NULL;)
-			memmove(pct + 1, pct + 3, strlen(pct + 3) + 1),
-			    *pct = ' ';
+		/* ufw writes a space in an application name as %20. */
+		char *app = xstrdup(dapp), *pct;
+
+		while ((pct = strstr(app, "%20")) != NULL) {
+			*pct = ' ';
+			memmove(pct + 1, pct + 3, strlen(pct + 3) + 1);
+		}
+		argv[n++] = app;
 	} else if (any_address(dst) && strcmp(sport, "any") == 0) {
 		argv[n++] = strcmp(proto, "any") == 0 ? xstrdup(dport) :
 		    xasprintf("%s/%s", dport, proto);

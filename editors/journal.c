@@ -485,8 +485,6 @@ run_recorded(const char *root, json_t *c, json_t *argv_json,
     struct strv *warnings)
 {
 	char **argv = argv_from_json(argv_json);
-	struct buf out;
-	int status = 0;
 	char *cause = NULL;
 
 	if (argv == NULL || strcmp(root, "/") != 0 || (c != NULL &&
@@ -494,19 +492,9 @@ run_recorded(const char *root, json_t *c, json_t *argv_json,
 		argv_free(argv);
 		return;
 	}
-	buf_init(&out);
-	if (run_argv(argv, NULL, &out, &status, &cause) != 0)
-		strv_addf(warnings, "%s", cause);
-	else if (status != 0) {
-		char *q = argv_quote(argv);
-
-		strv_addf(warnings, "rollback command '%s' failed (exit %d): "
-		    "%s",
-		    q, status, trim(out.data ? out.data : ""));
-		free(q);
-	}
+	if (run_checked(argv, NULL, NULL, &cause) != 0)
+		strv_addf(warnings, "rollback: %s", cause);
 	free(cause);
-	buf_release(&out);
 	argv_free(argv);
 }
 
@@ -714,7 +702,7 @@ journal_history(const char *root, json_t **out, char **cause)
 	for (size_t i = 0; i < ids.n; i++) {
 		char *dir = xasprintf("%s/%s", JOURNAL_DIR, ids.v[i]);
 		json_t *m = manifest_read(root, dir, NULL), *e, *files, *cmds;
-		json_t *changes;
+		json_t *changes, *touched;
 
 		free(dir);
 		if (m == NULL)
@@ -733,14 +721,10 @@ journal_history(const char *root, json_t **out, char **cause)
 				json_array_append_new(files,
 				    json_string(jstr(c, "path")));
 		}
-		for (size_t k = 0; k < json_array_size(json_object_get(m,
-		    "touched")); k++) {
-			json_t *t = json_array_get(json_object_get(m,
-			    "touched"), k);
-
-			json_array_append_new(files,
-			    json_string(jstr(t, "path")));
-		}
+		touched = json_object_get(m, "touched");
+		for (size_t k = 0; k < json_array_size(touched); k++)
+			json_array_append_new(files, json_string(jstr(
+			    json_array_get(touched, k), "path")));
 		json_object_set_new(e, "id", json_string(jstr(m, "id")));
 		json_object_set_new(e, "time", json_string(jstr(m, "time")));
 		json_object_set_new(e, "state", json_string(jstr(m, "state")));

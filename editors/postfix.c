@@ -36,6 +36,17 @@ postfix_present(const char *root)
 }
 
 bool
+postfix_skip_step(struct plan *p, const char *step)
+{
+	if (postfix_present(p->root))
+		return false;
+	plan_not_applicable(p, step);
+	plan_note(p, _("[%s] skipped: Postfix is not installed (no %s)"),
+	    step, POSTFIX_MAIN);
+	return true;
+}
+
+bool
 postfix_running(const char *root)
 {
 	struct fs_file f;
@@ -70,25 +81,6 @@ postfix_param(const char *root, const char *key, bool expand)
 	}
 	free(dir);
 	return value;
-}
-
-/* Run ARGV; *out gets stdout and stderr; 0 only when it exits 0. */
-static int
-tool(char *const *argv, struct buf *out, char **cause)
-{
-	int status = 0;
-
-	if (run_argv(argv, NULL, out, &status, cause) != 0)
-		return -1;
-	if (status != 0) {
-		char *q = argv_quote(argv);
-
-		set_cause(cause, "'%s' failed (exit %d): %s", q, status,
-		    trim(out->data ? out->data : ""));
-		free(q);
-		return -1;
-	}
-	return 0;
 }
 
 /*
@@ -133,28 +125,21 @@ backdate_dir(const char *dir)
 static int
 pin_myorigin(const char *root, const char *dir, char **cause)
 {
-	char *argv[] = { "postconf", "-c", (char *)dir, "-h", "myorigin",
-	    NULL };
+	char *origin = postfix_param(root, "myorigin", false), *name = NULL;
 	char *set[] = { "postconf", "-c", (char *)dir, "-e", NULL, NULL };
-	struct buf out;
 	struct fs_file f;
-	char *name = NULL;
-	int status = 0, r = 0;
+	int r = 0;
 
-	buf_init(&out);
-	if (run_argv(argv, NULL, &out, &status, NULL) == 0 && status == 0 &&
-	    out.data != NULL && trim(out.data)[0] == '/') {
-		if (fs_read(root, trim(out.data), &f, NULL) == 0 && f.exists &&
+	if (origin != NULL && origin[0] == '/') {
+		if (fs_read(root, origin, &f, NULL) == 0 && f.exists &&
 		    trim(f.data)[0] != '\0')
 			name = xstrdup(trim(f.data));
 		fs_file_release(&f);
 		set[4] = xasprintf("myorigin=%s", name ? name : "localhost");
-		buf_release(&out);
-		buf_init(&out);
-		r = tool(set, &out, cause);
+		r = run_checked(set, NULL, NULL, cause);
 		free(set[4]);
 	}
-	buf_release(&out);
+	free(origin);
 	free(name);
 	return r;
 }
@@ -228,10 +213,9 @@ stage(const struct plan *p, char **dir, char **cause)
 		free(to);
 	}
 	strv_release(&names);
-	backdate_dir(*dir);
 	if (r == 0 && p->offline)
 		r = pin_myorigin(p->root, *dir, cause);
-	backdate_dir(*dir);	/* postconf -e wrote main.cf */
+	backdate_dir(*dir);
 	return r;
 }
 
@@ -273,7 +257,7 @@ check_maps(const struct plan *p, const char *dir, char **cause)
 			char *build[] = { "postmap", "-c", (char *)dir, spec,
 			    NULL };
 
-			r = tool(build, &out, cause);
+			r = run_checked(build, NULL, &out, cause);
 			strv_add(&built, spec);
 			buf_release(&out);
 			buf_init(&out);
@@ -311,7 +295,7 @@ check_dir(const struct plan *p, const char *dir, bool live, char **cause)
 	int r;
 
 	buf_init(&out);
-	r = tool(n, &out, cause);
+	r = run_checked(n, NULL, &out, cause);
 	if (r == 0 && out.data != NULL && strstr(out.data, "warning:")) {
 		char *w = strstr(out.data, "warning:");
 
@@ -328,7 +312,7 @@ check_dir(const struct plan *p, const char *dir, bool live, char **cause)
 		if (e->validator != VALIDATE_POSTFIX)
 			continue;
 		buf_init(&out);
-		r = tool(h, &out, cause);
+		r = run_checked(h, NULL, &out, cause);
 		if (r == 0 && strcmp(trim(out.data ? out.data : ""),
 		    e->value) != 0)
 			r = set_cause(cause, _("Postfix reads %s as '%s', not "
@@ -341,7 +325,7 @@ check_dir(const struct plan *p, const char *dir, bool live, char **cause)
 		    NULL };
 
 		buf_init(&out);
-		r = tool(check, &out, cause);
+		r = run_checked(check, NULL, &out, cause);
 		if (r == 0 && out.data != NULL && strstr(out.data,
 		    "warning:") != NULL)
 			r = set_cause(cause, _("postfix check warns: %s"),

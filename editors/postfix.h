@@ -22,6 +22,11 @@
 
 /* ROOT has a Postfix configuration and this machine has postconf. */
 bool	 postfix_present(const char *root);
+/*
+ * No Postfix under the plan's root: STEP is not applicable (not an error:
+ * one recipe serves many servers) and the plan says so. True if skipped.
+ */
+bool	 postfix_skip_step(struct plan *, const char *step);
 /* The master daemon of a live root runs (its pid file names a process). */
 bool	 postfix_running(const char *root);
 

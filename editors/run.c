@@ -185,3 +185,26 @@ run_argv(char *const *argv, const struct run_opts *opts, struct buf *out,
 		return set_cause(cause, "%s", trim(out->data));
 	return 0;
 }
+
+int
+run_checked(char *const *argv, const struct run_opts *opts, struct buf *out,
+    char **cause)
+{
+	struct buf own;
+	struct buf *b = out != NULL ? out : &own;
+	int status = 0, r;
+
+	if (out == NULL)
+		buf_init(&own);
+	r = run_argv(argv, opts, b, &status, cause);
+	if (r == 0 && status != 0) {
+		char *q = argv_quote(argv);
+
+		r = set_cause(cause, "'%s' failed (exit %d): %s", q, status,
+		    trim(b->data ? b->data : ""));
+		free(q);
+	}
+	if (out == NULL)
+		buf_release(&own);
+	return r;
+}

@@ -29,6 +29,13 @@ int	run_argv(char *const *argv, const struct run_opts *, struct buf *out,
 	    int *status, char **cause);
 
 /* Full path of PROG found in PATH (or the usual sbin directories); caller frees. */
+/*
+ * run_argv, where an exit status other than 0 fails too, with *cause
+ * "'ARGV' failed (exit N): OUTPUT". OUT (may be NULL) gets the output.
+ */
+int	run_checked(char *const *argv, const struct run_opts *,
+	    struct buf *out, char **cause);
+
 char	*run_which(const char *prog);
 
 #endif

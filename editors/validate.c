@@ -195,14 +195,8 @@ stage_hostkey(const char *stage, char **cause)
 	char *key = xasprintf("%s/ssh_host_ed25519_key", stage);
 	char *argv[] = { "ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C",
 	    "hardenwiz-validation", "-f", key, NULL };
-	struct buf out;
-	int status = 0, r;
+	int r = run_checked(argv, NULL, NULL, cause);
 
-	buf_init(&out);
-	r = run_argv(argv, NULL, &out, &status, cause);
-	if (r == 0 && status != 0)
-		r = set_cause(cause, "ssh-keygen failed: %s", trim(out.data));
-	buf_release(&out);
 	free(key);
 	return r;
 }

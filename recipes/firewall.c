@@ -203,7 +203,7 @@ firewall_plan(struct step_ctx *ctx, const struct settings *set,
 	struct listeners ls;
 	char *moved_to = NULL, *mta = NULL;
 	long mta_uid;
-	bool enable = settings_bool(set, "enable", true);
+	bool enable = settings_bool(set, "enable", true), block;
 	int r = -1;
 
 	if (fw_load(ctx->root, ctx->os, settings_get(set, "backend"), &fw,
@@ -234,14 +234,14 @@ firewall_plan(struct step_ctx *ctx, const struct settings *set,
 		    "listed in allow"));
 	if (nclose > 0)
 		fw_plan_close(&fw, p, "firewall", close, nclose);
-	if (settings_bool(set, "block_outbound_smtp", false) &&
-	    !fw.outbound_blocked && fw.kind == FW_UFW &&
+	block = settings_bool(set, "block_outbound_smtp", false) &&
+	    !fw.outbound_blocked;
+	if (block && fw.kind == FW_UFW &&
 	    !fs_exists(ctx->root, UFW_BEFORE_RULES))
 		plan_note(p, _("outgoing SMTP is not blocked yet: ufw's "
 		    "before.rules exists only once ufw is installed; run "
 		    "hardenwiz again after this run to add the block"));
-	else if (settings_bool(set, "block_outbound_smtp", false) &&
-	    !fw.outbound_blocked) {
+	else if (block) {
 		fw_mta_user(ctx->root, &mta_uid, &mta);
 		if (fw_plan_block_outbound(&fw, p, "firewall", ctx->augs,
 		    mta_uid, mta, cause) != 0 ||

@@ -306,13 +306,8 @@ blocklist_plan(struct step_ctx *ctx, const struct settings *set,
 	size_t before = p->nchanges;
 	int r = -1, changed;
 
-	if (!postfix_present(ctx->root)) {
-		/* Not applicable, not an error: a recipe serves many servers. */
-		plan_not_applicable(p, "postfix-blocklist");
-		plan_note(p, _("[postfix-blocklist] skipped: Postfix is not installed "
-		    "(no %s)"), POSTFIX_MAIN);
+	if (postfix_skip_step(p, "postfix-blocklist"))
 		return 0;
-	}
 	strv_init(&s_entries);
 	strv_init(&c_entries);
 	strv_init(&s_added);

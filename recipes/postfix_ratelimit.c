@@ -94,13 +94,8 @@ ratelimit_plan(struct step_ctx *ctx, const struct settings *set,
 	size_t before = p->nchanges;
 	char *exempt;
 
-	if (!postfix_present(ctx->root)) {
-		/* Not applicable, not an error: a recipe serves many servers. */
-		plan_not_applicable(p, "postfix-ratelimit");
-		plan_note(p, _("[postfix-ratelimit] skipped: Postfix is not installed "
-		    "(no %s)"), POSTFIX_MAIN);
+	if (postfix_skip_step(p, "postfix-ratelimit"))
 		return 0;
-	}
 	for (size_t i = 0; i < nitems(map); i++) {
 		const char *v = settings_get(set, map[i].q);
 		char *value;
