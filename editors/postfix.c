@@ -286,9 +286,244 @@ check_maps(const struct plan *p, const char *dir, char **cause)
 	return r;
 }
 
+/* "name = value" lines of postconf's output, into KEYS and VALUES. */
+static void
+parse_params(char *text, struct strv *keys, struct strv *values)
+{
+	char *line, *save = NULL;
+
+	for (line = strtok_r(text, "\n", &save); line != NULL;
+	    line = strtok_r(NULL, "\n", &save)) {
+		char *eq = strstr(line, " = ");
+
+		if (eq == NULL) {
+			if ((eq = strstr(line, " =")) == NULL || eq[2] != '\0')
+				continue;
+			*eq = '\0';
+			strv_add(keys, line);
+			strv_add(values, "");
+			continue;
+		}
+		*eq = '\0';
+		strv_add(keys, line);
+		strv_add(values, eq + 3);
+	}
+}
+
+static bool
+all_digits(const char *s, const char *also)
+{
+	if (*s == '\0')
+		return false;
+	for (; *s != '\0'; s++)
+		if ((*s < '0' || *s > '9') && strchr(also, *s) == NULL)
+			return false;
+	return true;
+}
+
+/*
+ * What the default says the type is: a number, a duration or a boolean.
+ * Postfix reads "10/min" as 10 and a typo'd "yse" as no, silently.
+ */
+static const char *
+type_error(const char *dflt, const char *value)
+{
+	size_t n = strlen(value);
+
+	if (strchr(value, '$') != NULL || *dflt == '\0')
+		return NULL;
+	if (all_digits(dflt, "") && !all_digits(value, "."))
+		return _("a number");
+	if (all_digits(dflt, "smhdw") && strchr("smhdw", dflt[strlen(dflt) -
+	    1]) != NULL && !(all_digits(value, "") || (n > 1 &&
+	    all_digits(value, "smhdw") && strchr("smhdw", value[n - 1]) !=
+	    NULL && strcspn(value, "smhdw") == n - 1)))
+		return _("a duration (N, or N with s, m, h, d or w)");
+	if ((strcmp(dflt, "yes") == 0 || strcmp(dflt, "no") == 0) &&
+	    strcmp(value, "yes") != 0 && strcmp(value, "no") != 0)
+		return _("yes or no");
+	return NULL;
+}
+
+/* Every parameter set in DIR has a value of its default's type. */
+static int
+check_types(const char *dir, const char *set_text, char **cause)
+{
+	char *d[] = { "postconf", "-c", (char *)dir, "-d", NULL };
+	struct strv keys, values, dkeys, dvalues;
+	char *copy = xstrdup(set_text);
+	struct buf out;
+	int r;
+
+	strv_init(&keys);
+	strv_init(&values);
+	strv_init(&dkeys);
+	strv_init(&dvalues);
+	buf_init(&out);
+	r = run_checked(d, NULL, &out, cause);
+	if (r == 0) {
+		parse_params(out.data != NULL ? out.data : "", &dkeys,
+		    &dvalues);
+		parse_params(copy, &keys, &values);
+	}
+	for (size_t i = 0; i < keys.n && r == 0; i++) {
+		for (size_t k = 0; k < dkeys.n; k++) {
+			const char *want;
+
+			if (strcmp(dkeys.v[k], keys.v[i]) != 0)
+				continue;
+			if ((want = type_error(dvalues.v[k], values.v[i])) !=
+			    NULL)
+				r = set_cause(cause, _("main.cf: %s = %s: "
+				    "Postfix wants %s here (and would quietly "
+				    "read something else)"), keys.v[i],
+				    values.v[i], want);
+			break;
+		}
+	}
+	buf_release(&out);
+	free(copy);
+	strv_release(&keys);
+	strv_release(&values);
+	strv_release(&dkeys);
+	strv_release(&dvalues);
+	return r;
+}
+
+/* Map types that name a file; other types (mysql, ldap ...) are left. */
+static bool
+file_map(const char *type)
+{
+	static const char *const types[] = { "hash", "btree", "lmdb", "cdb",
+	    "dbm", "sdbm", "cidr", "regexp", "pcre", "texthash", NULL };
+
+	for (size_t i = 0; types[i] != NULL; i++)
+		if (strcmp(type, types[i]) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * The file a reference names, as this check can open it: in the stage
+ * when it is one of the staged files, under the root otherwise.
+ */
+static char *
+map_spec(const struct plan *p, const char *dir, const char *type,
+    const char *path)
+{
+	char *resolved = NULL, *spec;
+
+	if (dir != NULL && str_has_prefix(path, POSTFIX_DIR "/") &&
+	    strchr(path + sizeof POSTFIX_DIR, '/') == NULL)
+		return xasprintf("%s:%s/%s", type, dir, path +
+		    sizeof POSTFIX_DIR);
+	if (!p->offline || fs_resolve(p->root, path, &resolved, NULL) != 0)
+		return xasprintf("%s:%s", type, path);
+	spec = xasprintf("%s:%s", type, resolved);
+	free(resolved);
+	return spec;
+}
+
+/* MSG with the stage directory DIR named as /etc/postfix; caller frees. */
+static char *
+unstage(const char *msg, const char *dir)
+{
+	const char *at = strstr(msg, dir);
+
+	if (at == NULL)
+		return xstrdup(msg);
+	return xasprintf("%.*s%s%s", (int)(at - msg), msg, POSTFIX_DIR,
+	    at + strlen(dir));
+}
+
+/*
+ * Every file map main.cf refers to opens: a missing map or .db makes
+ * smtpd answer every client with a temporary error, and postfix check
+ * does not notice. postmap -q exits 1 both for "not found" and for a fatal
+ * error, so its output tells them apart.
+ */
+static int
+check_references(const struct plan *p, const char *dir, bool stage,
+    const char *set_text, char **cause)
+{
+	struct strv keys, values, seen;
+	char *copy = xstrdup(set_text);
+	int r = 0;
+
+	strv_init(&keys);
+	strv_init(&values);
+	strv_init(&seen);
+	parse_params(copy, &keys, &values);
+	for (size_t i = 0; i < values.n && r == 0; i++) {
+		char *v, *tok, *save = NULL;
+
+		/* What newaliases builds, not what Postfix reads. */
+		if (strcmp(keys.v[i], "alias_database") == 0)
+			continue;
+		v = xstrdup(values.v[i]);
+
+		for (tok = strtok_r(v, " \t,", &save); tok != NULL && r == 0;
+		    tok = strtok_r(NULL, " \t,", &save)) {
+			char *colon, *type, *spec;
+			struct buf out;
+
+			if (str_has_prefix(tok, "proxy:"))
+				tok += strlen("proxy:");
+			if ((colon = strchr(tok, ':')) == NULL ||
+			    colon[1] != '/')
+				continue;
+			type = xstrndup(tok, (size_t)(colon - tok));
+			if (!file_map(type) || strv_contains(&seen, tok)) {
+				free(type);
+				continue;
+			}
+			strv_add(&seen, tok);
+			spec = map_spec(p, stage ? dir : NULL, type, colon + 1);
+			{
+				char *q[] = { "postmap", "-c", (char *)dir,
+				    "-q", "hardenwiz-probe", spec, NULL };
+				int status = 0;
+
+				buf_init(&out);
+				if (run_argv(q, NULL, &out, &status,
+				    cause) != 0)
+					r = -1;
+				else if (out.data != NULL && (strstr(out.data,
+				    "fatal:") != NULL || strstr(out.data,
+				    "warning:") != NULL)) {
+					char *f = strstr(out.data, "fatal:");
+
+					f = f != NULL ? f : strstr(out.data,
+					    "warning:");
+					f[strcspn(f, "\n")] = '\0';
+					f = stage ? unstage(f, dir) :
+					    xstrdup(f);
+					r = set_cause(cause, _("main.cf: %s "
+					    "refers to %s, which Postfix "
+					    "cannot open (postmap %s): mail "
+					    "that needs it would be deferred "
+					    "or refused with a temporary "
+					    "error"), keys.v[i], tok, f);
+					free(f);
+				}
+				buf_release(&out);
+			}
+			free(spec);
+			free(type);
+		}
+		free(v);
+	}
+	free(copy);
+	strv_release(&keys);
+	strv_release(&values);
+	strv_release(&seen);
+	return r;
+}
+
 /* postconf -n must not warn; every expected parameter must read back. */
 static int
-check_dir(const struct plan *p, const char *dir, bool live, char **cause)
+check_dir(const struct plan *p, const char *dir, bool stage, bool live,
+    char **cause)
 {
 	char *n[] = { "postconf", "-c", (char *)dir, "-n", NULL };
 	struct buf out;
@@ -303,6 +538,13 @@ check_dir(const struct plan *p, const char *dir, bool live, char **cause)
 		r = set_cause(cause, _("Postfix rejects the configuration: "
 		    "postconf %s"), w);
 	}
+	if (r == 0)
+		r = check_types(dir, out.data != NULL ? out.data : "", cause);
+	/* Offline, the planned postmap did not run: only the stage has
+	 * every database. */
+	if (r == 0 && (stage || !p->offline))
+		r = check_references(p, dir, stage, out.data != NULL ?
+		    out.data : "", cause);
 	buf_release(&out);
 	for (size_t i = 0; i < p->nexpect && r == 0; i++) {
 		const struct expectation *e = &p->expect[i];
@@ -355,7 +597,7 @@ postfix_validate(struct plan *p, bool candidates, char **cause)
 		if (r == 0)
 			r = check_maps(p, dir, cause);
 		if (r == 0)
-			r = check_dir(p, dir, !p->offline, cause);
+			r = check_dir(p, dir, true, !p->offline, cause);
 		if (dir != NULL)
 			fs_remove_tree(dir);
 		free(dir);
@@ -363,7 +605,7 @@ postfix_validate(struct plan *p, bool candidates, char **cause)
 	}
 	if (fs_resolve(p->root, POSTFIX_DIR, &dir, cause) != 0)
 		return -1;
-	r = check_dir(p, dir, !p->offline, cause);
+	r = check_dir(p, dir, false, !p->offline, cause);
 	free(dir);
 	/* Offline, postmap did not run: there is no database to ask. */
 	if (r == 0 && !p->offline)

@@ -9,7 +9,7 @@
 #   test:  libcmocka-devel augeas openssh-server openssh-clients tmux
 #          clang compiler-rt iproute util-linux sshpass firewalld
 #          iptables-nft nftables dbus-daemon procps-ng postfix swaks
-#          cyrus-sasl-plain (ufw: EPEL)
+#          cyrus-sasl-plain dovecot python3-aiosmtpd (ufw: EPEL)
 set -eu
 
 build="build-essential cmake pkg-config libaugeas-dev augeas-lenses
@@ -17,7 +17,7 @@ build="build-essential cmake pkg-config libaugeas-dev augeas-lenses
 test="$build libcmocka-dev augeas-tools openssh-server openssh-client tmux
   clang libclang-rt-14-dev iproute2 util-linux patch valgrind time
   python3 openssl ufw firewalld iptables nftables dbus-daemon procps
-  postfix swaks libsasl2-modules"
+  postfix swaks libsasl2-modules dovecot-core python3-aiosmtpd"
 
 case "${1:-build}" in
 build) want=$build ;;

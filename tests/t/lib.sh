@@ -169,6 +169,15 @@ with_firewalld() {
 	    "$1/etc/systemd/system/multi-user.target.wants/firewalld.service"
 }
 
+# with_postfix ROOT: Debian's Postfix configuration in ROOT (fixtures/postfix)
+# with its aliases database built, as newaliases leaves it.
+with_postfix() {
+	cp -a "$FIXTURES/postfix/etc/." "$1/etc/"
+	mkdir -p "$T/postalias.cf"
+	echo "myorigin = localhost" > "$T/postalias.cf/main.cf"
+	postalias -c "$T/postalias.cf" "hash:$1/etc/aliases"
+}
+
 # with_listeners ROOT: a /proc with listening sockets (fixtures/listening).
 with_listeners() {
 	cp -a "$FIXTURES/listening/proc" "$1/proc"

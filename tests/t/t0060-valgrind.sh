@@ -33,7 +33,7 @@ test_expect_success 'firewall and SSH: dry run, apply, rollback' '
 	vg --rollback
 '
 test_expect_success 'Postfix steps: dry run, apply, rollback (offline)' '
-	mkroot debian12 "$T/pf" && cp -a "$FIXTURES/postfix/etc/." "$T/pf/etc/" &&
+	mkroot debian12 "$T/pf" && with_postfix "$T/pf" &&
 	printf "[postfix-ratelimit]\nmessage_rate = 3\ntime_unit = 1m\n[postfix-blocklist]\nsenders = a@b.example evil.example\nclients = 192.0.2.0/24\n" > "$T/pf.conf" &&
 	chmod 600 "$T/pf.conf" &&
 	for mode in "--dry-run" "" ; do

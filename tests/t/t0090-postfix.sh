@@ -19,7 +19,7 @@ EOF
 
 R=$T/root
 mkroot debian12 "$R"
-cp -a "$FIXTURES/postfix/etc/." "$R/etc/"
+with_postfix "$R"
 snapshot "$R" > "$T/pristine"
 
 test_expect_success 'offline: the diff sets the limits (60s is the default: no line); postconf reads them back' '
@@ -44,6 +44,30 @@ test_expect_success 'offline: a typo already in main.cf is caught (postconf warn
 	$HW --root "$T/typo" --apply "$T/limit.conf" 2> "$T/typo.err" || rc=$? &&
 	test "$rc" = 3 &&
 	grep -q "unused parameter: smtpd_client_mesage_rate_limit" "$T/typo.err"
+'
+
+test_expect_success 'offline: "10/min" where a number belongs is caught (exit 3, tree unchanged)' '
+	cp -a "$R" "$T/rate" &&
+	echo "smtpd_client_connection_rate_limit = 10/min" >> "$T/rate/etc/postfix/main.cf" &&
+	snapshot "$T/rate" > "$T/rate.snap" &&
+	test "$(postconf -c "$T/rate/etc/postfix" -n 2>&1 | grep -c warning)" = 0 &&
+	rc=0 &&
+	$HW --root "$T/rate" --apply "$T/limit.conf" 2> "$T/rate.err" || rc=$? &&
+	test "$rc" = 3 &&
+	grep -q "smtpd_client_connection_rate_limit = 10/min: Postfix wants a number" "$T/rate.err" &&
+	snapshot "$T/rate" | diff - "$T/rate.snap"
+'
+
+test_expect_success 'offline: a referenced map without its .db is caught (exit 3, tree unchanged)' '
+	cp -a "$R" "$T/nomap" &&
+	printf "x@example.com REJECT\n" > "$T/nomap/etc/postfix/access" &&
+	echo "smtpd_sender_restrictions = check_sender_access hash:/etc/postfix/access" >> "$T/nomap/etc/postfix/main.cf" &&
+	snapshot "$T/nomap" > "$T/nomap.snap" &&
+	postfix -c "$T/nomap/etc/postfix" check 2>/dev/null; rc=0 &&
+	$HW --root "$T/nomap" --apply "$T/limit.conf" 2> "$T/nomap.err" || rc=$? &&
+	test "$rc" = 3 &&
+	grep -q "refers to hash:/etc/postfix/access, which Postfix cannot open (postmap fatal: open database /etc/postfix/access.db" "$T/nomap.err" &&
+	snapshot "$T/nomap" | diff - "$T/nomap.snap"
 '
 
 if command -v tmux >/dev/null; then
