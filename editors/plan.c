@@ -274,7 +274,10 @@ plan_expect(struct plan *p, const char *step, enum validator v,
 
 	for (size_t i = 0; i < p->nexpect; i++) {
 		e = &p->expect[i];
-		if (e->validator == v && strcmp(e->key, key) == 0) {
+		/* A map is asked for many keys: one expectation each. */
+		if (e->validator == v && strcmp(e->key, key) == 0 &&
+		    (v != VALIDATE_POSTFIX_MAP || strcmp(e->label, label) ==
+		    0)) {
 			free(e->value);
 			free(e->alias);
 			e->value = xstrdup(value);

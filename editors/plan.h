@@ -26,6 +26,12 @@ enum validator {
 	VALIDATE_POSTFIX,	/* postconf -n, postconf -h, postfix check */
 	/* Expectation: postmap -q LABEL KEY(= type:map) prints VALUE. */
 	VALIDATE_POSTFIX_MAP,
+	/*
+	 * Expectation: the relay KEY ("[host]:port") accepts the login
+	 * LABEL with the password VALUE (a plan secret) over TLS; ALIAS is
+	 * "wrapper" for TLS from the first byte. Live roots only.
+	 */
+	VALIDATE_RELAY_LOGIN,
 };
 
 struct change {

@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "augsession.h"
 #include "fsutil.h"
 #include "i18n.h"
 #include "postfix.h"
@@ -577,6 +578,40 @@ check_dir(const struct plan *p, const char *dir, bool stage, bool live,
 	return r;
 }
 
+/* The relays the plan switches to accept their logins. */
+static int
+check_logins(struct plan *p, char **cause)
+{
+	for (size_t i = 0; i < p->nexpect; i++) {
+		const struct expectation *e = &p->expect[i];
+		char *note = NULL;
+
+		if (e->validator != VALIDATE_RELAY_LOGIN)
+			continue;
+		if (smtp_login_test(e->key, e->alias != NULL &&
+		    strcmp(e->alias, "wrapper") == 0, e->label, e->value, &note,
+		    cause) != 0)
+			return -1;
+		if (note != NULL)
+			plan_note(p, "%s", note);
+		free(note);
+	}
+	return 0;
+}
+
+/* R, with any secret in *CAUSE (a map's value, say) masked. */
+static int
+masked(const struct plan *p, int r, char **cause)
+{
+	if (r != 0 && cause != NULL && *cause != NULL) {
+		char *m = plan_mask(p, *cause);
+
+		free(*cause);
+		*cause = m;
+	}
+	return r;
+}
+
 int
 postfix_validate(struct plan *p, bool candidates, char **cause)
 {
@@ -601,7 +636,9 @@ postfix_validate(struct plan *p, bool candidates, char **cause)
 		if (dir != NULL)
 			fs_remove_tree(dir);
 		free(dir);
-		return r;
+		if (r == 0 && !p->offline)
+			r = check_logins(p, cause);
+		return masked(p, r, cause);
 	}
 	if (fs_resolve(p->root, POSTFIX_DIR, &dir, cause) != 0)
 		return -1;
@@ -612,7 +649,7 @@ postfix_validate(struct plan *p, bool candidates, char **cause)
 		r = check_maps(p, NULL, cause);
 	if (r == 0 && postfix_running(p->root))
 		r = smtp_smoke("127.0.0.1", 25, 15, cause);
-	return r;
+	return masked(p, r, cause);
 }
 
 /* Read one SMTP reply (all lines); *code its code. */
@@ -711,4 +748,53 @@ postfix_plan_reload(struct plan *p, const char *step)
 	if (!plan_has_command(p, argv))
 		plan_command(p, step, argv, argv, _("Postfix rereads "
 		    "main.cf"));
+}
+
+int
+postfix_set_main(struct augs *augs, struct plan *p, const char *step,
+    const char *key, const char *value, char **cause)
+{
+	augeas *aug = augs_handle(augs);
+	char *now = postfix_param(p->root, key, true);
+	char *path, *last;
+	int r = 0;
+
+	if (now != NULL && strcmp(now, value) == 0) {
+		free(now);
+		return 0;
+	}
+	path = xasprintf("/files" POSTFIX_MAIN "/%s", key);
+	last = xasprintf("%s[last()]", path);
+	if (aug_set(aug, aug_match(aug, path, NULL) > 0 ? last : path,
+	    value) != 0)
+		r = set_cause(cause, _("cannot set %s in %s: %s"), key,
+		    POSTFIX_MAIN, augs_error(augs));
+	else
+		plan_expect(p, step, VALIDATE_POSTFIX, key, key, value, NULL,
+		    now);
+	free(now);
+	free(last);
+	free(path);
+	return r;
+}
+
+char *
+postfix_map_db(const char *type, const char *map)
+{
+	return xasprintf("%s.%s", map, strcmp(type, "hash") == 0 ||
+	    strcmp(type, "btree") == 0 ? "db" : type);
+}
+
+void
+postfix_plan_postmap(struct plan *p, const char *step, const char *type,
+    const char *map, const char *why)
+{
+	char *spec = xasprintf("%s:%s", type, map);
+	char *argv[] = { "postmap", spec, NULL };
+	char *db = postfix_map_db(type, map);
+	struct change *c = plan_command(p, step, argv, NULL, why);
+
+	plan_touches(c, db);
+	free(db);
+	free(spec);
 }

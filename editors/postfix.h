@@ -42,6 +42,29 @@ int	 postfix_validate(struct plan *, bool candidates, char **cause);
 int	 smtp_smoke(const char *host, int port, unsigned int seconds,
 	    char **cause);
 
+struct augs;
+
+/*
+ * Set main.cf's KEY to VALUE through the session (its last definition:
+ * Postfix keeps the last one), expecting postconf to read it back. Nothing
+ * when VALUE is already in effect, defaults included.
+ */
+int	 postfix_set_main(struct augs *, struct plan *, const char *step,
+	    const char *key, const char *value, char **cause);
+/* The file postmap writes for TYPE:MAP (map.db, map.lmdb, map.cdb). */
+char	*postfix_map_db(const char *type, const char *map);
+/* postmap builds TYPE:MAP's database; rollback restores that file. */
+void	 postfix_plan_postmap(struct plan *, const char *step,
+	    const char *type, const char *map, const char *why);
+
+/*
+ * Log in to the SMTP server RELAY ("[host]:port") as USER with PASSWORD:
+ * STARTTLS (TLS from the start when WRAPPER), then AUTH PLAIN. 0 on 235.
+ * *NOTE gets what the admin should know (an unverified certificate).
+ */
+int	 smtp_login_test(const char *relay, bool wrapper, const char *user,
+	    const char *password, char **note, char **cause);
+
 /* The reload that makes Postfix read main.cf: planned with itself as undo. */
 void	 postfix_plan_reload(struct plan *, const char *step);
 

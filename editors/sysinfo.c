@@ -5,6 +5,8 @@
 #include <string.h>
 
 #include "fsutil.h"
+#include "i18n.h"
+#include "plan.h"
 #include "sysinfo.h"
 #include "util.h"
 
@@ -247,4 +249,24 @@ selinux_enabled(const char *root)
 	}
 	fs_file_release(&f);
 	return on;
+}
+
+int
+plan_package(struct plan *p, const char *step, const struct osinfo *os,
+    const char *deb, const char *rpm, const char *why, char **cause)
+{
+	bool rhel = os->family == OS_RHEL;
+	const char *name = rhel ? rpm : deb;
+	char *install[] = { rhel ? "dnf" : "apt-get", "install", "-y",
+	    (char *)name, NULL };
+	char *remove[] = { rhel ? "dnf" : "apt-get", "remove", "-y",
+	    (char *)name, NULL };
+
+	if (name == NULL)
+		return set_cause(cause, _("%s is needed and is not packaged "
+		    "for %s: install it yourself"), rhel ? deb : rpm,
+		    os->pretty != NULL ? os->pretty : os->id);
+	if (!plan_has_command(p, install))
+		plan_command(p, step, install, remove, why);
+	return 0;
 }

@@ -49,6 +49,15 @@ const char *ssh_service_name(const char *root, const struct osinfo *);
 bool	 ssh_socket_enabled(const char *root);
 /* SELinux is enforcing or permissive per ROOT/etc/selinux/config. */
 bool	 selinux_enabled(const char *root);
+/*
+ * Plan installing a package: DEB with apt-get on the Debian family, RPM
+ * with dnf on the RHEL family (NULL: not packaged there, an error), undone
+ * by removing it.
+ */
+struct plan;
+int	 plan_package(struct plan *, const char *step, const struct osinfo *,
+	    const char *deb, const char *rpm, const char *why, char **cause);
+
 /* systemd is the running init of this (live) system. */
 bool	 systemd_running(const char *root);
 

@@ -200,29 +200,6 @@ plan_restriction(struct step_ctx *ctx, struct plan *p, const char *param,
 	return r;
 }
 
-/* The file postmap writes for TYPE:MAP (map.db, map.lmdb, map.cdb). */
-static char *
-map_db(const char *type, const char *map)
-{
-	return xasprintf("%s.%s", map, strcmp(type, "hash") == 0 ||
-	    strcmp(type, "btree") == 0 ? "db" : type);
-}
-
-/* postmap builds the database of TYPE:MAP; rollback restores its file. */
-static void
-plan_postmap(struct plan *p, const char *type, const char *map)
-{
-	char *spec = xasprintf("%s:%s", type, map);
-	char *argv[] = { "postmap", spec, NULL };
-	char *db = map_db(type, map);
-	struct change *c = plan_command(p, "postfix-blocklist", argv, NULL,
-	    _("build the map's database before main.cf refers to it"));
-
-	plan_touches(c, db);
-	free(db);
-	free(spec);
-}
-
 /*
  * Every new key of MAP must answer REJECT (checked on the candidate). A
  * cidr: map is asked for the network's first address, as a client is.
@@ -329,10 +306,12 @@ blocklist_plan(struct step_ctx *ctx, const struct settings *set,
 		if (changed < 0)
 			goto out;
 		{
-			char *db = map_db(type, SENDERS_MAP);
+			char *db = postfix_map_db(type, SENDERS_MAP);
 
 			if (changed > 0 || !fs_exists(ctx->root, db))
-				plan_postmap(p, type, SENDERS_MAP);
+				postfix_plan_postmap(p, "postfix-blocklist",
+				    type, SENDERS_MAP, _("build the map's "
+				    "database before main.cf refers to it"));
 			free(db);
 		}
 		expect_rejects(p, spec, &s_added);

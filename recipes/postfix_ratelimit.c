@@ -49,34 +49,12 @@ static const struct question ratelimit_questions[] = {
 	     "relay that throttles is not marked dead."), NULL, 0, 0, 0 },
 };
 
-/* Set KEY (its last definition: Postfix keeps the last one). */
 static int
 set_param(struct step_ctx *ctx, struct plan *p, const char *key,
     const char *value, char **cause)
 {
-	augeas *aug = augs_handle(ctx->augs);
-	char *now = postfix_param(ctx->root, key, true);
-	char *path, *last;
-	int r = 0;
-
-	/* Already in effect (a default included): no line to add. */
-	if (now != NULL && strcmp(now, value) == 0) {
-		free(now);
-		return 0;
-	}
-	free(now);
-	path = xasprintf("/files" POSTFIX_MAIN "/%s", key);
-	last = xasprintf("%s[last()]", path);
-	if (aug_set(aug, aug_match(aug, path, NULL) > 0 ? last : path,
-	    value) != 0)
-		r = set_cause(cause, _("cannot set %s in %s: %s"), key,
-		    POSTFIX_MAIN, augs_error(ctx->augs));
-	else
-		plan_expect(p, "postfix-ratelimit", VALIDATE_POSTFIX, key, key,
-		    value, NULL, NULL);
-	free(last);
-	free(path);
-	return r;
+	return postfix_set_main(ctx->augs, p, "postfix-ratelimit", key, value,
+	    cause);
 }
 
 static int

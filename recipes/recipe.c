@@ -195,6 +195,12 @@ parse_assignment(struct parser *p, char *line)
 		buf_release(&known);
 		return;
 	}
+	if (q->flags & Q_WIZARD_ONLY) {
+		perror_at(p, key, "%s", _("never written in a recipe: the "
+		    "wizard asks for it (a recipe names a file or an "
+		    "environment variable instead)"));
+		return;
+	}
 	if (strv_contains(&p->seen_keys, key)) {
 		perror_at(p, key, "%s", _("key repeated in this section"));
 		return;

@@ -37,6 +37,8 @@ enum value_type {
 #define Q_RECIPE_ONLY	0x1
 /* Value is a secret: masked when echoed, never in argv. */
 #define Q_SECRET	0x2
+/* Asked by the wizard only: a recipe never holds it (a password). */
+#define Q_WIZARD_ONLY	0x4
 
 struct question {
 	const char		*key;		/* recipe key, lower_snake_case */

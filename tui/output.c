@@ -114,15 +114,22 @@ json_plan_steps(json_t *doc, const struct plan *p,
 		for (size_t k = 0; k < p->nexpect; k++) {
 			const struct expectation *e = &p->expect[k];
 			json_t *f;
+			char *current, *wanted;
 
-			if (strcmp(e->step, steps[i]->id) != 0)
+			/* A check to run, not a setting (and it holds the
+			 * password). */
+			if (strcmp(e->step, steps[i]->id) != 0 ||
+			    e->validator == VALIDATE_RELAY_LOGIN)
 				continue;
+			current = plan_mask(p, e->current);
+			wanted = plan_mask(p, e->value);
 			f = json_object();
 			json_object_set_new(f, "key", json_string(e->label));
-			json_object_set_new(f, "current",
-			    json_string(e->current));
-			json_object_set_new(f, "wanted", json_string(e->value));
+			json_object_set_new(f, "current", json_string(current));
+			json_object_set_new(f, "wanted", json_string(wanted));
 			json_array_append_new(findings, f);
+			free(current);
+			free(wanted);
 		}
 		json_object_set_new(s, "id", json_string(steps[i]->id));
 		json_object_set_new(s, "state", json_string(

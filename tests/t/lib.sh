@@ -147,6 +147,48 @@ far() {
 	in_ns ip netns exec far "$@"
 }
 
+# postfix_conf [PARAM=VALUE ...]: a Postfix configuration for the namespace
+# in $P: the package's own files (postfix-files ...) with Debian's main.cf
+# and master.cf (fixtures/postfix), an explicit myorigin (this machine has
+# no /etc/mailname), local mail discarded, then the given settings.
+postfix_conf() {
+	P=$T/postfix
+	cp -a /etc/postfix "$P"
+	cp "$FIXTURES/postfix/etc/postfix/main.cf" \
+	    "$FIXTURES/postfix/etc/postfix/master.cf" "$P/"
+	postconf -c "$P" -e myorigin=mail.example.com local_transport=discard "$@"
+	cp -a /var/spool/postfix "$T/spool"
+	cp /etc/aliases "$T/aliases"
+}
+
+# postfix_ns_start: Postfix from $P started inside the namespace (ns_start
+# first) with $P over /etc/postfix, a private spool, /run and /var/lib on
+# tmpfs; returns when port 25 answers on loopback.
+postfix_ns_start() {
+	in_ns sh -ec "
+		ip link set lo up
+		mount --bind $P /etc/postfix
+		mount --bind $T/spool /var/spool/postfix
+		mount --bind $T/aliases /etc/aliases
+		mount -t tmpfs tmpfs /run
+		mount -t tmpfs tmpfs /var/lib
+		mkdir -m 755 /var/lib/postfix && chown postfix /var/lib/postfix
+		newaliases
+		postfix start
+	" 2> "$T/postfix-start.err" || { cat "$T/postfix-start.err"; return 1; }
+	for _ in $(seq 50); do
+		test "$(in_ns $NETPROBE connect 127.0.0.1 25)" = open && return 0
+		sleep 0.2
+	done
+	echo "Postfix does not answer on 127.0.0.1:25"
+	return 1
+}
+
+# swaks_code CMD...: runs swaks (CMD), prints the last server reply code.
+swaks_code() {
+	"$@" 2>&1 | awk '/^<\*?\*? *[0-9][0-9][0-9] / { code = $2 } END { print code }'
+}
+
 # netprobe connect HOST PORT -> open|refused|unreachable|timeout;
 # netprobe listen PORT.
 NETPROBE="/usr/bin/python3 $SRC/tests/t/netprobe.py"
