@@ -135,7 +135,9 @@ file_change(struct plan *p, const char *step, const char *path, mode_t mode,
 	if (f.exists) {
 		c->old_text = f.data;
 		c->old_len = f.len;
-		c->new_text = xstrndup(f.data, f.len);
+		/* A database (.db) is binary: copy every byte. */
+		c->new_text = xmalloc(f.len + 1);
+		memcpy(c->new_text, f.data, f.len + 1);
 		c->new_len = f.len;
 		c->old_mode = c->new_mode = f.mode;
 		c->old_uid = c->new_uid = f.uid;

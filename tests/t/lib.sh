@@ -156,7 +156,8 @@ postfix_conf() {
 	cp -a /etc/postfix "$P"
 	cp "$FIXTURES/postfix/etc/postfix/main.cf" \
 	    "$FIXTURES/postfix/etc/postfix/master.cf" "$P/"
-	postconf -c "$P" -e myorigin=mail.example.com local_transport=discard "$@"
+	postconf -c "$P" -e myorigin=mail.example.com local_transport=discard \
+	    maillog_file="$T/maillog" maillog_file_prefixes="$T" "$@"
 	cp -a /var/spool/postfix "$T/spool"
 	cp /etc/aliases "$T/aliases"
 }

@@ -24,7 +24,7 @@ def authenticator(server, session, envelope, mechanism, auth_data):
     ok = (isinstance(auth_data, LoginPassword) and
           auth_data.login.decode() == user and
           auth_data.password.decode() == password)
-    return AuthResult(success=ok, handled=False)
+    return AuthResult(success=ok, handled=False, auth_data=auth_data)
 
 
 class Handler:
@@ -39,7 +39,7 @@ class Handler:
     async def handle_DATA(self, server, session, envelope):
         Handler.count += 1
         tls = session.ssl is not None or wrapper
-        login = session.login_data.login.decode() if session.login_data else ""
+        login = session.auth_data.login.decode() if session.auth_data else ""
         path = os.path.join(spool, "%d.eml" % Handler.count)
         with open(path, "wb") as f:
             f.write(("X-Test-Auth: %s\r\nX-Test-TLS: %s\r\n" %

@@ -1,0 +1,149 @@
+#!/bin/bash
+# t0092: the postfix-relay step. Offline: the diff, modes and masking.
+# Live: a real Postfix in a private namespace relays through a test relay
+# (python3-aiosmtpd, STARTTLS and AUTH required) in a second namespace over
+# veth; the message arrives authenticated over TLS; the password appears
+# nowhere hardenwiz writes for people.
+. "$(dirname "$0")/lib.sh"
+need_root
+command -v postconf >/dev/null && command -v swaks >/dev/null ||
+	skip_all "needs postfix and swaks (make deps-test)"
+/usr/bin/python3 -c "import aiosmtpd" 2>/dev/null ||
+	skip_all "needs python3-aiosmtpd (make deps-test)"
+
+SECRET='Rel4y-s3cret-9f2b'
+printf '%s\n' "$SECRET" > "$T/relay.secret"
+chmod 600 "$T/relay.secret"
+recipe relay.conf <<EOF
+[postfix-relay]
+host = [10.99.0.2]:587
+user = apikey
+password_file = $T/relay.secret
+EOF
+
+R=$T/root
+mkroot debian12 "$R"
+with_postfix "$R"
+snapshot "$R" > "$T/pristine"
+
+test_expect_success 'offline: sasl_passwd 0600 and masked, TLS required, postmap before main.cf' '
+	$HW --root "$R" --apply "$T/relay.conf" --dry-run > "$T/dry.out" &&
+	grep -qx "+\[10.99.0.2\]:587 apikey:\*\*\*\*\*\*\*\*" "$T/dry.out" &&
+	grep -qx "# mode /etc/postfix/sasl_passwd 0600 root:root (new file)" "$T/dry.out" &&
+	grep -qx "+relayhost = \[10.99.0.2\]:587 *" "$T/dry.out" &&
+	grep -qx "+smtp_tls_security_level=encrypt" "$T/dry.out" &&
+	grep -qx "+smtp_sasl_password_maps = hash:/etc/postfix/sasl_passwd" "$T/dry.out" &&
+	grep -qx "+smtp_sasl_security_options = noanonymous" "$T/dry.out" &&
+	grep -q "^# run: apt-get install -y libsasl2-modules" "$T/dry.out" &&
+	grep -n "^+++ b/etc/postfix/sasl_passwd\|^+++ b/etc/postfix/main.cf" "$T/dry.out" | head -n 1 | grep -q sasl_passwd &&
+	! grep -q "$SECRET" "$T/dry.out"
+'
+
+test_expect_success 'offline apply: modes, JSON and history never show the password' '
+	$HW --root "$R" --apply "$T/relay.conf" --json > "$T/apply.json" 2> "$T/apply.err" &&
+	test "$(stat -c %a:%U "$R/etc/postfix/sasl_passwd")" = 600:root &&
+	grep -qx "\[10.99.0.2\]:587 apikey:$SECRET" "$R/etc/postfix/sasl_passwd" &&
+	$HW --root "$R" --history > "$T/hist.out" &&
+	$HW --root "$R" --history --json > "$T/hist.json" &&
+	$HW --root "$R" --audit --json > "$T/audit.json" &&
+	! grep -l "$SECRET" "$T/apply.json" "$T/apply.err" "$T/hist.out" "$T/hist.json" "$T/audit.json" &&
+	$HW --root "$R" --rollback &&
+	snapshot "$R" | diff - "$T/pristine"
+'
+
+test_expect_success 'port 465 is wrapper mode' '
+	sed "s/:587/:465/" "$T/relay.conf" > "$T/r465.conf" && chmod 600 "$T/r465.conf" &&
+	$HW --root "$R" --apply "$T/r465.conf" --dry-run > "$T/465.out" &&
+	grep -qx "+smtp_tls_wrappermode = yes" "$T/465.out"
+'
+
+test_expect_success 'a password written in the recipe is refused (exit 2)' '
+	printf "[postfix-relay]\nhost = [10.99.0.2]:587\nuser = apikey\npassword = %s\n" "$SECRET" > "$T/inline.conf" &&
+	chmod 600 "$T/inline.conf" &&
+	rc=0; $HW --root "$R" --apply "$T/inline.conf" --dry-run > "$T/inline.out" 2>&1 || rc=$?
+	test "$rc" = 2 &&
+	grep -q "inline.conf:4: \[postfix-relay\] password: never written in a recipe" "$T/inline.out" &&
+	! grep -q "$SECRET" "$T/inline.out"
+'
+
+test_expect_success 'password_env works; a missing variable is named' '
+	sed "s|^password_file = .*|password_env = RELAY_PW|" "$T/relay.conf" > "$T/env.conf" && chmod 600 "$T/env.conf" &&
+	RELAY_PW=$SECRET $HW --root "$R" --apply "$T/env.conf" --dry-run > "$T/env.out" &&
+	grep -qx "+\[10.99.0.2\]:587 apikey:\*\*\*\*\*\*\*\*" "$T/env.out" &&
+	! $HW --root "$R" --apply "$T/env.conf" --dry-run 2> "$T/env.err" &&
+	grep -q "the variable RELAY_PW is not set" "$T/env.err"
+'
+
+# The live system: Postfix sends everything to the relay on the far side.
+postfix_conf
+cp -a "$P" "$T/postfix.orig"
+openssl req -x509 -newkey rsa:2048 -nodes -keyout "$T/relay.key" \
+    -out "$T/relay.crt" -days 2 -subj /CN=relay.test 2>/dev/null
+mkdir "$T/relayspool"
+ns_start
+
+test_expect_success 'namespace: Postfix on loopback, the relay on 10.99.0.2:587' '
+	postfix_ns_start &&
+	ns_veth &&
+	{ far /usr/bin/python3 "$SRC/tests/t/relay.py" 10.99.0.2 587 "$T/relay.crt" \
+	    "$T/relay.key" apikey "$SECRET" "$T/relayspool" > "$T/relay.log" 2>&1 & } &&
+	for _ in $(seq 50); do
+		test "$(in_ns $NETPROBE connect 10.99.0.2 587)" = open && break
+		sleep 0.2
+	done &&
+	test "$(in_ns $NETPROBE connect 10.99.0.2 587)" = open
+'
+
+test_expect_success 'a wrong password fails the login test: exit 3, nothing changed' '
+	echo wrong-password > "$T/wrong.secret" && chmod 600 "$T/wrong.secret" &&
+	sed "s|$T/relay.secret|$T/wrong.secret|" "$T/relay.conf" > "$T/wrong.conf" && chmod 600 "$T/wrong.conf" &&
+	rc=0; in_ns "$HW" --apply "$T/wrong.conf" > "$T/wrong.out" 2>&1 || rc=$?
+	test "$rc" = 3 &&
+	grep -q "refused the login of .apikey. (535" "$T/wrong.out" &&
+	! grep -q wrong-password "$T/wrong.out" &&
+	diff -r "$T/postfix.orig" "$P"
+'
+
+test_expect_success 'a password file others can read is refused on a live system' '
+	cp "$T/relay.secret" "$T/open.secret" && chmod 644 "$T/open.secret" &&
+	sed "s|$T/relay.secret|$T/open.secret|" "$T/relay.conf" > "$T/open.conf" && chmod 600 "$T/open.conf" &&
+	! in_ns "$HW" --apply "$T/open.conf" > "$T/open.out" 2>&1 &&
+	grep -q "can be read by others (mode 0644)" "$T/open.out"
+'
+
+test_expect_success 'apply live: login tested, postmap, reload; both files 0600' '
+	in_ns "$HW" --apply "$T/relay.conf" > "$T/live.out" 2>&1 &&
+	grep -q "ran: postmap hash:/etc/postfix/sasl_passwd" "$T/live.out" &&
+	grep -q "certificate does not verify" "$T/live.out" &&
+	test "$(stat -c %a:%U "$P/sasl_passwd")" = 600:root &&
+	test "$(stat -c %a:%U "$P/sasl_passwd.db")" = 600:root &&
+	! grep -q "$SECRET" "$T/live.out"
+'
+
+test_expect_success 'a message to an outside address arrives at the relay, authenticated, over TLS' '
+	in_ns swaks -s 127.0.0.1 -t someone@outside.example -f app@example.com \
+	    --h-Subject via-relay > "$T/send.out" 2>&1 &&
+	for _ in $(seq 100); do
+		grep -ls "Subject: via-relay" "$T"/relayspool/*.eml > "$T/got" && break
+		sleep 0.2
+	done &&
+	{ grep -q "^X-Test-Auth: apikey" "$(cat "$T/got")" || { tail -20 "$T/maillog"; false; }; } &&
+	grep -q "^X-Test-TLS: yes" "$(cat "$T/got")"
+'
+
+test_expect_success 'second apply changes nothing; journal listing has no password' '
+	in_ns "$HW" --apply "$T/relay.conf" > "$T/again.out" 2>&1 &&
+	{ grep -q "^# nothing to change" "$T/again.out" || { head -30 "$T/again.out"; false; }; } &&
+	in_ns "$HW" --history > "$T/lhist.out" &&
+	! grep -q "$SECRET" "$T/lhist.out" "$T/again.out" &&
+	test -z "$(in_ns find /var/lib/hardenwiz -type f -perm /077)"
+'
+
+test_expect_success 'rollback: /etc/postfix byte-identical (no sasl_passwd left), Postfix answers 220' '
+	in_ns "$HW" --rollback > "$T/rb.out" 2>&1 &&
+	diff -r "$T/postfix.orig" "$P" &&
+	test "$(in_ns $NETPROBE connect 127.0.0.1 25)" = open &&
+	in_ns swaks -s 127.0.0.1 -q EHLO > "$T/ehlo.out" 2>&1
+'
+
+test_done
