@@ -32,6 +32,10 @@ enum validator {
 	 * "wrapper" for TLS from the first byte. Live roots only.
 	 */
 	VALIDATE_RELAY_LOGIN,
+	/* Expectation, live only: after the reload, the socket KEY exists. */
+	VALIDATE_SOCKET,
+	/* Expectation, live only: SMTP answers on 127.0.0.1 port KEY. */
+	VALIDATE_SMTP_PORT,
 };
 
 struct change {

@@ -50,15 +50,7 @@ postfix_skip_step(struct plan *p, const char *step)
 bool
 postfix_running(const char *root)
 {
-	struct fs_file f;
-	long pid = 0;
-
-	if (strcmp(root, "/") != 0)
-		return false;
-	if (fs_read(root, MASTER_PID, &f, NULL) == 0 && f.exists)
-		pid = strtol(f.data, NULL, 10);
-	fs_file_release(&f);
-	return pid > 1 && kill((pid_t)pid, 0) == 0;
+	return pidfile_alive(root, MASTER_PID);
 }
 
 char *
@@ -521,6 +513,27 @@ check_references(const struct plan *p, const char *dir, bool stage,
 	return r;
 }
 
+/* master.cf's -o overrides: postconf -P must not warn either. */
+static int
+check_master(const char *dir, char **cause)
+{
+	char *argv[] = { "postconf", "-c", (char *)dir, "-P", NULL };
+	struct buf out;
+	int r;
+
+	buf_init(&out);
+	r = run_checked(argv, NULL, &out, cause);
+	if (r == 0 && out.data != NULL && strstr(out.data, "warning:")) {
+		char *w = strstr(out.data, "warning:");
+
+		w[strcspn(w, "\n")] = '\0';
+		r = set_cause(cause, _("Postfix rejects master.cf: postconf "
+		    "%s"), w);
+	}
+	buf_release(&out);
+	return r;
+}
+
 /* postconf -n must not warn; every expected parameter must read back. */
 static int
 check_dir(const struct plan *p, const char *dir, bool stage, bool live,
@@ -531,7 +544,9 @@ check_dir(const struct plan *p, const char *dir, bool stage, bool live,
 	int r;
 
 	buf_init(&out);
-	r = run_checked(n, NULL, &out, cause);
+	r = check_master(dir, cause);
+	if (r == 0)
+		r = run_checked(n, NULL, &out, cause);
 	if (r == 0 && out.data != NULL && strstr(out.data, "warning:")) {
 		char *w = strstr(out.data, "warning:");
 
@@ -599,6 +614,34 @@ check_logins(struct plan *p, char **cause)
 	return 0;
 }
 
+/*
+ * After the reload: every auth socket the plan needs exists (a missing
+ * one makes smtpd drop the connections of its service), and every SMTP
+ * port it configures answers.
+ */
+static int
+check_services(const struct plan *p, char **cause)
+{
+	for (size_t i = 0; i < p->nexpect; i++) {
+		const struct expectation *e = &p->expect[i];
+		struct stat st;
+		int tries = 40;
+
+		if (e->validator == VALIDATE_SOCKET) {
+			while (stat(e->key, &st) != 0 && tries-- > 0)
+				usleep(250 * 1000);
+			if (tries < 0 || !S_ISSOCK(st.st_mode))
+				return set_cause(cause, _("the SASL auth socket "
+				    "%s did not appear: smtpd would drop "
+				    "every AUTH connection"), e->key);
+		}
+		if (e->validator == VALIDATE_SMTP_PORT && smtp_smoke(
+		    "127.0.0.1", atoi(e->key), 15, cause) != 0)
+			return -1;
+	}
+	return 0;
+}
+
 /* R, with any secret in *CAUSE (a map's value, say) masked. */
 static int
 masked(const struct plan *p, int r, char **cause)
@@ -649,6 +692,8 @@ postfix_validate(struct plan *p, bool candidates, char **cause)
 		r = check_maps(p, NULL, cause);
 	if (r == 0 && postfix_running(p->root))
 		r = smtp_smoke("127.0.0.1", 25, 15, cause);
+	if (r == 0 && postfix_running(p->root))
+		r = check_services(p, cause);
 	return masked(p, r, cause);
 }
 

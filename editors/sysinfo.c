@@ -1,6 +1,7 @@
 /*
  * sysinfo.c -- passwd, shadow and os-release parsing.
  */
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -269,4 +270,18 @@ plan_package(struct plan *p, const char *step, const struct osinfo *os,
 	if (!plan_has_command(p, install))
 		plan_command(p, step, install, remove, why);
 	return 0;
+}
+
+bool
+pidfile_alive(const char *root, const char *path)
+{
+	struct fs_file f;
+	long pid = 0;
+
+	if (strcmp(root, "/") != 0)
+		return false;
+	if (fs_read(root, path, &f, NULL) == 0 && f.exists)
+		pid = strtol(f.data, NULL, 10);
+	fs_file_release(&f);
+	return pid > 1 && kill((pid_t)pid, 0) == 0;
 }

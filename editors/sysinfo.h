@@ -58,6 +58,9 @@ struct plan;
 int	 plan_package(struct plan *, const char *step, const struct osinfo *,
 	    const char *deb, const char *rpm, const char *why, char **cause);
 
+/* On a live root, the pid file PATH names a running process. */
+bool	 pidfile_alive(const char *root, const char *path);
+
 /* systemd is the running init of this (live) system. */
 bool	 systemd_running(const char *root);
 

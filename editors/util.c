@@ -318,8 +318,8 @@ split_list(const char *s, struct strv *out)
 	while (*s != '\0') {
 		size_t n;
 
-		s += strspn(s, ", \t");
-		n = strcspn(s, ", \t");
+		s += strspn(s, ", \t\r\n");
+		n = strcspn(s, ", \t\r\n");
 		if (n == 0)
 			break;
 		{

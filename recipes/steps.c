@@ -9,6 +9,7 @@
 
 extern const struct step step_firewall;
 extern const struct step step_ssh;
+extern const struct step step_postfix_sasl;
 extern const struct step step_postfix_ratelimit;
 extern const struct step step_postfix_relay;
 extern const struct step step_postfix_blocklist;
@@ -16,6 +17,7 @@ extern const struct step step_postfix_blocklist;
 const struct step *const step_table[] = {
 	&step_firewall,
 	&step_ssh,
+	&step_postfix_sasl,
 	&step_postfix_ratelimit,
 	&step_postfix_relay,
 	&step_postfix_blocklist,

@@ -17,7 +17,8 @@ build="build-essential cmake pkg-config libaugeas-dev augeas-lenses
 test="$build libcmocka-dev augeas-tools openssh-server openssh-client tmux
   clang libclang-rt-14-dev iproute2 util-linux patch valgrind time
   python3 openssl ufw firewalld iptables nftables dbus-daemon procps
-  postfix swaks libsasl2-modules dovecot-core python3-aiosmtpd"
+  postfix swaks libnet-ssleay-perl libsasl2-modules dovecot-core
+  python3-aiosmtpd"
 
 case "${1:-build}" in
 build) want=$build ;;

@@ -1,0 +1,168 @@
+#!/bin/bash
+# t0094: the postfix-sasl step. Offline: the guard refuses without a
+# backend or with a certificate and key that do not match. Live: a real
+# Postfix and a real Dovecot (auth only, passwd-file users) in a private
+# namespace; swaks logs in on 587 after STARTTLS; unauthenticated relaying
+# is refused from a far namespace over veth.
+. "$(dirname "$0")/lib.sh"
+need_root
+command -v postconf >/dev/null && command -v swaks >/dev/null &&
+	command -v dovecot >/dev/null ||
+	skip_all "needs postfix, swaks and dovecot-core (make deps-test)"
+
+recipe sasl.conf <<EOF
+[postfix-sasl]
+enable = yes
+tls_only = yes
+backend = auto
+EOF
+
+# A certificate and key for smtpd, and a second key that does not match.
+openssl req -x509 -newkey rsa:2048 -nodes -keyout "$T/key.pem" \
+    -out "$T/cert.pem" -days 2 -subj /CN=mail.example.com 2>/dev/null
+openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 \
+    -out "$T/other.pem" 2>/dev/null
+
+# Dovecot for the tests: no mail protocols, just auth, users in a file.
+dovecot_conf() {	# dovecot_conf DIR
+	mkdir -p "$1/conf.d"
+	cat > "$1/dovecot.conf" <<EOF
+protocols = none
+listen = 127.0.0.1
+ssl = no
+log_path = $T/dovecot.log
+passdb {
+  driver = passwd-file
+  args = scheme=PLAIN username_format=%u /etc/dovecot/users
+}
+userdb {
+  driver = static
+  args = uid=nobody gid=nogroup home=/nonexistent
+}
+!include_try conf.d/*.conf
+EOF
+	echo 'alice@example.com:{PLAIN}alice-pw' > "$1/users"
+}
+
+R=$T/root
+mkroot debian12 "$R"
+with_postfix "$R"
+mkdir -p "$R/etc/ssl/certs" "$R/etc/ssl/private"
+cp "$T/cert.pem" "$R/etc/ssl/certs/ssl-cert-snakeoil.pem"
+cp "$T/key.pem" "$R/etc/ssl/private/ssl-cert-snakeoil.key"
+snapshot "$R" > "$T/pristine"
+
+test_expect_success 'offline, no backend installed: the guard refuses (exit 4), nothing changed' '
+	rc=0; $HW --root "$R" --apply "$T/sasl.conf" > "$T/nob.out" 2>&1 || rc=$?
+	test "$rc" = 4 &&
+	grep -q "no SASL backend is installed" "$T/nob.out" &&
+	snapshot "$R" | diff - "$T/pristine"
+'
+
+test_expect_success 'offline, Dovecot without a Postfix listener: the listener, AUTH on 587 and 465' '
+	cp -a "$R" "$T/dv" && dovecot_conf "$T/dv/etc/dovecot" &&
+	$HW --root "$T/dv" --apply "$T/sasl.conf" --dry-run > "$T/dv.out" &&
+	grep -qx "+  unix_listener /var/spool/postfix/private/auth {" "$T/dv.out" &&
+	grep -qx "+smtpd_sasl_type = dovecot" "$T/dv.out" &&
+	grep -qx "+smtpd_tls_auth_only = yes" "$T/dv.out" &&
+	grep -qx "+submission inet n - y - - smtpd" "$T/dv.out" &&
+	grep -qx "+  -o smtpd_tls_security_level=encrypt" "$T/dv.out" &&
+	grep -qx "+  -o smtpd_tls_wrappermode=yes" "$T/dv.out" &&
+	grep -qx "+  -o smtpd_relay_restrictions=permit_sasl_authenticated,reject" "$T/dv.out"
+'
+
+test_expect_success 'offline: permit_sasl_authenticated after reject_unauth_destination is moved before it' '
+	cp -a "$T/dv" "$T/order" &&
+	postconf -c "$T/order/etc/postfix" -e \
+	    "smtpd_relay_restrictions = permit_mynetworks, reject_unauth_destination, permit_sasl_authenticated" &&
+	$HW --root "$T/order" --apply "$T/sasl.conf" --dry-run > "$T/order.out" &&
+	grep -qx "+smtpd_relay_restrictions = permit_mynetworks, permit_sasl_authenticated, reject_unauth_destination" "$T/order.out"
+'
+
+test_expect_success 'offline: a key that does not match the certificate stops the step (exit 4)' '
+	cp -a "$T/dv" "$T/badkey" &&
+	cp "$T/other.pem" "$T/badkey/etc/ssl/private/ssl-cert-snakeoil.key" &&
+	snapshot "$T/badkey" > "$T/badkey.snap" &&
+	rc=0; $HW --root "$T/badkey" --apply "$T/sasl.conf" > "$T/badkey.out" 2>&1 || rc=$?
+	test "$rc" = 4 &&
+	grep -q "does not belong to the certificate /etc/ssl/certs/ssl-cert-snakeoil.pem" "$T/badkey.out" &&
+	snapshot "$T/badkey" | diff - "$T/badkey.snap"
+'
+
+test_expect_success 'offline apply, second apply, rollback byte-identical' '
+	$HW --root "$T/dv" --apply "$T/sasl.conf" > /dev/null &&
+	$HW --root "$T/dv" --apply "$T/sasl.conf" | grep -q "^# nothing to change" &&
+	$HW --root "$T/dv" --rollback &&
+	rm -rf "$T/dv/etc/dovecot" && snapshot "$T/dv" | diff - "$T/pristine"
+'
+
+# The live system: submission on 587 without AUTH to start with, the test
+# certificate, everything delivered to discard.
+postfix_conf default_transport=discard smtpd_tls_cert_file="$T/cert.pem" \
+    smtpd_tls_key_file="$T/key.pem"
+postconf -c "$P" -M "submission/inet=submission inet n - y - - smtpd"
+mkdir "$T/dovecot"
+cp -a "$P" "$T/postfix.orig"
+ns_start
+
+test_expect_success 'namespace: Postfix on 25 and 587, no Dovecot yet' '
+	in_ns mount --bind "$T/dovecot" /etc/dovecot &&
+	postfix_ns_start &&
+	ns_veth &&
+	in_ns swaks -s 127.0.0.1 -p 587 -q EHLO > "$T/ehlo0.out" 2>&1 &&
+	grep -q "250-STARTTLS" "$T/ehlo0.out" &&
+	! grep -q "250-AUTH" "$T/ehlo0.out"
+'
+
+test_expect_success 'no backend: the step refuses (exit 4) and mail keeps flowing' '
+	rc=0; in_ns "$HW" --apply "$T/sasl.conf" > "$T/live0.out" 2>&1 || rc=$?
+	test "$rc" = 4 &&
+	diff -r "$T/postfix.orig" "$P" &&
+	far swaks -s 10.99.0.1 -t root@example.com -f a@example.net > "$T/flow.out" 2>&1
+'
+
+test_expect_success 'with Dovecot running: apply adds the listener, reloads both, checks the socket and 587' '
+	dovecot_conf "$T/dovecot" &&
+	cp -a "$T/dovecot" "$T/dovecot.orig" &&
+	in_ns dovecot -c /etc/dovecot/dovecot.conf &&
+	in_ns "$HW" --apply "$T/sasl.conf" > "$T/live.out" 2>&1 &&
+	grep -q "ran: doveadm reload" "$T/live.out" &&
+	grep -q "ran: postfix reload" "$T/live.out" &&
+	test -S "$T/spool/private/auth"
+'
+
+test_expect_success 'EHLO on 587: no AUTH before STARTTLS, AUTH after' '
+	in_ns swaks -s 127.0.0.1 -p 587 -q EHLO > "$T/ehlo1.out" 2>&1 &&
+	! grep -q "250-AUTH\|250 AUTH" "$T/ehlo1.out" &&
+	in_ns swaks -s 127.0.0.1 -p 587 --tls -q EHLO > "$T/ehlo2.out" 2>&1 &&
+	grep -q "250-AUTH PLAIN LOGIN\|250 AUTH PLAIN LOGIN" "$T/ehlo2.out"
+'
+
+test_expect_success 'an authenticated submission from the far side is accepted' '
+	far swaks -s 10.99.0.1 -p 587 --tls -a PLAIN -au alice@example.com \
+	    -ap alice-pw -f alice@example.com -t friend@elsewhere.example > "$T/auth.out" 2>&1 ||
+	{ cat "$T/auth.out"; false; }
+'
+
+test_expect_success 'a wrong password is refused; unauthenticated relaying is refused on 25 and 587' '
+	! far swaks -s 10.99.0.1 -p 587 --tls -a PLAIN -au alice@example.com \
+	    -ap wrong -f alice@example.com -t friend@elsewhere.example > "$T/bad.out" 2>&1 &&
+	grep -Eq "^<~?\*+ 535" "$T/bad.out" &&
+	! far swaks -s 10.99.0.1 -f a@example.net -t friend@elsewhere.example > "$T/relay25.out" 2>&1 &&
+	grep -q "Relay access denied" "$T/relay25.out" &&
+	! far swaks -s 10.99.0.1 -p 587 --tls -f a@example.net -t friend@elsewhere.example > "$T/relay587.out" 2>&1 &&
+	grep -Eq "^<~?\*+ 554 5.7.1" "$T/relay587.out"
+'
+
+test_expect_success 'second apply changes nothing' '
+	in_ns "$HW" --apply "$T/sasl.conf" | grep -q "^# nothing to change"
+'
+
+test_expect_success 'rollback: Postfix and Dovecot files byte-identical, 220 on 25' '
+	in_ns "$HW" --rollback > "$T/rb.out" 2>&1 &&
+	diff -r "$T/postfix.orig" "$P" &&
+	diff -r "$T/dovecot.orig" "$T/dovecot" &&
+	far swaks -s 10.99.0.1 -t root@example.com -f a@example.net > "$T/after.out" 2>&1
+'
+
+test_done
