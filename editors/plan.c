@@ -212,6 +212,22 @@ plan_mkdir(struct plan *p, const char *step, const char *path, mode_t mode,
 	c->new_gid = gid;
 }
 
+void
+plan_parents(struct plan *p, const char *step, const char *path)
+{
+	char *dir = xstrdup(path);
+
+	/* Top down: /etc/cron.d before anything inside it. */
+	for (char *slash = strchr(dir + 1, '/'); slash != NULL;
+	    slash = strchr(slash + 1, '/')) {
+		*slash = '\0';
+		if (!fs_exists(p->root, dir))
+			plan_mkdir(p, step, dir, 0755, 0, 0);
+		*slash = '/';
+	}
+	free(dir);
+}
+
 struct change *
 plan_command(struct plan *p, const char *step, char *const *argv,
     char *const *undo_argv, const char *why)

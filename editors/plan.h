@@ -117,6 +117,8 @@ int	 plan_file_mode(struct plan *, const char *step, const char *path,
 	    mode_t mode, uid_t uid, gid_t gid, char **cause);
 void	 plan_mkdir(struct plan *, const char *step, const char *path,
 	    mode_t mode, uid_t uid, gid_t gid);
+/* Directories above PATH that do not exist yet: created 0755 root. */
+void	 plan_parents(struct plan *, const char *step, const char *path);
 struct change *plan_command(struct plan *, const char *step,
 	    char *const *argv, char *const *undo_argv, const char *why);
 /* The command C rewrites PATH (see struct change). */

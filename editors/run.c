@@ -120,7 +120,9 @@ feed_and_collect(int infd, int outfd, const struct run_opts *opts,
 				continue;
 			if (r <= 0)
 				break;
-			if (out != NULL && out->len < RUN_MAX_OUTPUT)
+			if (out != NULL && out->len < (opts != NULL &&
+			    opts->max_output ? opts->max_output :
+			    RUN_MAX_OUTPUT))
 				buf_add(out, chunk, (size_t)r);
 		}
 	}

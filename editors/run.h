@@ -18,6 +18,7 @@ struct run_opts {
 	int		(*setup)(void *);
 	void		*setup_arg;
 	unsigned int	 timeout;	/* seconds; 0 means 120 */
+	size_t		 max_output;	/* bytes kept; 0 means 1 MB */
 };
 
 /*

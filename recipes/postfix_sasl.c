@@ -193,6 +193,7 @@ plan_dovecot(struct step_ctx *ctx, struct plan *p, bool install,
 	    "\nauth_mechanisms = plain login\nservice auth {\n"
 	    "  unix_listener %s {\n    mode = 0660\n    user = postfix\n"
 	    "    group = postfix\n  }\n}\n", socket);
+	plan_parents(p, STEP, DOVECOT_DROPIN);
 	r = plan_file(p, STEP, DOVECOT_DROPIN, text, strlen(text), 0644, 0, 0,
 	    VALIDATE_NONE, cause);
 	free(text);

@@ -13,6 +13,7 @@ extern const struct step step_postfix_sasl;
 extern const struct step step_postfix_ratelimit;
 extern const struct step step_postfix_relay;
 extern const struct step step_postfix_blocklist;
+extern const struct step step_mailqueue;
 
 const struct step *const step_table[] = {
 	&step_firewall,
@@ -21,6 +22,7 @@ const struct step *const step_table[] = {
 	&step_postfix_ratelimit,
 	&step_postfix_relay,
 	&step_postfix_blocklist,
+	&step_mailqueue,
 };
 
 const size_t step_count = nitems(step_table);

@@ -38,6 +38,10 @@ struct options {
 	const char	*unconfirmed_id; /* the dead-man timer */
 	unsigned int	 after;
 	const char	*self;		/* our executable */
+	bool		 check_queue;
+	long		 threshold;	/* --check-queue: alert above */
+	bool		 threshold_set;
+	bool		 syslog;	/* --check-queue: also to syslog */
 };
 
 /* Output. */
@@ -60,6 +64,13 @@ enum apply_status run_apply(const struct options *, struct plan *,
 int	 run_rollback(const struct options *, const char *id, bool force,
 	    bool if_pending, bool wait, char **rolled, struct strv *warnings,
 	    char **cause);
+/* --check-queue: the queue report; exit 1 above the threshold. */
+int	 check_queue_main(const struct options *);
+
+/* The wizard's queue view: one sender's messages held, shown, deleted. */
+struct frontend;
+void	 queue_flow(const struct frontend *, const struct options *);
+
 /* Interactive wizard: newt, or line mode with --plain or no terminal. */
 int	 wizard_main(const struct options *);
 

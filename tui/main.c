@@ -34,6 +34,8 @@ usage(FILE *f)
 "       hardenwiz [--root DIR] --rollback [ID] [--force]         undo\n"
 "       hardenwiz [--root DIR] --history [--json]                transactions\n"
 "       hardenwiz [--root DIR] --confirm                  keep a pending change\n"
+"       hardenwiz --check-queue [--threshold N] [--json] [--syslog]\n"
+"                                             Postfix queue monitor\n"
 "       hardenwiz --help | --version\n"), f);
 }
 
@@ -70,7 +72,8 @@ fail(const struct options *o, const char *mode, int code, const char *cause)
 static int
 parse_args(int argc, char **argv, struct options *o)
 {
-	enum { OPT_ROLLBACK_UNCONFIRMED = 256, OPT_AFTER, OPT_FORCE };
+	enum { OPT_ROLLBACK_UNCONFIRMED = 256, OPT_AFTER, OPT_FORCE,
+	    OPT_CHECK_QUEUE, OPT_THRESHOLD, OPT_SYSLOG };
 	static const struct option longopts[] = {
 		{ "root", required_argument, NULL, 'r' },
 		{ "plain", no_argument, NULL, 'p' },
@@ -83,6 +86,9 @@ parse_args(int argc, char **argv, struct options *o)
 		{ "history", no_argument, NULL, 'H' },
 		{ "confirm", no_argument, NULL, 'c' },
 		{ "force", no_argument, NULL, OPT_FORCE },
+		{ "check-queue", no_argument, NULL, OPT_CHECK_QUEUE },
+		{ "threshold", required_argument, NULL, OPT_THRESHOLD },
+		{ "syslog", no_argument, NULL, OPT_SYSLOG },
 		{ "rollback-unconfirmed", required_argument, NULL,
 		    OPT_ROLLBACK_UNCONFIRMED },
 		{ "after", required_argument, NULL, OPT_AFTER },
@@ -105,6 +111,21 @@ parse_args(int argc, char **argv, struct options *o)
 		case 'H': o->history = true; break;
 		case 'c': o->confirm = true; break;
 		case OPT_FORCE: o->force = true; break;
+		case OPT_CHECK_QUEUE: o->check_queue = true; break;
+		case OPT_THRESHOLD: {
+			char *end;
+
+			o->threshold = strtol(optarg, &end, 10);
+			if (*optarg == '\0' || *end != '\0' ||
+			    o->threshold < 0) {
+				errmsg(_("--threshold '%s': a number of "
+				    "messages"), optarg);
+				return -1;
+			}
+			o->threshold_set = true;
+			break;
+		}
+		case OPT_SYSLOG: o->syslog = true; break;
 		case OPT_ROLLBACK_UNCONFIRMED: o->unconfirmed_id = optarg;
 			break;
 		case OPT_AFTER: o->after = (unsigned)strtoul(optarg, NULL, 10);
@@ -123,10 +144,15 @@ parse_args(int argc, char **argv, struct options *o)
 		return -1;
 	}
 	modes = (o->apply != NULL) + o->audit + o->rollback + o->history +
-	    o->confirm + (o->unconfirmed_id != NULL);
+	    o->confirm + (o->unconfirmed_id != NULL) + o->check_queue;
 	if (modes > 1) {
 		errmsg("%s", _("choose one of --apply, --audit, --rollback, "
-		    "--history, --confirm"));
+		    "--history, --confirm, --check-queue"));
+		return -1;
+	}
+	if ((o->threshold_set || o->syslog) && !o->check_queue) {
+		errmsg("%s", _("--threshold and --syslog go with "
+		    "--check-queue"));
 		return -1;
 	}
 	if (o->dry_run && o->apply == NULL) {
@@ -525,14 +551,16 @@ main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	if (geteuid() != 0 && strcmp(o.root, "/") == 0 && !o.history &&
-	    !o.audit && !o.dry_run) {
+	    !o.audit && !o.dry_run && !o.check_queue) {
 		errmsg("%s", _("changing this system needs root; run with "
 		    "sudo, or try it on a copy with --root DIR"));
 		free(root);
 		free(self);
 		return EXIT_USAGE;
 	}
-	if (o.apply != NULL)
+	if (o.check_queue)
+		code = check_queue_main(&o);
+	else if (o.apply != NULL)
 		code = mode_apply(&o);
 	else if (o.audit)
 		code = mode_audit(&o);

@@ -11,6 +11,7 @@
 #include "frontend.h"
 #include "hardenwiz.h"
 #include "i18n.h"
+#include "postfix.h"
 #include "journal.h"
 
 char *
@@ -299,6 +300,7 @@ wizard_main(const struct options *o)
 		struct audit *audits = xcalloc(n, sizeof *audits);
 		struct strv items;
 		enum fe_answer ans;
+		size_t queue;
 
 		for (size_t i = 0; i < n; i++)
 			audit_init(&audits[i]);
@@ -312,6 +314,11 @@ wizard_main(const struct options *o)
 		for (size_t i = 0; i < n; i++)
 			strv_addf(&items, "%-28s [%s]", _(steps[i]->title),
 			    step_state_name(audits[i].state));
+		/* The queue view: live Postfix only. */
+		queue = o->root[1] == '\0' && postfix_present(o->root);
+		if (queue)
+			strv_add(&items, _("Mail queue: inspect, hold, "
+			    "delete"));
 		strv_add(&items, _("History and rollback"));
 		strv_add(&items, _("Quit"));
 		ans = fe->menu(_("hardenwiz"), o->root[1] == '\0' ?
@@ -322,12 +329,14 @@ wizard_main(const struct options *o)
 		strv_release(&items);
 		if (ans == FE_OK && choice < n)
 			step_flow(fe, o, steps[choice], &audits[choice]);
-		else if (ans == FE_OK && choice == n)
+		else if (ans == FE_OK && queue && choice == n)
+			queue_flow(fe, o);
+		else if (ans == FE_OK && choice == n + queue)
 			history_flow(fe, o);
 		for (size_t i = 0; i < n; i++)
 			audit_release(&audits[i]);
 		free(audits);
-		if (ans != FE_OK || choice > n)
+		if (ans != FE_OK || choice > n + queue)
 			break;
 	}
 	fe->stop();

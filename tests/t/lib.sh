@@ -249,12 +249,13 @@ wait_for() {
 
 # start ARGS: the wizard on $R (hardenwiz --root $R ARGS) in a new tmux
 # session "wz"; on exit it prints EXITED=code and the terminal's modes.
+# $WZ_PREFIX, when set, runs it through a command (nsenter ...).
 start() {
 	[ "$runs" != 0 ] || on_exit 'for s in "$T"/tmux.*.sock; do tmux -S "$s" kill-server 2>/dev/null; done'
 	tm kill-server 2>/dev/null
 	runs=$((runs + 1))
 	SOCK=$T/tmux.$runs.sock
 	tm -u new-session -d -s wz -x 100 -y 30 \
-	    "env TERM=xterm-256color LANG=C.UTF-8 $HW --root $R $*; echo EXITED=\$?; stty -a | tr ' ' '\n' | grep -x -e icanon -e -icanon -e echo -e -echo | tr '\n' ' '; echo; sleep 600"
+	    "$WZ_PREFIX env TERM=xterm-256color LANG=C.UTF-8 $HW --root $R $*; echo EXITED=\$?; stty -a | tr ' ' '\n' | grep -x -e icanon -e -icanon -e echo -e -echo | tr '\n' ' '; echo; sleep 600"
 }
 

@@ -36,12 +36,12 @@ test_expect_success 'a section of a step not built yet exits 2' '
 	recipe later.conf <<-EOF2
 	[ssh]
 	port = 2222
-	[postfix-relay]
-	host = [smtp.example.com]:587
+	[dns]
+	domain = example.com
 	EOF2
 	rc=0; $HW --root "$R" --apply "$T/later.conf" 2>"$T/err" || rc=$?
 	test $rc = 2 &&
-	grep -q "later.conf:3: \[postfix-relay\] this step is not available yet" "$T/err" &&
+	grep -q "later.conf:3: \[dns\] this step is not available yet" "$T/err" &&
 	snapshot "$R" | diff - "$T/pristine"
 '
 
@@ -66,7 +66,7 @@ test_expect_success 'audit text and JSON' '
 	assert d["version"] == 1 and d["mode"] == "audit", d
 	assert d["root"] == sys.argv[2], d["root"]
 	steps = {s["id"]: s for s in d["steps"]}
-	assert list(steps) == ["firewall", "ssh", "postfix-ratelimit", "postfix-blocklist"], list(steps)
+	assert list(steps) == ["firewall", "ssh", "postfix-sasl", "postfix-ratelimit", "postfix-relay", "postfix-blocklist", "mailqueue"], list(steps)
 	assert steps["postfix-ratelimit"]["state"] == "not-applicable", steps
 	s = steps["ssh"]
 	assert s["state"] == "needs-change", s
@@ -100,7 +100,7 @@ test_expect_success 'dry-run JSON lists files and commands, changes nothing' '
 test_expect_success 'Postfix steps without Postfix: not-applicable, exit 0' '
 	cp "$SRC/recipes/examples/postfix.conf" "$T/pf.conf" && chmod 600 "$T/pf.conf" &&
 	$HW --root "$R" --apply "$T/pf.conf" --json > "$T/pf.json" &&
-	python3 -c "import json,sys; d=json.load(open(sys.argv[1])); assert [s[\"state\"] for s in d[\"steps\"]] == [\"not-applicable\"] * 2, d" "$T/pf.json" &&
+	python3 -c "import json,sys; d=json.load(open(sys.argv[1])); assert [s[\"state\"] for s in d[\"steps\"]] == [\"not-applicable\"] * 5, d" "$T/pf.json" &&
 	snapshot "$R" | diff - "$T/pristine"
 '
 

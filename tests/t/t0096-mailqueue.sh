@@ -1,0 +1,129 @@
+#!/bin/bash
+# t0096: the mail queue: --check-queue against a real Postfix queue (in a
+# private namespace, every delivery deferred so messages stay), the
+# mailqueue step's timer or cron entry, and the wizard's queue view driven
+# in tmux: hold one sender's messages, inspect one, delete them.
+. "$(dirname "$0")/lib.sh"
+need_root
+command -v postconf >/dev/null && command -v swaks >/dev/null ||
+	skip_all "needs postfix and swaks (make deps-test)"
+
+recipe mq.conf <<EOF
+[mailqueue]
+threshold = 50
+interval = 5m
+EOF
+
+R=$T/root
+mkroot debian12 "$R"
+with_postfix "$R"
+snapshot "$R" > "$T/pristine"
+
+test_expect_success 'offline, no systemd: a cron.d entry every 5 minutes; rollback' '
+	$HW --root "$R" --apply "$T/mq.conf" > "$T/cron.out" 2>&1 &&
+	grep -qx "\*/5 \* \* \* \* root /usr/sbin/hardenwiz --check-queue --threshold 50 --syslog >/dev/null" "$R/etc/cron.d/hardenwiz-mailqueue" &&
+	$HW --root "$R" --apply "$T/mq.conf" | grep -q "^# nothing to change" &&
+	$HW --root "$R" --rollback &&
+	snapshot "$R" | diff - "$T/pristine"
+'
+
+test_expect_success 'offline, with systemd: a timer and its service, enabled by systemctl' '
+	cp -a "$R" "$T/sd" && mkdir -p "$T/sd/usr/lib/systemd" && : > "$T/sd/usr/lib/systemd/systemd" &&
+	$HW --root "$T/sd" --apply "$T/mq.conf" --dry-run > "$T/sd.out" &&
+	grep -qx "+OnUnitActiveSec=300s" "$T/sd.out" &&
+	grep -qx "+ExecStart=/usr/sbin/hardenwiz --check-queue --threshold 50" "$T/sd.out" &&
+	grep -qx "# run: systemctl enable --now hardenwiz-mailqueue.timer  (skipped: offline root)" "$T/sd.out"
+'
+
+test_expect_success '--check-queue takes no --root; --threshold alone is a usage error' '
+	rc=0; $HW --root "$R" --check-queue 2> "$T/root.err" || rc=$?
+	test "$rc" = 2 && grep -q "does not take --root" "$T/root.err" &&
+	rc=0; $HW --threshold 5 2> /dev/null || rc=$?
+	test "$rc" = 2
+'
+
+# The live queue: every delivery deferred, so the messages stay.
+postfix_conf default_transport=discard defer_transports=discard
+ns_start
+
+test_expect_success 'namespace: 5 messages from one sender, 2 from another, all deferred' '
+	postfix_ns_start &&
+	for i in 1 2 3 4 5; do
+		in_ns swaks -s 127.0.0.1 -f spammer@evil.example -t "victim$i@example.org" \
+		    --h-Subject "spam $i" > /dev/null 2>&1 || exit 1
+	done &&
+	for i in 1 2; do
+		in_ns swaks -s 127.0.0.1 -f friend@example.net -t "pal@example.org" \
+		    --h-Subject "hello $i" > /dev/null 2>&1 || exit 1
+	done &&
+	for _ in $(seq 50); do
+		test "$(in_ns postqueue -j | grep -c "\"queue_name\": \"deferred\"")" = 7 && break
+		sleep 0.2
+	done &&
+	test "$(in_ns postqueue -j | grep -c "\"queue_name\": \"deferred\"")" = 7
+'
+
+test_expect_success '--check-queue: counts, top sender, repeated reason; exit 1 above the threshold' '
+	rc=0; in_ns "$HW" --check-queue --threshold 3 > "$T/q.out" 2>&1 || rc=$?
+	test "$rc" = 1 &&
+	grep -q "^queue: 7 messages" "$T/q.out" &&
+	grep -q "deferred 7" "$T/q.out" &&
+	grep -Eq "^ +5  spammer@evil.example$" "$T/q.out" &&
+	grep -Eq "^ +2  friend@example.net$" "$T/q.out" &&
+	grep -Eq "^ +7  deferred transport$" "$T/q.out" &&
+	grep -q "ABOVE the threshold of 3" "$T/q.out" &&
+	in_ns "$HW" --check-queue --threshold 7 > "$T/q7.out" &&
+	grep -q "within the threshold of 7" "$T/q7.out"
+'
+
+test_expect_success '--check-queue --json' '
+	in_ns "$HW" --check-queue --json --threshold 10 > "$T/q.json" &&
+	python3 - "$T/q.json" <<-EOF
+	import json, sys
+	d = json.load(open(sys.argv[1]))
+	q = d["queue"]
+	assert d["mode"] == "check-queue", d
+	assert q["total"] == 7 and q["queues"] == {"deferred": 7}, q
+	assert q["top_senders"][0] == {"name": "spammer@evil.example", "count": 5}, q
+	assert q["above_threshold"] is False, q
+	assert q["oldest"]["age_seconds"] >= 0, q
+	EOF
+'
+
+if command -v tmux >/dev/null; then
+R=/ WZ_PREFIX="nsenter -t $NSPID -m -n -p --" start --only mailqueue
+test_expect_success 'wizard queue view: hold the spammer, inspect one message, delete them' '
+	wait_for "Mail queue: inspect, hold, delete" &&
+	tm send-keys -t wz Down Enter &&
+	wait_for "queue: 7 messages" &&
+	wait_for "5  spammer@evil.example" &&
+	tm send-keys -t wz Enter &&
+	wait_for "Hold its 5 messages" &&
+	tm send-keys -t wz Down Enter &&
+	wait_for "Hold the 5 messages from spammer@evil.example?" &&
+	tm send-keys -t wz Tab Enter &&
+	wait_for "Done." &&
+	tm send-keys -t wz Enter &&
+	wait_for "Release its 5 held messages" &&
+	test "$(in_ns postqueue -j | grep -c "\"queue_name\": \"hold\"")" = 5 &&
+	tm send-keys -t wz Home Enter &&
+	wait_for "Inspect a message" &&
+	tm send-keys -t wz Enter &&
+	wait_for "Subject: spam" &&
+	tm send-keys -t wz Enter &&
+	wait_for "Delete its 5 messages" &&
+	tm send-keys -t wz Down Down Down Enter &&
+	wait_for "Delete the 5 messages from spammer@evil.example for good?" &&
+	tm send-keys -t wz Tab Enter &&
+	wait_for "Done." &&
+	tm send-keys -t wz Enter &&
+	for _ in $(seq 20); do
+		test "$(in_ns postqueue -j | grep -c queue_id)" = 2 && break
+		sleep 0.2
+	done &&
+	test "$(in_ns postqueue -j | grep -c spammer)" = 0 &&
+	test "$(in_ns postqueue -j | grep -c friend@example.net)" = 2
+'
+fi
+
+test_done
