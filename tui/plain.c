@@ -6,8 +6,34 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <termios.h>
+#include <unistd.h>
+
 #include "frontend.h"
 #include "i18n.h"
+
+static char *ask(const char *);
+
+/* A line typed without echo (a password); NULL at end of input. */
+static char *
+ask_secret(const char *prompt)
+{
+	struct termios old, quiet;
+	bool tty = isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &old) == 0;
+	char *line;
+
+	if (tty) {
+		quiet = old;
+		quiet.c_lflag &= ~(tcflag_t)ECHO;
+		tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
+	}
+	line = ask(prompt);
+	if (tty) {
+		tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
+		putchar('\n');
+	}
+	return line;
+}
 
 /* One line of input without its newline; NULL at end of input. */
 static char *
@@ -77,8 +103,10 @@ ask_question(const struct question *q, struct settings *answers)
 		char *prompt, *line, *canon = NULL, *why = NULL;
 
 		prompt = xasprintf("%s [%s] (? for help): ", _(q->label),
-		    dflt != NULL ? dflt : "");
-		line = ask(prompt);
+		    dflt == NULL ? "" : (q->flags & Q_SECRET) && dflt[0] ?
+		    "********" : dflt);
+		line = (q->flags & Q_SECRET) ? ask_secret(prompt) :
+		    ask(prompt);
 		free(prompt);
 		if (line == NULL)
 			return FE_QUIT;

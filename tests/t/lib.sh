@@ -256,6 +256,6 @@ start() {
 	runs=$((runs + 1))
 	SOCK=$T/tmux.$runs.sock
 	tm -u new-session -d -s wz -x 100 -y 30 \
-	    "$WZ_PREFIX env TERM=xterm-256color LANG=C.UTF-8 $HW --root $R $*; echo EXITED=\$?; stty -a | tr ' ' '\n' | grep -x -e icanon -e -icanon -e echo -e -echo | tr '\n' ' '; echo; sleep 600"
+	    "${WZ_PREFIX:-} env TERM=xterm-256color LANG=C.UTF-8 $HW --root $R $*; echo EXITED=\$?; stty -a | tr ' ' '\n' | grep -x -e icanon -e -icanon -e echo -e -echo | tr '\n' ' '; echo; sleep 600"
 }
 

@@ -14,7 +14,7 @@ test_expect_success 'refusing the confirmation changes nothing' '
 '
 
 test_expect_success 'a bad answer is asked again; "?" shows help' '
-	printf "2\n?\nnot-a-port\n2022\nmaybe\nno\n\n\n\ny\n6\n" |
+	printf "2\n?\nnot-a-port\n2022\nmaybe\nno\n\n\n\ny\nq\n" |
 	    $HW --root "$R" --plain > "$T/out2" &&
 	grep -q "The TCP port sshd listens on" "$T/out2" &&
 	grep -q "not-a-port. is not a TCP port" "$T/out2" &&
@@ -24,7 +24,7 @@ test_expect_success 'a bad answer is asked again; "?" shows help' '
 '
 
 test_expect_success 'a pipe without --plain uses the line frontend too' '
-	printf "5\n1\ny\n6\n" | $HW --root "$R" > "$T/out3" &&
+	printf "8\n1\ny\nq\n" | $HW --root "$R" > "$T/out3" &&
 	grep -q "Rolled back" "$T/out3" &&
 	snapshot "$R" | diff - "$T/pristine"
 '

@@ -32,9 +32,14 @@ test_expect_success 'firewall and SSH: dry run, apply, rollback' '
 	vg --apply "$T/server.conf" &&
 	vg --rollback
 '
-test_expect_success 'Postfix steps: dry run, apply, rollback (offline)' '
+test_expect_success 'every Postfix step: dry run, apply, rollback (offline)' '
 	mkroot debian12 "$T/pf" && with_postfix "$T/pf" &&
-	printf "[postfix-ratelimit]\nmessage_rate = 3\ntime_unit = 1m\n[postfix-blocklist]\nsenders = a@b.example evil.example\nclients = 192.0.2.0/24\n" > "$T/pf.conf" &&
+	mkdir -p "$T/pf/etc/dovecot" "$T/pf/etc/ssl/private" "$T/pf/etc/ssl/certs" &&
+	echo "protocols = none" > "$T/pf/etc/dovecot/dovecot.conf" &&
+	openssl req -x509 -newkey rsa:2048 -nodes -keyout "$T/pf/etc/ssl/private/ssl-cert-snakeoil.key" \
+	    -out "$T/pf/etc/ssl/certs/ssl-cert-snakeoil.pem" -days 2 -subj /CN=x 2>/dev/null &&
+	echo relay-secret > "$T/pw" && chmod 600 "$T/pw" &&
+	printf "[postfix-sasl]\nenable = yes\n[postfix-ratelimit]\nmessage_rate = 3\ntime_unit = 1m\n[postfix-relay]\nhost = [relay.example]:465\nuser = u\npassword_file = $T/pw\n[postfix-blocklist]\nsenders = a@b.example evil.example\nclients = 192.0.2.0/24\n[mailqueue]\ninterval = 1h\n" > "$T/pf.conf" &&
 	chmod 600 "$T/pf.conf" &&
 	for mode in "--dry-run" "" ; do
 		valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect \

@@ -74,6 +74,29 @@ test_expect_success 'password_env works; a missing variable is named' '
 	grep -q "the variable RELAY_PW is not set" "$T/env.err"
 '
 
+if command -v tmux >/dev/null; then
+start
+test_expect_success 'wizard: the relay form takes the password without showing it' '
+	wait_for "Postfix relay host           [ok]" &&
+	tm send-keys -t wz Down Down Down Down Enter &&
+	wait_for "no relayhost: this server delivers mail itself" &&
+	wait_for "Relay host" && wait_for "Password" &&
+	tm send-keys -t wz "[10.99.0.2]:587" Tab apikey Tab "$SECRET" &&
+	wait_for "*****************" &&
+	! grep -q "$SECRET" "$T/screen" &&
+	tm send-keys -t wz F12 &&
+	wait_for "+[10.99.0.2]:587 apikey:********" &&
+	! grep -q "$SECRET" "$T/screen" &&
+	tm send-keys -t wz q &&
+	wait_for "<Preview changes>" &&
+	tm send-keys -t wz Escape &&
+	wait_for "History and rollback" &&
+	tm send-keys -t wz End Enter &&
+	wait_for "EXITED=0" &&
+	snapshot "$R" | diff - "$T/pristine"
+'
+fi
+
 # The live system: Postfix sends everything to the relay on the far side.
 postfix_conf
 cp -a "$P" "$T/postfix.orig"

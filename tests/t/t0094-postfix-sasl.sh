@@ -96,6 +96,33 @@ test_expect_success 'offline apply, second apply, rollback byte-identical' '
 	rm -rf "$T/dv/etc/dovecot" && snapshot "$T/dv" | diff - "$T/pristine"
 '
 
+if command -v tmux >/dev/null; then
+R0=$R
+R=$T/wzroot
+cp -a "$R0" "$R" && dovecot_conf "$R/etc/dovecot"
+snapshot "$R" > "$T/wz.snap"
+start
+test_expect_success 'wizard: the SMTP AUTH form shows the backend and previews master.cf' '
+	wait_for "Postfix SMTP AUTH            [needs-change]" &&
+	tm send-keys -t wz Down Down Enter &&
+	wait_for "AUTH on submission (587): no (recommended: yes)" &&
+	wait_for "SASL backend: Dovecot, without a listener for Postfix" &&
+	wait_for "Password backend" &&
+	tm send-keys -t wz F12 &&
+	wait_for "+++ b/etc/dovecot/conf.d/99-hardenwiz-postfix-auth.conf" &&
+	tm send-keys -t wz G &&
+	wait_for "+  -o smtpd_sasl_auth_enable=yes" &&
+	tm send-keys -t wz q &&
+	wait_for "<Preview changes>" &&
+	tm send-keys -t wz Escape &&
+	wait_for "History and rollback" &&
+	tm send-keys -t wz End Enter &&
+	wait_for "EXITED=0" &&
+	snapshot "$R" | diff - "$T/wz.snap"
+'
+R=$R0
+fi
+
 # The live system: submission on 587 without AUTH to start with, the test
 # certificate, everything delivered to discard.
 postfix_conf default_transport=discard smtpd_tls_cert_file="$T/cert.pem" \
