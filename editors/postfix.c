@@ -513,24 +513,31 @@ check_references(const struct plan *p, const char *dir, bool stage,
 	return r;
 }
 
-/* master.cf's -o overrides: postconf -P must not warn either. */
+/*
+ * postconf -c DIR FLAG (-n: main.cf, -P: master.cf's -o overrides) runs
+ * without a warning; OUT (may be NULL) gets what it printed.
+ */
 static int
-check_master(const char *dir, char **cause)
+postconf_quiet(const char *dir, const char *flag, const char *what,
+    struct buf *out, char **cause)
 {
-	char *argv[] = { "postconf", "-c", (char *)dir, "-P", NULL };
-	struct buf out;
+	char *argv[] = { "postconf", "-c", (char *)dir, (char *)flag, NULL };
+	struct buf mine;
+	struct buf *b = out != NULL ? out : &mine;
+	char *w;
 	int r;
 
-	buf_init(&out);
-	r = run_checked(argv, NULL, &out, cause);
-	if (r == 0 && out.data != NULL && strstr(out.data, "warning:")) {
-		char *w = strstr(out.data, "warning:");
+	buf_init(&mine);
+	r = run_checked(argv, NULL, b, cause);
+	if (r == 0 && b->data != NULL && (w = strstr(b->data, "warning:")) !=
+	    NULL) {
+		char *line = xstrndup(w, strcspn(w, "\n"));
 
-		w[strcspn(w, "\n")] = '\0';
-		r = set_cause(cause, _("Postfix rejects master.cf: postconf "
-		    "%s"), w);
+		r = set_cause(cause, _("Postfix rejects %s: postconf %s"),
+		    what, line);
+		free(line);
 	}
-	buf_release(&out);
+	buf_release(&mine);
 	return r;
 }
 
@@ -539,21 +546,13 @@ static int
 check_dir(const struct plan *p, const char *dir, bool stage, bool live,
     char **cause)
 {
-	char *n[] = { "postconf", "-c", (char *)dir, "-n", NULL };
 	struct buf out;
 	int r;
 
 	buf_init(&out);
-	r = check_master(dir, cause);
+	r = postconf_quiet(dir, "-P", "master.cf", NULL, cause);
 	if (r == 0)
-		r = run_checked(n, NULL, &out, cause);
-	if (r == 0 && out.data != NULL && strstr(out.data, "warning:")) {
-		char *w = strstr(out.data, "warning:");
-
-		w[strcspn(w, "\n")] = '\0';
-		r = set_cause(cause, _("Postfix rejects the configuration: "
-		    "postconf %s"), w);
-	}
+		r = postconf_quiet(dir, "-n", "main.cf", &out, cause);
 	if (r == 0)
 		r = check_types(dir, out.data != NULL ? out.data : "", cause);
 	/* Offline, the planned postmap did not run: only the stage has

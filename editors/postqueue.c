@@ -340,12 +340,27 @@ age(struct buf *out, json_int_t s)
 		    (long long)(s % 60));
 }
 
+/* "TITLE" then "  COUNT  NAME" lines of a ranked list, if it has any. */
+static void
+render_ranked(struct buf *out, const char *title, json_t *list)
+{
+	size_t i;
+	json_t *v;
+
+	if (json_array_size(list) > 0)
+		buf_adds(out, title);
+	json_array_foreach(list, i, v)
+		buf_addf(out, "  %6lld  %s\n", (long long)json_integer_value(
+		    json_object_get(v, "count")), json_string_value(
+		    json_object_get(v, "name")));
+}
+
 void
 mailqueue_render(json_t *sum, struct buf *out)
 {
 	json_t *queues = json_object_get(sum, "queues"), *v, *oldest;
 	const char *key;
-	size_t i, k = 0;
+	size_t k = 0;
 
 	buf_addf(out, _("queue: %lld messages, %lld KB"), (long long)
 	    json_integer_value(json_object_get(sum, "total")), (long long)
@@ -363,18 +378,10 @@ mailqueue_render(json_t *sum, struct buf *out)
 		    json_object_get(oldest, "sender"))[0] ? json_string_value(
 		    json_object_get(oldest, "sender")) : "<>");
 	}
-	if (json_array_size(json_object_get(sum, "top_senders")) > 0)
-		buf_adds(out, _("top senders:\n"));
-	json_array_foreach(json_object_get(sum, "top_senders"), i, v)
-		buf_addf(out, "  %6lld  %s\n", (long long)json_integer_value(
-		    json_object_get(v, "count")), json_string_value(
-		    json_object_get(v, "name")));
-	if (json_array_size(json_object_get(sum, "delay_reasons")) > 0)
-		buf_adds(out, _("repeated delay reasons:\n"));
-	json_array_foreach(json_object_get(sum, "delay_reasons"), i, v)
-		buf_addf(out, "  %6lld  %s\n", (long long)json_integer_value(
-		    json_object_get(v, "count")), json_string_value(
-		    json_object_get(v, "name")));
+	render_ranked(out, _("top senders:\n"), json_object_get(sum,
+	    "top_senders"));
+	render_ranked(out, _("repeated delay reasons:\n"),
+	    json_object_get(sum, "delay_reasons"));
 	buf_addf(out, json_is_true(json_object_get(sum, "above_threshold")) ?
 	    _("ABOVE the threshold of %lld messages\n") :
 	    _("within the threshold of %lld messages\n"), (long long)

@@ -145,11 +145,8 @@ static int
 mailqueue_audit(struct step_ctx *ctx, struct audit *a, char **cause)
 {
 	(void)cause;
-	if (!postfix_present(ctx->root)) {
-		a->state = STATE_NOT_APPLICABLE;
-		strv_add(&a->notes, _("Postfix is not installed"));
+	if (audit_without_postfix(ctx->root, a))
 		return 0;
-	}
 	if (!fs_exists(ctx->root, TIMER) && !fs_exists(ctx->root, CRON_FILE))
 		audit_finding(a, _("queue monitor"), _("none"),
 		    _("every 10 minutes"));

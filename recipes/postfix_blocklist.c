@@ -359,11 +359,8 @@ blocklist_audit(struct step_ctx *ctx, struct audit *a, char **cause)
 	char *senders, *clients;
 
 	(void)cause;
-	if (!postfix_present(ctx->root)) {
-		a->state = STATE_NOT_APPLICABLE;
-		strv_add(&a->notes, _("Postfix is not installed"));
+	if (audit_without_postfix(ctx->root, a))
 		return 0;
-	}
 	senders = postfix_param(ctx->root, "smtpd_sender_restrictions",
 	    false);
 	clients = postfix_param(ctx->root, "smtpd_client_restrictions",

@@ -118,11 +118,8 @@ ratelimit_audit(struct step_ctx *ctx, struct audit *a, char **cause)
 	};
 
 	(void)cause;
-	if (!postfix_present(ctx->root)) {
-		a->state = STATE_NOT_APPLICABLE;
-		strv_add(&a->notes, _("Postfix is not installed"));
+	if (audit_without_postfix(ctx->root, a))
 		return 0;
-	}
 	for (size_t i = 0; i < nitems(show); i++) {
 		char *v = postfix_param(ctx->root, show[i].param, true);
 

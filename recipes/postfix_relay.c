@@ -341,11 +341,8 @@ relay_audit(struct step_ctx *ctx, struct audit *a, char **cause)
 	char *relayhost, *user = NULL;
 
 	(void)cause;
-	if (!postfix_present(ctx->root)) {
-		a->state = STATE_NOT_APPLICABLE;
-		strv_add(&a->notes, _("Postfix is not installed"));
+	if (audit_without_postfix(ctx->root, a))
 		return 0;
-	}
 	relayhost = postfix_param(ctx->root, "relayhost", true);
 	if (relayhost == NULL || relayhost[0] == '\0') {
 		/* Direct delivery is a choice, not a finding. */

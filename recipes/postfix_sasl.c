@@ -640,11 +640,8 @@ sasl_audit(struct step_ctx *ctx, struct audit *a, char **cause)
 	bool dovecot, cyrus;
 
 	(void)cause;
-	if (!postfix_present(ctx->root)) {
-		a->state = STATE_NOT_APPLICABLE;
-		strv_add(&a->notes, _("Postfix is not installed"));
+	if (audit_without_postfix(ctx->root, a))
 		return 0;
-	}
 	global = postfix_param(ctx->root, "smtpd_sasl_auth_enable", true);
 	tls = postfix_param(ctx->root, "smtpd_tls_auth_only", true);
 	relay = postfix_param(ctx->root, "smtpd_relay_restrictions", true);

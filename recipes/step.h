@@ -101,6 +101,8 @@ void	audit_release(struct audit *);
 void	audit_finding(struct audit *, const char *key, const char *current,
 	    const char *wanted);
 void	audit_pick(struct audit *, const char *value, const char *label);
+/* No Postfix under ROOT: A is "not-applicable", and true is returned. */
+bool	audit_without_postfix(const char *root, struct audit *);
 
 /* What a step gets to look at. */
 struct step_ctx {

@@ -9,6 +9,7 @@
 
 #include "i18n.h"
 #include "sshkey.h"
+#include "postfix.h"
 #include "step.h"
 
 static const char *const bool_yes[] = { "yes", "true", "on", NULL };
@@ -333,4 +334,15 @@ audit_finding(struct audit *a, const char *key, const char *current,
 	f->key = xstrdup(key);
 	f->current = xstrdup(current != NULL ? current : "");
 	f->wanted = xstrdup(wanted != NULL ? wanted : "");
+}
+
+bool
+audit_without_postfix(const char *root, struct audit *a)
+{
+	if (postfix_present(root))
+		return false;
+	a->state = STATE_NOT_APPLICABLE;
+	strv_addf(&a->notes, _("Postfix is not installed (no %s)"),
+	    POSTFIX_MAIN);
+	return true;
 }

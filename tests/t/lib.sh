@@ -147,6 +147,13 @@ far() {
 	in_ns ip netns exec far "$@"
 }
 
+# need_postfix: root, Postfix and swaks (the Postfix tests' client).
+need_postfix() {
+	need_root
+	command -v postconf >/dev/null && command -v swaks >/dev/null ||
+		skip_all "needs postfix and swaks (make deps-test)"
+}
+
 # postfix_conf [PARAM=VALUE ...]: a Postfix configuration for the namespace
 # in $P: the package's own files (postfix-files ...) with Debian's main.cf
 # and master.cf (fixtures/postfix), an explicit myorigin (this machine has
@@ -245,6 +252,17 @@ wait_for() {
 	echo "never saw: $1"
 	cat "$T/screen"
 	return 1
+}
+
+# wz_quit_from_preview: from the diff viewer back to the form, the menu,
+# and out of the wizard with exit 0.
+wz_quit_from_preview() {
+	tm send-keys -t wz q &&
+	wait_for "<Preview changes>" &&
+	tm send-keys -t wz Escape &&
+	wait_for "History and rollback" &&
+	tm send-keys -t wz End Enter &&
+	wait_for "EXITED=0"
 }
 
 # start ARGS: the wizard on $R (hardenwiz --root $R ARGS) in a new tmux

@@ -4,9 +4,7 @@
 # mailqueue step's timer or cron entry, and the wizard's queue view driven
 # in tmux: hold one sender's messages, inspect one, delete them.
 . "$(dirname "$0")/lib.sh"
-need_root
-command -v postconf >/dev/null && command -v swaks >/dev/null ||
-	skip_all "needs postfix and swaks (make deps-test)"
+need_postfix
 
 recipe mq.conf <<EOF
 [mailqueue]
