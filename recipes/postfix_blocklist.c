@@ -176,13 +176,14 @@ plan_restriction(struct step_ctx *ctx, struct plan *p, const char *param,
 {
 	augeas *aug = augs_handle(ctx->augs);
 	char *now = postfix_param(ctx->root, param, false), *value, *path;
-	char *node = xasprintf("/files" POSTFIX_MAIN "/%s", param);
+	char *node;
 	int r = 0;
 
 	if (now != NULL && strstr(now, entry) != NULL) {
 		free(now);
 		return 0;
 	}
+	node = xasprintf("/files" POSTFIX_MAIN "/%s", param);
 	value = merge_restriction(now, entry, early);
 	/* Postfix keeps the last definition. */
 	path = xasprintf("%s%s", node, aug_match(aug, node, NULL) > 0 ?

@@ -9,7 +9,8 @@
 #   test:  libcmocka-devel augeas openssh-server openssh-clients tmux
 #          clang compiler-rt iproute util-linux sshpass firewalld
 #          iptables-nft nftables dbus-daemon procps-ng postfix swaks
-#          cyrus-sasl-plain dovecot python3-aiosmtpd (ufw: EPEL)
+#          cyrus-sasl-plain dovecot python3-aiosmtpd python3-systemd
+#          (ufw, fail2ban: EPEL)
 set -eu
 
 build="build-essential cmake pkg-config libaugeas-dev augeas-lenses
@@ -18,7 +19,7 @@ test="$build libcmocka-dev augeas-tools openssh-server openssh-client tmux
   clang libclang-rt-14-dev iproute2 util-linux patch valgrind time
   python3 openssl ufw firewalld iptables nftables dbus-daemon procps
   postfix swaks libnet-ssleay-perl libsasl2-modules dovecot-core
-  python3-aiosmtpd"
+  python3-aiosmtpd fail2ban python3-systemd"
 
 case "${1:-build}" in
 build) want=$build ;;

@@ -47,9 +47,16 @@ test_expect_success 'every Postfix step: dry run, apply, rollback (offline)' '
 		    $mode >/dev/null 2>"$T/vg.err" && ! grep -q "==[0-9]*==" "$T/vg.err" ||
 		    { cat "$T/vg.err"; false; }
 	done &&
+	sed "s/^senders = a@b.example/senders = later@c.example a@b.example/" "$T/pf.conf" > "$T/pf2.conf" &&
+	chmod 600 "$T/pf2.conf" &&
 	valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect \
-	    --error-exitcode=99 "$HW" --root "$T/pf" --rollback 2>"$T/vg.err" &&
-	! grep -q "==[0-9]*==" "$T/vg.err"
+	    --error-exitcode=99 "$HW" --root "$T/pf" --apply "$T/pf2.conf" >/dev/null 2>"$T/vg.err" &&
+	! grep -q "==[0-9]*==" "$T/vg.err" &&
+	for _ in 1 2; do
+		valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect \
+		    --error-exitcode=99 "$HW" --root "$T/pf" --rollback 2>"$T/vg.err" &&
+		! grep -q "==[0-9]*==" "$T/vg.err" || { cat "$T/vg.err"; exit 1; }
+	done
 '
 test_expect_success 'firewalld root: dry run' '
 	mkroot rocky9 "$T/rocky" && with_firewalld "$T/rocky" &&

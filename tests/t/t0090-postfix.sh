@@ -222,12 +222,12 @@ before_mynetworks = yes
 EOF
 
 test_expect_success 'blocklist live: a sender added later rebuilds the .db and is rejected' '
-	in_ns "$HW" --apply "$T/block-more.conf" > "$T/more.out" 2>&1 &&
-	grep -qx "+later@spam.example REJECT" "$T/more.out" &&
+	{ in_ns "$HW" --apply "$T/block-more.conf" > "$T/more.out" 2>&1 || { cat "$T/more.out"; false; }; } &&
+	{ grep -qx "+later@spam.example REJECT" "$T/more.out" || { cat "$T/more.out"; false; }; } &&
 	grep -q "ran: postmap hash:/etc/postfix/hardenwiz_senders" "$T/more.out" &&
 	test "$(in_ns postmap -q later@spam.example hash:/etc/postfix/hardenwiz_senders)" = REJECT &&
 	! far swaks -s 10.99.0.1 -t root@example.com -f later@spam.example > "$T/s6.out" 2>&1 &&
-	grep -q "Sender address rejected" "$T/s6.out"
+	{ grep -q "Sender address rejected" "$T/s6.out" || { cat "$T/s6.out"; false; }; }
 '
 
 test_expect_success 'blocklist rollback: /etc/postfix byte-identical (no .db left), mail flows' '
