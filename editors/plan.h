@@ -36,6 +36,8 @@ enum validator {
 	VALIDATE_SOCKET,
 	/* Expectation, live only: SMTP answers on 127.0.0.1 port KEY. */
 	VALIDATE_SMTP_PORT,
+	/* fail2ban-client -t; expectation: the jail KEY runs (live). */
+	VALIDATE_FAIL2BAN,
 };
 
 struct change {

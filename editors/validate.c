@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "fsutil.h"
+#include "fail2ban.h"
 #include "postfix.h"
 #include "run.h"
 #include "validate.h"
@@ -430,6 +431,9 @@ validate_plan(struct plan *p, char **cause)
 	if (plan_uses(p, VALIDATE_POSTFIX) && postfix_validate(p, true,
 	    cause) != 0)
 		return -1;
+	if (plan_uses(p, VALIDATE_FAIL2BAN) && fail2ban_validate(p, true,
+	    cause) != 0)
+		return -1;
 	if (!plan_uses(p, VALIDATE_SSHD))
 		return 0;
 	if (!sshd_available()) {
@@ -447,6 +451,9 @@ int
 validate_live(const struct plan *p, char **cause)
 {
 	if (plan_uses(p, VALIDATE_POSTFIX) && postfix_validate((struct plan *)
+	    p, false, cause) != 0)
+		return -1;
+	if (plan_uses(p, VALIDATE_FAIL2BAN) && fail2ban_validate((struct plan *)
 	    p, false, cause) != 0)
 		return -1;
 	if (!plan_uses(p, VALIDATE_SSHD) || !sshd_available())

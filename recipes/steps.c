@@ -9,6 +9,7 @@
 
 extern const struct step step_firewall;
 extern const struct step step_ssh;
+extern const struct step step_fail2ban;
 extern const struct step step_postfix_sasl;
 extern const struct step step_postfix_ratelimit;
 extern const struct step step_postfix_relay;
@@ -18,6 +19,7 @@ extern const struct step step_mailqueue;
 const struct step *const step_table[] = {
 	&step_firewall,
 	&step_ssh,
+	&step_fail2ban,
 	&step_postfix_sasl,
 	&step_postfix_ratelimit,
 	&step_postfix_relay,

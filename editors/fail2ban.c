@@ -1,0 +1,220 @@
+/*
+ * fail2ban.c -- fail2ban-client as the validator. See fail2ban.h.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "fail2ban.h"
+#include "fsutil.h"
+#include "i18n.h"
+#include "run.h"
+#include "sysinfo.h"
+
+bool
+fail2ban_present(const char *root)
+{
+	return fs_exists(root, FAIL2BAN_DIR "/jail.conf");
+}
+
+bool
+fail2ban_running(const char *root)
+{
+	return pidfile_alive(root, FAIL2BAN_PID);
+}
+
+/* Copy the tree FROM (a host path) to TO, which exists. */
+static int
+copy_tree(const char *from, const char *to, char **cause)
+{
+	struct strv names;
+	int r = 0;
+
+	strv_init(&names);
+	if (fs_list("/", from, &names, cause) != 0)
+		r = -1;
+	for (size_t i = 0; i < names.n && r == 0; i++) {
+		char *src = xasprintf("%s/%s", from, names.v[i]);
+		char *dst = xasprintf("%s/%s", to, names.v[i]);
+		struct stat st;
+
+		if (lstat(src, &st) == 0 && S_ISDIR(st.st_mode)) {
+			if (mkdir(dst, 0700) != 0)
+				r = set_cause(cause, _("cannot stage '%s'"),
+				    dst);
+			else
+				r = copy_tree(src, dst, cause);
+		} else if (S_ISREG(st.st_mode)) {
+			char *data = NULL;
+			size_t len = 0;
+
+			r = fs_slurp(src, &data, &len, cause);
+			if (r == 0)
+				r = fs_write_scratch(dst, data, len, cause);
+			free(data);
+		}
+		free(src);
+		free(dst);
+	}
+	strv_release(&names);
+	return r;
+}
+
+/*
+ * Offline, fail2ban would look for this machine's /var/log/auth.log: the
+ * copy reads the root's log files instead (paths-overrides.local is read
+ * after the distribution's paths file).
+ */
+static int
+pin_logs(const char *root, const char *dir, char **cause)
+{
+	char *text = xasprintf("[DEFAULT]\nsyslog_authpriv = %s/var/log/"
+	    "auth.log\nsyslog_mail = %s/var/log/mail.log\n"
+	    "syslog_mail_warn = %s/var/log/mail.warn\n", root, root, root);
+	char *path = xasprintf("%s/paths-overrides.local", dir);
+	int r = fs_write_scratch(path, text, strlen(text), cause);
+
+	free(path);
+	free(text);
+	return r;
+}
+
+static int
+stage(const struct plan *p, char **dir, char **cause)
+{
+	char *from = NULL;
+	int r;
+
+	if ((*dir = fs_scratch_dir("fail2ban", cause)) == NULL)
+		return -1;
+	if (fs_resolve(p->root, FAIL2BAN_DIR, &from, cause) != 0)
+		return -1;
+	r = copy_tree(from, *dir, cause);
+	free(from);
+	for (size_t i = 0; i < p->nchanges && r == 0; i++) {
+		const struct change *c = &p->changes[i];
+		char *to;
+
+		if (c->kind != CHANGE_FILE || !str_has_prefix(c->path,
+		    FAIL2BAN_DIR "/"))
+			continue;
+		to = xasprintf("%s/%s", *dir, c->path + sizeof FAIL2BAN_DIR);
+		r = fs_write_scratch(to, c->new_text, c->new_len, cause);
+		free(to);
+	}
+	if (r == 0 && p->offline)
+		r = pin_logs(p->root, *dir, cause);
+	return r;
+}
+
+/* fail2ban-client -c DIR -t: the whole configuration, every jail. */
+static int
+test_config(const char *dir, char **cause)
+{
+	char *argv[] = { "fail2ban-client", "-c", (char *)dir, "-t", NULL };
+	struct buf out;
+	int status = 0, r = 0;
+
+	buf_init(&out);
+	if (run_argv(argv, NULL, &out, &status, cause) != 0)
+		r = -1;
+	else if (status != 0) {
+		char *err = out.data != NULL ? strstr(out.data, "ERROR") :
+		    NULL;
+
+		if (err != NULL)
+			err[strcspn(err, "\n")] = '\0';
+		r = set_cause(cause, _("fail2ban rejects the configuration "
+		    "(fail2ban-client -t): %s"), err != NULL ? err :
+		    trim(out.data != NULL ? out.data : ""));
+	}
+	buf_release(&out);
+	return r;
+}
+
+/* JAIL has a ban action ("No actions for jail" after a bad reload). */
+static bool
+has_actions(const char *jail)
+{
+	char *argv[] = { "fail2ban-client", "get", (char *)jail, "actions",
+	    NULL };
+	struct buf out;
+	int status = 1;
+	bool yes;
+
+	buf_init(&out);
+	yes = run_argv(argv, NULL, &out, &status, NULL) == 0 && status == 0 &&
+	    out.data != NULL && strstr(out.data, "No actions") == NULL;
+	buf_release(&out);
+	return yes;
+}
+
+/* Every jail the plan enables runs (the server may take a moment). */
+static int
+check_jails(const struct plan *p, char **cause)
+{
+	for (size_t i = 0; i < p->nexpect; i++) {
+		const struct expectation *e = &p->expect[i];
+		char *argv[] = { "fail2ban-client", "status", e->key, NULL };
+		int status = 1;
+
+		if (e->validator != VALIDATE_FAIL2BAN)
+			continue;
+		for (int tries = 0; tries < 40; tries++) {
+			if (run_argv(argv, NULL, NULL, &status, NULL) == 0 &&
+			    status == 0)
+				break;
+			usleep(250 * 1000);
+		}
+		if (status != 0)
+			return set_cause(cause, _("the fail2ban jail '%s' is "
+			    "not running after the reload; the change is "
+			    "rolled back"), e->key);
+		if (!has_actions(e->key))
+			return set_cause(cause, _("the fail2ban jail '%s' "
+			    "runs without a ban action: it would find "
+			    "attackers and ban nobody; the change is rolled "
+			    "back"), e->key);
+	}
+	return 0;
+}
+
+int
+fail2ban_validate(struct plan *p, bool candidates, char **cause)
+{
+	char *client = run_which("fail2ban-client"), *dir = NULL;
+	int r;
+
+	free(client);
+	if (client == NULL) {
+		/* Installed by this plan: checked after the install. */
+		if (candidates)
+			plan_note(p, "%s", _("fail2ban is not installed here "
+			    "yet: its configuration is checked after the "
+			    "install"));
+		return candidates ? 0 : set_cause(cause, "%s", _("cannot "
+		    "check fail2ban: fail2ban-client is not installed"));
+	}
+	if (!fail2ban_present(p->root))
+		return 0;
+	if (candidates) {
+		r = stage(p, &dir, cause);
+		if (r == 0)
+			r = test_config(dir, cause);
+		if (dir != NULL)
+			fs_remove_tree(dir);
+		free(dir);
+		return r;
+	}
+	if (p->offline)
+		return 0;
+	r = fs_resolve(p->root, FAIL2BAN_DIR, &dir, cause);
+	if (r == 0)
+		r = test_config(dir, cause);
+	free(dir);
+	if (r == 0 && fail2ban_running(p->root))
+		r = check_jails(p, cause);
+	return r;
+}

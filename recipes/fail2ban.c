@@ -1,0 +1,533 @@
+/*
+ * fail2ban.c -- a jail that bans SSH password guessers and actually runs.
+ *
+ * The ways the naive setup fails, and what is done instead:
+ *  - Debian 12 has no /var/log/auth.log (journald only): the stock sshd
+ *    jail refuses to start. backend = systemd where there is no auth log
+ *    file, with python3-systemd installed when missing.
+ *  - after the SSH port moves, a jail on "ssh" bans port 22 only: port
+ *    lists every SSH port, the old and the new one during a move.
+ *  - OpenSSH >= 9.8 logs as sshd-session, which older filters never
+ *    match: filter.d/sshd.local widens the daemon name and journalmatch.
+ *  - a banaction of another firewall adds a second rule set beside ufw or
+ *    firewalld: ufw, firewallcmd-rich-rules, else nftables-multiport.
+ *  - the admin bans themselves while testing: ignoreip keeps loopback and
+ *    the address of the SSH session hardenwiz runs in (shown, removable).
+ * Everything goes in one file the step owns, jail.d/zz-hardenwiz.local,
+ * read last (fail2ban: the last value wins), through Augeas; jail.conf is
+ * never touched. The candidate must pass fail2ban-client -t; on a live
+ * system the jails must run after the reload.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+#include "fail2ban.h"
+#include "firewall.h"
+#include "fsutil.h"
+#include "i18n.h"
+#include "run.h"
+#include "step.h"
+#include "sysinfo.h"
+
+#define STEP		"fail2ban"
+#define JAIL_FILE	FAIL2BAN_DIR "/jail.d/zz-hardenwiz.local"
+#define FILTER_LOCAL	FAIL2BAN_DIR "/filter.d/sshd.local"
+#define LOOPBACK	"127.0.0.1/8 ::1"
+
+static const struct aug_file fail2ban_files[] = {
+	SSH_AUG_FILES,
+	{ "Fail2ban.lns", JAIL_FILE, 0644, VALIDATE_FAIL2BAN },
+};
+
+static const struct aug_file ssh_only[] = { SSH_AUG_FILES };
+
+static const struct question fail2ban_questions[] = {
+	{ "maxretry", V_INT, N_("Failures before a ban"),
+	  N_("maxretry: failed logins from one address within the find "
+	     "time that get it banned."), NULL, 1, 1000, 0 },
+	{ "findtime", V_DURATION, N_("Find time"),
+	  N_("findtime: the window the failures are counted in (10m)."),
+	  NULL, 0, 0, 0 },
+	{ "bantime", V_DURATION, N_("Ban time"),
+	  N_("bantime: how long an address stays banned (1h)."),
+	  NULL, 0, 0, 0 },
+	{ "ignoreip", V_LIST, N_("Never ban"),
+	  N_("ignoreip: addresses and networks that are never banned. "
+	     "Loopback is always kept; the address you are connected from "
+	     "is added so you cannot ban yourself while testing (remove it "
+	     "if it is shared)."), NULL, 0, 0, 0 },
+};
+
+/* ---- facts ---- */
+
+/* SSH_CONNECTION's client address, here or in an ancestor (sudo). */
+static char *
+admin_address(void)
+{
+	const char *env = getenv("SSH_CONNECTION");
+	pid_t pid = getppid();
+
+	if (env != NULL && env[0] != '\0')
+		return xstrndup(env, strcspn(env, " "));
+	/* sudo drops SSH_CONNECTION; the login shell above still has it. */
+	for (int depth = 0; pid > 1 && depth < 16; depth++) {
+		char *path = xasprintf("/proc/%d/environ", (int)pid), *data;
+		size_t len = 0;
+		char *found = NULL;
+
+		if (fs_slurp(path, &data, &len, NULL) == 0) {
+			for (size_t off = 0; off < len; off += strlen(data +
+			    off) + 1) {
+				if (str_has_prefix(data + off,
+				    "SSH_CONNECTION=")) {
+					const char *v = data + off + 15;
+
+					found = xstrndup(v, strcspn(v, " "));
+					break;
+				}
+			}
+			free(data);
+		}
+		free(path);
+		if (found != NULL)
+			return found;
+		{
+			char *stat = xasprintf("/proc/%d/stat", (int)pid);
+			char *s = NULL, *rp;
+			size_t sl = 0;
+
+			pid = 0;
+			if (fs_slurp(stat, &s, &sl, NULL) == 0 &&
+			    (rp = strrchr(s, ')')) != NULL)
+				pid = (pid_t)strtol(rp + 4, NULL, 10);
+			free(s);
+			free(stat);
+		}
+	}
+	return NULL;
+}
+
+/* The ports sshd listens on now, from the root's files. */
+static void
+ssh_ports_now(const char *root, struct strv *ports)
+{
+	struct augs *a = NULL;
+
+	if (augs_open(&a, root, ssh_only, nitems(ssh_only), NULL) == 0)
+		ssh_listen_ports(augs_handle(a), ports);
+	augs_free(a);
+	if (ports->n == 0)
+		strv_add(ports, "22");
+}
+
+/* Every SSH port left open: now, in the session, and the SSH step's. */
+static char *
+ssh_ports(struct step_ctx *ctx)
+{
+	const struct settings *ssh = step_ctx_settings(ctx, "ssh");
+	const char *next = ssh != NULL ? settings_get(ssh, "port") : NULL;
+	struct strv ports;
+	struct buf b;
+
+	strv_init(&ports);
+	ssh_ports_now(ctx->root, &ports);
+	ssh_listen_ports(augs_handle(ctx->augs), &ports);
+	if (next != NULL && !strv_contains(&ports, next))
+		strv_add(&ports, next);
+	buf_init(&b);
+	buf_adds(&b, "");
+	for (size_t i = 0; i < ports.n; i++) {
+		bool dup = false;
+
+		for (size_t k = 0; k < i; k++)
+			dup = dup || strcmp(ports.v[k], ports.v[i]) == 0;
+		if (!dup)
+			buf_addf(&b, "%s%s", b.len ? "," : "", ports.v[i]);
+	}
+	strv_release(&ports);
+	return buf_detach(&b, NULL);
+}
+
+/* ufw, firewallcmd-rich-rules or nftables-multiport: the firewall in use. */
+static const char *
+banaction(struct step_ctx *ctx)
+{
+	const struct settings *fw = step_ctx_settings(ctx, "firewall");
+	const char *want = fw != NULL && settings_get(fw, "backend") ?
+	    settings_get(fw, "backend") : "auto";
+	struct firewall f;
+	const char *action = "nftables-multiport";
+
+	memset(&f, 0, sizeof f);
+	if (fw_load(ctx->root, ctx->os, want, &f, NULL) == 0 && (f.active ||
+	    (fw != NULL && settings_bool(fw, "enable", true))))
+		action = f.kind == FW_UFW ? "ufw" : "firewallcmd-rich-rules";
+	fw_release(&f);
+	return action;
+}
+
+/* An auth log file the sshd jail can read; else the journal it is. */
+static bool
+has_auth_log(const char *root)
+{
+	return fs_exists(root, "/var/log/auth.log") ||
+	    fs_exists(root, "/var/log/secure");
+}
+
+static bool
+python_systemd_present(const char *root)
+{
+	return fs_exists(root, "/usr/lib/python3/dist-packages/systemd") ||
+	    fs_exists(root, "/usr/lib64/python3/site-packages/systemd") ||
+	    fs_exists(root, "/usr/lib/python3/site-packages/systemd");
+}
+
+/* OpenSSH's version under ROOT, as 908 for 9.8; 0 when unknown. */
+static int
+openssh_version(const char *root)
+{
+	struct fs_file f;
+	int v = 0;
+
+	if (strcmp(root, "/") == 0) {
+		char *argv[] = { "sshd", "-V", NULL };
+		struct buf out;
+		int status;
+		const char *at;
+
+		buf_init(&out);
+		if (run_argv(argv, NULL, &out, &status, NULL) == 0 &&
+		    out.data != NULL && (at = strstr(out.data, "OpenSSH_")) !=
+		    NULL)
+			v = atoi(at + 8) * 100 + atoi(strchr(at, '.') ?
+			    strchr(at, '.') + 1 : "0");
+		buf_release(&out);
+		return v;
+	}
+	/* Offline: the package database of the root. */
+	if (fs_read(root, "/var/lib/dpkg/status", &f, NULL) == 0 && f.exists) {
+		char *pkg = strstr(f.data, "Package: openssh-server\n"), *ver;
+
+		if (pkg != NULL && (ver = strstr(pkg, "\nVersion: ")) != NULL) {
+			ver += 10;
+			if (strchr(ver, ':') != NULL && strchr(ver, ':') <
+			    strchr(ver, '\n'))
+				ver = strchr(ver, ':') + 1;
+			v = atoi(ver) * 100 + atoi(strchr(ver, '.') ?
+			    strchr(ver, '.') + 1 : "0");
+		}
+	}
+	fs_file_release(&f);
+	return v;
+}
+
+/* Postfix offers AUTH (master.cf), or the SASL step turns it on now. */
+static bool
+postfix_auth(struct step_ctx *ctx)
+{
+	const struct settings *sasl = step_ctx_settings(ctx, "postfix-sasl");
+	struct fs_file f;
+	bool on = false;
+
+	if (sasl != NULL && settings_bool(sasl, "enable", true))
+		return true;
+	if (fs_read(ctx->root, "/etc/postfix/master.cf", &f, NULL) == 0 &&
+	    f.exists) {
+		char *save = NULL, *line;
+
+		for (line = strtok_r(f.data, "\n", &save); line != NULL &&
+		    !on; line = strtok_r(NULL, "\n", &save))
+			on = line[strspn(line, " \t")] != '#' && strstr(line,
+			    "smtpd_sasl_auth_enable=yes") != NULL;
+	}
+	fs_file_release(&f);
+	return on;
+}
+
+/* ---- plan ---- */
+
+static int
+set_key(augeas *aug, struct augs *augs, const char *section, const char *key,
+    const char *value, char **cause)
+{
+	char *path = xasprintf("/files" JAIL_FILE "/%s/%s", section, key);
+	int r = 0;
+
+	if (aug_set(aug, path, value) != 0)
+		r = set_cause(cause, _("cannot set [%s] %s in %s: %s"), section,
+		    key, JAIL_FILE, augs_error(augs));
+	free(path);
+	return r;
+}
+
+/* The admin's other .local files that set KEYS of [sshd]: a warning. */
+static void
+note_overridden(struct plan *p)
+{
+	static const char *const keys[] = { "port", "maxretry", "findtime",
+	    "bantime", "backend", "banaction", "ignoreip", "enabled", NULL };
+	struct strv names;
+	struct strv files;
+
+	strv_init(&names);
+	strv_init(&files);
+	strv_add(&files, FAIL2BAN_DIR "/jail.local");
+	if (fs_list(p->root, FAIL2BAN_DIR "/jail.d", &names, NULL) == 0)
+		for (size_t i = 0; i < names.n; i++)
+			if (str_has_suffix(names.v[i], ".local") &&
+			    strcmp(names.v[i], "zz-hardenwiz.local") != 0)
+				strv_addf(&files, FAIL2BAN_DIR "/jail.d/%s",
+				    names.v[i]);
+	for (size_t i = 0; i < files.n; i++) {
+		struct fs_file f;
+
+		if (fs_read(p->root, files.v[i], &f, NULL) != 0 || !f.exists) {
+			fs_file_release(&f);
+			continue;
+		}
+		for (size_t k = 0; keys[k] != NULL; k++) {
+			char *needle = xasprintf("\n%s", keys[k]);
+			char *at = strstr(f.data, "[sshd]");
+
+			if (at != NULL && strstr(at, needle) != NULL)
+				plan_note(p, _("%s sets [sshd] %s too; %s is "
+				    "read after it and wins"), files.v[i],
+				    keys[k], JAIL_FILE);
+			free(needle);
+		}
+		fs_file_release(&f);
+	}
+	strv_release(&files);
+	strv_release(&names);
+}
+
+static int
+plan_filter(struct plan *p, char **cause)
+{
+	static const char text[] =
+	    "# Written by hardenwiz (fail2ban): OpenSSH 9.8 and later log as\n"
+	    "# sshd-session, which this filter's sshd.conf does not match.\n"
+	    "[Definition]\n_daemon = sshd(?:-session)?\n"
+	    "journalmatch = _SYSTEMD_UNIT=sshd.service + "
+	    "_SYSTEMD_UNIT=ssh.service + _COMM=sshd + _COMM=sshd-session\n";
+
+	return plan_file(p, STEP, FILTER_LOCAL, text, sizeof text - 1, 0644,
+	    0, 0, VALIDATE_FAIL2BAN, cause);
+}
+
+static void
+plan_service(struct plan *p)
+{
+	/* --restart: a plain reload drops a jail's actions when its
+	 * banaction changes (fail2ban 1.0.2: "No actions for jail"). */
+	char *reload[] = { "fail2ban-client", "reload", "--restart", NULL };
+	char *enable[] = { "systemctl", "enable", "--now", "fail2ban", NULL };
+	char *disable[] = { "systemctl", "disable", "--now", "fail2ban",
+	    NULL };
+
+	if (fail2ban_running(p->root))
+		plan_command(p, STEP, reload, reload, _("fail2ban reads the "
+		    "new jails"));
+	else if (!p->offline && systemd_running(p->root))
+		plan_command(p, STEP, enable, disable, _("start fail2ban, "
+		    "and at every boot"));
+	else
+		plan_note(p, "%s", _("fail2ban is not running: the jails take "
+		    "effect when it starts"));
+}
+
+static int
+fail2ban_plan(struct step_ctx *ctx, const struct settings *set,
+    struct plan *p, char **cause)
+{
+	augeas *aug = augs_handle(ctx->augs);
+	const char *ignore = settings_get(set, "ignoreip");
+	const char *keys[] = { "maxretry", "findtime", "bantime" };
+	bool journal = !has_auth_log(ctx->root);
+	char *ports = ssh_ports(ctx), *admin = admin_address();
+	struct strv ign;
+	struct buf ignore_list;
+	size_t before = p->nchanges;
+	int r = 0;
+
+	if (!fail2ban_present(ctx->root)) {
+		if (plan_package(p, STEP, ctx->os, "fail2ban",
+		    "fail2ban-server", _("install fail2ban"), cause) != 0) {
+			r = -1;
+			goto out;
+		}
+		if (ctx->os->family == OS_RHEL)
+			plan_note(p, "%s", _("on the RHEL family fail2ban "
+			    "comes from EPEL (dnf install epel-release); "
+			    "fail2ban-server is installed without "
+			    "fail2ban-firewalld, so no firewall is pulled in"));
+		plan_parents(p, STEP, JAIL_FILE);
+	}
+	if (journal && !python_systemd_present(ctx->root) && plan_package(p,
+	    STEP, ctx->os, "python3-systemd", "python3-systemd",
+	    _("fail2ban reads the journal with it"), cause) != 0) {
+		r = -1;
+		goto out;
+	}
+	/* ignoreip: loopback always, the admin's address, the rest. */
+	strv_init(&ign);
+	split_list(LOOPBACK, &ign);
+	if (ignore != NULL)
+		split_list(ignore, &ign);
+	else {
+		/* Keep what is there: an earlier admin address too. */
+		const char *now = NULL;
+
+		if (aug_get(aug, "/files" JAIL_FILE "/DEFAULT/ignoreip",
+		    &now) == 1 && now != NULL)
+			split_list(now, &ign);
+		if (admin != NULL)
+			strv_add(&ign, admin);
+	}
+	buf_init(&ignore_list);
+	buf_adds(&ignore_list, "");
+	for (size_t i = 0; i < ign.n; i++) {
+		bool dup = false;
+
+		for (size_t k = 0; k < i; k++)
+			dup = dup || strcmp(ign.v[k], ign.v[i]) == 0;
+		if (!dup)
+			buf_addf(&ignore_list, "%s%s", ignore_list.len ? " " :
+			    "", ign.v[i]);
+	}
+	strv_release(&ign);
+	r = set_key(aug, ctx->augs, "DEFAULT", "ignoreip", ignore_list.data,
+	    cause);
+	buf_release(&ignore_list);
+	if (r == 0)
+		r = set_key(aug, ctx->augs, "DEFAULT", "banaction",
+		    banaction(ctx), cause);
+	if (r == 0)
+		r = set_key(aug, ctx->augs, "sshd", "enabled", "true", cause);
+	if (r == 0)
+		r = set_key(aug, ctx->augs, "sshd", "port", ports, cause);
+	for (size_t i = 0; i < nitems(keys) && r == 0; i++) {
+		const char *v = settings_get(set, keys[i]);
+
+		if (v != NULL)
+			r = set_key(aug, ctx->augs, "sshd", keys[i], v, cause);
+	}
+	if (r == 0 && journal)
+		r = set_key(aug, ctx->augs, "sshd", "backend", "systemd",
+		    cause);
+	if (r == 0 && postfix_auth(ctx)) {
+		r = set_key(aug, ctx->augs, "postfix-sasl", "enabled", "true",
+		    cause);
+		if (r == 0 && journal)
+			r = set_key(aug, ctx->augs, "postfix-sasl", "backend",
+			    "systemd", cause);
+		if (r == 0 && journal)
+			r = set_key(aug, ctx->augs, "postfix-sasl",
+			    "journalmatch", "_SYSTEMD_UNIT=postfix@-.service "
+			    "+ _SYSTEMD_UNIT=postfix.service", cause);
+		plan_expect(p, STEP, VALIDATE_FAIL2BAN, "postfix-sasl",
+		    "postfix-sasl", "", NULL, NULL);
+	}
+	if (r == 0)
+		r = augs_collect(ctx->augs, p, STEP, cause);
+	if (r == 0 && openssh_version(ctx->root) >= 908) {
+		struct fs_file f;
+		bool knows = fs_read(ctx->root, FAIL2BAN_DIR
+		    "/filter.d/sshd.conf", &f, NULL) == 0 && f.exists &&
+		    strstr(f.data, "sshd-session") != NULL;
+
+		fs_file_release(&f);
+		if (!knows)
+			r = plan_filter(p, cause);
+	}
+	if (r == 0) {
+		plan_expect(p, STEP, VALIDATE_FAIL2BAN, "sshd", "sshd", "",
+		    NULL, NULL);
+		note_overridden(p);
+		if (p->nchanges > before)
+			plan_service(p);
+	}
+out:
+	free(admin);
+	free(ports);
+	return r;
+}
+
+/* ---- audit ---- */
+
+static int
+fail2ban_audit(struct step_ctx *ctx, struct audit *a, char **cause)
+{
+	augeas *aug = augs_handle(ctx->augs);
+	const char *v = NULL;
+	char *ports = ssh_ports(ctx), *admin = admin_address(), *ignore;
+	struct buf b;
+
+	(void)cause;
+	if (!fail2ban_present(ctx->root))
+		audit_finding(a, "fail2ban", _("not installed"),
+		    _("installed, sshd jail on"));
+	else if (aug_get(aug, "/files" JAIL_FILE "/sshd/port", &v) != 1 ||
+	    v == NULL)
+		audit_finding(a, _("sshd jail"), _("not set up by hardenwiz"),
+		    ports);
+	else if (strcmp(v, ports) != 0)
+		audit_finding(a, _("sshd jail ports"), v, ports);
+	if (!has_auth_log(ctx->root) && fail2ban_present(ctx->root) &&
+	    (aug_get(aug, "/files" JAIL_FILE "/sshd/backend", &v) != 1 ||
+	    v == NULL || strcmp(v, "systemd") != 0))
+		audit_finding(a, _("sshd jail backend"), _("auth.log (there is "
+		    "none)"), "systemd");
+	if (fail2ban_running(ctx->root)) {
+		char *argv[] = { "fail2ban-client", "status", "sshd", NULL };
+		int status = 1;
+
+		if (run_argv(argv, NULL, NULL, &status, NULL) != 0 ||
+		    status != 0)
+			audit_finding(a, _("sshd jail"), _("not running"),
+			    _("running"));
+	}
+	buf_init(&b);
+	buf_adds(&b, LOOPBACK);
+	if (admin != NULL)
+		buf_addf(&b, " %s", admin);
+	ignore = buf_detach(&b, NULL);
+	if (aug_get(aug, "/files" JAIL_FILE "/DEFAULT/ignoreip", &v) == 1 &&
+	    v != NULL) {
+		if (admin != NULL && strstr(v, admin) == NULL)
+			strv_addf(&a->notes, _("your address %s is not in "
+			    "ignoreip: you can ban yourself"), admin);
+		settings_set(&a->current, "ignoreip", v);
+	} else
+		settings_set(&a->current, "ignoreip", ignore);
+	if (admin != NULL)
+		strv_addf(&a->notes, _("you are connected from %s"), admin);
+	settings_set(&a->current, "maxretry", "5");
+	settings_set(&a->current, "findtime", "600");
+	settings_set(&a->current, "bantime", "3600");
+	a->state = a->nfindings > 0 ? STATE_NEEDS_CHANGE : STATE_OK;
+	free(ignore);
+	free(admin);
+	free(ports);
+	return 0;
+}
+
+const struct step step_fail2ban = {
+	.id = STEP,
+	.title = N_("fail2ban"),
+	.help = N_("Ban addresses that keep failing to log in over SSH. The "
+	    "jail covers every SSH port (old and new during a move), reads "
+	    "the journal where there is no auth.log, bans through the "
+	    "firewall in use, matches OpenSSH 9.8's sshd-session, and never "
+	    "bans loopback or the address you are connected from. Settings go "
+	    "in jail.d/zz-hardenwiz.local; jail.conf is not touched."),
+	.files = fail2ban_files,
+	.nfiles = nitems(fail2ban_files),
+	.questions = fail2ban_questions,
+	.nquestions = nitems(fail2ban_questions),
+	.audit = fail2ban_audit,
+	.plan = fail2ban_plan,
+};

@@ -1,0 +1,195 @@
+#!/bin/bash
+# t0100: the fail2ban step. Offline: a journald-only Debian 12 root (the
+# stock sshd jail fails fail2ban-client -t there, the candidate passes) and
+# a root with auth.log; ports follow an SSH port move; sshd-session for
+# OpenSSH >= 9.8; ignoreip from SSH_CONNECTION (also through sudo).
+# Live: sshd on 2222 and a real fail2ban-server inside a private
+# namespace; a far namespace over veth guesses logins and gets banned
+# (nftables), an ignored address never is.
+. "$(dirname "$0")/lib.sh"
+need_root
+command -v fail2ban-client >/dev/null || skip_all "needs fail2ban (make deps-test)"
+
+recipe f2b.conf <<EOF
+[fail2ban]
+maxretry = 3
+findtime = 10m
+bantime = 1h
+EOF
+
+# f2b_test ROOT: fail2ban-client -t on a copy of ROOT's /etc/fail2ban whose
+# log paths point into ROOT (as hardenwiz's own check does offline).
+f2b_test() {
+	rm -rf "$T/f2bcopy" && cp -a "$1/etc/fail2ban" "$T/f2bcopy" &&
+	printf "[DEFAULT]\nsyslog_authpriv = %s/var/log/auth.log\n" "$1" \
+	    > "$T/f2bcopy/paths-overrides.local" &&
+	fail2ban-client -c "$T/f2bcopy" -t > "$T/f2btest.out" 2>&1
+}
+
+R=$T/root
+mkroot debian12 "$R"
+cp -a /etc/fail2ban "$R/etc/fail2ban"
+mkdir -p "$R/usr/lib/python3/dist-packages/systemd"
+snapshot "$R" > "$T/pristine"
+
+test_expect_success 'journald-only root: the stock sshd jail fails fail2ban-client -t' '
+	! f2b_test "$R" &&
+	grep -q "Have not found any log file for sshd jail" "$T/f2btest.out"
+'
+
+test_expect_success 'journald-only root: backend = systemd; the candidate passes -t' '
+	SSH_CONNECTION="198.51.100.7 50000 203.0.113.10 22" \
+	    $HW --root "$R" --apply "$T/f2b.conf" > "$T/apply.out" 2>&1 &&
+	J=$R/etc/fail2ban/jail.d/zz-hardenwiz.local &&
+	grep -qx "backend=systemd" "$J" &&
+	grep -qx "port=22" "$J" &&
+	grep -qx "maxretry=3" "$J" &&
+	grep -qx "findtime=600" "$J" &&
+	grep -qx "ignoreip=127.0.0.1/8 ::1 198.51.100.7" "$J" &&
+	grep -qx "banaction=nftables-multiport" "$J" &&
+	f2b_test "$R" &&
+	test "$(cmp "$R/etc/fail2ban/jail.conf" /etc/fail2ban/jail.conf && echo same)" = same
+'
+
+test_expect_success 'second apply changes nothing; rollback is byte-exact' '
+	$HW --root "$R" --apply "$T/f2b.conf" | grep -q "^# nothing to change" &&
+	$HW --root "$R" --rollback &&
+	snapshot "$R" | diff - "$T/pristine"
+'
+
+test_expect_success 'a root with auth.log keeps the file backend and passes -t' '
+	cp -a "$R" "$T/authlog" && mkdir -p "$T/authlog/var/log" &&
+	: > "$T/authlog/var/log/auth.log" &&
+	$HW --root "$T/authlog" --apply "$T/f2b.conf" > /dev/null 2>&1 &&
+	! grep -q "^backend" "$T/authlog/etc/fail2ban/jail.d/zz-hardenwiz.local" &&
+	f2b_test "$T/authlog"
+'
+
+test_expect_success 'the SSH step moves the port: the jail covers both, -d shows it' '
+	cp -a "$R" "$T/move" &&
+	printf "[ssh]\nport = 2200\n[fail2ban]\nmaxretry = 3\n" > "$T/move.conf" &&
+	chmod 600 "$T/move.conf" &&
+	$HW --root "$T/move" --apply "$T/move.conf" > /dev/null 2>&1 &&
+	grep -qx "port=22,2200" "$T/move/etc/fail2ban/jail.d/zz-hardenwiz.local" &&
+	rm -rf "$T/f2bcopy" && cp -a "$T/move/etc/fail2ban" "$T/f2bcopy" &&
+	fail2ban-client -c "$T/f2bcopy" -d 2>/dev/null | grep "sshd" | grep -q "22,2200"
+'
+
+test_expect_success 'OpenSSH 9.9: filter.d/sshd.local matches sshd-session too' '
+	cp -a "$R" "$T/new" && mkdir -p "$T/new/var/lib/dpkg" &&
+	printf "Package: openssh-server\nStatus: install ok installed\nVersion: 1:9.9p1-3\n\n" \
+	    > "$T/new/var/lib/dpkg/status" &&
+	$HW --root "$T/new" --apply "$T/f2b.conf" --dry-run > "$T/new.out" &&
+	grep -qx "+_daemon = sshd(?:-session)?" "$T/new.out" &&
+	$HW --root "$R" --apply "$T/f2b.conf" --dry-run > "$T/old.out" &&
+	! grep -q "sshd.local" "$T/old.out"
+'
+
+test_expect_success 'under sudo (no SSH_CONNECTION) the address comes from the login shell' '
+	env SSH_CONNECTION="192.0.2.44 1 2 3" sh -c "env -u SSH_CONNECTION $HW --root $R --apply $T/f2b.conf --dry-run" > "$T/sudo.out" &&
+	grep -qx "+ignoreip=127.0.0.1/8 ::1 192.0.2.44" "$T/sudo.out"
+'
+
+test_expect_success 'jail.local setting the same keys is named in a note' '
+	cp -a "$R" "$T/local" &&
+	printf "[sshd]\nmaxretry = 10\n" > "$T/local/etc/fail2ban/jail.local" &&
+	$HW --root "$T/local" --apply "$T/f2b.conf" --dry-run > "$T/local.out" &&
+	grep -q "note: /etc/fail2ban/jail.local sets \[sshd\] maxretry too" "$T/local.out"
+'
+
+if command -v tmux >/dev/null; then
+WZ_PREFIX="env SSH_CONNECTION=198.51.100.7" start
+test_expect_success 'wizard: the fail2ban form shows the address it will never ban' '
+	wait_for "fail2ban                     [needs-change]" &&
+	tm send-keys -t wz Down Down Enter &&
+	wait_for "you are connected from 198.51.100.7" &&
+	wait_for "127.0.0.1/8 ::1 198.51.100.7" &&
+	tm send-keys -t wz F12 &&
+	wait_for "+ignoreip=127.0.0.1/8 ::1 198.51.100.7" &&
+	wz_quit_from_preview &&
+	snapshot "$R" | diff - "$T/pristine"
+'
+fi
+
+# ---- live: sshd on 2222 and fail2ban in a namespace ----
+W=$T/live
+mkdir -p "$W/log" "$W/lib/fail2ban"
+cp -a /etc/fail2ban "$W/fail2ban"
+cp -a /etc/ssh "$W/ssh"
+echo "Port 2222" > "$W/ssh/sshd_config.d/00-test.conf"
+cp -a "$W/fail2ban" "$W/fail2ban.orig"
+recipe live.conf <<EOF
+[fail2ban]
+maxretry = 3
+findtime = 10m
+bantime = 1h
+ignoreip = 10.99.0.3
+EOF
+ns_start
+
+attempt() {	# attempt SOURCE: one failed login to 10.99.0.1:2222 from SOURCE
+	far timeout 10 ssh -b "$1" -p 2222 -o BatchMode=yes -o ConnectTimeout=3 \
+	    -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null \
+	    nosuchuser@10.99.0.1 true 2>&1
+}
+
+test_expect_success 'namespace: sshd on 2222 logging to auth.log, fail2ban running' '
+	in_ns sh -ec "
+		ip link set lo up
+		mount --bind $W/ssh /etc/ssh
+		mount --bind $W/fail2ban /etc/fail2ban
+		mount --bind $W/log /var/log
+		mount -t tmpfs tmpfs /run && mkdir -m 755 /run/sshd
+		mount -t tmpfs tmpfs /var/lib && mkdir /var/lib/fail2ban
+		: > /var/log/auth.log
+	" &&
+	{ in_ns sh -c "/usr/sbin/sshd -D -e 2>&1 | /usr/bin/python3 $SRC/tests/t/logstamp.py /var/log/auth.log sshd" & } &&
+	ns_veth &&
+	far ip addr add 10.99.0.3/24 dev veth1 &&
+	in_ns fail2ban-client -x start > "$T/f2bstart.out" 2>&1 &&
+	for _ in $(seq 50); do
+		test "$(far $NETPROBE connect 10.99.0.1 2222)" = open && break
+		sleep 0.2
+	done &&
+	test "$(far $NETPROBE connect 10.99.0.1 2222)" = open
+'
+
+test_expect_success 'apply live: fail2ban reloaded, the sshd jail runs on 2222' '
+	in_ns "$HW" --apply "$T/live.conf" > "$T/live.out" 2>&1 &&
+	grep -q "ran: fail2ban-client reload --restart" "$T/live.out" &&
+	in_ns fail2ban-client status sshd > "$T/status.out" &&
+	in_ns fail2ban-client get sshd maxretry | grep -qx 3 &&
+	grep -qx "port=2222" "$W/fail2ban/jail.d/zz-hardenwiz.local"
+'
+
+test_expect_success 'three failed logins from 10.99.0.2: banned in nftables, the next connection fails' '
+	for i in 1 2 3 4; do attempt 10.99.0.2 > "$T/att.out"; done
+	for _ in $(seq 50); do
+		in_ns fail2ban-client status sshd | grep -q "Banned IP list:.*10.99.0.2" && break
+		sleep 0.2
+	done &&
+	{ in_ns fail2ban-client status sshd | grep -q "Banned IP list:.*10.99.0.2" ||
+	  { cat "$T/att.out"; tail -5 "$W/log/auth.log"; in_ns fail2ban-client status sshd; false; }; } &&
+	for _ in $(seq 50); do
+		in_ns nft list ruleset | grep -q "10.99.0.2" && break
+		sleep 0.2
+	done &&
+	{ in_ns nft list ruleset | grep -q "10.99.0.2" ||
+	  { in_ns nft list ruleset; in_ns fail2ban-client get sshd actions; in_ns fail2ban-client status; tail -6 "$W/log/fail2ban.log"; false; }; } &&
+	test "$(far $NETPROBE connect 10.99.0.1 2222)" != open
+'
+
+test_expect_success 'the ignored address 10.99.0.3 fails five times and is never banned' '
+	for i in 1 2 3 4 5; do attempt 10.99.0.3 > "$T/ign.out"; done
+	sleep 2 &&
+	grep -q "Permission denied" "$T/ign.out" &&
+	! in_ns fail2ban-client status sshd | grep -q "10.99.0.3"
+'
+
+test_expect_success 'rollback: /etc/fail2ban byte-exact, fail2ban reloaded' '
+	in_ns "$HW" --rollback > "$T/rb.out" 2>&1 &&
+	diff -r "$W/fail2ban.orig" "$W/fail2ban" &&
+	in_ns fail2ban-client get sshd maxretry | grep -qx 5
+'
+
+test_done
