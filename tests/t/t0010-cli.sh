@@ -66,7 +66,7 @@ test_expect_success 'audit text and JSON' '
 	assert d["version"] == 1 and d["mode"] == "audit", d
 	assert d["root"] == sys.argv[2], d["root"]
 	steps = {s["id"]: s for s in d["steps"]}
-	assert list(steps) == ["firewall", "ssh", "postfix-sasl", "postfix-ratelimit", "postfix-relay", "postfix-blocklist", "mailqueue"], list(steps)
+	assert list(steps) == ["firewall", "ssh", "fail2ban", "postfix-sasl", "postfix-ratelimit", "postfix-relay", "postfix-blocklist", "mailqueue"], list(steps)
 	assert steps["postfix-ratelimit"]["state"] == "not-applicable", steps
 	s = steps["ssh"]
 	assert s["state"] == "needs-change", s

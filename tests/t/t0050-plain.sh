@@ -24,7 +24,7 @@ test_expect_success 'a bad answer is asked again; "?" shows help' '
 '
 
 test_expect_success 'a pipe without --plain uses the line frontend too' '
-	printf "8\n1\ny\nq\n" | $HW --root "$R" > "$T/out3" &&
+	printf "9\n1\ny\nq\n" | $HW --root "$R" > "$T/out3" &&
 	grep -q "Rolled back" "$T/out3" &&
 	snapshot "$R" | diff - "$T/pristine"
 '

@@ -58,6 +58,16 @@ test_expect_success 'every Postfix step: dry run, apply, rollback (offline)' '
 		! grep -q "==[0-9]*==" "$T/vg.err" || { cat "$T/vg.err"; exit 1; }
 	done
 '
+test_expect_success 'fail2ban: dry run, apply, rollback (offline)' '
+	mkroot debian12 "$T/f2b" && cp -a /etc/fail2ban "$T/f2b/etc/fail2ban" &&
+	cp "$SRC/recipes/examples/fail2ban.conf" "$T/f2b.conf" && chmod 600 "$T/f2b.conf" &&
+	for args in "--apply $T/f2b.conf --dry-run" "--apply $T/f2b.conf" "--rollback"; do
+		SSH_CONNECTION="192.0.2.9 1 2 3" valgrind -q --leak-check=full \
+		    --errors-for-leak-kinds=definite,indirect --error-exitcode=99 \
+		    "$HW" --root "$T/f2b" $args >/dev/null 2>"$T/vg.err" &&
+		! grep -q "==[0-9]*==" "$T/vg.err" || { cat "$T/vg.err"; exit 1; }
+	done
+'
 test_expect_success 'firewalld root: dry run' '
 	mkroot rocky9 "$T/rocky" && with_firewalld "$T/rocky" &&
 	valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect \

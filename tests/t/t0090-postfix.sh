@@ -72,7 +72,7 @@ if command -v tmux >/dev/null; then
 start
 test_expect_success 'wizard: the rate-limit form, prefilled, and its preview' '
 	wait_for "Postfix rate limits          [needs-change]" &&
-	tm send-keys -t wz Down Down Down Enter &&
+	tm send-keys -t wz Down Down Down Down Enter &&
 	wait_for "smtpd_client_message_rate_limit: 0 (no limit) (recommended: 100)" &&
 	wait_for "Messages per client         100" &&
 	wait_for "Time unit                   60" &&
@@ -88,7 +88,7 @@ if command -v tmux >/dev/null; then
 start
 test_expect_success 'wizard: the blocklist form explains what it matches and previews the map' '
 	wait_for "Postfix sender blocklist     [ok]" &&
-	tm send-keys -t wz Down Down Down Down Down Enter &&
+	tm send-keys -t wz Down Down Down Down Down Down Enter &&
 	wait_for "Blocked senders" &&
 	wait_for "Blocked client addresses" &&
 	tm send-keys -t wz F1 &&

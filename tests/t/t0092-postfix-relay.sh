@@ -76,7 +76,7 @@ if command -v tmux >/dev/null; then
 start
 test_expect_success 'wizard: the relay form takes the password without showing it' '
 	wait_for "Postfix relay host           [ok]" &&
-	tm send-keys -t wz Down Down Down Down Enter &&
+	tm send-keys -t wz Down Down Down Down Down Enter &&
 	wait_for "no relayhost: this server delivers mail itself" &&
 	wait_for "Relay host" && wait_for "Password" &&
 	tm send-keys -t wz "[10.99.0.2]:587" Tab apikey Tab "$SECRET" &&

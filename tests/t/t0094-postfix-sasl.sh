@@ -102,7 +102,7 @@ snapshot "$R" > "$T/wz.snap"
 start
 test_expect_success 'wizard: the SMTP AUTH form shows the backend and previews master.cf' '
 	wait_for "Postfix SMTP AUTH            [needs-change]" &&
-	tm send-keys -t wz Down Down Enter &&
+	tm send-keys -t wz Down Down Down Enter &&
 	wait_for "AUTH on submission (587): no (recommended: yes)" &&
 	wait_for "SASL backend: Dovecot, without a listener for Postfix" &&
 	wait_for "Password backend" &&
