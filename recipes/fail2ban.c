@@ -110,6 +110,26 @@ admin_address(void)
 	return NULL;
 }
 
+/* ITEMS joined by SEP, each once, in first-seen order; caller frees. */
+static char *
+join_unique(const struct strv *items, const char *sep)
+{
+	struct strv seen;
+	struct buf b;
+
+	strv_init(&seen);
+	buf_init(&b);
+	buf_adds(&b, "");
+	for (size_t i = 0; i < items->n; i++) {
+		if (strv_contains(&seen, items->v[i]))
+			continue;
+		strv_add(&seen, items->v[i]);
+		buf_addf(&b, "%s%s", b.len ? sep : "", items->v[i]);
+	}
+	strv_release(&seen);
+	return buf_detach(&b, NULL);
+}
+
 /* The ports sshd listens on now, from the root's files. */
 static void
 ssh_ports_now(const char *root, struct strv *ports)
@@ -130,25 +150,16 @@ ssh_ports(struct step_ctx *ctx)
 	const struct settings *ssh = step_ctx_settings(ctx, "ssh");
 	const char *next = ssh != NULL ? settings_get(ssh, "port") : NULL;
 	struct strv ports;
-	struct buf b;
+	char *joined;
 
 	strv_init(&ports);
 	ssh_ports_now(ctx->root, &ports);
 	ssh_listen_ports(augs_handle(ctx->augs), &ports);
 	if (next != NULL && !strv_contains(&ports, next))
 		strv_add(&ports, next);
-	buf_init(&b);
-	buf_adds(&b, "");
-	for (size_t i = 0; i < ports.n; i++) {
-		bool dup = false;
-
-		for (size_t k = 0; k < i; k++)
-			dup = dup || strcmp(ports.v[k], ports.v[i]) == 0;
-		if (!dup)
-			buf_addf(&b, "%s%s", b.len ? "," : "", ports.v[i]);
-	}
+	joined = join_unique(&ports, ",");
 	strv_release(&ports);
-	return buf_detach(&b, NULL);
+	return joined;
 }
 
 /* ufw, firewallcmd-rich-rules or nftables-multiport: the firewall in use. */
@@ -349,7 +360,7 @@ fail2ban_plan(struct step_ctx *ctx, const struct settings *set,
 	bool journal = !has_auth_log(ctx->root);
 	char *ports = ssh_ports(ctx), *admin = admin_address();
 	struct strv ign;
-	struct buf ignore_list;
+	char *ignore_list;
 	size_t before = p->nchanges;
 	int r = 0;
 
@@ -387,21 +398,11 @@ fail2ban_plan(struct step_ctx *ctx, const struct settings *set,
 		if (admin != NULL)
 			strv_add(&ign, admin);
 	}
-	buf_init(&ignore_list);
-	buf_adds(&ignore_list, "");
-	for (size_t i = 0; i < ign.n; i++) {
-		bool dup = false;
-
-		for (size_t k = 0; k < i; k++)
-			dup = dup || strcmp(ign.v[k], ign.v[i]) == 0;
-		if (!dup)
-			buf_addf(&ignore_list, "%s%s", ignore_list.len ? " " :
-			    "", ign.v[i]);
-	}
+	ignore_list = join_unique(&ign, " ");
 	strv_release(&ign);
-	r = set_key(aug, ctx->augs, "DEFAULT", "ignoreip", ignore_list.data,
+	r = set_key(aug, ctx->augs, "DEFAULT", "ignoreip", ignore_list,
 	    cause);
-	buf_release(&ignore_list);
+	free(ignore_list);
 	if (r == 0)
 		r = set_key(aug, ctx->augs, "DEFAULT", "banaction",
 		    banaction(ctx), cause);

@@ -90,6 +90,16 @@ test_expect_success 'under sudo (no SSH_CONNECTION) the address comes from the l
 	grep -qx "+ignoreip=127.0.0.1/8 ::1 192.0.2.44" "$T/sudo.out"
 '
 
+test_expect_success 'Postfix offers AUTH: a postfix-sasl jail on the journal too, and -t passes' '
+	cp -a "$R" "$T/pf" && mkdir -p "$T/pf/etc/postfix" &&
+	printf "submission inet n - y - - smtpd\n  -o smtpd_sasl_auth_enable=yes\n" > "$T/pf/etc/postfix/master.cf" &&
+	$HW --root "$T/pf" --apply "$T/f2b.conf" > "$T/pf.out" 2>&1 &&
+	J=$T/pf/etc/fail2ban/jail.d/zz-hardenwiz.local &&
+	grep -qx "\[postfix-sasl\]" "$J" &&
+	sed -n "/^\[postfix-sasl\]/,\$p" "$J" | grep -qx "backend=systemd" &&
+	f2b_test "$T/pf"
+'
+
 test_expect_success 'jail.local setting the same keys is named in a note' '
 	cp -a "$R" "$T/local" &&
 	printf "[sshd]\nmaxretry = 10\n" > "$T/local/etc/fail2ban/jail.local" &&
