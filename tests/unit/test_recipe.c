@@ -132,8 +132,8 @@ test_errors(void **state)
 	    "t.conf:1: port: a key outside any section");
 	expect_error("[sshx]\nport = 22\n",
 	    "t.conf:1: [sshx] unknown section; the steps are:");
-	expect_error("[fail2ban]\nmaxretry = 5\n",
-	    "t.conf:1: [fail2ban] this step is not available yet");
+	expect_error("[dnsbl]\nzones = zen.spamhaus.org\n",
+	    "t.conf:1: [dnsbl] this step is not available yet");
 	expect_error("[firewall]\nbackend = iptables\n",
 	    "t.conf:2: [firewall] backend: 'iptables' is not one of: auto, "
 	    "ufw, firewalld");
