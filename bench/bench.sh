@@ -86,11 +86,16 @@ fi
 # and its journal copy. Each apply run starts from the same map.
 if command -v postmap >/dev/null; then
 	cp -a "$src/tests/fixtures/postfix/etc/." "$root/etc/"
+	# The aliases database, as newaliases leaves it (main.cf refers to it).
+	mkdir "$root/pfconf"
+	printf 'myorigin = localhost\ncompatibility_level = 3.6\n' > "$root/pfconf/main.cf"
+	touch -d '1 hour ago' "$root/pfconf/main.cf"
+	postalias -c "$root/pfconf" "hash:$root/etc/aliases"
 	awk 'BEGIN { for (i = 0; i < 100000; i++)
 	    printf "sender%d@spam%d.example REJECT\n", i, i % 977 }' \
 	    > "$root/map.pristine"
 	cp "$root/map.pristine" "$root/etc/postfix/hardenwiz_senders"
-	postmap -c "$root/etc/postfix" "hash:$root/etc/postfix/hardenwiz_senders" 2>/dev/null || true
+	postmap -c "$root/pfconf" "hash:$root/etc/postfix/hardenwiz_senders"
 	{
 		echo "[postfix-blocklist]"
 		printf "senders ="
@@ -110,9 +115,28 @@ EOS
 	measure "blocklist +10 on 100,000 lines, apply" "$root/apply-block"
 	# On a live root apply also runs postmap on the whole map; for scale,
 	# Postfix's own tool alone (it fsyncs the database):
-	mkdir "$root/pfconf"
-	printf 'myorigin = localhost\ncompatibility_level = 3.6\n' > "$root/pfconf/main.cf"
-	touch -d '1 hour ago' "$root/pfconf/main.cf"
 	measure "postmap alone, 100,000 lines (for scale)" \
 	    postmap -c "$root/pfconf" "hash:$root/map.pristine"
+fi
+
+# postfix-relay: Augeas on sasl_passwd and main.cf, the staged postmap and
+# every Postfix check (offline: no login test).
+if command -v postmap >/dev/null; then
+	echo secret > "$root/relay.secret"
+	chmod 600 "$root/relay.secret"
+	printf '[postfix-relay]\nhost = [smtp.example.net]:587\nuser = apikey\npassword_file = %s\n' \
+	    "$root/relay.secret" > "$root/relay.conf"
+	chmod 600 "$root/relay.conf"
+	measure "postfix-relay --dry-run" \
+	    "$hw" --root "$root" --apply "$root/relay.conf" --dry-run
+fi
+
+# fail2ban: the jail file through Augeas and fail2ban-client -t on a
+# staged copy of /etc/fail2ban.
+if [ -d /etc/fail2ban ] && command -v fail2ban-client >/dev/null; then
+	cp -a /etc/fail2ban "$root/etc/fail2ban"
+	cp "$src/recipes/examples/fail2ban.conf" "$root/f2b.conf"
+	chmod 600 "$root/f2b.conf"
+	measure "fail2ban --dry-run (fail2ban-client -t)" \
+	    "$hw" --root "$root" --apply "$root/f2b.conf" --dry-run
 fi

@@ -158,6 +158,95 @@ appended_map(const struct plan *p, const struct change *c)
 	return false;
 }
 
+/*
+ * Offline, the postmap of an earlier hardenwiz run was skipped, so the
+ * root has hardenwiz's own maps without their databases. The stage builds
+ * them, as that postmap would have on a live system; any other map
+ * without its database is still an error.
+ */
+static int
+build_own_maps(const char *dir, char **cause)
+{
+	static const char *const own[] = { "hardenwiz_senders",
+	    "sasl_passwd" };
+	char *argv[] = { "postconf", "-c", (char *)dir, "-h",
+	    "default_database_type", NULL };
+	struct buf out;
+	int r;
+
+	buf_init(&out);
+	r = 0;
+	for (size_t i = 0; i < nitems(own) && r == 0; i++) {
+		char *src = xasprintf("%s/%s", dir, own[i]);
+		char *type, *db;
+		struct stat st;
+
+		if (stat(src, &st) != 0) {
+			free(src);
+			continue;
+		}
+		/* Asked once, and only when one of the maps is there. */
+		if (out.data == NULL && (r = run_checked(argv, NULL, &out,
+		    cause)) != 0) {
+			free(src);
+			break;
+		}
+		type = xstrdup(trim(out.data != NULL ? out.data : "hash"));
+		db = postfix_map_db(type, src);
+		if (stat(db, &st) != 0) {
+			char *spec = xasprintf("%s:%s", type, src);
+			char *build[] = { "postmap", "-c", (char *)dir, spec,
+			    NULL };
+
+			backdate(src);
+			r = run_checked(build, NULL, NULL, cause);
+			backdate(db);
+			free(spec);
+		}
+		free(db);
+		free(type);
+		free(src);
+	}
+	buf_release(&out);
+	return r;
+}
+
+/* Map types postmap compiles into a database file. */
+static bool
+indexed(const char *type)
+{
+	return strcmp(type, "hash") == 0 || strcmp(type, "btree") == 0 ||
+	    strcmp(type, "lmdb") == 0 || strcmp(type, "cdb") == 0 ||
+	    strcmp(type, "dbm") == 0;
+}
+
+/*
+ * PATH is the database of a map the plan's expectations ask: the check
+ * builds it again in the stage, so copying it (megabytes for a large
+ * blocklist) is wasted.
+ */
+static bool
+rebuilt_db(const struct plan *p, const char *path)
+{
+	for (size_t i = 0; i < p->nexpect; i++) {
+		const struct expectation *e = &p->expect[i];
+		const char *colon = strchr(e->key, ':');
+		char *type, *db;
+		bool same;
+
+		if (e->validator != VALIDATE_POSTFIX_MAP || colon == NULL)
+			continue;
+		type = xstrndup(e->key, (size_t)(colon - e->key));
+		db = postfix_map_db(type, colon + 1);
+		same = indexed(type) && strcmp(db, path) == 0;
+		free(db);
+		free(type);
+		if (same)
+			return true;
+	}
+	return false;
+}
+
 /* A copy of ROOT/etc/postfix with P's candidates, in a new temp dir. */
 static int
 stage(const struct plan *p, char **dir, char **cause)
@@ -176,8 +265,10 @@ stage(const struct plan *p, char **dir, char **cause)
 		const struct change *c = plan_find_file((struct plan *)p, path);
 		struct fs_file f;
 
-		if (c != NULL && c->kind == CHANGE_FILE && appended_map(p,
-		    c)) {
+		if (rebuilt_db(p, path)) {
+			/* check_maps builds it from the staged text. */
+		} else if (c != NULL && c->kind == CHANGE_FILE &&
+		    appended_map(p, c)) {
 			/* Only the new entries: the rest is built already. */
 			r = fs_write_scratch(to, c->new_text + c->old_len,
 			    c->new_len - c->old_len, cause);
@@ -209,17 +300,11 @@ stage(const struct plan *p, char **dir, char **cause)
 	if (r == 0 && p->offline)
 		r = pin_myorigin(p->root, *dir, cause);
 	backdate_dir(*dir);
+	if (r == 0 && p->offline)
+		r = build_own_maps(*dir, cause);
 	return r;
 }
 
-/* Map types postmap compiles into a database file. */
-static bool
-indexed(const char *type)
-{
-	return strcmp(type, "hash") == 0 || strcmp(type, "btree") == 0 ||
-	    strcmp(type, "lmdb") == 0 || strcmp(type, "cdb") == 0 ||
-	    strcmp(type, "dbm") == 0;
-}
 
 /*
  * The map expectations: postmap -q KEY TYPE:MAP prints the wanted action.
@@ -252,6 +337,15 @@ check_maps(const struct plan *p, const char *dir, char **cause)
 
 			r = run_checked(build, NULL, &out, cause);
 			strv_add(&built, spec);
+			/* The next postmap -q would wait ~2 s for a database
+			 * written this second. */
+			{
+				char *db = postfix_map_db(type, spec +
+				    strlen(type) + 1);
+
+				backdate(db);
+				free(db);
+			}
 			buf_release(&out);
 			buf_init(&out);
 		}
@@ -417,6 +511,17 @@ map_spec(const struct plan *p, const char *dir, const char *type,
 	return spec;
 }
 
+/* SPEC ("type:/path") is a map the plan's expectations ask. */
+static bool
+expected_map(const struct plan *p, const char *spec)
+{
+	for (size_t i = 0; i < p->nexpect; i++)
+		if (p->expect[i].validator == VALIDATE_POSTFIX_MAP &&
+		    strcmp(p->expect[i].key, spec) == 0)
+			return true;
+	return false;
+}
+
 /* MSG with the stage directory DIR named as /etc/postfix; caller frees. */
 static char *
 unstage(const char *msg, const char *dir)
@@ -466,7 +571,9 @@ check_references(const struct plan *p, const char *dir, bool stage,
 			    colon[1] != '/')
 				continue;
 			type = xstrndup(tok, (size_t)(colon - tok));
-			if (!file_map(type) || strv_contains(&seen, tok)) {
+			/* Maps the plan adds to were built and asked already. */
+			if (!file_map(type) || strv_contains(&seen, tok) ||
+			    (stage && expected_map(p, tok))) {
 				free(type);
 				continue;
 			}
