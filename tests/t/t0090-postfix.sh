@@ -176,6 +176,14 @@ test_expect_success 'blocklist offline: map written, built on the candidate, the
 	grep -qx "# run: postmap hash:/etc/postfix/hardenwiz_senders  (skipped: offline root)" "$T/bl.dry"
 '
 
+test_expect_success 'offline: after a blocklist run (postmap skipped), the next Postfix run still passes its checks' '
+	cp -a "$R" "$T/seq" &&
+	$HW --root "$T/seq" --apply "$T/block.conf" > /dev/null 2>&1 &&
+	test ! -e "$T/seq/etc/postfix/hardenwiz_senders.db" &&
+	$HW --root "$T/seq" --apply "$T/limit.conf" > "$T/seq.out" 2>&1 ||
+	{ cat "$T/seq.out"; false; }
+'
+
 test_expect_success 'blocklist: existing restrictions are kept; after permit_mynetworks unless asked' '
 	cp -a "$R" "$T/bl2" &&
 	postconf -c "$T/bl2/etc/postfix" -e \
