@@ -287,8 +287,7 @@ mailqueue_summary(const struct mailqueue *q, time_t now, long threshold)
 		struct strv seen;
 
 		count(queues, m->queue);
-		count(senders, m->sender[0] != '\0' ? m->sender :
-		    "<> (bounces)");
+		count(senders, mailqueue_sender(m));
 		bytes += m->size;
 		if (oldest == NULL || m->arrival < oldest->arrival)
 			oldest = m;
@@ -388,15 +387,18 @@ mailqueue_render(json_t *sum, struct buf *out)
 	    json_integer_value(json_object_get(sum, "threshold")));
 }
 
+const char *
+mailqueue_sender(const struct queued *m)
+{
+	return m->sender[0] != '\0' ? m->sender : "<> (bounces)";
+}
+
 void
 mailqueue_ids_of(const struct mailqueue *q, const char *sender,
     const char *queue, struct strv *ids)
 {
 	for (size_t i = 0; i < q->n; i++) {
-		const char *s = q->v[i].sender[0] != '\0' ? q->v[i].sender :
-		    "<> (bounces)";
-
-		if (strcmp(s, sender) == 0 && (queue == NULL ||
+		if (strcmp(mailqueue_sender(&q->v[i]), sender) == 0 && (queue == NULL ||
 		    strcmp(q->v[i].queue, queue) == 0))
 			strv_add(ids, q->v[i].id);
 	}

@@ -47,7 +47,9 @@ json_t	*mailqueue_summary(const struct mailqueue *, time_t now,
 	    long threshold);
 void	 mailqueue_render(json_t *summary, struct buf *out);
 
-/* Messages whose sender is SENDER, their queue IDs into IDS. */
+/* M's sender as the report names it ("<> (bounces)" for the null one). */
+const char *mailqueue_sender(const struct queued *m);
+/* Messages whose sender (as named above) is SENDER: queue IDs into IDS. */
 void	 mailqueue_ids_of(const struct mailqueue *, const char *sender,
 	    const char *queue, struct strv *ids);
 /*

@@ -110,10 +110,8 @@ inspect(const struct frontend *fe, const struct options *o,
 	strv_init(&ids);
 	for (size_t i = 0; i < q->n && ids.n < 200; i++) {
 		const struct queued *m = &q->v[i];
-		const char *s = m->sender[0] != '\0' ? m->sender :
-		    "<> (bounces)";
 
-		if (strcmp(s, sender) != 0)
+		if (strcmp(mailqueue_sender(m), sender) != 0)
 			continue;
 		strv_add(&ids, m->id);
 		strv_addf(&items, "%-12s %-9s %s", m->id, m->queue,

@@ -192,11 +192,6 @@ postfix_ns_start() {
 	return 1
 }
 
-# swaks_code CMD...: runs swaks (CMD), prints the last server reply code.
-swaks_code() {
-	"$@" 2>&1 | awk '/^<\*?\*? *[0-9][0-9][0-9] / { code = $2 } END { print code }'
-}
-
 # netprobe connect HOST PORT -> open|refused|unreachable|timeout;
 # netprobe listen PORT.
 NETPROBE="/usr/bin/python3 $SRC/tests/t/netprobe.py"
