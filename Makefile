@@ -2,8 +2,10 @@
 #   make demo   build and open the wizard on a sample server in a temp dir
 #   make test   build (normal and ASan+UBSan) and run every test
 JOBS ?= $(shell nproc)
+CONFIGURE = cmake -S . -B
 
-.PHONY: all build build-asan deps deps-test demo test bench fuzz clean pot
+.PHONY: all build build-test build-asan deps deps-test demo test bench \
+	fuzz clean pot fresh-check
 
 all: build
 
@@ -13,18 +15,26 @@ deps:
 deps-test:
 	@sh scripts/install-deps.sh test
 
+# The program alone: needs only the build packages.
 build: deps
-	@cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	@$(CONFIGURE) build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	@cmake --build build -j $(JOBS)
+
+# The same tree with every test: a missing test package fails here.
+build-test: deps-test
+	@$(CONFIGURE) build -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	    -DHW_REQUIRE_TESTS=ON >/dev/null
 	@cmake --build build -j $(JOBS)
 
 build-asan: deps-test
-	@cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DHW_SANITIZE=ON >/dev/null
+	@$(CONFIGURE) build-asan -DCMAKE_BUILD_TYPE=Debug -DHW_SANITIZE=ON \
+	    -DHW_REQUIRE_TESTS=ON >/dev/null
 	@cmake --build build-asan -j $(JOBS)
 
 demo: build
 	@sh scripts/demo.sh build/hardenwiz
 
-test: deps-test build build-asan
+test: build-test build-asan
 	cd build && ctest --output-on-failure -j 2
 	cd build-asan && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -j 2
 	@sh scripts/fuzz.sh 30
@@ -34,6 +44,12 @@ bench: build
 
 fuzz: deps-test
 	@sh scripts/fuzz.sh 300
+
+# Build as a newcomer would on freshly bootstrapped Debian 12 and 13 roots
+# (debootstrap from Debian's mirror): proves the install steps are complete.
+# SUITES="trixie" checks one.
+fresh-check:
+	@sh scripts/fresh-check.sh $(SUITES)
 
 pot:
 	xgettext -k_ -kN_ --from-code=UTF-8 -o po/hardenwiz.pot editors/*.c recipes/*.c tui/*.c

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "apply.h"
+#include "checker.h"
 #include "fsutil.h"
 #include "journal.h"
 #include "run.h"
@@ -175,12 +176,13 @@ apply_plan(struct plan *p, const struct apply_opts *o,
 	struct journal *j = NULL;
 	enum apply_status st = APPLY_FAILED;
 	bool pending;
+	int checked;
 
 	if (plan_is_empty(p))
 		return APPLY_OK;
-	if (validate_plan(p, cause) != 0) {
+	if ((checked = validate_plan(p, cause)) != CHECK_OK) {
 		mask_cause(p, cause);
-		return APPLY_INVALID;
+		return checked == CHECK_FAILED ? APPLY_FAILED : APPLY_INVALID;
 	}
 	if (o->dry_run)
 		return APPLY_OK;
@@ -212,9 +214,9 @@ apply_plan(struct plan *p, const struct apply_opts *o,
 		goto out;
 	}
 	/* Effect, not text: the daemon's own view of the live files. */
-	if (validate_live(p, cause) != 0) {
+	if ((checked = validate_live(p, cause)) != CHECK_OK) {
 		abort_transaction(p, j, res, cause);
-		st = APPLY_INVALID;
+		st = checked == CHECK_FAILED ? APPLY_FAILED : APPLY_INVALID;
 		goto out;
 	}
 	pending = !p->offline && o->confirm_timeout > 0 && o->self != NULL;

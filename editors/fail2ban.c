@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "checker.h"
 #include "fail2ban.h"
 #include "fsutil.h"
 #include "i18n.h"
@@ -119,7 +120,7 @@ test_config(const char *dir, char **cause)
 
 	buf_init(&out);
 	if (run_argv(argv, NULL, &out, &status, cause) != 0)
-		r = -1;
+		r = CHECK_FAILED;
 	else if (status != 0) {
 		char *err = out.data != NULL ? strstr(out.data, "ERROR") :
 		    NULL;
@@ -128,7 +129,7 @@ test_config(const char *dir, char **cause)
 			err[strcspn(err, "\n")] = '\0';
 		r = set_cause(cause, _("fail2ban rejects the configuration "
 		    "(fail2ban-client -t): %s"), err != NULL ? err :
-		    trim(out.data != NULL ? out.data : ""));
+		    trim(buf_str(&out)));
 	}
 	buf_release(&out);
 	return r;
@@ -194,15 +195,17 @@ fail2ban_validate(struct plan *p, bool candidates, char **cause)
 			plan_note(p, "%s", _("fail2ban is not installed here "
 			    "yet: its configuration is checked after the "
 			    "install"));
-		return candidates ? 0 : set_cause(cause, "%s", _("cannot "
-		    "check fail2ban: fail2ban-client is not installed"));
+		if (candidates)
+			return CHECK_OK;
+		set_cause(cause, "%s", _("cannot check fail2ban: "
+		    "fail2ban-client is not installed"));
+		return CHECK_FAILED;
 	}
 	if (!fail2ban_present(p->root))
 		return 0;
 	if (candidates) {
-		r = stage(p, &dir, cause);
-		if (r == 0)
-			r = test_config(dir, cause);
+		r = stage(p, &dir, cause) != 0 ? CHECK_FAILED :
+		    test_config(dir, cause);
 		if (dir != NULL)
 			fs_remove_tree(dir);
 		free(dir);
@@ -210,9 +213,9 @@ fail2ban_validate(struct plan *p, bool candidates, char **cause)
 	}
 	if (p->offline)
 		return 0;
-	r = fs_resolve(p->root, FAIL2BAN_DIR, &dir, cause);
-	if (r == 0)
-		r = test_config(dir, cause);
+	if (fs_resolve(p->root, FAIL2BAN_DIR, &dir, cause) != 0)
+		return CHECK_FAILED;
+	r = test_config(dir, cause);
 	free(dir);
 	if (r == 0 && fail2ban_running(p->root))
 		r = check_jails(p, cause);

@@ -209,6 +209,13 @@ out:
 }
 
 int
+fs_slurp_fd(int fd, const char *name, char **data, size_t *len,
+    char **cause)
+{
+	return read_fd(fd, name, data, len, cause);
+}
+
+int
 fs_slurp(const char *hostpath, char **data, size_t *len, char **cause)
 {
 	int fd = open(hostpath, O_RDONLY | O_CLOEXEC);

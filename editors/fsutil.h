@@ -80,5 +80,8 @@ char	*fs_scratch_dir(const char *what, char **cause);
 
 /* Read a whole host file (not root-relative); for recipes and secrets. */
 int	 fs_slurp(const char *hostpath, char **data, size_t *len, char **cause);
+/* The same from an open FD (NAME for messages): what was checked is read. */
+int	 fs_slurp_fd(int fd, const char *name, char **data, size_t *len,
+	    char **cause);
 
 #endif

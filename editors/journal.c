@@ -37,9 +37,15 @@ lock_acquire(const char *root, bool wait, int *fd, char **cause)
 		free(host);
 		return -1;
 	}
-	if (flock(lfd, LOCK_EX | (wait ? 0 : LOCK_NB)) != 0) {
-		set_cause(cause, "another hardenwiz is running (lock '%s' is "
-		    "held); wait for it to finish", host);
+	while (flock(lfd, LOCK_EX | (wait ? 0 : LOCK_NB)) != 0) {
+		if (errno == EINTR)
+			continue;
+		if (errno == EWOULDBLOCK)
+			set_cause(cause, "another hardenwiz is running (lock "
+			    "'%s' is held); wait for it to finish", host);
+		else
+			set_cause(cause, "cannot lock '%s': %s", host,
+			    strerror(errno));
 		close(lfd);
 		free(host);
 		return -1;

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "augsession.h"
+#include "checker.h"
 #include "fsutil.h"
 #include "i18n.h"
 #include "postfix.h"
@@ -65,12 +66,18 @@ postfix_param(const char *root, const char *key, bool expand)
 	{
 		char *argv[] = { "postconf", "-c", dir, expand ? "-xh" : "-h",
 		    (char *)key, NULL };
+		struct buf err;
+		/* Warnings (a missing master.cf, Postfix 3.10's deprecation
+		 * notices) go to stderr and are never part of the value. */
+		struct run_opts o = { .err = &err };
 
 		buf_init(&out);
-		if (run_argv(argv, NULL, &out, &status, NULL) == 0 &&
+		buf_init(&err);
+		if (run_argv(argv, &o, &out, &status, NULL) == 0 &&
 		    status == 0)
-			value = xstrdup(trim(out.data ? out.data : ""));
+			value = xstrdup(trim(buf_str(&out)));
 		buf_release(&out);
+		buf_release(&err);
 	}
 	free(dir);
 	return value;
@@ -191,7 +198,8 @@ build_own_maps(const char *dir, char **cause)
 			free(src);
 			break;
 		}
-		type = xstrdup(trim(out.data != NULL ? out.data : "hash"));
+		type = xstrdup(*trim(buf_str(&out)) != '\0' ? out.data :
+		    "hash");
 		db = postfix_map_db(type, src);
 		if (stat(db, &st) != 0) {
 			char *spec = xasprintf("%s:%s", type, src);
@@ -300,8 +308,6 @@ stage(const struct plan *p, char **dir, char **cause)
 	if (r == 0 && p->offline)
 		r = pin_myorigin(p->root, *dir, cause);
 	backdate_dir(*dir);
-	if (r == 0 && p->offline)
-		r = build_own_maps(*dir, cause);
 	return r;
 }
 
@@ -357,12 +363,11 @@ check_maps(const struct plan *p, const char *dir, char **cause)
 
 			if (run_argv(q, NULL, &out, &status, cause) != 0)
 				r = -1;
-			else if (status != 0 || strcmp(trim(out.data ?
-			    out.data : ""), e->value) != 0)
+			else if (status != 0 || strcmp(trim(buf_str(&out)), e->value) != 0)
 				r = set_cause(cause, _("the map %s does not "
 				    "answer %s for '%s' (postmap -q: %s)"),
 				    e->key, e->value, e->label,
-				    out.data != NULL ? trim(out.data) :
+				    *trim(buf_str(&out)) != '\0' ? out.data :
 				    "not found");
 		}
 		buf_release(&out);
@@ -432,6 +437,31 @@ type_error(const char *dflt, const char *value)
 	return NULL;
 }
 
+/*
+ * Run a postconf ARGV with its standard error apart: OUT gets only what it
+ * printed on standard output (the values), ERR (may be NULL) its warnings.
+ * A non-zero exit fails with what it said.
+ */
+static int
+postconf(char *const *argv, struct buf *out, struct buf *err, char **cause)
+{
+	struct buf mine;
+	struct run_opts o = { .err = err != NULL ? err : &mine };
+	int status = 0, r;
+
+	buf_init(&mine);
+	r = run_argv(argv, &o, out, &status, cause);
+	if (r == 0 && status != 0) {
+		char *q = argv_quote(argv);
+
+		r = set_cause(cause, "'%s' failed (exit %d): %s", q, status,
+		    trim(buf_str(o.err)));
+		free(q);
+	}
+	buf_release(&mine);
+	return r;
+}
+
 /* Every parameter set in DIR has a value of its default's type. */
 static int
 check_types(const char *dir, const char *set_text, char **cause)
@@ -447,7 +477,7 @@ check_types(const char *dir, const char *set_text, char **cause)
 	strv_init(&dkeys);
 	strv_init(&dvalues);
 	buf_init(&out);
-	r = run_checked(d, NULL, &out, cause);
+	r = postconf(d, &out, NULL, cause);
 	if (r == 0) {
 		parse_params(out.data != NULL ? out.data : "", &dkeys,
 		    &dvalues);
@@ -621,45 +651,99 @@ check_references(const struct plan *p, const char *dir, bool stage,
 }
 
 /*
- * postconf -c DIR FLAG (-n: main.cf, -P: master.cf's -o overrides) runs
- * without a warning; OUT (may be NULL) gets what it printed.
+ * The warning lines of TEXT, with DIR written as "DIR" so that the same
+ * warning about the stage and about the live directory compare equal.
+ */
+static void
+warnings_of(const char *text, const char *dir, struct strv *out)
+{
+	const char *line = text;
+	size_t dl = strlen(dir);
+
+	while (*line != '\0') {
+		size_t len = strcspn(line, "\n");
+		const char *w = memmem(line, len, "warning:", 8);
+
+		if (w != NULL) {
+			struct buf b;
+			const char *at = line, *end = line + len, *hit;
+
+			buf_init(&b);
+			while ((hit = memmem(at, (size_t)(end - at), dir, dl)) !=
+			    NULL && dl > 0) {
+				buf_add(&b, at, (size_t)(hit - at));
+				buf_adds(&b, "DIR");
+				at = hit + dl;
+			}
+			buf_add(&b, at, (size_t)(end - at));
+			strv_add(out, buf_str(&b));
+			buf_release(&b);
+		}
+		line += len + (line[len] == '\n');
+	}
+}
+
+/*
+ * postconf -c DIR FLAG (-n: main.cf, -P: master.cf's -o overrides) adds no
+ * warning to those BASE (the files as they are now) already has: a typo or a bad -o is refused, while a warning the admin's own
+ * files already cause (Postfix 3.10 on an old "smtpd_use_tls") is not
+ * ours to refuse. OUT (may be NULL) gets the parameters it printed.
  */
 static int
-postconf_quiet(const char *dir, const char *flag, const char *what,
-    struct buf *out, char **cause)
+postconf_quiet(const char *dir, const char *base, const char *flag,
+    const char *what, struct buf *out, char **cause)
 {
 	char *argv[] = { "postconf", "-c", (char *)dir, (char *)flag, NULL };
-	struct buf mine;
-	struct buf *b = out != NULL ? out : &mine;
-	char *w;
+	struct buf mine, err;
+	struct strv now, before;
 	int r;
 
 	buf_init(&mine);
-	r = run_checked(argv, NULL, b, cause);
-	if (r == 0 && b->data != NULL && (w = strstr(b->data, "warning:")) !=
-	    NULL) {
-		char *line = xstrndup(w, strcspn(w, "\n"));
+	buf_init(&err);
+	strv_init(&now);
+	strv_init(&before);
+	r = postconf(argv, out != NULL ? out : &mine, &err, cause);
+	/* Without BASE (the live files after apply, identical to the
+	 * candidate checked before) a warning is not a new one. */
+	if (r == 0 && base != NULL)
+		warnings_of(buf_str(&err), dir, &now);
+	if (r == 0 && now.n > 0 && base != NULL) {
+		char *bargv[] = { "postconf", "-c", (char *)base, (char *)flag,
+		    NULL };
 
-		r = set_cause(cause, _("Postfix rejects %s: postconf %s"),
-		    what, line);
-		free(line);
+		buf_release(&err);
+		buf_release(&mine);
+		/* The live files failing is not the candidate's fault. */
+		if (postconf(bargv, &mine, &err, NULL) == 0)
+			warnings_of(buf_str(&err), base, &before);
+	}
+	for (size_t i = 0; i < now.n && r == 0; i++) {
+		/* A typo is refused even when it was there before: the
+		 * admin believes a setting is in force that is not. */
+		if (!strv_contains(&before, now.v[i]) ||
+		    strstr(now.v[i], "unused parameter") != NULL)
+			r = set_cause(cause, _("Postfix rejects %s: %s"), what,
+			    now.v[i]);
 	}
 	buf_release(&mine);
+	buf_release(&err);
+	strv_release(&now);
+	strv_release(&before);
 	return r;
 }
 
 /* postconf -n must not warn; every expected parameter must read back. */
 static int
-check_dir(const struct plan *p, const char *dir, bool stage, bool live,
-    char **cause)
+check_dir(const struct plan *p, const char *dir, const char *base,
+    bool stage, bool live, char **cause)
 {
 	struct buf out;
 	int r;
 
 	buf_init(&out);
-	r = postconf_quiet(dir, "-P", "master.cf", NULL, cause);
+	r = postconf_quiet(dir, base, "-P", "master.cf", NULL, cause);
 	if (r == 0)
-		r = postconf_quiet(dir, "-n", "main.cf", &out, cause);
+		r = postconf_quiet(dir, base, "-n", "main.cf", &out, cause);
 	if (r == 0)
 		r = check_types(dir, out.data != NULL ? out.data : "", cause);
 	/* Offline, the planned postmap did not run: only the stage has
@@ -676,11 +760,11 @@ check_dir(const struct plan *p, const char *dir, bool stage, bool live,
 		if (e->validator != VALIDATE_POSTFIX)
 			continue;
 		buf_init(&out);
-		r = run_checked(h, NULL, &out, cause);
-		if (r == 0 && strcmp(trim(out.data ? out.data : ""),
+		r = postconf(h, &out, NULL, cause);
+		if (r == 0 && strcmp(trim(buf_str(&out)),
 		    e->value) != 0)
 			r = set_cause(cause, _("Postfix reads %s as '%s', not "
-			    "'%s'"), e->key, trim(out.data ? out.data : ""),
+			    "'%s'"), e->key, trim(buf_str(&out)),
 			    e->value);
 		buf_release(&out);
 	}
@@ -764,34 +848,44 @@ masked(const struct plan *p, int r, char **cause)
 int
 postfix_validate(struct plan *p, bool candidates, char **cause)
 {
-	char *dir = NULL, *postconf = run_which("postconf");
+	char *dir = NULL, *base = NULL, *have = run_which("postconf");
 	int r;
 
-	free(postconf);
-	if (postconf == NULL) {
-		if (!p->offline)
-			return set_cause(cause, _("cannot validate: postconf "
-			    "is not installed"));
+	free(have);
+	if (have == NULL) {
+		if (!p->offline) {
+			set_cause(cause, _("cannot validate: postconf is not "
+			    "installed"));
+			return CHECK_FAILED;
+		}
 		plan_note(p, _("Postfix is not installed on this machine: the "
 		    "candidate main.cf was not validated"));
 		return 0;
 	}
 	if (candidates) {
-		r = stage(p, &dir, cause);
+		if (fs_resolve(p->root, POSTFIX_DIR, &base, cause) != 0 ||
+		    stage(p, &dir, cause) != 0) {
+			if (dir != NULL)
+				fs_remove_tree(dir);
+			free(dir);
+			free(base);
+			return CHECK_FAILED;
+		}
+		r = p->offline ? build_own_maps(dir, cause) : 0;
 		if (r == 0)
 			r = check_maps(p, dir, cause);
 		if (r == 0)
-			r = check_dir(p, dir, true, !p->offline, cause);
-		if (dir != NULL)
-			fs_remove_tree(dir);
+			r = check_dir(p, dir, base, true, !p->offline, cause);
+		fs_remove_tree(dir);
 		free(dir);
+		free(base);
 		if (r == 0 && !p->offline)
 			r = check_logins(p, cause);
 		return masked(p, r, cause);
 	}
 	if (fs_resolve(p->root, POSTFIX_DIR, &dir, cause) != 0)
-		return -1;
-	r = check_dir(p, dir, false, !p->offline, cause);
+		return CHECK_FAILED;
+	r = check_dir(p, dir, NULL, false, !p->offline, cause);
 	free(dir);
 	/* Offline, postmap did not run: there is no database to ask. */
 	if (r == 0 && !p->offline)

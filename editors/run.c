@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,53 +43,104 @@ run_which(const char *prog)
 	return found;
 }
 
-static void
-child(char *const *argv, const struct run_opts *opts, int in, int out)
+/*
+ * In the child, before exec: tell the parent why the program will not run.
+ * TAG 'S' is the setup hook, 'E' exec; the pipe closes itself on a
+ * successful exec, so the parent reads nothing then.
+ */
+static void __attribute__((noreturn))
+child_fail(int report, char tag, const char *why, int code)
+{
+	char msg[600];
+	int n = snprintf(msg, sizeof msg, "%c%s", tag, why);
+
+	if (n > 0)
+		(void)!write(report, msg, (size_t)n < sizeof msg ? (size_t)n :
+		    sizeof msg - 1);
+	_exit(code);
+}
+
+struct child_fds {
+	int	in, out, err, report;
+};
+
+static void __attribute__((noreturn))
+child(char *const *argv, const struct run_opts *opts,
+    const struct child_fds *fd)
 {
 	sigset_t none;
+	char why[512] = "";
+	char *path;
 
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	signal(SIGPIPE, SIG_DFL);
 	setpgid(0, 0);
-	if (dup2(in, STDIN_FILENO) < 0 || dup2(out, STDOUT_FILENO) < 0 ||
-	    dup2(out, STDERR_FILENO) < 0)
-		_exit(126);
-	if (opts != NULL && opts->setup != NULL &&
-	    opts->setup(opts->setup_arg) != 0)
-		_exit(126);
-	{
-		/* PATH may be short (cron, sudo): look in sbin too. */
-		char *path = run_which(argv[0]);
-
-		execv(path != NULL ? path : argv[0], argv);
+	if (dup2(fd->in, STDIN_FILENO) < 0 || dup2(fd->out, STDOUT_FILENO) < 0 ||
+	    dup2(fd->err >= 0 ? fd->err : fd->out, STDERR_FILENO) < 0) {
+		snprintf(why, sizeof why, "cannot redirect its input and "
+		    "output: %s", strerror(errno));
+		child_fail(fd->report, 'S', why, 126);
 	}
-	dprintf(STDERR_FILENO, "cannot execute '%s': %s\n", argv[0],
-	    strerror(errno));
-	_exit(127);
+	if (opts != NULL && opts->setup != NULL &&
+	    opts->setup(opts->setup_arg, why, sizeof why) != 0)
+		child_fail(fd->report, 'S', why[0] != '\0' ? why :
+		    "its setup failed", 126);
+	/* PATH may be short (cron, sudo): look in sbin too. */
+	path = run_which(argv[0]);
+	execv(path != NULL ? path : argv[0], argv);
+	child_fail(fd->report, 'E', strerror(errno), 127);
 }
 
+/* One stream being read: where it goes and how much of it is kept. */
+struct sink {
+	int		 fd;
+	struct buf	*to;
+};
+
+static bool
+drain(struct sink *s, size_t max)
+{
+	char chunk[8192];
+	ssize_t r = read(s->fd, chunk, sizeof chunk);
+
+	if (r < 0 && errno == EINTR)
+		return true;
+	if (r <= 0) {
+		close(s->fd);
+		s->fd = -1;
+		return false;
+	}
+	/* Past the limit it is still read, so the child never blocks. */
+	if (s->to != NULL && s->to->len < max)
+		buf_add(s->to, chunk, (size_t)r);
+	return true;
+}
+
+/* Feed the input, collect both streams; -1 when the deadline passed. */
 static int
-feed_and_collect(int infd, int outfd, const struct run_opts *opts,
-    struct buf *out, pid_t pid)
+feed_and_collect(int infd, struct sink *out, struct sink *err,
+    const struct run_opts *opts, pid_t pid)
 {
 	const char *input = opts != NULL ? opts->input : NULL;
 	size_t left = input != NULL ? opts->input_len : 0;
 	unsigned int limit = opts != NULL && opts->timeout ? opts->timeout :
 	    120;
+	size_t max = opts != NULL && opts->max_output ? opts->max_output :
+	    RUN_MAX_OUTPUT;
 	time_t deadline = time(NULL) + limit;
-	char chunk[8192];
 
 	if (left == 0) {
 		close(infd);
 		infd = -1;
 	}
-	for (;;) {
-		struct pollfd pfd[2] = {
-			{ .fd = outfd, .events = POLLIN },
+	while (out->fd >= 0 || err->fd >= 0) {
+		struct pollfd pfd[3] = {
+			{ .fd = out->fd, .events = POLLIN },
+			{ .fd = err->fd, .events = POLLIN },
 			{ .fd = infd, .events = POLLOUT },
 		};
-		int n = poll(pfd, infd >= 0 ? 2 : 1, 250);
+		int n = poll(pfd, 3, 250);
 
 		if (time(NULL) > deadline) {
 			kill(-pid, SIGKILL);
@@ -100,7 +152,7 @@ feed_and_collect(int infd, int outfd, const struct run_opts *opts,
 			continue;
 		if (n < 0)
 			break;
-		if (infd >= 0 && (pfd[1].revents & (POLLOUT | POLLERR |
+		if (infd >= 0 && (pfd[2].revents & (POLLOUT | POLLERR |
 		    POLLHUP))) {
 			ssize_t w = write(infd, input, left);
 
@@ -113,79 +165,119 @@ feed_and_collect(int infd, int outfd, const struct run_opts *opts,
 				infd = -1;
 			}
 		}
-		if (pfd[0].revents & (POLLIN | POLLHUP | POLLERR)) {
-			ssize_t r = read(outfd, chunk, sizeof chunk);
-
-			if (r < 0 && errno == EINTR)
-				continue;
-			if (r <= 0)
-				break;
-			if (out != NULL && out->len < (opts != NULL &&
-			    opts->max_output ? opts->max_output :
-			    RUN_MAX_OUTPUT))
-				buf_add(out, chunk, (size_t)r);
-		}
+		if (pfd[0].revents & (POLLIN | POLLHUP | POLLERR))
+			drain(out, max);
+		if (pfd[1].revents & (POLLIN | POLLHUP | POLLERR))
+			drain(err, max);
 	}
 	if (infd >= 0)
 		close(infd);
 	return 0;
 }
 
+static void
+close_pair(int p[2])
+{
+	if (p[0] >= 0)
+		close(p[0]);
+	if (p[1] >= 0)
+		close(p[1]);
+}
+
+/* What the child reported before it could exec, as a cause. */
+static int
+read_report(int fd, char *const *argv, char **cause)
+{
+	char msg[600];
+	ssize_t n;
+
+	while ((n = read(fd, msg, sizeof msg - 1)) < 0 && errno == EINTR)
+		;
+	if (n <= 0)
+		return 0;
+	msg[n] = '\0';
+	if (msg[0] == 'E')
+		return set_cause(cause, "cannot execute '%s': %s", argv[0],
+		    msg + 1);
+	return set_cause(cause, "cannot run '%s': %s", argv[0], msg + 1);
+}
+
 int
 run_argv(char *const *argv, const struct run_opts *opts, struct buf *out,
     int *status, char **cause)
 {
-	int inpipe[2], outpipe[2], ws, timed_out;
+	int inpipe[2] = { -1, -1 }, outpipe[2] = { -1, -1 },
+	    errpipe[2] = { -1, -1 }, report[2] = { -1, -1 };
+	bool apart = opts != NULL && opts->err != NULL;
+	int ws, timed_out, r;
 	pid_t pid;
 
 	if (argv == NULL || argv[0] == NULL)
 		return set_cause(cause, "internal error: empty command");
-	if (pipe2(inpipe, O_CLOEXEC) != 0)
-		return set_cause(cause, "cannot create a pipe: %s",
-		    strerror(errno));
-	if (pipe2(outpipe, O_CLOEXEC) != 0) {
-		close(inpipe[0]);
-		close(inpipe[1]);
-		return set_cause(cause, "cannot create a pipe: %s",
-		    strerror(errno));
+	if (pipe2(inpipe, O_CLOEXEC) != 0 || pipe2(outpipe, O_CLOEXEC) != 0 ||
+	    (apart && pipe2(errpipe, O_CLOEXEC) != 0) ||
+	    pipe2(report, O_CLOEXEC) != 0) {
+		r = set_cause(cause, "cannot create a pipe to run '%s': %s",
+		    argv[0], strerror(errno));
+		goto fail;
 	}
 	pid = fork();
 	if (pid < 0) {
-		close(inpipe[0]);
-		close(inpipe[1]);
-		close(outpipe[0]);
-		close(outpipe[1]);
-		return set_cause(cause, "cannot fork to run '%s': %s", argv[0],
+		r = set_cause(cause, "cannot fork to run '%s': %s", argv[0],
 		    strerror(errno));
+		goto fail;
 	}
-	if (pid == 0)
-		child(argv, opts, inpipe[0], outpipe[1]);
+	if (pid == 0) {
+		struct child_fds fd = { inpipe[0], outpipe[1], errpipe[1],
+		    report[1] };
+
+		child(argv, opts, &fd);
+	}
+	(void)setpgid(pid, pid);	/* before a timeout can signal it */
 	close(inpipe[0]);
 	close(outpipe[1]);
+	close(report[1]);
+	if (apart)
+		close(errpipe[1]);
 	{
 		void (*old)(int) = signal(SIGPIPE, SIG_IGN);
+		struct sink o = { outpipe[0], out };
+		struct sink e = { apart ? errpipe[0] : -1, apart ? opts->err :
+		    NULL };
 
-		timed_out = feed_and_collect(inpipe[1], outpipe[0], opts, out,
-		    pid) != 0;
+		timed_out = feed_and_collect(inpipe[1], &o, &e, opts, pid) != 0;
 		signal(SIGPIPE, old);
+		if (o.fd >= 0)
+			close(o.fd);
+		if (e.fd >= 0)
+			close(e.fd);
 	}
-	close(outpipe[0]);
 	while (waitpid(pid, &ws, 0) < 0) {
-		if (errno != EINTR)
+		if (errno != EINTR) {
+			close(report[0]);
 			return set_cause(cause, "cannot wait for '%s': %s",
 			    argv[0], strerror(errno));
+		}
 	}
+	r = read_report(report[0], argv, cause);
+	close(report[0]);
+	if (r != 0)
+		return r;
 	if (timed_out)
-		return set_cause(cause, "'%s' did not finish in time and was "
-		    "killed", argv[0]);
+		return set_cause(cause, "'%s' did not finish in %u s and was "
+		    "killed", argv[0], opts != NULL && opts->timeout ?
+		    opts->timeout : 120);
 	if (WIFEXITED(ws))
 		*status = WEXITSTATUS(ws);
 	else
 		*status = 128 + WTERMSIG(ws);
-	if (*status == 127 && out != NULL &&
-	    strstr(out->data ? out->data : "", "cannot execute") != NULL)
-		return set_cause(cause, "%s", trim(out->data));
 	return 0;
+fail:
+	close_pair(inpipe);
+	close_pair(outpipe);
+	close_pair(errpipe);
+	close_pair(report);
+	return r;
 }
 
 int
@@ -203,7 +295,7 @@ run_checked(char *const *argv, const struct run_opts *opts, struct buf *out,
 		char *q = argv_quote(argv);
 
 		r = set_cause(cause, "'%s' failed (exit %d): %s", q, status,
-		    trim(b->data ? b->data : ""));
+		    trim(buf_str(b)));
 		free(q);
 	}
 	if (out == NULL)

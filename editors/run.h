@@ -2,7 +2,14 @@
  * run.h -- run a program from an argv (never a shell string), with optional
  * data on its standard input (how secrets travel: never in argv) and an
  * optional hook that prepares the child (a private mount namespace for
- * validators). Output is captured, standard error merged into it.
+ * validators). Output is captured, standard error merged into it unless the
+ * caller asks for it apart (a value read with "postconf -h" must never
+ * contain postconf's warnings).
+ *
+ * "Could not run it" and "it ran and failed" are kept apart: the first is
+ * run_argv's -1 with a cause (exec failed, the setup hook failed, timeout),
+ * so that a validator that could not start is a runtime failure (exit 1),
+ * never "the daemon rejected the configuration" (exit 3).
  */
 #ifndef HW_RUN_H
 #define HW_RUN_H
@@ -14,22 +21,27 @@
 struct run_opts {
 	const char	*input;		/* standard input data, or NULL */
 	size_t		 input_len;
-	/* Runs in the child before exec; non-zero aborts with exit 126. */
-	int		(*setup)(void *);
+	/*
+	 * Runs in the child before exec. On failure it returns non-zero
+	 * with a message in WHY (what could not be done and why), which
+	 * becomes run_argv's cause; the program is not run.
+	 */
+	int		(*setup)(void *, char *why, size_t whylen);
 	void		*setup_arg;
 	unsigned int	 timeout;	/* seconds; 0 means 120 */
-	size_t		 max_output;	/* bytes kept; 0 means 1 MB */
+	size_t		 max_output;	/* bytes kept, per stream; 0 means 1 MB */
+	struct buf	*err;		/* standard error apart, or NULL: merged */
 };
 
 /*
  * Run ARGV and wait for it. Returns 0 when it ran (its exit code in *status,
- * 128 + signal when killed) and -1 when it could not be started. Output goes
- * to OUT when not NULL.
+ * 128 + signal when killed) and -1 when it could not be run: no such
+ * program, the setup hook failed, or it was killed at the timeout. Output
+ * goes to OUT when not NULL; past max_output it is read and dropped.
  */
 int	run_argv(char *const *argv, const struct run_opts *, struct buf *out,
 	    int *status, char **cause);
 
-/* Full path of PROG found in PATH (or the usual sbin directories); caller frees. */
 /*
  * run_argv, where an exit status other than 0 fails too, with *cause
  * "'ARGV' failed (exit N): OUTPUT". OUT (may be NULL) gets the output.
@@ -37,6 +49,7 @@ int	run_argv(char *const *argv, const struct run_opts *, struct buf *out,
 int	run_checked(char *const *argv, const struct run_opts *,
 	    struct buf *out, char **cause);
 
+/* Full path of PROG found in PATH (or the usual sbin directories); caller frees. */
 char	*run_which(const char *prog);
 
 #endif

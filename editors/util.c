@@ -164,6 +164,14 @@ buf_addf(struct buf *b, const char *fmt, ...)
 }
 
 char *
+buf_str(struct buf *b)
+{
+	if (b->data == NULL)
+		buf_add(b, "", 0);
+	return b->data;
+}
+
+char *
 buf_detach(struct buf *b, size_t *len)
 {
 	char *p;
@@ -344,7 +352,8 @@ trim(char *s)
 	end = s + strlen(s);
 	while (end > s && isspace((unsigned char)end[-1]))
 		end--;
-	*end = '\0';
+	if (*end != '\0')	/* nothing written when nothing is cut */
+		*end = '\0';
 	return s;
 }
 

@@ -45,6 +45,11 @@ void	 buf_add(struct buf *, const void *, size_t);
 void	 buf_adds(struct buf *, const char *);
 void	 buf_addf(struct buf *, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));
+/*
+ * The buffer's text, writable and never NULL (an empty buffer gets its own
+ * ""): what trim() and other in-place edits are given, never a literal.
+ */
+char	*buf_str(struct buf *);
 /* Hands the data to the caller (who frees it) and empties the buffer. */
 char	*buf_detach(struct buf *, size_t *);
 
@@ -71,7 +76,10 @@ char	*argv_quote(char *const *);
 /* Split on commas and/or white space into out; returns the count. */
 size_t	 split_list(const char *, struct strv *);
 
-/* Trim white space at both ends in place; returns s. */
+/*
+ * Trim white space at both ends in place; returns s. S must be writable:
+ * pass buf_str(&b) for a command's output, never a string literal.
+ */
 char	*trim(char *);
 bool	 str_has_prefix(const char *, const char *);
 bool	 str_has_suffix(const char *, const char *);

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "checker.h"
 #include "fsutil.h"
 #include "fail2ban.h"
 #include "postfix.h"
@@ -212,16 +213,16 @@ struct stage {
  * stage over /etc/ssh, a private /run.
  */
 static int
-enter_stage(void *arg)
+enter_stage(void *arg, char *why, size_t whylen)
 {
 	const struct stage *st = arg;
 	const char *stage = st->dir;
 	char host[4096];
 
 	if (unshare(CLONE_NEWNS) != 0) {
-		dprintf(STDERR_FILENO, "cannot create a private mount "
-		    "namespace: %s (validating sshd needs root)\n",
-		    strerror(errno));
+		snprintf(why, whylen, "cannot create a private mount "
+		    "namespace to check sshd's configuration in: %s "
+		    "(run hardenwiz as root)", strerror(errno));
 		return -1;
 	}
 	snprintf(host, sizeof host, "%s/.host", stage);
@@ -229,7 +230,7 @@ enter_stage(void *arg)
 	    mount(st->hostdir, host, "none", MS_BIND, NULL) != 0 ||
 	    mount(stage, "/etc/ssh", "none", MS_BIND | MS_REC, NULL) != 0 ||
 	    mount("tmpfs", "/run", "tmpfs", 0, "mode=0755") != 0) {
-		dprintf(STDERR_FILENO, "cannot mount the staged /etc/ssh: %s\n",
+		snprintf(why, whylen, "cannot mount the staged /etc/ssh: %s",
 		    strerror(errno));
 		return -1;
 	}
@@ -265,15 +266,15 @@ run_sshd(struct stage *stage, const char *flag, struct buf *out,
 	int status = 0;
 
 	if (run_argv(argv, &o, out, &status, cause) != 0)
-		return -1;
+		return CHECK_FAILED;
 	if (status != 0) {
-		char *msg = trim(out->data ? out->data : "");
+		char *msg = trim(buf_str(out));
 
-		return set_cause(cause, "sshd rejected the configuration "
-		    "(sshd %s, exit %d): %s", flag, status, *msg ? msg :
-		    "no message");
+		set_cause(cause, "sshd rejected the configuration (sshd %s, "
+		    "exit %d): %s", flag, status, *msg ? msg : "no message");
+		return CHECK_REJECTED;
 	}
-	return 0;
+	return CHECK_OK;
 }
 
 int
@@ -285,15 +286,16 @@ sshd_check(const char *root, const struct plan *p, struct sshd_view *view,
 	struct stage st;
 	bool has_key = false;
 	struct buf out;
-	int r = -1;
+	int r = CHECK_FAILED;
 
 	if (fs_resolve(root, "/etc/ssh", &hostdir, cause) != 0)
-		return -1;
+		return CHECK_FAILED;
 	stage = mkdtemp(tmpl);
 	if (stage == NULL) {
 		free(hostdir);
-		return set_cause(cause, "cannot create a staging directory: "
+		set_cause(cause, "cannot create a staging directory for sshd: "
 		    "%s", strerror(errno));
+		return CHECK_FAILED;
 	}
 	buf_init(&out);
 	st.dir = stage;
@@ -309,11 +311,10 @@ sshd_check(const char *root, const struct plan *p, struct sshd_view *view,
 	 * (options, Match blocks, host keys) and then prints the effective
 	 * values, so one run validates and shows the effect.
 	 */
-	if (run_sshd(&st, "-T", &out, cause) != 0)
+	if ((r = run_sshd(&st, "-T", &out, cause)) != CHECK_OK)
 		goto out;
 	if (view != NULL)
-		parse_view(out.data ? out.data : "", view);
-	r = 0;
+		parse_view(buf_str(&out), view);
 out:
 	buf_release(&out);
 	fs_remove_tree(stage);
@@ -335,11 +336,12 @@ sshd_expectations(const struct plan *p, const struct sshd_view *view,
 		if (got != NULL && (strcmp(got, e->value) == 0 ||
 		    (e->alias != NULL && strcmp(got, e->alias) == 0)))
 			continue;
-		return set_cause(cause, "sshd -T reports '%s %s', but '%s %s' "
-		    "was wanted: another setting takes precedence",
-		    e->key, got ? got : "(nothing)", e->key, e->value);
+		set_cause(cause, "sshd -T reports '%s %s', but '%s %s' was "
+		    "wanted: another setting takes precedence", e->key,
+		    got ? got : "(nothing)", e->key, e->value);
+		return CHECK_REJECTED;
 	}
-	return 0;
+	return CHECK_OK;
 }
 
 static bool
@@ -365,7 +367,7 @@ check_sshd(const struct plan *p, bool candidates, char **cause)
 
 	sshd_view_init(&view);
 	r = sshd_check(p->root, candidates ? p : NULL, &view, cause);
-	if (r == 0)
+	if (r == CHECK_OK)
 		r = sshd_expectations(p, &view, cause);
 	sshd_view_release(&view);
 	return r;
@@ -373,9 +375,11 @@ check_sshd(const struct plan *p, bool candidates, char **cause)
 
 /* A private network namespace: the test load cannot touch real tables. */
 static int
-private_net(void *arg)
+private_net(void *arg, char *why, size_t whylen)
 {
 	(void)arg;
+	(void)why;
+	(void)whylen;
 	(void)unshare(CLONE_NEWNET);	/* --test commits nothing anyway */
 	return 0;
 }
@@ -398,10 +402,11 @@ check_rules(struct plan *p, const struct change *c, char **cause)
 	int status = 0, r = 0;
 
 	if (path == NULL) {
-		if (!p->offline)
-			return set_cause(cause, "cannot validate '%s': %s is "
-			    "not installed; install iptables first", c->path,
-			    prog);
+		if (!p->offline) {
+			set_cause(cause, "cannot validate '%s': %s is not "
+			    "installed; install iptables first", c->path, prog);
+			return CHECK_FAILED;
+		}
 		plan_note(p, "%s is not installed on this machine: the "
 		    "candidate %s was not checked", prog, c->path);
 		return 0;
@@ -409,10 +414,10 @@ check_rules(struct plan *p, const struct change *c, char **cause)
 	free(path);
 	buf_init(&out);
 	if (run_argv(argv, &o, &out, &status, cause) != 0)
-		r = -1;
+		r = CHECK_FAILED;
 	else if (status != 0)
 		r = set_cause(cause, "%s rejects the candidate '%s': %s", prog,
-		    c->path, trim(out.data ? out.data : ""));
+		    c->path, trim(buf_str(&out)));
 	buf_release(&out);
 	return r;
 }
@@ -420,26 +425,30 @@ check_rules(struct plan *p, const struct change *c, char **cause)
 int
 validate_plan(struct plan *p, char **cause)
 {
+	int r;
+
 	for (size_t i = 0; i < p->nchanges; i++) {
 		const struct change *c = &p->changes[i];
 
 		if (c->kind == CHANGE_FILE && (c->validator ==
 		    VALIDATE_IPTABLES || c->validator == VALIDATE_IP6TABLES) &&
-		    check_rules(p, c, cause) != 0)
-			return -1;
+		    (r = check_rules(p, c, cause)) != 0)
+			return r;
 	}
-	if (plan_uses(p, VALIDATE_POSTFIX) && postfix_validate(p, true,
-	    cause) != 0)
-		return -1;
-	if (plan_uses(p, VALIDATE_FAIL2BAN) && fail2ban_validate(p, true,
-	    cause) != 0)
-		return -1;
+	if (plan_uses(p, VALIDATE_POSTFIX) && (r = postfix_validate(p, true,
+	    cause)) != 0)
+		return r;
+	if (plan_uses(p, VALIDATE_FAIL2BAN) && (r = fail2ban_validate(p, true,
+	    cause)) != 0)
+		return r;
 	if (!plan_uses(p, VALIDATE_SSHD))
 		return 0;
 	if (!sshd_available()) {
-		if (!p->offline)
-			return set_cause(cause, "cannot validate: sshd is not "
+		if (!p->offline) {
+			set_cause(cause, "cannot validate: sshd is not "
 			    "installed; install openssh-server first");
+			return CHECK_FAILED;
+		}
 		plan_note(p, "sshd is not installed on this machine: the "
 		    "candidate sshd configuration was not validated");
 		return 0;
@@ -450,12 +459,14 @@ validate_plan(struct plan *p, char **cause)
 int
 validate_live(const struct plan *p, char **cause)
 {
-	if (plan_uses(p, VALIDATE_POSTFIX) && postfix_validate((struct plan *)
-	    p, false, cause) != 0)
-		return -1;
-	if (plan_uses(p, VALIDATE_FAIL2BAN) && fail2ban_validate((struct plan *)
-	    p, false, cause) != 0)
-		return -1;
+	int r;
+
+	if (plan_uses(p, VALIDATE_POSTFIX) && (r = postfix_validate(
+	    (struct plan *)p, false, cause)) != 0)
+		return r;
+	if (plan_uses(p, VALIDATE_FAIL2BAN) && (r = fail2ban_validate(
+	    (struct plan *)p, false, cause)) != 0)
+		return r;
 	if (!plan_uses(p, VALIDATE_SSHD) || !sshd_available())
 		return 0;
 	return check_sshd(p, false, cause);

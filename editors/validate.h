@@ -44,8 +44,8 @@ int	 sshd_expectations(const struct plan *, const struct sshd_view *,
 
 /*
  * Validate PLAN's candidates with every validator they name and check the
- * expectations: the gate before the first change. Returns 0, or -1 with a
- * cause. Missing checkers are noted in the plan, not fatal, under an offline
+ * expectations: the gate before the first change. Returns an enum
+ * check_status (checker.h) with a cause when not CHECK_OK. Missing checkers are noted in the plan, not fatal, under an offline
  * root; on a live root they are fatal.
  */
 int	 validate_plan(struct plan *, char **cause);

@@ -271,7 +271,12 @@ recipe_load(const char *path, bool strict_owner, struct recipe *r,
 	size_t len = 0;
 	int fd, rc;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	/*
+	 * One open file: its owner and mode are checked and the same file
+	 * is read, so it cannot be swapped between the two (a rename by
+	 * whoever can write the directory).
+	 */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0)
 		return set_cause(cause, _("cannot open recipe '%s': %s"), path,
 		    strerror(errno));
@@ -280,19 +285,22 @@ recipe_load(const char *path, bool strict_owner, struct recipe *r,
 		return set_cause(cause, _("recipe '%s' is not a regular "
 		    "file"), path);
 	}
-	close(fd);
 	if (strict_owner && (st.st_mode & 022) != 0) {
+		close(fd);
 		return set_cause(cause, _("recipe '%s' is writable by group "
 		    "or others (mode %04o); anyone who can edit it controls "
 		    "this server: chmod go-w '%s'"), path,
 		    (unsigned)(st.st_mode & 07777), path);
 	}
 	if (strict_owner && st.st_uid != 0 && st.st_uid != geteuid()) {
+		close(fd);
 		return set_cause(cause, _("recipe '%s' belongs to uid %u, not "
 		    "to root; chown root '%s'"), path, (unsigned)st.st_uid,
 		    path);
 	}
-	if (fs_slurp(path, &data, &len, cause) != 0)
+	rc = fs_slurp_fd(fd, path, &data, &len, cause);
+	close(fd);
+	if (rc != 0)
 		return -1;
 	rc = recipe_parse(path, data, len, r, cause);
 	free(data);

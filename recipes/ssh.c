@@ -839,7 +839,12 @@ plan_key(struct ssh_plan *sp, const char *keyline, const char *user,
 		buf_add(&b, text, len);
 		if (len > 0 && text[len - 1] != '\n')
 			buf_add(&b, "\n", 1);
-		buf_addf(&b, "%s\n", trim((char *)keyline));
+		{
+			char *line = xstrdup(keyline);
+
+			buf_addf(&b, "%s\n", trim(line));
+			free(line);
+		}
 		r = plan_file(p, "ssh", files.v[0], b.data, b.len, 0600,
 		    ac->uid, ac->gid, VALIDATE_NONE, cause);
 		buf_release(&b);

@@ -1,7 +1,12 @@
 #!/bin/sh
 # Install what hardenwiz needs to build ("build") or to run its tests
 # ("test"), from Debian's packages. Safe to run again: only missing
-# packages are installed.
+# packages are installed. HW_DEPS_SIMULATE=1 asks apt what it would
+# install and installs nothing (scripts/fresh-check.sh proves the test
+# names resolve on each release that way).
+#
+# The sanitizer runtime is libclang-rt-dev, the unversioned package that
+# follows the release's default clang (14 on Debian 12, 19 on Debian 13).
 #
 # RHEL/Rocky/Alma (dnf) names, for reference:
 #   build: gcc cmake make pkgconf augeas-devel newt-devel jansson-devel
@@ -16,7 +21,7 @@ set -eu
 build="build-essential cmake pkg-config libaugeas-dev augeas-lenses
   libnewt-dev libjansson-dev libncurses-dev libssl-dev gettext"
 test="$build libcmocka-dev augeas-tools openssh-server openssh-client tmux
-  clang libclang-rt-14-dev iproute2 util-linux patch valgrind time
+  clang libclang-rt-dev iproute2 util-linux patch valgrind time
   python3 openssl ufw firewalld iptables nftables dbus-daemon procps
   postfix swaks libnet-ssleay-perl libsasl2-modules dovecot-core
   python3-aiosmtpd fail2ban python3-systemd"
@@ -33,6 +38,12 @@ for p in $want; do
 	    grep -q 'install ok installed' || missing="$missing $p"
 done
 [ -z "$missing" ] && exit 0
+if [ -n "${HW_DEPS_SIMULATE:-}" ]; then
+	# shellcheck disable=SC2086
+	apt-get install -s -qq --no-install-recommends $missing >/dev/null
+	echo "install-deps: every package resolves:$missing"
+	exit 0
+fi
 if [ "$(id -u)" != 0 ]; then
 	echo "install-deps: missing packages:$missing (run as root)" >&2
 	exit 1

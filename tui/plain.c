@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <termios.h>
 #include <unistd.h>
@@ -66,6 +67,29 @@ plain_stop(void)
 {
 }
 
+/*
+ * The items whose name starts with what the admin typed (ASCII case
+ * folded; the padding and "[state]" after a name are part of the item, so
+ * "ssh" picks "SSH access  [needs-change]"). Returns how many match; the
+ * first is in *choice.
+ */
+static size_t
+match_items(const char *typed, char *const *items, size_t n, size_t *choice)
+{
+	size_t len = strlen(typed), hits = 0;
+
+	for (size_t i = 0; i < n && len > 0; i++) {
+		const char *item = items[i];
+
+		item += strspn(item, " ");
+		if (strncasecmp(item, typed, len) != 0)
+			continue;
+		if (hits++ == 0)
+			*choice = i;
+	}
+	return hits;
+}
+
 static enum fe_answer
 plain_menu(const char *title, const char *text, char *const *items, size_t n,
     size_t *choice)
@@ -73,11 +97,13 @@ plain_menu(const char *title, const char *text, char *const *items, size_t n,
 	for (;;) {
 		char *line, *end;
 		unsigned long k;
+		size_t hits;
 
 		printf("\n== %s ==\n%s\n", title, text);
 		for (size_t i = 0; i < n; i++)
 			printf("  %zu) %s\n", i + 1, items[i]);
-		line = ask(_("Choice (q to go back): "));
+		line = ask(_("Choice (a number or the start of a name; q to go "
+		    "back): "));
 		if (line == NULL)
 			return FE_QUIT;
 		if (strcmp(line, "q") == 0) {
@@ -90,7 +116,16 @@ plain_menu(const char *title, const char *text, char *const *items, size_t n,
 			*choice = k - 1;
 			return FE_OK;
 		}
-		printf(_("Type a number from 1 to %zu.\n"), n);
+		if (*line != '\0' && *end != '\0' &&
+		    (hits = match_items(line, items, n, choice)) == 1) {
+			free(line);
+			return FE_OK;
+		} else if (*line != '\0' && *end != '\0' && hits > 1)
+			printf(_("'%s' starts more than one name: type more of "
+			    "it, or its number.\n"), line);
+		else
+			printf(_("Type a number from 1 to %zu, or the start of "
+			    "a name.\n"), n);
 		free(line);
 	}
 }

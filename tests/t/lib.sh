@@ -13,7 +13,16 @@ passed=0
 failed=0
 cleanup_cmds=
 
+# Every wizard's tmux server under $T (started in any test body).
+tmux_kill_all() {
+	for s in "$T"/tmux.*.sock; do
+		[ -S "$s" ] && tmux -S "$s" kill-server 2>/dev/null
+	done
+	return 0
+}
+
 at_exit() {
+	tmux_kill_all
 	# Commands registered by the test, last first.
 	eval "$cleanup_cmds"
 	rm -rf "$T"
@@ -29,17 +38,74 @@ say() {
 	printf '%s\n' "$*" >&2
 }
 
+# ---- the harness (the idea of git's t/test-lib.sh, written anew) ----
+# A body is one && chain: its status is its last command's, and a command
+# that is not chained could fail unseen (bash ignores "set -e" inside &&
+# lists and conditions, so it is not used). chainlint.awk refuses a body
+# with an unchained line before it runs; inside a loop the last command
+# ends in "|| return 1". Bodies run in a subshell, in a function, so that
+# "return 1" works and nothing they set leaks into the next test.
+
+# test_lint_chain BODY: the faults of BODY's && chain, exit 1 if any.
+test_lint_chain() {
+	printf '%s\n' "$1" | awk -f "$SRC/tests/t/chainlint.awk"
+}
+
+test_run_body_() {
+	[ -z "${HW_TRACE:-}" ] || set -x
+	eval "$1"
+}
+
 test_expect_success() {
 	name=$1
-	shift
-	if (set -e; [ -z "${HW_TRACE:-}" ] || set -x; eval "$1") >"$T/out.log" 2>&1; then
+	if ! test_lint_chain "$2" > "$T/out.log" 2>&1; then
+		failed=$((failed + 1))
+		say "not ok - $name (broken && chain)"
+		sed 's/^/#   /' "$T/out.log" >&2
+		return 0
+	fi
+	# A plain statement, not an if condition: see above.
+	# fd 3: the helpers' own messages reach the log even when the
+	# command they run has its output redirected.
+	(test_run_body_ "$2") >"$T/out.log" 2>&1 3>&1
+	rc=$?
+	if [ "$rc" = 0 ]; then
 		passed=$((passed + 1))
 		say "ok - $name"
 	else
 		failed=$((failed + 1))
-		say "not ok - $name"
+		say "not ok - $name (exit $rc)"
 		sed 's/^/#   /' "$T/out.log" >&2
 	fi
+}
+
+# test_expect_code CODE CMD [ARG ...]: CMD exits with CODE exactly.
+test_expect_code() {
+	want=$1
+	shift
+	"$@"
+	got=$?
+	[ "$got" = "$want" ] && return 0
+	echo "test_expect_code: '$*' exited $got, wanted $want" >&3
+	return 1
+}
+
+# test_wait_until [-t SECONDS] CMD [ARG ...]: poll CMD every 0.1 s until it
+# succeeds; fail after SECONDS (default 10) saying what never happened.
+test_wait_until() {
+	limit=10
+	if [ "$1" = -t ]; then
+		limit=$2
+		shift 2
+	fi
+	end=$(( $(date +%s) + limit ))
+	while :; do
+		"$@" && return 0
+		[ "$(date +%s)" -lt "$end" ] || break
+		sleep 0.1
+	done
+	echo "test_wait_until: '$*' did not succeed in $limit s" >&3
+	return 1
 }
 
 test_done() {
@@ -184,17 +250,18 @@ postfix_ns_start() {
 		newaliases
 		postfix start
 	" 2> "$T/postfix-start.err" || { cat "$T/postfix-start.err"; return 1; }
-	for _ in $(seq 50); do
-		test "$(in_ns $NETPROBE connect 127.0.0.1 25)" = open && return 0
-		sleep 0.2
-	done
-	echo "Postfix does not answer on 127.0.0.1:25"
-	return 1
+	test_wait_until port_open in_ns 127.0.0.1 25 ||
+		{ echo "Postfix does not answer on 127.0.0.1:25"; return 1; }
 }
 
 # netprobe connect HOST PORT -> open|refused|unreachable|timeout;
 # netprobe listen PORT.
 NETPROBE="/usr/bin/python3 $SRC/tests/t/netprobe.py"
+
+# port_open in_ns|far HOST PORT: a TCP connection from there succeeds.
+port_open() {
+	test "$("$1" $NETPROBE connect "$2" "$3")" = open
+}
 
 # with_ufw ROOT: ufw "installed" in ROOT, with this machine's stock files.
 with_ufw() {
@@ -230,23 +297,74 @@ with_listeners() {
 
 # ---- the wizard in tmux (send-keys, capture-pane) ----
 # A fresh tmux server (own socket) for each start: reusing a socket right
-# after kill-server races with the old server's exit.
-runs=0
-SOCK=$T/tmux.0.sock
+# after kill-server races with the old server's exit. Bodies run in
+# subshells, so the name is made unique without a counter.
+SOCK=$T/tmux.none.sock
 tm() {
 	tmux -S "$SOCK" "$@"
 }
 
 # wait_for TEXT: poll the screen until TEXT shows (10 s at most).
+on_screen() {
+	tm capture-pane -p -t wz > "$T/screen" 2>/dev/null &&
+	grep -qF -- "$1" "$T/screen"
+}
+
 wait_for() {
-	for _ in $(seq 100); do
-		tm capture-pane -p -t wz > "$T/screen" 2>/dev/null
-		grep -qF -- "$1" "$T/screen" && return 0
-		sleep 0.1
-	done
+	test_wait_until on_screen "$1" >/dev/null && return 0
 	echo "never saw: $1"
 	cat "$T/screen"
 	return 1
+}
+
+# menu_rows LABEL: on the screen, the rows of the menu item starting with
+# LABEL and of the highlighted item (newt draws it white on red), as
+# "TARGET CURRENT"; nothing when LABEL is not there. The list is below the
+# dialog's text, so the last row that starts with LABEL is the item.
+menu_rows() {
+	tm capture-pane -e -p -t wz 2>/dev/null | awk -v label="$1" '
+		{
+			sel = index($0, "\033[41m") > 0
+			gsub(/\033\[[0-9;]*m/, "")
+			# An item: the border, blanks, then its text.
+			sub(/\342\224\202 +/, "\342\224\202 ")
+			if (index($0, "\342\224\202 " label) > 0) { hits++; target = NR }
+			if (sel && $0 ~ /\342\224\202 [^ ]/) cur = NR
+		}
+		END { if (hits && cur) print target, cur }'
+}
+
+highlighted() {
+	set -- $(menu_rows "$1")
+	[ $# = 2 ] && [ "$1" = "$2" ]
+}
+
+# wz_pick LABEL: choose the menu item whose text starts with LABEL (its
+# name, in the language on screen), wherever the item is in the list:
+# move the highlight there, wait until it is, press Enter. Adding a step
+# shifts no test.
+wz_pick() {
+	test_wait_until menu_rows_ready "$1" || {
+		echo "no menu item '$1' on the screen"
+		cat "$T/screen"
+		return 1
+	}
+	set -- "$1" $(menu_rows "$1")
+	key=Down n=$(($2 - $3))
+	if [ "$n" -lt 0 ]; then
+		key=Up n=$((-n))
+	fi
+	while [ "$n" -gt 0 ]; do
+		tm send-keys -t wz "$key"
+		n=$((n - 1))
+	done
+	test_wait_until highlighted "$1" &&
+	tm send-keys -t wz Enter
+}
+
+menu_rows_ready() {
+	tm capture-pane -p -t wz > "$T/screen" 2>/dev/null
+	[ -n "$(menu_rows "$1")" ]
 }
 
 # wz_quit_from_preview: from the diff viewer back to the form, the menu,
@@ -256,7 +374,7 @@ wz_quit_from_preview() {
 	wait_for "<Preview changes>" &&
 	tm send-keys -t wz Escape &&
 	wait_for "History and rollback" &&
-	tm send-keys -t wz End Enter &&
+	wz_pick Quit &&
 	wait_for "EXITED=0"
 }
 
@@ -264,10 +382,8 @@ wz_quit_from_preview() {
 # session "wz"; on exit it prints EXITED=code and the terminal's modes.
 # $WZ_PREFIX, when set, runs it through a command (nsenter ...).
 start() {
-	[ "$runs" != 0 ] || on_exit 'for s in "$T"/tmux.*.sock; do tmux -S "$s" kill-server 2>/dev/null; done'
-	tm kill-server 2>/dev/null
-	runs=$((runs + 1))
-	SOCK=$T/tmux.$runs.sock
+	tmux_kill_all
+	SOCK=$T/tmux.$BASHPID.$(date +%s%N).sock
 	tm -u new-session -d -s wz -x 100 -y 30 \
 	    "${WZ_PREFIX:-} env TERM=xterm-256color LANG=C.UTF-8 $HW --root $R $*; echo EXITED=\$?; stty -a | tr ' ' '\n' | grep -x -e icanon -e -icanon -e echo -e -echo | tr '\n' ' '; echo; sleep 600"
 }

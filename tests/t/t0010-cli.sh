@@ -15,44 +15,49 @@ test_expect_success '--help and --version' '
 test_expect_success 'usage errors exit 2' '
 	for args in "--bogus" "--apply x --audit" "--dry-run" "--json" \
 	    "--force" "--root /nonexistent --audit" "--audit extra"; do
-		rc=0; $HW $args >/dev/null 2>"$T/err" || rc=$?
-		[ $rc = 2 ] || { echo "$args: exit $rc"; exit 1; }
+		test_expect_code 2 $HW $args >/dev/null 2>"$T/err" || return 1
 	done
 '
 
 test_expect_success 'a bad recipe exits 2, names file and line, changes nothing' '
-	recipe bad.conf <<-EOF2
+	recipe bad.conf <<-EOF2 &&
 	[ssh]
 	port = 2222
 	pasword_authentication = no
 	EOF2
-	rc=0; $HW --root "$R" --apply "$T/bad.conf" 2>"$T/err" || rc=$?
-	test $rc = 2 &&
+	test_expect_code 2 $HW --root "$R" --apply "$T/bad.conf" 2>"$T/err" &&
 	grep -q "bad.conf:3: \[ssh\] pasword_authentication: unknown key" "$T/err" &&
 	snapshot "$R" | diff - "$T/pristine"
 '
 
 test_expect_success 'a section of a step not built yet exits 2' '
-	recipe later.conf <<-EOF2
+	recipe later.conf <<-EOF2 &&
 	[ssh]
 	port = 2222
 	[dns]
 	domain = example.com
 	EOF2
-	rc=0; $HW --root "$R" --apply "$T/later.conf" 2>"$T/err" || rc=$?
-	test $rc = 2 &&
+	test_expect_code 2 $HW --root "$R" --apply "$T/later.conf" 2>"$T/err" &&
 	grep -q "later.conf:3: \[dns\] this step is not available yet" "$T/err" &&
 	snapshot "$R" | diff - "$T/pristine"
 '
 
 test_expect_success '--only with an unknown step exits 2' '
-	rc=0; $HW --root "$R" --audit --only ssh,nope 2>"$T/err" || rc=$?
-	test $rc = 2 && grep -q "unknown step .nope." "$T/err"
+	test_expect_code 2 $HW --root "$R" --audit --only ssh,nope 2>"$T/err" && grep -q "unknown step .nope." "$T/err"
+'
+
+test_expect_success 'not root: the dry run says no namespace could be made (exit 1, not 3)' '
+	cp -a "$R" "$T/userroot" && chmod -R a+rX "$T/userroot" &&
+	printf "[ssh]\nport = 2222\n" > "$T/user.conf" && chmod 644 "$T/user.conf" &&
+	test_expect_code 1 setpriv --reuid=nobody --regid=nogroup --clear-groups \
+	    $HW --root "$T/userroot" --apply "$T/user.conf" --dry-run \
+	    >/dev/null 2>"$T/err" &&
+	grep -q "cannot create a private mount namespace" "$T/err" &&
+	! grep -q "rejected" "$T/err"
 '
 
 test_expect_success 'a missing recipe exits 2' '
-	rc=0; $HW --root "$R" --apply "$T/none.conf" 2>"$T/err" || rc=$?
-	test $rc = 2 && grep -q "cannot open recipe" "$T/err"
+	test_expect_code 2 $HW --root "$R" --apply "$T/none.conf" 2>"$T/err" && grep -q "cannot open recipe" "$T/err"
 '
 
 test_expect_success 'audit text and JSON' '
@@ -77,7 +82,7 @@ test_expect_success 'audit text and JSON' '
 '
 
 test_expect_success 'dry-run JSON lists files and commands, changes nothing' '
-	recipe ssh.conf <<-EOF2
+	recipe ssh.conf <<-EOF2 &&
 	[ssh]
 	port = 2222
 	password_authentication = no
@@ -105,8 +110,7 @@ test_expect_success 'Postfix steps without Postfix: not-applicable, exit 0' '
 '
 
 test_expect_success 'errors in JSON mode are a JSON document too' '
-	rc=0; $HW --root "$R" --apply "$T/bad.conf" --json > "$T/err.json" 2>/dev/null || rc=$?
-	test $rc = 2 &&
+	test_expect_code 2 $HW --root "$R" --apply "$T/bad.conf" --json > "$T/err.json" 2>/dev/null &&
 	python3 -c "import json,sys; d=json.load(open(sys.argv[1])); assert \"pasword_authentication\" in d[\"errors\"][0]" "$T/err.json"
 '
 
@@ -121,10 +125,8 @@ test_expect_success 'apply JSON names the transaction; history JSON lists it' '
 '
 
 test_expect_success 'rollback with nothing to roll back fails with a message' '
-	rc=0; $HW --root "$R" --rollback 2>"$T/err" || rc=$?
-	test $rc = 1 && grep -q "nothing to roll back" "$T/err" &&
-	rc=0; $HW --root "$R" --rollback ../../etc 2>"$T/err" || rc=$?
-	test $rc = 1 && grep -q "is not a transaction id" "$T/err"
+	test_expect_code 1 $HW --root "$R" --rollback 2>"$T/err" && grep -q "nothing to roll back" "$T/err" &&
+	test_expect_code 1 $HW --root "$R" --rollback ../../etc 2>"$T/err" && grep -q "is not a transaction id" "$T/err"
 '
 
 test_expect_success 'confirm with nothing pending says so' '
@@ -134,9 +136,9 @@ test_expect_success 'confirm with nothing pending says so' '
 
 test_expect_success 'a second run waits for the lock' '
 	exec 9>"$R/var/lib/hardenwiz/lock" && flock -n 9 &&
-	rc=0; $HW --root "$R" --apply "$T/ssh.conf" 2>"$T/err" || rc=$?
-	exec 9>&-
-	test $rc = 1 && grep -q "another hardenwiz is running" "$T/err" &&
+	test_expect_code 1 $HW --root "$R" --apply "$T/ssh.conf" 2>"$T/err" &&
+	exec 9>&- &&
+	grep -q "another hardenwiz is running" "$T/err" &&
 	snapshot "$R" | diff - "$T/pristine"
 '
 
@@ -144,10 +146,10 @@ test_expect_success 'every step file in recipes/ is listed in step_table[]' '
 	for f in "$SRC"/recipes/*.c; do
 		for step in $(sed -n "s/^const struct step \(step_[a-z_0-9]*\) = {/\1/p" "$f"); do
 			grep -q "^	&$step,\$" "$SRC/recipes/steps.c" ||
-			    { echo "$f: $step is not in step_table[]"; exit 1; }
-			found=1
-		done
-	done
+			    { echo "$f: $step is not in step_table[]"; exit 1; } &&
+			found=1 || return 1
+		done || return 1
+	done &&
 	test "${found:-}" = 1
 '
 

@@ -55,7 +55,7 @@ for L in $layouts; do
 	'
 
 	test_expect_success "$L: patch -p1 of the dry-run diff gives the same files" '
-		P=$T/$L.patched
+		P=$T/$L.patched &&
 		make_layout "$L" "$P" &&
 		cp -a "$R/etc/ssh/"ssh_host_* "$P/etc/ssh/" &&
 		patch -s -p1 -d "$P" < "$T/$L.diff" &&
@@ -77,7 +77,7 @@ for L in $layouts; do
 done
 
 test_expect_success 'Debian 12: settings go to a drop-in read first; sshd_config untouched' '
-	R=$T/debian12
+	R=$T/debian12 &&
 	$HW --root "$R" --apply "$T/ssh.conf" >/dev/null 2>&1 &&
 	cmp "$R/etc/ssh/sshd_config" "$FIXTURES/debian12/etc/ssh/sshd_config" &&
 	grep -qx "Port 2222" "$R/etc/ssh/sshd_config.d/00-hardenwiz.conf" &&
@@ -86,7 +86,7 @@ test_expect_success 'Debian 12: settings go to a drop-in read first; sshd_config
 '
 
 test_expect_success 'Match block: without Include, keys go above Match and the block is kept' '
-	R=$T/debian12-match-noinclude
+	R=$T/debian12-match-noinclude &&
 	$HW --root "$R" --apply "$T/ssh.conf" >/dev/null 2>&1 &&
 	awk "/^PasswordAuthentication no/ { p = NR } /^Match User anoncvs/ { m = NR } END { exit !(p && m && p < m) }" "$R/etc/ssh/sshd_config" &&
 	tail -5 "$R/etc/ssh/sshd_config" | grep -q "ForceCommand internal-sftp" &&
@@ -94,7 +94,7 @@ test_expect_success 'Match block: without Include, keys go above Match and the b
 '
 
 test_expect_success 'Ubuntu 24.04: cloud-init drop-in brought in line, ssh.socket follows the port' '
-	R=$T/ubuntu2404
+	R=$T/ubuntu2404 &&
 	$HW --root "$R" --apply "$T/ssh.conf" > "$T/u.out" 2>&1 &&
 	grep -qx "PasswordAuthentication no" "$R/etc/ssh/sshd_config.d/50-cloud-init.conf" &&
 	grep -qx "ListenStream=2222" "$R/etc/systemd/system/ssh.socket.d/00-hardenwiz.conf" &&
@@ -104,7 +104,7 @@ test_expect_success 'Ubuntu 24.04: cloud-init drop-in brought in line, ssh.socke
 '
 
 test_expect_success 'Rocky 9: Anaconda drop-in brought in line, unit is sshd' '
-	R=$T/rocky9
+	R=$T/rocky9 &&
 	$HW --root "$R" --apply "$T/ssh.conf" > "$T/r.out" 2>&1 &&
 	grep -qx "PermitRootLogin prohibit-password" "$R/etc/ssh/sshd_config.d/01-permitrootlogin.conf" &&
 	grep -q "^# run: systemctl try-reload-or-restart sshd" "$T/r.out" &&
@@ -112,9 +112,9 @@ test_expect_success 'Rocky 9: Anaconda drop-in brought in line, unit is sshd' '
 '
 
 test_expect_success 'Rocky 9 with SELinux: the new port is labelled before sshd reloads' '
-	R=$T/rocky9-selinux
-	mkroot rocky9 "$R"
-	mkdir -p "$R/etc/selinux" && printf "SELINUX=enforcing\nSELINUXTYPE=targeted\n" > "$R/etc/selinux/config"
+	R=$T/rocky9-selinux &&
+	mkroot rocky9 "$R" &&
+	mkdir -p "$R/etc/selinux" && printf "SELINUX=enforcing\nSELINUXTYPE=targeted\n" > "$R/etc/selinux/config" &&
 	$HW --root "$R" --apply "$T/ssh.conf" --dry-run > "$T/se.out" &&
 	grep -n "^# run:" "$T/se.out" > "$T/se.runs" &&
 	head -1 "$T/se.runs" | grep -q "semanage port -a -t ssh_port_t -p tcp 2222" &&
@@ -126,9 +126,9 @@ test_expect_success 'Rocky 9 with SELinux: the new port is labelled before sshd 
 '
 
 test_expect_success 'a Match block re-enabling passwords is reported, not rewritten' '
-	R=$T/matchpw
-	mkroot debian12 "$R"
-	printf "\nMatch Group sftponly\n\tPasswordAuthentication yes\n" >> "$R/etc/ssh/sshd_config"
+	R=$T/matchpw &&
+	mkroot debian12 "$R" &&
+	printf "\nMatch Group sftponly\n\tPasswordAuthentication yes\n" >> "$R/etc/ssh/sshd_config" &&
 	$HW --root "$R" --apply "$T/ssh.conf" > "$T/mp.out" 2>&1 &&
 	grep -q "^# note: /etc/ssh/sshd_config: a Match block sets .PasswordAuthentication yes." "$T/mp.out" &&
 	tail -2 "$R/etc/ssh/sshd_config" | grep -q "PasswordAuthentication yes" &&
@@ -137,58 +137,54 @@ test_expect_success 'a Match block re-enabling passwords is reported, not rewrit
 '
 
 test_expect_success 'guard: no usable key anywhere -> exit 4, nothing changed' '
-	R=$T/guard
-	mkroot debian12 "$R"
-	rm "$R/root/.ssh/authorized_keys"
-	snapshot "$R" > "$T/guard.pristine"
-	rc=0; $HW --root "$R" --apply "$T/ssh.conf" 2>"$T/err" || rc=$?
-	test $rc = 4 &&
+	R=$T/guard &&
+	mkroot debian12 "$R" &&
+	rm "$R/root/.ssh/authorized_keys" &&
+	snapshot "$R" > "$T/guard.pristine" &&
+	test_expect_code 4 $HW --root "$R" --apply "$T/ssh.conf" 2>"$T/err" &&
 	grep -q "refusing to turn off password login" "$T/err" &&
 	snapshot "$R" | diff - "$T/guard.pristine"
 '
 
 test_expect_success 'guard: a key with a forced command does not count' '
-	R=$T/guard
-	key=$(cat "$FIXTURES/debian12/root/.ssh/authorized_keys")
-	echo "command=\"echo Please login as ubuntu\" $key" > "$R/root/.ssh/authorized_keys"
-	rc=0; $HW --root "$R" --apply "$T/ssh.conf" 2>"$T/err" || rc=$?
-	test $rc = 4
+	R=$T/guard &&
+	key=$(cat "$FIXTURES/debian12/root/.ssh/authorized_keys") &&
+	echo "command=\"echo Please login as ubuntu\" $key" > "$R/root/.ssh/authorized_keys" &&
+	test_expect_code 4 $HW --root "$R" --apply "$T/ssh.conf" 2>"$T/err"
 '
 
 test_expect_success 'guard: a world-writable ~/.ssh does not count (StrictModes)' '
-	R=$T/guard
-	cp "$FIXTURES/debian12/root/.ssh/authorized_keys" "$R/root/.ssh/authorized_keys"
-	chmod 0777 "$R/root/.ssh"
-	rc=0; $HW --root "$R" --apply "$T/ssh.conf" 2>"$T/err" || rc=$?
+	R=$T/guard &&
+	cp "$FIXTURES/debian12/root/.ssh/authorized_keys" "$R/root/.ssh/authorized_keys" &&
+	chmod 0777 "$R/root/.ssh" &&
+	test_expect_code 4 $HW --root "$R" --apply "$T/ssh.conf" 2>"$T/err" &&
 	chmod 0700 "$R/root/.ssh"
-	test $rc = 4
 '
 
 test_expect_success 'guard: root-only key with permit_root_login = no -> exit 4' '
-	R=$T/guard
-	recipe noroot.conf <<-EOF2
+	R=$T/guard &&
+	recipe noroot.conf <<-EOF2 &&
 	[ssh]
 	password_authentication = no
 	permit_root_login = no
 	EOF2
-	snapshot "$R" > "$T/guard1.pristine"
-	rc=0; $HW --root "$R" --apply "$T/noroot.conf" 2>"$T/err" || rc=$?
-	test $rc = 4 && grep -q "refusing to" "$T/err" &&
+	snapshot "$R" > "$T/guard1.pristine" &&
+	test_expect_code 4 $HW --root "$R" --apply "$T/noroot.conf" 2>"$T/err" && grep -q "refusing to" "$T/err" &&
 	snapshot "$R" | diff - "$T/guard1.pristine"
 '
 
 test_expect_success 'a key installed for a user first makes the change safe' '
-	R=$T/guard
-	rm "$R/root/.ssh/authorized_keys"
-	ssh-keygen -q -t ed25519 -N "" -C admin@test -f "$T/admin_key"
-	recipe withkey.conf <<-EOF2
+	R=$T/guard &&
+	rm "$R/root/.ssh/authorized_keys" &&
+	ssh-keygen -q -t ed25519 -N "" -C admin@test -f "$T/admin_key" &&
+	recipe withkey.conf <<-EOF2 &&
 	[ssh]
 	password_authentication = no
 	permit_root_login = no
 	authorized_key = $(cat "$T/admin_key.pub")
 	key_user = admin
 	EOF2
-	snapshot "$R" > "$T/guard2.pristine"
+	snapshot "$R" > "$T/guard2.pristine" &&
 	$HW --root "$R" --apply "$T/withkey.conf" > "$T/key.out" 2>&1 &&
 	test "$(stat -c "%a %u %g" "$R/home/admin/.ssh")" = "700 1000 1000" &&
 	test "$(stat -c "%a %u %g" "$R/home/admin/.ssh/authorized_keys")" = "600 1000 1000" &&
@@ -202,45 +198,41 @@ test_expect_success 'a key installed for a user first makes the change safe' '
 '
 
 test_expect_success 'key_user that does not exist: exit 1, nothing changed' '
-	R=$T/guard
-	recipe nouser.conf <<-EOF2
+	R=$T/guard &&
+	recipe nouser.conf <<-EOF2 &&
 	[ssh]
 	authorized_key = $(cat "$T/admin_key.pub")
 	key_user = nosuchuser
 	EOF2
-	rc=0; $HW --root "$R" --apply "$T/nouser.conf" 2>"$T/err" || rc=$?
-	test $rc = 1 && grep -q "no user .nosuchuser." "$T/err" &&
+	test_expect_code 1 $HW --root "$R" --apply "$T/nouser.conf" 2>"$T/err" && grep -q "no user .nosuchuser." "$T/err" &&
 	snapshot "$R" | diff - "$T/guard2.pristine"
 '
 
 test_expect_success 'validator: sshd -t rejects a broken drop-in -> exit 3, nothing changed' '
-	R=$T/broken
-	mkroot debian12 "$R"
-	echo "PasswordAuthenticaton no" > "$R/etc/ssh/sshd_config.d/10-typo.conf"
-	snapshot "$R" > "$T/broken.pristine"
-	rc=0; $HW --root "$R" --apply "$T/ssh.conf" 2>"$T/err" || rc=$?
-	test $rc = 3 &&
+	R=$T/broken &&
+	mkroot debian12 "$R" &&
+	echo "PasswordAuthenticaton no" > "$R/etc/ssh/sshd_config.d/10-typo.conf" &&
+	snapshot "$R" > "$T/broken.pristine" &&
+	test_expect_code 3 $HW --root "$R" --apply "$T/ssh.conf" 2>"$T/err" &&
 	grep -q "sshd rejected the configuration (sshd -T, exit 255)" "$T/err" &&
 	grep -q "Bad configuration option: PasswordAuthenticaton" "$T/err" &&
 	snapshot "$R" | diff - "$T/broken.pristine"
 '
 
 test_expect_success 'a link out of the root is refused, naming it' '
-	R=$T/escape
-	mkroot debian12 "$R"
-	mkdir "$T/outside" && cp "$R/etc/ssh/sshd_config" "$T/outside/"
-	rm "$R/etc/ssh/sshd_config" && ln -s "$T/outside/sshd_config" "$R/etc/ssh/sshd_config"
-	rc=0; $HW --root "$R" --apply "$T/ssh.conf" 2>"$T/err" || rc=$?
-	test $rc = 1 && grep -q "outside the root" "$T/err" &&
+	R=$T/escape &&
+	mkroot debian12 "$R" &&
+	mkdir "$T/outside" && cp "$R/etc/ssh/sshd_config" "$T/outside/" &&
+	rm "$R/etc/ssh/sshd_config" && ln -s "$T/outside/sshd_config" "$R/etc/ssh/sshd_config" &&
+	test_expect_code 1 $HW --root "$R" --apply "$T/ssh.conf" 2>"$T/err" && grep -q "outside the root" "$T/err" &&
 	cmp "$T/outside/sshd_config" "$FIXTURES/debian12/etc/ssh/sshd_config"
 '
 
 test_expect_success 'a file Augeas cannot parse: exit 1 naming file and line' '
-	R=$T/unparsable
-	mkroot debian12 "$R"
-	printf "Match all\n\tX11Forwarding no\n" >> "$R/etc/ssh/sshd_config"
-	rc=0; $HW --root "$R" --apply "$T/ssh.conf" 2>"$T/err" || rc=$?
-	test $rc = 1 && grep -q "etc/ssh/sshd_config:[0-9]*:[0-9]*: cannot parse" "$T/err"
+	R=$T/unparsable &&
+	mkroot debian12 "$R" &&
+	printf "Match all\n\tX11Forwarding no\n" >> "$R/etc/ssh/sshd_config" &&
+	test_expect_code 1 $HW --root "$R" --apply "$T/ssh.conf" 2>"$T/err" && grep -q "etc/ssh/sshd_config:[0-9]*:[0-9]*: cannot parse" "$T/err"
 '
 
 test_done

@@ -39,15 +39,16 @@ ssh_key() {
 }
 
 # Wait until PORT accepts (1) or refuses (0) connections.
+port_is() {
+	if in_ns bash -c "exec 3<>/dev/tcp/127.0.0.1/$1" 2>/dev/null; then
+		[ "$2" = 1 ]
+	else
+		[ "$2" = 0 ]
+	fi
+}
+
 wait_port() {
-	for _ in $(seq 100); do
-		if in_ns bash -c "exec 3<>/dev/tcp/127.0.0.1/$1" 2>/dev/null; then
-			[ "$2" = 1 ] && return 0
-		else
-			[ "$2" = 0 ] && return 0
-		fi
-		sleep 0.1
-	done
+	test_wait_until port_is "$1" "$2" >/dev/null && return 0
 	echo "port $1 never became $2"
 	return 1
 }

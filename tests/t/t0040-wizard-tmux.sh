@@ -27,7 +27,7 @@ test_expect_success 'resizing the terminal re-centres the menu' '
 
 test_expect_success 'the firewall form lists the listening ports to pick from' '
 	wait_for "Firewall                     [needs-change]" &&
-	tm send-keys -t wz Enter &&
+	wz_pick Firewall &&
 	wait_for "Ports to close" &&
 	wait_for "[*] 25/tcp     master on 0.0.0.0" &&
 	wait_for "[ ] 3306/tcp   mariadbd on 0.0.0.0" &&
@@ -54,7 +54,7 @@ test_expect_success 'check 3306 in the list; the preview denies it and blocks ou
 '
 
 test_expect_success 'the SSH form shows findings and current values' '
-	tm send-keys -t wz Down Enter &&
+	wz_pick "SSH access" &&
 	wait_for "PasswordAuthentication: yes (recommended: no)" &&
 	wait_for "SSH port                    22___" &&
 	wait_for "Install the key for user    admin"
@@ -93,7 +93,7 @@ test_expect_success 'apply after confirming; the file has the new port' '
 '
 
 test_expect_success 'roll back from the history menu' '
-	tm send-keys -t wz End Up Enter &&
+	wz_pick "History and rollback" &&
 	wait_for "applied      ssh" &&
 	tm send-keys -t wz Enter &&
 	wait_for "Roll back transaction" &&
@@ -107,14 +107,14 @@ test_expect_success 'roll back from the history menu' '
 '
 
 test_expect_success 'quit restores the terminal' '
-	tm send-keys -t wz End Enter &&
+	wz_pick Quit &&
 	wait_for "EXITED=0" && wait_for "icanon echo"
 '
 
 start
 test_expect_success 'SIGTERM in the middle of a form restores the terminal' '
 	wait_for "SSH access" &&
-	tm send-keys -t wz Down Enter &&
+	wz_pick "SSH access" &&
 	wait_for "<Preview changes>" &&
 	pkill -TERM -f "^$HW --root $R" &&
 	wait_for "EXITED=143" && wait_for "icanon echo" &&
@@ -124,7 +124,7 @@ test_expect_success 'SIGTERM in the middle of a form restores the terminal' '
 start
 test_expect_success 'Ctrl-C leaves the wizard and restores the terminal' '
 	wait_for "SSH access" &&
-	tm send-keys -t wz Down Enter &&
+	wz_pick "SSH access" &&
 	wait_for "<Preview changes>" &&
 	tm send-keys -t wz C-c &&
 	wait_for "EXITED=130" && wait_for "icanon echo" &&

@@ -8,13 +8,13 @@ mkroot debian12 "$R"
 snapshot "$R" > "$T/pristine"
 
 test_expect_success 'refusing the confirmation changes nothing' '
-	printf "2\n2022\nno\n\n\n\nn\nq\n" | $HW --root "$R" --plain > "$T/out1" &&
+	printf "SSH\n2022\nno\n\n\n\nn\nquit\n" | $HW --root "$R" --plain > "$T/out1" &&
 	grep -q "^+Port 2022" "$T/out1" &&
 	snapshot "$R" | diff - "$T/pristine"
 '
 
 test_expect_success 'a bad answer is asked again; "?" shows help' '
-	printf "2\n?\nnot-a-port\n2022\nmaybe\nno\n\n\n\ny\nq\n" |
+	printf "ssh access\n?\nnot-a-port\n2022\nmaybe\nno\n\n\n\ny\nQuit\n" |
 	    $HW --root "$R" --plain > "$T/out2" &&
 	grep -q "The TCP port sshd listens on" "$T/out2" &&
 	grep -q "not-a-port. is not a TCP port" "$T/out2" &&
@@ -24,9 +24,16 @@ test_expect_success 'a bad answer is asked again; "?" shows help' '
 '
 
 test_expect_success 'a pipe without --plain uses the line frontend too' '
-	printf "9\n1\ny\nq\n" | $HW --root "$R" > "$T/out3" &&
+	printf "History\n1\ny\nq\n" | $HW --root "$R" > "$T/out3" &&
 	grep -q "Rolled back" "$T/out3" &&
 	snapshot "$R" | diff - "$T/pristine"
+'
+
+test_expect_success 'a name that starts two items is asked again' '
+	printf "Postfix\nquit\n" | $HW --root "$R" --plain > "$T/out5" &&
+	grep -q "starts more than one name" "$T/out5" &&
+	test_expect_code 0 grep -c "^== hardenwiz ==" "$T/out5" > "$T/count" &&
+	test "$(cat "$T/count")" = 2
 '
 
 test_expect_success 'end of input quits cleanly' '

@@ -126,9 +126,7 @@ close = 22/tcp
 EOF
 
 test_expect_success 'guard: closing the SSH port exits 4 and changes nothing' '
-	rc=0 &&
-	in_ns "$HW" --apply "$T/close-ssh.conf" 2> "$T/guard.err" || rc=$? &&
-	test "$rc" = 4 &&
+	test_expect_code 4 in_ns "$HW" --apply "$T/close-ssh.conf" 2> "$T/guard.err" &&
 	grep -q "refusing to close 22/tcp" "$T/guard.err" &&
 	diff -r "$T/ufw.after" "$T/ufw" &&
 	test "$(far $NETPROBE connect 10.99.0.1 22)" = open

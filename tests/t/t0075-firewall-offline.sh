@@ -70,9 +70,7 @@ test_expect_success 'ufw: iptables-restore --test rejects a broken before.rules 
 	sed -i "s/^COMMIT/-A ufw-before-input -p tcp --dport 99999 -j ACCEPT\nCOMMIT/" \
 	    "$T/broken/etc/ufw/before.rules" &&
 	snapshot "$T/broken" > "$T/broken.pristine" &&
-	rc=0 &&
-	$HW --root "$T/broken" --apply "$T/mail.conf" 2> "$T/broken.err" || rc=$? &&
-	test "$rc" = 3 &&
+	test_expect_code 3 $HW --root "$T/broken" --apply "$T/mail.conf" 2> "$T/broken.err" &&
 	grep -q "iptables-restore rejects the candidate ./etc/ufw/before.rules.: .*99999" "$T/broken.err" &&
 	snapshot "$T/broken" | diff - "$T/broken.pristine"
 '
@@ -83,9 +81,7 @@ close = 22/tcp 25/tcp
 EOF
 
 test_expect_success 'guard: closing the SSH port exits 4, nothing changed' '
-	rc=0 &&
-	$HW --root "$U" --apply "$T/close-ssh.conf" 2> "$T/guard.err" || rc=$? &&
-	test "$rc" = 4 &&
+	test_expect_code 4 $HW --root "$U" --apply "$T/close-ssh.conf" 2> "$T/guard.err" &&
 	grep -q "refusing to close 22/tcp: sshd listens on it" "$T/guard.err" &&
 	snapshot "$U" | diff - "$T/u.pristine"
 '
@@ -96,9 +92,7 @@ close = 20-30/tcp
 EOF
 
 test_expect_success 'guard: a range that covers the SSH port is refused too' '
-	rc=0 &&
-	$HW --root "$U" --apply "$T/range.conf" --dry-run 2> "$T/range.err" || rc=$? &&
-	test "$rc" = 4
+	test_expect_code 4 $HW --root "$U" --apply "$T/range.conf" --dry-run 2> "$T/range.err"
 '
 
 R2=$T/rules
@@ -139,9 +133,7 @@ close = 22/tcp
 EOF
 
 test_expect_success 'the OpenSSH app rule and port 22 stay while SSH moves away from 22' '
-	rc=0 &&
-	$HW --root "$R2" --apply "$T/close-ssh-app.conf" --dry-run 2>"$T/app.err" || rc=$? &&
-	test "$rc" = 4 &&
+	test_expect_code 4 $HW --root "$R2" --apply "$T/close-ssh-app.conf" --dry-run 2>"$T/app.err" &&
 	grep -q "refusing to close 22/tcp" "$T/app.err"
 '
 
@@ -212,18 +204,14 @@ backend = firewalld
 EOF
 
 test_expect_success 'firewalld asked for on Debian without it: refused with the reason' '
-	rc=0 &&
-	$HW --root "$T/move" --apply "$T/want-fwd.conf" --dry-run 2> "$T/wf.err" || rc=$? &&
-	test "$rc" = 1 &&
+	test_expect_code 1 $HW --root "$T/move" --apply "$T/want-fwd.conf" --dry-run 2> "$T/wf.err" &&
 	grep -q "firewalld is not installed, and on Debian and Ubuntu installing it starts it" "$T/wf.err"
 '
 
 test_expect_success 'two active firewalls: auto refuses to guess' '
 	cp -a "$T/move" "$T/both" &&
 	with_firewalld "$T/both" &&
-	rc=0 &&
-	$HW --root "$T/both" --apply "$T/mail.conf" --dry-run 2> "$T/both.err" || rc=$? &&
-	test "$rc" = 1 &&
+	test_expect_code 1 $HW --root "$T/both" --apply "$T/mail.conf" --dry-run 2> "$T/both.err" &&
 	grep -q "both ufw and firewalld are active" "$T/both.err"
 '
 

@@ -21,21 +21,22 @@ ns_start
 start_firewalld() {
 	in_ns sh -c "firewalld --nofork --nopid --log-target=console \
 	    > $T/firewalld.log 2>&1 &"
-	for _ in $(seq 100); do
-		in_ns firewall-cmd --state >/dev/null 2>&1 && return 0
-		sleep 0.2
-	done
+	test_wait_until -t 20 firewalld_up && return 0
 	cat "$T/firewalld.log"
 	return 1
 }
 
+firewalld_up() {
+	in_ns firewall-cmd --state >/dev/null 2>&1
+}
+
+firewalld_down() {
+	! firewalld_up
+}
+
 stop_firewalld() {
 	in_ns pkill -x firewalld || in_ns pkill -f "/usr/sbin/firewalld"
-	for _ in $(seq 100); do
-		in_ns firewall-cmd --state >/dev/null 2>&1 || return 0
-		sleep 0.2
-	done
-	return 1
+	test_wait_until -t 20 firewalld_down
 }
 
 recipe fw.conf <<EOF
@@ -128,9 +129,7 @@ close = 22/tcp
 EOF
 
 test_expect_success 'guard: closing the SSH port exits 4, nothing changed' '
-	rc=0 &&
-	in_ns "$HW" --apply "$T/close-ssh.conf" 2> "$T/guard.err" || rc=$? &&
-	test "$rc" = 4 &&
+	test_expect_code 4 in_ns "$HW" --apply "$T/close-ssh.conf" 2> "$T/guard.err" &&
 	diff -r "$T/firewalld.after" "$T/firewalld"
 '
 

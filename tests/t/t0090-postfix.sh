@@ -38,9 +38,7 @@ test_expect_success 'offline: the diff sets the limits (60s is the default: no l
 test_expect_success 'offline: a typo already in main.cf is caught (postconf warns, exit 3)' '
 	cp -a "$R" "$T/typo" &&
 	echo "smtpd_client_mesage_rate_limit = 5" >> "$T/typo/etc/postfix/main.cf" &&
-	rc=0 &&
-	$HW --root "$T/typo" --apply "$T/limit.conf" 2> "$T/typo.err" || rc=$? &&
-	test "$rc" = 3 &&
+	test_expect_code 3 $HW --root "$T/typo" --apply "$T/limit.conf" 2> "$T/typo.err" &&
 	grep -q "unused parameter: smtpd_client_mesage_rate_limit" "$T/typo.err"
 '
 
@@ -49,11 +47,17 @@ test_expect_success 'offline: "10/min" where a number belongs is caught (exit 3,
 	echo "smtpd_client_connection_rate_limit = 10/min" >> "$T/rate/etc/postfix/main.cf" &&
 	snapshot "$T/rate" > "$T/rate.snap" &&
 	test "$(postconf -c "$T/rate/etc/postfix" -n 2>&1 | grep -c warning)" = 0 &&
-	rc=0 &&
-	$HW --root "$T/rate" --apply "$T/limit.conf" 2> "$T/rate.err" || rc=$? &&
-	test "$rc" = 3 &&
+	test_expect_code 3 $HW --root "$T/rate" --apply "$T/limit.conf" 2> "$T/rate.err" &&
 	grep -q "smtpd_client_connection_rate_limit = 10/min: Postfix wants a number" "$T/rate.err" &&
 	snapshot "$T/rate" | diff - "$T/rate.snap"
+'
+
+test_expect_success 'offline: postconf warnings never become a value (no master.cf)' '
+	cp -a "$R" "$T/nomaster" &&
+	rm "$T/nomaster/etc/postfix/master.cf" &&
+	$HW --root "$T/nomaster" --audit --only postfix-sasl,postfix-ratelimit > "$T/nomaster.out" 2>&1 &&
+	grep -q "smtpd_client_message_rate_limit: 0" "$T/nomaster.out" &&
+	! grep -q "warning" "$T/nomaster.out"
 '
 
 test_expect_success 'offline: a referenced map without its .db is caught (exit 3, tree unchanged)' '
@@ -61,9 +65,7 @@ test_expect_success 'offline: a referenced map without its .db is caught (exit 3
 	printf "x@example.com REJECT\n" > "$T/nomap/etc/postfix/access" &&
 	echo "smtpd_sender_restrictions = check_sender_access hash:/etc/postfix/access" >> "$T/nomap/etc/postfix/main.cf" &&
 	snapshot "$T/nomap" > "$T/nomap.snap" &&
-	postfix -c "$T/nomap/etc/postfix" check 2>/dev/null; rc=0 &&
-	$HW --root "$T/nomap" --apply "$T/limit.conf" 2> "$T/nomap.err" || rc=$? &&
-	test "$rc" = 3 &&
+	test_expect_code 3 $HW --root "$T/nomap" --apply "$T/limit.conf" 2> "$T/nomap.err" &&
 	grep -q "refers to hash:/etc/postfix/access, which Postfix cannot open (postmap fatal: open database /etc/postfix/access.db" "$T/nomap.err" &&
 	snapshot "$T/nomap" | diff - "$T/nomap.snap"
 '
@@ -72,7 +74,7 @@ if command -v tmux >/dev/null; then
 start
 test_expect_success 'wizard: the rate-limit form, prefilled, and its preview' '
 	wait_for "Postfix rate limits          [needs-change]" &&
-	tm send-keys -t wz Down Down Down Down Enter &&
+	wz_pick "Postfix rate limits" &&
 	wait_for "smtpd_client_message_rate_limit: 0 (no limit) (recommended: 100)" &&
 	wait_for "Messages per client         100" &&
 	wait_for "Time unit                   60" &&
@@ -88,7 +90,7 @@ if command -v tmux >/dev/null; then
 start
 test_expect_success 'wizard: the blocklist form explains what it matches and previews the map' '
 	wait_for "Postfix sender blocklist     [ok]" &&
-	tm send-keys -t wz Down Down Down Down Down Down Enter &&
+	wz_pick "Postfix sender blocklist" &&
 	wait_for "Blocked senders" &&
 	wait_for "Blocked client addresses" &&
 	tm send-keys -t wz F1 &&
@@ -116,10 +118,7 @@ ns_start
 test_expect_success 'namespace: Postfix running on 25, a far client over veth' '
 	postfix_ns_start &&
 	ns_veth &&
-	for _ in $(seq 50); do
-		test "$(far $NETPROBE connect 10.99.0.1 25)" = open && break
-		sleep 0.2
-	done &&
+	test_wait_until -t 10 port_open far 10.99.0.1 25 &&
 	far swaks -s 10.99.0.1 -t root@example.com -f a@example.net \
 	    --h-Subject before > "$T/before.out" 2>&1
 '
@@ -133,7 +132,7 @@ test_expect_success 'apply live: postfix reload, then the SMTP smoke test' '
 test_expect_success 'the 4th message from a far client in one minute gets 450' '
 	for i in 1 2 3; do
 		far swaks -s 10.99.0.1 -t root@example.com -f a@example.net \
-		    --h-Subject "n$i" > "$T/ok$i.out" 2>&1 || { cat "$T/ok$i.out"; false; }
+		    --h-Subject "n$i" > "$T/ok$i.out" 2>&1 || { cat "$T/ok$i.out"; false; } || return 1
 	done &&
 	! far swaks -s 10.99.0.1 -t root@example.com -f a@example.net \
 	    --h-Subject n4 > "$T/n4.out" 2>&1 &&
@@ -143,7 +142,7 @@ test_expect_success 'the 4th message from a far client in one minute gets 450' '
 test_expect_success 'loopback ($mynetworks) is not counted: 5 messages pass' '
 	for i in 1 2 3 4 5; do
 		in_ns swaks -s 127.0.0.1 -t root@example.com -f a@example.net \
-		    --h-Subject "l$i" > "$T/lo$i.out" 2>&1 || { cat "$T/lo$i.out"; false; }
+		    --h-Subject "l$i" > "$T/lo$i.out" 2>&1 || { cat "$T/lo$i.out"; false; } || return 1
 	done
 '
 

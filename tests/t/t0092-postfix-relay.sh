@@ -24,6 +24,11 @@ mkroot debian12 "$R"
 with_postfix "$R"
 snapshot "$R" > "$T/pristine"
 
+# relay_got: the relay stored the message sent through it ($T/got names it).
+relay_got() {
+	grep -ls "Subject: via-relay" "$T"/relayspool/*.eml > "$T/got"
+}
+
 test_expect_success 'offline: sasl_passwd 0600 and masked, TLS required, postmap before main.cf' '
 	$HW --root "$R" --apply "$T/relay.conf" --dry-run > "$T/dry.out" &&
 	grep -qx "+\[10.99.0.2\]:587 apikey:\*\*\*\*\*\*\*\*" "$T/dry.out" &&
@@ -58,8 +63,7 @@ test_expect_success 'port 465 is wrapper mode' '
 test_expect_success 'a password written in the recipe is refused (exit 2)' '
 	printf "[postfix-relay]\nhost = [10.99.0.2]:587\nuser = apikey\npassword = %s\n" "$SECRET" > "$T/inline.conf" &&
 	chmod 600 "$T/inline.conf" &&
-	rc=0; $HW --root "$R" --apply "$T/inline.conf" --dry-run > "$T/inline.out" 2>&1 || rc=$?
-	test "$rc" = 2 &&
+	test_expect_code 2 $HW --root "$R" --apply "$T/inline.conf" --dry-run > "$T/inline.out" 2>&1 &&
 	grep -q "inline.conf:4: \[postfix-relay\] password: never written in a recipe" "$T/inline.out" &&
 	! grep -q "$SECRET" "$T/inline.out"
 '
@@ -76,7 +80,7 @@ if command -v tmux >/dev/null; then
 start
 test_expect_success 'wizard: the relay form takes the password without showing it' '
 	wait_for "Postfix relay host           [ok]" &&
-	tm send-keys -t wz Down Down Down Down Down Enter &&
+	wz_pick "Postfix relay host" &&
 	wait_for "no relayhost: this server delivers mail itself" &&
 	wait_for "Relay host" && wait_for "Password" &&
 	tm send-keys -t wz "[10.99.0.2]:587" Tab apikey Tab "$SECRET" &&
@@ -103,18 +107,14 @@ test_expect_success 'namespace: Postfix on loopback, the relay on 10.99.0.2:587'
 	ns_veth &&
 	{ far /usr/bin/python3 "$SRC/tests/t/relay.py" 10.99.0.2 587 "$T/relay.crt" \
 	    "$T/relay.key" apikey "$SECRET" "$T/relayspool" > "$T/relay.log" 2>&1 & } &&
-	for _ in $(seq 50); do
-		test "$(in_ns $NETPROBE connect 10.99.0.2 587)" = open && break
-		sleep 0.2
-	done &&
+	test_wait_until -t 10 port_open in_ns 10.99.0.2 587 &&
 	test "$(in_ns $NETPROBE connect 10.99.0.2 587)" = open
 '
 
 test_expect_success 'a wrong password fails the login test: exit 3, nothing changed' '
 	echo wrong-password > "$T/wrong.secret" && chmod 600 "$T/wrong.secret" &&
 	sed "s|$T/relay.secret|$T/wrong.secret|" "$T/relay.conf" > "$T/wrong.conf" && chmod 600 "$T/wrong.conf" &&
-	rc=0; in_ns "$HW" --apply "$T/wrong.conf" > "$T/wrong.out" 2>&1 || rc=$?
-	test "$rc" = 3 &&
+	test_expect_code 3 in_ns "$HW" --apply "$T/wrong.conf" > "$T/wrong.out" 2>&1 &&
 	grep -q "refused the login of .apikey. (535" "$T/wrong.out" &&
 	! grep -q wrong-password "$T/wrong.out" &&
 	diff -r "$T/postfix.orig" "$P"
@@ -139,10 +139,7 @@ test_expect_success 'apply live: login tested, postmap, reload; both files 0600'
 test_expect_success 'a message to an outside address arrives at the relay, authenticated, over TLS' '
 	in_ns swaks -s 127.0.0.1 -t someone@outside.example -f app@example.com \
 	    --h-Subject via-relay > "$T/send.out" 2>&1 &&
-	for _ in $(seq 100); do
-		grep -ls "Subject: via-relay" "$T"/relayspool/*.eml > "$T/got" && break
-		sleep 0.2
-	done &&
+	test_wait_until -t 20 relay_got &&
 	{ grep -q "^X-Test-Auth: apikey" "$(cat "$T/got")" || { tail -20 "$T/maillog"; false; }; } &&
 	grep -q "^X-Test-TLS: yes" "$(cat "$T/got")"
 '

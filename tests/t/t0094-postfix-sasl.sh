@@ -51,8 +51,7 @@ cp "$T/key.pem" "$R/etc/ssl/private/ssl-cert-snakeoil.key"
 snapshot "$R" > "$T/pristine"
 
 test_expect_success 'offline, no backend installed: the guard refuses (exit 4), nothing changed' '
-	rc=0; $HW --root "$R" --apply "$T/sasl.conf" > "$T/nob.out" 2>&1 || rc=$?
-	test "$rc" = 4 &&
+	test_expect_code 4 $HW --root "$R" --apply "$T/sasl.conf" > "$T/nob.out" 2>&1 &&
 	grep -q "no SASL backend is installed" "$T/nob.out" &&
 	snapshot "$R" | diff - "$T/pristine"
 '
@@ -81,8 +80,7 @@ test_expect_success 'offline: a key that does not match the certificate stops th
 	cp -a "$T/dv" "$T/badkey" &&
 	cp "$T/other.pem" "$T/badkey/etc/ssl/private/ssl-cert-snakeoil.key" &&
 	snapshot "$T/badkey" > "$T/badkey.snap" &&
-	rc=0; $HW --root "$T/badkey" --apply "$T/sasl.conf" > "$T/badkey.out" 2>&1 || rc=$?
-	test "$rc" = 4 &&
+	test_expect_code 4 $HW --root "$T/badkey" --apply "$T/sasl.conf" > "$T/badkey.out" 2>&1 &&
 	grep -q "does not belong to the certificate /etc/ssl/certs/ssl-cert-snakeoil.pem" "$T/badkey.out" &&
 	snapshot "$T/badkey" | diff - "$T/badkey.snap"
 '
@@ -102,7 +100,7 @@ snapshot "$R" > "$T/wz.snap"
 start
 test_expect_success 'wizard: the SMTP AUTH form shows the backend and previews master.cf' '
 	wait_for "Postfix SMTP AUTH            [needs-change]" &&
-	tm send-keys -t wz Down Down Down Enter &&
+	wz_pick "Postfix SMTP AUTH" &&
 	wait_for "AUTH on submission (587): no (recommended: yes)" &&
 	wait_for "SASL backend: Dovecot, without a listener for Postfix" &&
 	wait_for "Password backend" &&
@@ -135,8 +133,7 @@ test_expect_success 'namespace: Postfix on 25 and 587, no Dovecot yet' '
 '
 
 test_expect_success 'no backend: the step refuses (exit 4) and mail keeps flowing' '
-	rc=0; in_ns "$HW" --apply "$T/sasl.conf" > "$T/live0.out" 2>&1 || rc=$?
-	test "$rc" = 4 &&
+	test_expect_code 4 in_ns "$HW" --apply "$T/sasl.conf" > "$T/live0.out" 2>&1 &&
 	diff -r "$T/postfix.orig" "$P" &&
 	far swaks -s 10.99.0.1 -t root@example.com -f a@example.net > "$T/flow.out" 2>&1
 '

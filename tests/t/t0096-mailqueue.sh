@@ -34,15 +34,18 @@ test_expect_success 'offline, with systemd: a timer and its service, enabled by 
 '
 
 test_expect_success '--check-queue takes no --root; --threshold alone is a usage error' '
-	rc=0; $HW --root "$R" --check-queue 2> "$T/root.err" || rc=$?
-	test "$rc" = 2 && grep -q "does not take --root" "$T/root.err" &&
-	rc=0; $HW --threshold 5 2> /dev/null || rc=$?
-	test "$rc" = 2
+	test_expect_code 2 $HW --root "$R" --check-queue 2> "$T/root.err" && grep -q "does not take --root" "$T/root.err" &&
+	test_expect_code 2 $HW --threshold 5 2> /dev/null
 '
 
 # The live queue: every delivery deferred, so the messages stay.
 postfix_conf default_transport=discard defer_transports=discard
 ns_start
+
+# queue_count PATTERN N: postqueue -j has N lines matching PATTERN.
+queue_count() {
+	test "$(in_ns postqueue -j | grep -c -- "$1")" = "$2"
+}
 
 test_expect_success 'namespace: 5 messages from one sender, 2 from another, all deferred' '
 	postfix_ns_start &&
@@ -54,16 +57,12 @@ test_expect_success 'namespace: 5 messages from one sender, 2 from another, all 
 		in_ns swaks -s 127.0.0.1 -f friend@example.net -t "pal@example.org" \
 		    --h-Subject "hello $i" > /dev/null 2>&1 || exit 1
 	done &&
-	for _ in $(seq 50); do
-		test "$(in_ns postqueue -j | grep -c "\"queue_name\": \"deferred\"")" = 7 && break
-		sleep 0.2
-	done &&
+	test_wait_until -t 10 queue_count "\"queue_name\": \"deferred\"" 7 &&
 	test "$(in_ns postqueue -j | grep -c "\"queue_name\": \"deferred\"")" = 7
 '
 
 test_expect_success '--check-queue: counts, top sender, repeated reason; exit 1 above the threshold' '
-	rc=0; in_ns "$HW" --check-queue --threshold 3 > "$T/q.out" 2>&1 || rc=$?
-	test "$rc" = 1 &&
+	test_expect_code 1 in_ns "$HW" --check-queue --threshold 3 > "$T/q.out" 2>&1 &&
 	grep -q "^queue: 7 messages" "$T/q.out" &&
 	grep -q "deferred 7" "$T/q.out" &&
 	grep -Eq "^ +5  spammer@evil.example$" "$T/q.out" &&
@@ -92,33 +91,30 @@ if command -v tmux >/dev/null; then
 R=/ WZ_PREFIX="nsenter -t $NSPID -m -n -p --" start --only mailqueue
 test_expect_success 'wizard queue view: hold the spammer, inspect one message, delete them' '
 	wait_for "Mail queue: inspect, hold, delete" &&
-	tm send-keys -t wz Down Enter &&
+	wz_pick "Mail queue: inspect" &&
 	wait_for "queue: 7 messages" &&
 	wait_for "5  spammer@evil.example" &&
-	tm send-keys -t wz Enter &&
+	wz_pick "5  spammer@evil.example" &&
 	wait_for "Hold its 5 messages" &&
-	tm send-keys -t wz Down Enter &&
+	wz_pick "Hold its 5 messages" &&
 	wait_for "Hold the 5 messages from spammer@evil.example?" &&
 	tm send-keys -t wz Tab Enter &&
 	wait_for "Done." &&
 	tm send-keys -t wz Enter &&
 	wait_for "Release its 5 held messages" &&
 	test "$(in_ns postqueue -j | grep -c "\"queue_name\": \"hold\"")" = 5 &&
-	tm send-keys -t wz Home Enter &&
+	wz_pick "Inspect" &&
 	wait_for "Inspect a message" &&
 	tm send-keys -t wz Enter &&
 	wait_for "Subject: spam" &&
 	tm send-keys -t wz Enter &&
 	wait_for "Delete its 5 messages" &&
-	tm send-keys -t wz Down Down Down Enter &&
+	wz_pick "Delete its 5 messages" &&
 	wait_for "Delete the 5 messages from spammer@evil.example for good?" &&
 	tm send-keys -t wz Tab Enter &&
 	wait_for "Done." &&
 	tm send-keys -t wz Enter &&
-	for _ in $(seq 20); do
-		test "$(in_ns postqueue -j | grep -c queue_id)" = 2 && break
-		sleep 0.2
-	done &&
+	test_wait_until -t 4 queue_count queue_id 2 &&
 	test "$(in_ns postqueue -j | grep -c spammer)" = 0 &&
 	test "$(in_ns postqueue -j | grep -c friend@example.net)" = 2
 '

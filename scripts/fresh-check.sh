@@ -1,0 +1,108 @@
+#!/bin/sh
+# fresh-check.sh [SUITE ...]: what a newcomer's first commands do on a
+# Debian machine that has nothing installed yet (default: bookworm trixie).
+#
+# For each suite: debootstrap a minimal root from this machine's Debian
+# mirror, copy in the files git tracks (as they are in the work tree), then
+# inside that root, as the README says: install make, "make build",
+# "build/hardenwiz --version" and an audit of the sample server, and ask apt
+# whether every package "make test" would install exists there.
+#
+# CI keeps packages from earlier runs, so a missing install step stays
+# hidden there; this check starts from nothing every time. The root runs as
+# the root of private mount and pid namespaces (pivot_root, not a chroot),
+# with this machine's network for apt only. A base tarball per suite is
+# kept in $HW_FRESH_CACHE (default /var/tmp/hardenwiz-fresh) so that a
+# second run does not download the base system again; the build
+# dependencies are always installed anew.
+set -eu
+
+src=$(cd "$(dirname "$0")/.." && pwd)
+suites=${*:-bookworm trixie}
+cache=${HW_FRESH_CACHE:-/var/tmp/hardenwiz-fresh}
+
+MIRROR=${MIRROR:-$(sed -n 's/^URIs: *\([^ ]*\).*/\1/p' \
+    /etc/apt/sources.list.d/*.sources 2>/dev/null | grep -v security | head -n1)}
+MIRROR=${MIRROR:-$(awk '$1 == "deb" && $2 !~ /security/ {print $2; exit}' \
+    /etc/apt/sources.list 2>/dev/null)}
+[ -n "$MIRROR" ] || { echo "fresh-check: set MIRROR to a Debian mirror" >&2; exit 1; }
+[ "$(id -u)" = 0 ] || { echo "fresh-check: run as root (debootstrap, namespaces)" >&2; exit 1; }
+if ! command -v debootstrap >/dev/null; then
+	echo "fresh-check: installing debootstrap"
+	apt-get install -y -qq debootstrap >/dev/null
+fi
+
+work=$(mktemp -d /var/tmp/hw-fresh.XXXXXX)
+trap 'rm -rf --one-file-system "$work"' EXIT INT TERM
+mkdir -p "$cache"
+
+# bootstrap SUITE DIR: a minbase root, from the cached tarball when there.
+bootstrap() {
+	tarball=$cache/$1-minbase.tgz
+	if [ ! -s "$tarball" ]; then
+		debootstrap --variant=minbase --make-tarball="$tarball.new" \
+		    "$1" "$work/tarball-$1" "$MIRROR" >"$work/$1.debootstrap" 2>&1 ||
+		    { tail -20 "$work/$1.debootstrap"; return 1; }
+		mv "$tarball.new" "$tarball"
+	fi
+	debootstrap --variant=minbase --unpack-tarball="$tarball" "$1" "$2" \
+	    "$MIRROR" >"$work/$1.debootstrap" 2>&1 ||
+	    { tail -20 "$work/$1.debootstrap"; return 1; }
+	echo "deb $MIRROR $1 main" > "$2/etc/apt/sources.list"
+	# Nothing installed in there may start a daemon.
+	printf '#!/bin/sh\nexit 101\n' > "$2/usr/sbin/policy-rc.d"
+	chmod 755 "$2/usr/sbin/policy-rc.d"
+}
+
+# in_root DIR SCRIPT: run SCRIPT with sh as root of DIR.
+in_root() {
+	cp /etc/resolv.conf "$1/etc/resolv.conf"
+	unshare -m -p -f --propagation private sh -ec '
+		r=$1 script=$2
+		mount --bind "$r" "$r"
+		mount -t proc proc "$r/proc"
+		mount --rbind /dev "$r/dev"
+		mount -t tmpfs tmpfs "$r/tmp"
+		cd "$r"
+		pivot_root . .
+		umount -l .
+		cd /
+		exec env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root \
+		    LANG=C.UTF-8 sh -ec "$script"' sh "$1" "$2"
+}
+
+rc=0
+for suite in $suites; do
+	root=$work/$suite
+	start=$(date +%s)
+	echo "fresh-check: $suite: bootstrapping a minimal root"
+	if ! bootstrap "$suite" "$root"; then
+		echo "fresh-check: $suite: debootstrap failed"
+		rc=1
+		continue
+	fi
+	mkdir -p "$root/src/hardenwiz"
+	git -C "$src" ls-files -z | (cd "$src" && tar --null -T - -cf -) |
+	    tar -C "$root/src/hardenwiz" -xf -
+	echo "fresh-check: $suite: make build, as the README says"
+	if in_root "$root" '
+		export DEBIAN_FRONTEND=noninteractive
+		apt-get update -qq
+		apt-get install -y -qq --no-install-recommends make >/dev/null
+		cd /src/hardenwiz
+		make build >/tmp/build.log 2>&1 || { tail -40 /tmp/build.log; exit 1; }
+		build/hardenwiz --version
+		cp -a tests/fixtures/debian12 /tmp/sample
+		build/hardenwiz --root /tmp/sample --audit --only ssh >/dev/null
+		HW_DEPS_SIMULATE=1 sh scripts/install-deps.sh test
+	' >"$work/$suite.log" 2>&1; then
+		sed 's/^/  /' "$work/$suite.log"
+		echo "fresh-check: $suite: ok in $(($(date +%s) - start)) s"
+	else
+		sed 's/^/  /' "$work/$suite.log"
+		echo "fresh-check: $suite: FAILED after $(($(date +%s) - start)) s"
+		rc=1
+	fi
+	rm -rf --one-file-system "$root"
+done
+exit $rc
