@@ -171,67 +171,112 @@ fw_release(struct firewall *fw)
 	memset(fw, 0, sizeof *fw);
 }
 
+/* Every backend, in the order "auto" prefers them within a family. */
+static const struct fw_backend *const fw_backends[] = {
+	&fw_backend_ufw,
+	&fw_backend_firewalld,
+};
+
 const char *
 fw_name(const struct firewall *fw)
 {
-	return fw->kind == FW_UFW ? "ufw" : "firewalld";
+	return fw->backend->name;
+}
+
+const char *
+fw_banaction(const struct firewall *fw)
+{
+	return fw->backend->banaction;
+}
+
+const char *
+fw_outbound_file(const struct firewall *fw)
+{
+	return fw->backend->outbound_file;
+}
+
+/* The family whose firewall a system gets: unknown ones are Debian-like. */
+static enum os_family
+family_of(const struct osinfo *os)
+{
+	return os->family == OS_RHEL ? OS_RHEL : OS_DEBIAN;
+}
+
+bool
+fw_installable(const struct firewall *fw, const struct osinfo *os)
+{
+	return fw->installed || fw->backend->family == family_of(os);
+}
+
+/* The backend auto picks among the probed ones, or -1 (two active). */
+static int
+fw_choose(const struct fw_probe *pr, const struct osinfo *os,
+    const char **why)
+{
+	int active = -1, installed = -1, ninst = 0;
+
+	for (size_t i = 0; i < nitems(fw_backends); i++) {
+		if (pr[i].active && active >= 0)
+			return -1;
+		if (pr[i].active)
+			active = (int)i;
+		if (pr[i].installed) {
+			installed = (int)i;
+			ninst++;
+		}
+	}
+	if (active >= 0) {
+		*why = _("it is the active firewall");
+		return active;
+	}
+	if (ninst == 1) {
+		*why = _("it is the installed firewall");
+		return installed;
+	}
+	*why = _("it is the distribution's firewall");
+	for (size_t i = 0; i < nitems(fw_backends); i++) {
+		if (fw_backends[i]->family == family_of(os))
+			return (int)i;
+	}
+	return 0;
 }
 
 int
 fw_load(const char *root, const struct osinfo *os, const char *want,
     struct firewall *fw, char **cause)
 {
-	bool u_inst, u_act, f_inst, f_act, f_run;
+	struct fw_probe pr[nitems(fw_backends)];
+	const char *why = _("chosen in the recipe");
+	int k = -1;
 
 	memset(fw, 0, sizeof *fw);
 	strv_init(&fw->zones);
 	strv_init(&fw->denied);
 	strv_init(&fw->notes);
 	fw->live = strcmp(root, "/") == 0;
-	ufw_probe(root, &u_inst, &u_act);
-	firewalld_probe(root, &f_inst, &f_act, &f_run);
-	if (want != NULL && strcmp(want, "ufw") == 0) {
-		fw->kind = FW_UFW;
-		fw->why = xstrdup(_("chosen in the recipe"));
-	} else if (want != NULL && strcmp(want, "firewalld") == 0) {
-		fw->kind = FW_FIREWALLD;
-		fw->why = xstrdup(_("chosen in the recipe"));
-	} else if (u_act && f_act) {
-		return set_cause(cause, _("both ufw and firewalld are active; "
-		    "an accept in one does not override a drop in the other. "
-		    "Disable one of them, or set backend = ufw or firewalld "
-		    "in [firewall]"));
-	} else if (u_act || f_act) {
-		fw->kind = u_act ? FW_UFW : FW_FIREWALLD;
-		fw->why = xstrdup(_("it is the active firewall"));
-	} else if (u_inst != f_inst) {
-		fw->kind = u_inst ? FW_UFW : FW_FIREWALLD;
-		fw->why = xstrdup(_("it is the installed firewall"));
-	} else {
-		fw->kind = os->family == OS_RHEL ? FW_FIREWALLD : FW_UFW;
-		fw->why = xstrdup(_("it is the distribution's firewall"));
+	for (size_t i = 0; i < nitems(fw_backends); i++) {
+		fw_backends[i]->probe(root, &pr[i]);
+		if (want != NULL && strcmp(want, fw_backends[i]->name) == 0)
+			k = (int)i;
 	}
-	if (fw->kind == FW_UFW) {
-		fw->installed = u_inst;
-		fw->active = u_act;
-		if (f_act)
-			strv_add(&fw->notes, _("firewalld is active too: its "
-			    "rules still drop what ufw allows"));
-		return u_inst ? ufw_load(root, fw, cause) : 0;
+	if (k < 0 && (k = fw_choose(pr, os, &why)) < 0)
+		return set_cause(cause, _("both %s and %s are active; an "
+		    "accept in one does not override a drop in the other. "
+		    "Disable one of them, or set backend = %s or %s in "
+		    "[firewall]"), fw_backends[0]->name, fw_backends[1]->name,
+		    fw_backends[0]->name, fw_backends[1]->name);
+	fw->backend = fw_backends[k];
+	fw->why = xstrdup(why);
+	fw->installed = pr[k].installed;
+	fw->active = pr[k].active;
+	fw->running = pr[k].running;
+	for (size_t i = 0; i < nitems(fw_backends); i++) {
+		if ((int)i != k && pr[i].active)
+			strv_addf(&fw->notes, _("%s is active too: its rules "
+			    "still drop what %s allows"), fw_backends[i]->name,
+			    fw->backend->name);
 	}
-	fw->installed = f_inst;
-	fw->active = f_act;
-	fw->running = f_run;
-	if (u_act)
-		strv_add(&fw->notes, _("ufw is active too: its rules still "
-		    "drop what firewalld allows"));
-	if (!f_inst) {
-		/* What a fresh install filters with: the zone "public". */
-		fw->default_zone = xstrdup("public");
-		strv_add(&fw->zones, "public");
-		return 0;
-	}
-	return firewalld_load(root, fw, cause);
+	return fw->backend->load(root, fw, cause);
 }
 
 bool
@@ -274,30 +319,12 @@ int
 fw_plan_install(struct firewall *fw, struct plan *p, const char *step,
     const struct osinfo *os, char **cause)
 {
-	char *apt[] = { "apt-get", "install", "-y", "ufw", NULL };
-	char *apt_undo[] = { "apt-get", "remove", "-y", "ufw", NULL };
-	char *dnf[] = { "dnf", "install", "-y", "firewalld", NULL };
-	char *dnf_undo[] = { "dnf", "remove", "-y", "firewalld", NULL };
-
 	if (fw->installed)
 		return 0;
-	if (fw->kind == FW_UFW) {
-		if (os->family == OS_RHEL)
-			return set_cause(cause, _("ufw is not installed, and "
-			    "on the RHEL family it comes from EPEL: install "
-			    "it yourself, or use backend = firewalld"));
-		plan_command(p, step, apt, apt_undo, _("install the "
-		    "firewall; ufw starts disabled"));
-	} else {
-		/* Debian's postinst starts firewalld at once with only 22. */
-		if (os->family != OS_RHEL)
-			return set_cause(cause, _("firewalld is not installed, "
-			    "and on Debian and Ubuntu installing it starts it "
-			    "at once with only port 22 open: install it "
-			    "yourself, or use backend = ufw"));
-		plan_command(p, step, dnf, dnf_undo, _("install the "
-		    "firewall; it does not start until enabled"));
-	}
+	if (!fw_installable(fw, os))
+		return set_cause(cause, "%s", _(fw->backend->foreign));
+	plan_command(p, step, fw->backend->install, fw->backend->uninstall,
+	    _(fw->backend->install_why));
 	fw->installed = true;
 	return 0;
 }
@@ -308,10 +335,7 @@ fw_plan_allow(struct firewall *fw, struct plan *p, const char *step,
 {
 	if (fw_allows(fw, ports))
 		return;
-	if (fw->kind == FW_UFW)
-		ufw_allow(fw, p, step, ports, why);
-	else
-		firewalld_allow(fw, p, step, ports, why);
+	fw->backend->allow(fw, p, step, ports, why);
 }
 
 /* Every port of O is one the admin asked to close. */
@@ -371,13 +395,11 @@ fw_plan_close(struct firewall *fw, struct plan *p, const char *step,
 				partial = true;
 				plan_note(p, _("%s also opens other ports, so "
 				    "it stays; %s"), fw->open[i].label,
-				    fw->kind == FW_UFW ? _("a deny rule is "
-				    "put in front of it") : _("remove it "
-				    "yourself to close the port"));
+				    _(fw->backend->kept_rule));
 			}
 		}
-		if (fw->kind == FW_UFW)
-			ufw_deny(fw, p, step, &close[c], partial);
+		if (fw->backend->deny != NULL)
+			fw->backend->deny(fw, p, step, &close[c], partial);
 	}
 	/* What is planned removed no longer opens anything. */
 	for (size_t i = 0; i < fw->nopen; i++) {
@@ -393,20 +415,15 @@ fw_plan_block_outbound(struct firewall *fw, struct plan *p, const char *step,
 {
 	if (fw->outbound_blocked)
 		return 0;
-	if (fw->kind == FW_UFW)
-		return ufw_block_outbound(augs, mta_uid, mta_name, cause);
-	firewalld_block_outbound(fw, p, step, mta_uid, mta_name);
-	return 0;
+	return fw->backend->block_outbound(fw, p, step, augs, mta_uid,
+	    mta_name, cause);
 }
 
 void
 fw_plan_finish(struct firewall *fw, struct plan *p, const char *step,
     bool enable, bool files_changed)
 {
-	if (fw->kind == FW_UFW)
-		ufw_finish(fw, p, step, enable, files_changed);
-	else
-		firewalld_finish(fw, p, step, enable);
+	fw->backend->finish(fw, p, step, enable, files_changed);
 }
 
 /* Append EXTRA's commands (with their files and resyncs) to P. */

@@ -15,7 +15,7 @@
 #include "plan.h"
 #include "sysinfo.h"
 
-enum fw_kind { FW_UFW, FW_FIREWALLD };
+struct fw_backend;
 
 /* A port or range and its protocol: 25/tcp, 6000-6007/tcp, 53/udp. */
 struct fw_ports {
@@ -41,7 +41,7 @@ struct fw_opener {
 };
 
 struct firewall {
-	enum fw_kind	 kind;
+	const struct fw_backend *backend;
 	bool		 installed;
 	bool		 active;	/* filtering now (or at boot, offline) */
 	bool		 running;	/* firewalld: the daemon answers */
@@ -65,6 +65,12 @@ int	 fw_load(const char *root, const struct osinfo *, const char *want,
 	    struct firewall *, char **cause);
 void	 fw_release(struct firewall *);
 const char *fw_name(const struct firewall *);
+/* fail2ban's ban action for this firewall. */
+const char *fw_banaction(const struct firewall *);
+/* Installed, or installable by a plan on OS (its own family's firewall). */
+bool	 fw_installable(const struct firewall *, const struct osinfo *);
+/* The file the outbound block edits that only the package creates, or NULL. */
+const char *fw_outbound_file(const struct firewall *);
 
 /* Some opener lets PORTS in from anywhere. */
 bool	 fw_allows(const struct firewall *, const struct fw_ports *);

@@ -5,34 +5,57 @@
 #ifndef HW_FW_BACKEND_H
 #define HW_FW_BACKEND_H
 
+#include "augsession.h"
 #include "firewall.h"
 
-/* Cheap look: installed? filtering (live) or enabled at boot (offline)? */
-void	 ufw_probe(const char *root, bool *installed, bool *active);
-void	 firewalld_probe(const char *root, bool *installed, bool *active,
-	    bool *running);
+/* What a cheap look at one firewall under a root finds. */
+struct fw_probe {
+	bool	installed;
+	bool	active;		/* filtering now (live) or enabled at boot */
+	bool	running;	/* a daemon answers (firewalld) */
+};
 
-int	 ufw_load(const char *root, struct firewall *, char **cause);
-int	 firewalld_load(const char *root, struct firewall *, char **cause);
+/*
+ * One firewall backend, as a table of functions (after tmux's window
+ * modes): a new backend is one new file with one of these, and one line
+ * in fw_backends[] (firewall.c). Nothing outside its file knows its name
+ * but for what is in here.
+ */
+struct fw_backend {
+	const char	*name;		/* as in "backend =" */
+	/* The family whose own firewall it is; installed only there. */
+	enum os_family	 family;
+	char *const	*install;	/* argv, and its inverse */
+	char *const	*uninstall;
+	const char	*install_why;	/* N_() */
+	const char	*foreign;	/* N_(): why it is not installed elsewhere */
+	const char	*banaction;	/* fail2ban's action for it */
+	/* N_(): what becomes of a rule that also opens other ports. */
+	const char	*kept_rule;
+	/* A file the outbound block edits that only its package creates. */
+	const char	*outbound_file;
 
-void	 ufw_allow(struct firewall *, struct plan *, const char *step,
-	    const struct fw_ports *, const char *why);
-void	 firewalld_allow(struct firewall *, struct plan *, const char *step,
-	    const struct fw_ports *, const char *why);
+	void	(*probe)(const char *root, struct fw_probe *);
+	/* Its rules into FW; when not installed, what a fresh install has. */
+	int	(*load)(const char *root, struct firewall *, char **cause);
+	void	(*allow)(struct firewall *, struct plan *, const char *step,
+		    const struct fw_ports *, const char *why);
+	/*
+	 * After the openers of P are removed: deny it explicitly (NULL:
+	 * removing them is closing). PARTIAL: a rule that stays opens it.
+	 */
+	void	(*deny)(struct firewall *, struct plan *, const char *step,
+		    const struct fw_ports *, bool partial);
+	int	(*block_outbound)(struct firewall *, struct plan *,
+		    const char *step, struct augs *, long mta_uid,
+		    const char *mta_name, char **cause);
+	/* Enable, or load what changed; FILES_CHANGED: files, not commands. */
+	void	(*finish)(struct firewall *, struct plan *, const char *step,
+		    bool enable, bool files_changed);
+};
 
-/* Deny P after removing the openers; PARTIAL: a rule that stays opens it. */
-void	 ufw_deny(struct firewall *, struct plan *, const char *step,
-	    const struct fw_ports *, bool partial);
-
-int	 ufw_block_outbound(struct augs *, long mta_uid, const char *mta_name,
-	    char **cause);
-void	 firewalld_block_outbound(struct firewall *, struct plan *,
-	    const char *step, long mta_uid, const char *mta_name);
-
-void	 ufw_finish(struct firewall *, struct plan *, const char *step,
-	    bool enable, bool files_changed);
-void	 firewalld_finish(struct firewall *, struct plan *, const char *step,
-	    bool enable);
+extern const struct fw_backend fw_backend_ufw;
+extern const struct fw_backend fw_backend_firewalld;
 
 /* Shared helpers. */
 struct fw_opener *fw_add_opener(struct firewall *, const char *label);

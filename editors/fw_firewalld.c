@@ -26,19 +26,18 @@
 #define FWD_UNIT_LINK	"/etc/systemd/system/multi-user.target.wants/" \
 			"firewalld.service"
 
-void
-firewalld_probe(const char *root, bool *installed, bool *active,
-    bool *running)
+static void
+firewalld_probe(const char *root, struct fw_probe *pr)
 {
-	*installed = fs_exists(root, "/usr/sbin/firewalld");
-	*running = false;
+	pr->installed = fs_exists(root, "/usr/sbin/firewalld");
+	pr->running = false;
 	/* Offline: what will filter after the next boot. */
-	*active = *installed && fs_lexists(root, FWD_UNIT_LINK);
-	if (*installed && strcmp(root, "/") == 0) {
+	pr->active = pr->installed && fs_lexists(root, FWD_UNIT_LINK);
+	if (pr->installed && strcmp(root, "/") == 0) {
 		char *argv[] = { "firewall-cmd", "--state", NULL }, *out;
 
-		*running = fw_query(argv, &out) == 0;
-		*active = *running;
+		pr->running = fw_query(argv, &out) == 0;
+		pr->active = pr->running;
 		free(out);
 	}
 }
@@ -294,9 +293,15 @@ runtime_only_note(struct firewall *fw, const char *zone)
 	free(z);
 }
 
-int
+static int
 firewalld_load(const char *root, struct firewall *fw, char **cause)
 {
+	if (!fw->installed) {
+		/* What a fresh install filters with: the zone "public". */
+		fw->default_zone = xstrdup("public");
+		strv_add(&fw->zones, "public");
+		return 0;
+	}
 	char *conf = fw_read_text(root, FWD_CONF), *direct;
 	const char *dz = strstr(conf, "\nDefaultZone=");
 
@@ -337,7 +342,7 @@ firewalld_load(const char *root, struct firewall *fw, char **cause)
 	return 0;
 }
 
-void
+static void
 firewalld_allow(struct firewall *fw, struct plan *p, const char *step,
     const struct fw_ports *ports, const char *why)
 {
@@ -370,9 +375,10 @@ firewalld_allow(struct firewall *fw, struct plan *p, const char *step,
  * backend an ACCEPT here ends only this table's evaluation, which is
  * enough: firewalld's own table does not filter output.
  */
-void
+static int
 firewalld_block_outbound(struct firewall *fw, struct plan *p,
-    const char *step, long mta_uid, const char *mta_name)
+    const char *step, struct augs *augs, long mta_uid, const char *mta_name,
+    char **cause)
 {
 	static const char *const fams[] = { "ipv4", "ipv6" };
 	char uidbuf[32];
@@ -384,6 +390,9 @@ firewalld_block_outbound(struct firewall *fw, struct plan *p,
 	    "REJECT", "--reject-with", "tcp-reset", NULL };
 	const char *const *rules[] = { lo, mta, rej };
 
+	/* Permanent direct rules: commands, no file of the session. */
+	(void)augs;
+	(void)cause;
 	(void)mta_name;
 	snprintf(uidbuf, sizeof uidbuf, "%ld", mta_uid);
 	for (size_t f = 0; f < nitems(fams); f++) {
@@ -418,17 +427,20 @@ firewalld_block_outbound(struct firewall *fw, struct plan *p,
 			    NULL);
 		}
 	}
+	return 0;
 }
 
-void
+static void
 firewalld_finish(struct firewall *fw, struct plan *p, const char *step,
-    bool enable)
+    bool enable, bool files_changed)
 {
 	char *check[] = { "firewall-cmd", "--check-config", NULL };
 	char *reload[] = { "firewall-cmd", "--reload", NULL };
 	char *on[] = { "systemctl", "enable", "--now", "firewalld", NULL };
 	char *off[] = { "systemctl", "disable", "--now", "firewalld", NULL };
 
+	/* Every change is a firewall-cmd command: it reloads after them. */
+	(void)files_changed;
 	if (fw->running) {
 		plan_command(p, step, check, NULL, _("firewalld checks the "
 		    "permanent configuration before it is loaded"));
@@ -449,3 +461,28 @@ firewalld_finish(struct firewall *fw, struct plan *p, const char *step,
 	    "boot (the SSH ports are allowed above)"));
 	fw->active = true;
 }
+
+static char *const fwd_install[] = { "dnf", "install", "-y", "firewalld",
+    NULL };
+static char *const fwd_uninstall[] = { "dnf", "remove", "-y", "firewalld",
+    NULL };
+
+const struct fw_backend fw_backend_firewalld = {
+	.name = "firewalld",
+	.family = OS_RHEL,
+	.install = fwd_install,
+	.uninstall = fwd_uninstall,
+	.install_why = N_("install the firewall; it does not start until "
+	    "enabled"),
+	/* Debian's postinst starts firewalld at once with only 22. */
+	.foreign = N_("firewalld is not installed, and on Debian and Ubuntu "
+	    "installing it starts it at once with only port 22 open: install "
+	    "it yourself, or use backend = ufw"),
+	.banaction = "firewallcmd-rich-rules",
+	.kept_rule = N_("remove it yourself to close the port"),
+	.probe = firewalld_probe,
+	.load = firewalld_load,
+	.allow = firewalld_allow,
+	.block_outbound = firewalld_block_outbound,
+	.finish = firewalld_finish,
+};

@@ -51,22 +51,23 @@ shell_var(const char *text, const char *name)
 	return NULL;
 }
 
-void
-ufw_probe(const char *root, bool *installed, bool *active)
+static void
+ufw_probe(const char *root, struct fw_probe *pr)
 {
 	char *conf = fw_read_text(root, UFW_CONF);
 	char *enabled = shell_var(conf, "ENABLED");
 
-	*installed = fs_exists(root, "/usr/sbin/ufw") ||
+	pr->installed = fs_exists(root, "/usr/sbin/ufw") ||
 	    fs_exists(root, "/sbin/ufw");
-	*active = *installed && enabled != NULL &&
+	pr->active = pr->installed && enabled != NULL &&
 	    strcmp(enabled, "yes") == 0;
-	if (*installed && strcmp(root, "/") == 0) {
+	pr->running = false;
+	if (pr->installed && strcmp(root, "/") == 0) {
 		/* The boot setting can lie: ask ufw what filters now. */
 		char *argv[] = { "ufw", "status", NULL }, *out;
 
 		if (fw_query(argv, &out) == 0)
-			*active = strstr(out, "Status: active") != NULL;
+			pr->active = strstr(out, "Status: active") != NULL;
 		free(out);
 	}
 	free(enabled);
@@ -291,15 +292,18 @@ rules_block_25(const char *root, const char *path, const char *chain)
 	return found;
 }
 
-int
+static int
 ufw_load(const char *root, struct firewall *fw, char **cause)
 {
 	struct strv seen;
-	char *def = fw_read_text(root, UFW_DEFAULT);
-	char *policy = shell_var(def, "DEFAULT_INPUT_POLICY");
-	char *ipv6 = shell_var(def, "IPV6");
+	char *def, *policy, *ipv6;
 
 	(void)cause;
+	if (!fw->installed)
+		return 0;	/* installed by the plan: no rules yet */
+	def = fw_read_text(root, UFW_DEFAULT);
+	policy = shell_var(def, "DEFAULT_INPUT_POLICY");
+	ipv6 = shell_var(def, "IPV6");
 	strv_init(&seen);
 	ufw_rules_file(root, fw, UFW_USER, &seen);
 	ufw_rules_file(root, fw, UFW_USER6, &seen);
@@ -335,7 +339,7 @@ ufw_port_arg(const struct fw_ports *ports)
 	    "udp" : "tcp");
 }
 
-void
+static void
 ufw_allow(struct firewall *fw, struct plan *p, const char *step,
     const struct fw_ports *ports, const char *why)
 {
@@ -352,7 +356,7 @@ ufw_allow(struct firewall *fw, struct plan *p, const char *step,
 	free(arg);
 }
 
-void
+static void
 ufw_deny(struct firewall *fw, struct plan *p, const char *step,
     const struct fw_ports *ports, bool partial)
 {
@@ -489,12 +493,16 @@ out:
 	return r;
 }
 
-int
-ufw_block_outbound(struct augs *augs, long mta_uid, const char *mta_name,
-    char **cause)
+static int
+ufw_block_outbound(struct firewall *fw, struct plan *p, const char *step,
+    struct augs *augs, long mta_uid, const char *mta_name, char **cause)
 {
 	augeas *aug = augs_handle(augs);
 
+	/* An Augeas edit of before.rules: the step collects it. */
+	(void)fw;
+	(void)p;
+	(void)step;
 	if (aug_match(aug, "/files" UFW_BEFORE_RULES, NULL) != 1)
 		return set_cause(cause, _("%s is missing; reinstall ufw"),
 		    UFW_BEFORE_RULES);
@@ -508,7 +516,7 @@ ufw_block_outbound(struct augs *augs, long mta_uid, const char *mta_name,
 	return 0;
 }
 
-void
+static void
 ufw_finish(struct firewall *fw, struct plan *p, const char *step,
     bool enable, bool files_changed)
 {
@@ -531,3 +539,25 @@ ufw_finish(struct firewall *fw, struct plan *p, const char *step,
 	/* After a rollback, load the restored rule files. */
 	plan_resync(p, reload);
 }
+
+static char *const ufw_install[] = { "apt-get", "install", "-y", "ufw", NULL };
+static char *const ufw_uninstall[] = { "apt-get", "remove", "-y", "ufw", NULL };
+
+const struct fw_backend fw_backend_ufw = {
+	.name = "ufw",
+	.family = OS_DEBIAN,
+	.install = ufw_install,
+	.uninstall = ufw_uninstall,
+	.install_why = N_("install the firewall; ufw starts disabled"),
+	.foreign = N_("ufw is not installed, and on the RHEL family it comes "
+	    "from EPEL: install it yourself, or use backend = firewalld"),
+	.banaction = "ufw",
+	.kept_rule = N_("a deny rule is put in front of it"),
+	.outbound_file = UFW_BEFORE_RULES,
+	.probe = ufw_probe,
+	.load = ufw_load,
+	.allow = ufw_allow,
+	.deny = ufw_deny,
+	.block_outbound = ufw_block_outbound,
+	.finish = ufw_finish,
+};

@@ -175,7 +175,7 @@ banaction(struct step_ctx *ctx)
 	memset(&f, 0, sizeof f);
 	if (fw_load(ctx->root, ctx->os, want, &f, NULL) == 0 && (f.active ||
 	    (fw != NULL && settings_bool(fw, "enable", true))))
-		action = f.kind == FW_UFW ? "ufw" : "firewallcmd-rich-rules";
+		action = fw_banaction(&f);
 	fw_release(&f);
 	return action;
 }

@@ -236,11 +236,12 @@ firewall_plan(struct step_ctx *ctx, const struct settings *set,
 		fw_plan_close(&fw, p, "firewall", close, nclose);
 	block = settings_bool(set, "block_outbound_smtp", false) &&
 	    !fw.outbound_blocked;
-	if (block && fw.kind == FW_UFW &&
-	    !fs_exists(ctx->root, UFW_BEFORE_RULES))
-		plan_note(p, _("outgoing SMTP is not blocked yet: ufw's "
-		    "before.rules exists only once ufw is installed; run "
-		    "hardenwiz again after this run to add the block"));
+	if (block && fw_outbound_file(&fw) != NULL &&
+	    !fs_exists(ctx->root, fw_outbound_file(&fw)))
+		plan_note(p, _("outgoing SMTP is not blocked yet: %s exists "
+		    "only once %s is installed; run hardenwiz again after this "
+		    "run to add the block"), fw_outbound_file(&fw),
+		    fw_name(&fw));
 	else if (block) {
 		fw_mta_user(ctx->root, &mta_uid, &mta);
 		if (fw_plan_block_outbound(&fw, p, "firewall", ctx->augs,
@@ -378,8 +379,7 @@ firewall_audit(struct step_ctx *ctx, struct audit *a, char **cause)
 	docker_note(ctx->root, &ls, &a->notes);
 	for (size_t i = 0; i < fw.notes.n; i++)
 		strv_add(&a->notes, fw.notes.v[i]);
-	a->state = !fw.installed && fw.kind == FW_FIREWALLD &&
-	    ctx->os->family != OS_RHEL ? STATE_NOT_APPLICABLE :
+	a->state = !fw_installable(&fw, ctx->os) ? STATE_NOT_APPLICABLE :
 	    a->nfindings > 0 ? STATE_NEEDS_CHANGE : STATE_OK;
 
 	/* The form: what is open stays open, minus the mail ports. */
