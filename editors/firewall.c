@@ -208,16 +208,22 @@ fw_installable(const struct firewall *fw, const struct osinfo *os)
 	return fw->installed || fw->backend->family == family_of(os);
 }
 
-/* The backend auto picks among the probed ones, or -1 (two active). */
+/*
+ * The backend auto picks among the probed ones; -1 when two are active,
+ * which are then in CLASH.
+ */
 static int
 fw_choose(const struct fw_probe *pr, const struct osinfo *os,
-    const char **why)
+    const char **why, int clash[2])
 {
 	int active = -1, installed = -1, ninst = 0;
 
 	for (size_t i = 0; i < nitems(fw_backends); i++) {
-		if (pr[i].active && active >= 0)
+		if (pr[i].active && active >= 0) {
+			clash[0] = active;
+			clash[1] = (int)i;
 			return -1;
+		}
 		if (pr[i].active)
 			active = (int)i;
 		if (pr[i].installed) {
@@ -247,7 +253,7 @@ fw_load(const char *root, const struct osinfo *os, const char *want,
 {
 	struct fw_probe pr[nitems(fw_backends)];
 	const char *why = _("chosen in the recipe");
-	int k = -1;
+	int k = -1, clash[2];
 
 	memset(fw, 0, sizeof *fw);
 	strv_init(&fw->zones);
@@ -259,12 +265,13 @@ fw_load(const char *root, const struct osinfo *os, const char *want,
 		if (want != NULL && strcmp(want, fw_backends[i]->name) == 0)
 			k = (int)i;
 	}
-	if (k < 0 && (k = fw_choose(pr, os, &why)) < 0)
+	if (k < 0 && (k = fw_choose(pr, os, &why, clash)) < 0)
 		return set_cause(cause, _("both %s and %s are active; an "
 		    "accept in one does not override a drop in the other. "
 		    "Disable one of them, or set backend = %s or %s in "
-		    "[firewall]"), fw_backends[0]->name, fw_backends[1]->name,
-		    fw_backends[0]->name, fw_backends[1]->name);
+		    "[firewall]"), fw_backends[clash[0]]->name,
+		    fw_backends[clash[1]]->name, fw_backends[clash[0]]->name,
+		    fw_backends[clash[1]]->name);
 	fw->backend = fw_backends[k];
 	fw->why = xstrdup(why);
 	fw->installed = pr[k].installed;

@@ -296,16 +296,18 @@ runtime_only_note(struct firewall *fw, const char *zone)
 static int
 firewalld_load(const char *root, struct firewall *fw, char **cause)
 {
+	char *conf, *direct;
+	const char *dz;
+
+	(void)cause;
 	if (!fw->installed) {
 		/* What a fresh install filters with: the zone "public". */
 		fw->default_zone = xstrdup("public");
 		strv_add(&fw->zones, "public");
 		return 0;
 	}
-	char *conf = fw_read_text(root, FWD_CONF), *direct;
-	const char *dz = strstr(conf, "\nDefaultZone=");
-
-	(void)cause;
+	conf = fw_read_text(root, FWD_CONF);
+	dz = strstr(conf, "\nDefaultZone=");
 	if (str_has_prefix(conf, "DefaultZone="))
 		dz = conf - 1;
 	fw->default_zone = dz != NULL ? xstrndup(dz + 13, strcspn(dz + 13,

@@ -54,30 +54,41 @@ postfix_running(const char *root)
 	return pidfile_alive(root, MASTER_PID);
 }
 
+/*
+ * Run a postconf ARGV with its standard error apart: OUT gets only what it
+ * printed on standard output (the values), ERR (may be NULL) its warnings
+ * (a missing master.cf, Postfix 3.10's deprecation notices), which never
+ * become part of a value. A non-zero exit fails with what it said.
+ */
+static int
+postconf(char *const *argv, struct buf *out, struct buf *err, char **cause)
+{
+	struct buf mine;
+	struct run_opts o = { .err = err != NULL ? err : &mine };
+	int r;
+
+	buf_init(&mine);
+	r = run_checked(argv, &o, out, cause);
+	buf_release(&mine);
+	return r;
+}
+
 char *
 postfix_param(const char *root, const char *key, bool expand)
 {
 	char *dir = NULL, *value = NULL;
 	struct buf out;
-	int status = 0;
 
 	if (fs_resolve(root, POSTFIX_DIR, &dir, NULL) != 0)
 		return NULL;
 	{
 		char *argv[] = { "postconf", "-c", dir, expand ? "-xh" : "-h",
 		    (char *)key, NULL };
-		struct buf err;
-		/* Warnings (a missing master.cf, Postfix 3.10's deprecation
-		 * notices) go to stderr and are never part of the value. */
-		struct run_opts o = { .err = &err };
 
 		buf_init(&out);
-		buf_init(&err);
-		if (run_argv(argv, &o, &out, &status, NULL) == 0 &&
-		    status == 0)
+		if (postconf(argv, &out, NULL, NULL) == 0)
 			value = xstrdup(trim(buf_str(&out)));
 		buf_release(&out);
-		buf_release(&err);
 	}
 	free(dir);
 	return value;
@@ -363,7 +374,8 @@ check_maps(const struct plan *p, const char *dir, char **cause)
 
 			if (run_argv(q, NULL, &out, &status, cause) != 0)
 				r = -1;
-			else if (status != 0 || strcmp(trim(buf_str(&out)), e->value) != 0)
+			else if (status != 0 ||
+			    strcmp(trim(buf_str(&out)), e->value) != 0)
 				r = set_cause(cause, _("the map %s does not "
 				    "answer %s for '%s' (postmap -q: %s)"),
 				    e->key, e->value, e->label,
@@ -435,31 +447,6 @@ type_error(const char *dflt, const char *value)
 	    strcmp(value, "yes") != 0 && strcmp(value, "no") != 0)
 		return _("yes or no");
 	return NULL;
-}
-
-/*
- * Run a postconf ARGV with its standard error apart: OUT gets only what it
- * printed on standard output (the values), ERR (may be NULL) its warnings.
- * A non-zero exit fails with what it said.
- */
-static int
-postconf(char *const *argv, struct buf *out, struct buf *err, char **cause)
-{
-	struct buf mine;
-	struct run_opts o = { .err = err != NULL ? err : &mine };
-	int status = 0, r;
-
-	buf_init(&mine);
-	r = run_argv(argv, &o, out, &status, cause);
-	if (r == 0 && status != 0) {
-		char *q = argv_quote(argv);
-
-		r = set_cause(cause, "'%s' failed (exit %d): %s", q, status,
-		    trim(buf_str(o.err)));
-		free(q);
-	}
-	buf_release(&mine);
-	return r;
 }
 
 /* Every parameter set in DIR has a value of its default's type. */
@@ -685,9 +672,13 @@ warnings_of(const char *text, const char *dir, struct strv *out)
 
 /*
  * postconf -c DIR FLAG (-n: main.cf, -P: master.cf's -o overrides) adds no
- * warning to those BASE (the files as they are now) already has: a typo or a bad -o is refused, while a warning the admin's own
- * files already cause (Postfix 3.10 on an old "smtpd_use_tls") is not
- * ours to refuse. OUT (may be NULL) gets the parameters it printed.
+ * warning to those BASE (the files as they are now) already has: a typo
+ * or a bad -o is refused, while a warning the admin's own files already
+ * cause (Postfix 3.10 on an old "smtpd_use_tls") is not ours to refuse.
+ * An unused parameter (a typo) is refused even when it was there before.
+ * Without BASE (the live files after apply, identical to the candidate
+ * checked before) only the exit status counts. OUT (may be NULL) gets the
+ * parameters it printed.
  */
 static int
 postconf_quiet(const char *dir, const char *base, const char *flag,
@@ -703,11 +694,9 @@ postconf_quiet(const char *dir, const char *base, const char *flag,
 	strv_init(&now);
 	strv_init(&before);
 	r = postconf(argv, out != NULL ? out : &mine, &err, cause);
-	/* Without BASE (the live files after apply, identical to the
-	 * candidate checked before) a warning is not a new one. */
 	if (r == 0 && base != NULL)
 		warnings_of(buf_str(&err), dir, &now);
-	if (r == 0 && now.n > 0 && base != NULL) {
+	if (now.n > 0) {
 		char *bargv[] = { "postconf", "-c", (char *)base, (char *)flag,
 		    NULL };
 

@@ -98,23 +98,23 @@ struct sink {
 	struct buf	*to;
 };
 
-static bool
+/* Read what is there; at the end of the stream, close it. */
+static void
 drain(struct sink *s, size_t max)
 {
 	char chunk[8192];
 	ssize_t r = read(s->fd, chunk, sizeof chunk);
 
 	if (r < 0 && errno == EINTR)
-		return true;
+		return;
 	if (r <= 0) {
 		close(s->fd);
 		s->fd = -1;
-		return false;
+		return;
 	}
 	/* Past the limit it is still read, so the child never blocks. */
 	if (s->to != NULL && s->to->len < max)
 		buf_add(s->to, chunk, (size_t)r);
-	return true;
 }
 
 /* Feed the input, collect both streams; -1 when the deadline passed. */
@@ -286,6 +286,8 @@ run_checked(char *const *argv, const struct run_opts *opts, struct buf *out,
 {
 	struct buf own;
 	struct buf *b = out != NULL ? out : &own;
+	/* Where the program said why: its standard error, when apart. */
+	struct buf *said = opts != NULL && opts->err != NULL ? opts->err : b;
 	int status = 0, r;
 
 	if (out == NULL)
@@ -295,7 +297,7 @@ run_checked(char *const *argv, const struct run_opts *opts, struct buf *out,
 		char *q = argv_quote(argv);
 
 		r = set_cause(cause, "'%s' failed (exit %d): %s", q, status,
-		    trim(buf_str(b)));
+		    trim(buf_str(said)));
 		free(q);
 	}
 	if (out == NULL)

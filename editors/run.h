@@ -44,7 +44,8 @@ int	run_argv(char *const *argv, const struct run_opts *, struct buf *out,
 
 /*
  * run_argv, where an exit status other than 0 fails too, with *cause
- * "'ARGV' failed (exit N): OUTPUT". OUT (may be NULL) gets the output.
+ * "'ARGV' failed (exit N): OUTPUT" (its standard error instead when the
+ * options keep that apart). OUT (may be NULL) gets the output.
  */
 int	run_checked(char *const *argv, const struct run_opts *,
 	    struct buf *out, char **cause);

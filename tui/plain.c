@@ -116,11 +116,13 @@ plain_menu(const char *title, const char *text, char *const *items, size_t n,
 			*choice = k - 1;
 			return FE_OK;
 		}
-		if (*line != '\0' && *end != '\0' &&
-		    (hits = match_items(line, items, n, choice)) == 1) {
+		hits = *line != '\0' && *end != '\0' ?
+		    match_items(line, items, n, choice) : 0;
+		if (hits == 1) {
 			free(line);
 			return FE_OK;
-		} else if (*line != '\0' && *end != '\0' && hits > 1)
+		}
+		if (hits > 1)
 			printf(_("'%s' starts more than one name: type more of "
 			    "it, or its number.\n"), line);
 		else
