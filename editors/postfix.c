@@ -552,6 +552,38 @@ unstage(const char *msg, const char *dir)
 }
 
 /*
+ * What in postmap -q's output (TEXT, cut at the line found) says the map
+ * at PATH cannot be used: a fatal error, or a warning about the map itself
+ * ("database ... is older than source file ..."). Warnings about main.cf
+ * (a parameter set twice, Postfix 3.10's deprecation notices) are not the
+ * map's trouble. NULL when there is none.
+ */
+static char *
+map_trouble(char *text, const char *path)
+{
+	char *fatal = strstr(text, "fatal:"), *line = text;
+
+	if (fatal != NULL) {
+		fatal[strcspn(fatal, "\n")] = '\0';
+		return fatal;
+	}
+	while (*line != '\0') {
+		size_t len = strcspn(line, "\n");
+		char *w = memmem(line, len, "warning:", 8);
+		char *end = line + len;
+		bool last = *end == '\0';
+
+		*end = '\0';
+		if (w != NULL && strstr(w, path) != NULL)
+			return w;
+		if (last)
+			break;
+		line = end + 1;
+	}
+	return NULL;
+}
+
+/*
  * Every file map main.cf refers to opens: a missing map or .db makes
  * smtpd answer every client with a temporary error, and postfix check
  * does not notice. postmap -q exits 1 both for "not found" and for a fatal
@@ -600,19 +632,14 @@ check_references(const struct plan *p, const char *dir, bool stage,
 				char *q[] = { "postmap", "-c", (char *)dir,
 				    "-q", "hardenwiz-probe", spec, NULL };
 				int status = 0;
+				char *f;
 
 				buf_init(&out);
 				if (run_argv(q, NULL, &out, &status,
 				    cause) != 0)
 					r = -1;
-				else if (out.data != NULL && (strstr(out.data,
-				    "fatal:") != NULL || strstr(out.data,
-				    "warning:") != NULL)) {
-					char *f = strstr(out.data, "fatal:");
-
-					f = f != NULL ? f : strstr(out.data,
-					    "warning:");
-					f[strcspn(f, "\n")] = '\0';
+				else if ((f = map_trouble(buf_str(&out),
+				    strchr(spec, ':') + 1)) != NULL) {
 					f = stage ? unstage(f, dir) :
 					    xstrdup(f);
 					r = set_cause(cause, _("main.cf: %s "
@@ -637,9 +664,24 @@ check_references(const struct plan *p, const char *dir, bool stage,
 	return r;
 }
 
+/* Remove ", line N" from S in place: an edit above moves the number. */
+static void
+drop_line_number(char *s)
+{
+	char *at = strstr(s, ", line ");
+	size_t digits;
+
+	if (at == NULL)
+		return;
+	digits = strspn(at + 7, "0123456789");
+	if (digits > 0)
+		memmove(at, at + 7 + digits, strlen(at + 7 + digits) + 1);
+}
+
 /*
- * The warning lines of TEXT, with DIR written as "DIR" so that the same
- * warning about the stage and about the live directory compare equal.
+ * The warning lines of TEXT, with DIR written as "DIR" and without line
+ * numbers, so that the same warning about the stage and about the live
+ * directory compare equal even when the candidate moved its line.
  */
 static void
 warnings_of(const char *text, const char *dir, struct strv *out)
@@ -663,6 +705,7 @@ warnings_of(const char *text, const char *dir, struct strv *out)
 				at = hit + dl;
 			}
 			buf_add(&b, at, (size_t)(end - at));
+			drop_line_number(buf_str(&b));
 			strv_add(out, buf_str(&b));
 			buf_release(&b);
 		}

@@ -5,8 +5,9 @@
 # For each suite: debootstrap a minimal root from this machine's Debian
 # mirror, copy in the files git tracks (as they are in the work tree), then
 # inside that root, as the README says: install make, "make build",
-# "build/hardenwiz --version" and an audit of the sample server, and ask apt
-# whether every package "make test" would install exists there.
+# "build/hardenwiz --version", an audit of the sample server and "make demo"
+# (without a terminal, so it quits at once), and ask apt whether every
+# package "make test" would install exists there.
 #
 # CI keeps packages from earlier runs, so a missing install step stays
 # hidden there; this check starts from nothing every time. The root runs as
@@ -94,6 +95,13 @@ for suite in $suites; do
 		build/hardenwiz --version
 		cp -a tests/fixtures/debian12 /tmp/sample
 		build/hardenwiz --root /tmp/sample --audit --only ssh >/dev/null
+		# The demo with no terminal: the line frontend shows the
+		# menu and quits at the end of input.
+		make demo </dev/null >/tmp/demo.log 2>&1 ||
+		    { tail -20 /tmp/demo.log; exit 1; }
+		grep -q "^== hardenwiz ==" /tmp/demo.log ||
+		    { tail -20 /tmp/demo.log; exit 1; }
+		echo "make demo: the wizard opened on the sample server"
 		HW_DEPS_SIMULATE=1 sh scripts/install-deps.sh test
 	' >"$work/$suite.log" 2>&1; then
 		sed 's/^/  /' "$work/$suite.log"

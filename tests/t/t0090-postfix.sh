@@ -52,6 +52,26 @@ test_expect_success 'offline: "10/min" where a number belongs is caught (exit 3,
 	snapshot "$T/rate" | diff - "$T/rate.snap"
 '
 
+test_expect_success 'offline: a warning main.cf already gives is not the candidate'"'"'s fault' '
+	cp -a "$R" "$T/dup" &&
+	sed -i "/^inet_protocols/i inet_protocols = ipv4" "$T/dup/etc/postfix/main.cf" &&
+	postconf -c "$T/dup/etc/postfix" -n 2>&1 >/dev/null |
+	    grep -q "overriding earlier entry: inet_protocols=ipv4" &&
+	$HW --root "$T/dup" --apply "$T/limit.conf" > "$T/dup.out" 2>&1 &&
+	grep -qx "smtpd_client_message_rate_limit = 3" "$T/dup/etc/postfix/main.cf"
+'
+
+# Postfix >= 3.9 warns that smtpd_use_tls "will be removed" (Debian 13);
+# older Postfix reads it quietly. Either way the run goes through.
+test_expect_success 'offline: an old smtpd_use_tls in main.cf does not stop the run' '
+	cp -a "$R" "$T/oldtls" &&
+	echo "smtpd_use_tls = yes" >> "$T/oldtls/etc/postfix/main.cf" &&
+	$HW --root "$T/oldtls" --apply "$T/limit.conf" > "$T/oldtls.out" 2>&1 &&
+	test "$(postconf -c "$T/oldtls/etc/postfix" -h smtpd_client_message_rate_limit 2>/dev/null)" = 3 &&
+	$HW --root "$T/oldtls" --audit --only postfix-ratelimit > "$T/oldtls.audit" 2>&1 &&
+	! grep -q "warning" "$T/oldtls.audit"
+'
+
 test_expect_success 'offline: postconf warnings never become a value (no master.cf)' '
 	cp -a "$R" "$T/nomaster" &&
 	rm "$T/nomaster/etc/postfix/master.cf" &&
