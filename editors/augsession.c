@@ -321,7 +321,7 @@ augs_collect(struct augs *s, struct plan *p, const char *step, char **cause)
 			    "'%s'", path);
 		} else if (r == 0) {
 			r = plan_file(p, step, path, f.data, f.len,
-			    af->new_mode, 0, 0, af->validator, cause);
+			    af->new_mode, 0, 0, af->checker, cause);
 		}
 		fs_file_release(&f);
 		free(m[i]);

@@ -19,7 +19,7 @@ struct aug_file {
 	const char	*lens;		/* "Sshd.lns" */
 	const char	*glob;		/* a glob such as /etc/ssh/sshd_config.d/[*].conf */
 	mode_t		 new_mode;	/* for files the step creates */
-	enum validator	 validator;
+	const struct checker *checker;	/* of the files, or NULL */
 };
 
 struct augs;

@@ -154,7 +154,7 @@ file_change(struct plan *p, const char *step, const char *path, mode_t mode,
 int
 plan_file(struct plan *p, const char *step, const char *path,
     const char *new, size_t len, mode_t mode, uid_t uid, gid_t gid,
-    enum validator v, char **cause)
+    const struct checker *checker, char **cause)
 {
 	struct change *c = file_change(p, step, path, mode, uid, gid, cause);
 
@@ -163,8 +163,8 @@ plan_file(struct plan *p, const char *step, const char *path,
 	free(c->new_text);
 	c->new_text = xstrndup(new, len);
 	c->new_len = len;
-	if (v != VALIDATE_NONE)
-		c->validator = v;
+	if (checker != NULL)
+		c->checker = checker;
 	if (strcmp(c->step, step) != 0 && !change_is_noop(c)) {
 		/* Later steps own the combined edit of a shared file. */
 		free(c->step);
@@ -284,8 +284,8 @@ plan_resync(struct plan *p, char *const *argv)
 }
 
 void
-plan_expect(struct plan *p, const char *step, enum validator v,
-    const char *key, const char *label, const char *value,
+plan_expect(struct plan *p, const char *step,
+    const struct expect_kind *kind, const char *key, const char *label, const char *value,
     const char *alias, const char *current)
 {
 	struct expectation *e;
@@ -293,9 +293,8 @@ plan_expect(struct plan *p, const char *step, enum validator v,
 	for (size_t i = 0; i < p->nexpect; i++) {
 		e = &p->expect[i];
 		/* A map is asked for many keys: one expectation each. */
-		if (e->validator == v && strcmp(e->key, key) == 0 &&
-		    (v != VALIDATE_POSTFIX_MAP || strcmp(e->label, label) ==
-		    0)) {
+		if (e->kind == kind && strcmp(e->key, key) == 0 &&
+		    (!kind->per_label || strcmp(e->label, label) == 0)) {
 			free(e->value);
 			free(e->alias);
 			e->value = xstrdup(value);
@@ -306,7 +305,7 @@ plan_expect(struct plan *p, const char *step, enum validator v,
 	p->expect = xreallocarray(p->expect, p->nexpect + 1, sizeof *p->expect);
 	e = &p->expect[p->nexpect++];
 	e->step = xstrdup(step);
-	e->validator = v;
+	e->kind = kind;
 	e->key = xstrdup(key);
 	e->label = xstrdup(label);
 	e->value = xstrdup(value);

@@ -9,35 +9,13 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
+#include "checker.h"
 #include "util.h"
 
 enum change_kind {
 	CHANGE_FILE,	/* write content and/or mode and owner */
 	CHANGE_MKDIR,	/* create a directory */
 	CHANGE_COMMAND,	/* run an argv; undo_argv reverses it */
-};
-
-/* Which daemon checks a candidate file before it replaces the live one. */
-enum validator {
-	VALIDATE_NONE,
-	VALIDATE_SSHD,
-	VALIDATE_IPTABLES,	/* iptables-restore --test (ufw's before.rules) */
-	VALIDATE_IP6TABLES,	/* ip6tables-restore --test */
-	VALIDATE_POSTFIX,	/* postconf -n, postconf -h, postfix check */
-	/* Expectation: postmap -q LABEL KEY(= type:map) prints VALUE. */
-	VALIDATE_POSTFIX_MAP,
-	/*
-	 * Expectation: the relay KEY ("[host]:port") accepts the login
-	 * LABEL with the password VALUE (a plan secret) over TLS; ALIAS is
-	 * "wrapper" for TLS from the first byte. Live roots only.
-	 */
-	VALIDATE_RELAY_LOGIN,
-	/* Expectation, live only: after the reload, the socket KEY exists. */
-	VALIDATE_SOCKET,
-	/* Expectation, live only: SMTP answers on 127.0.0.1 port KEY. */
-	VALIDATE_SMTP_PORT,
-	/* fail2ban-client -t; expectation: the jail KEY runs (live). */
-	VALIDATE_FAIL2BAN,
 };
 
 struct change {
@@ -54,7 +32,8 @@ struct change {
 	mode_t		 old_mode, new_mode;
 	uid_t		 old_uid, new_uid;
 	gid_t		 old_gid, new_gid;
-	enum validator	 validator;
+	/* Checks the candidate before it replaces the live file, or NULL. */
+	const struct checker *checker;
 
 	/* MKDIR uses new_mode, new_uid, new_gid. */
 
@@ -73,7 +52,7 @@ struct change {
 /* After apply, the daemon's own view must report KEY = VALUE. */
 struct expectation {
 	char		*step;
-	enum validator	 validator;
+	const struct expect_kind *kind;	/* who answers, how (checker.h) */
 	char		*key;		/* as sshd -T prints it: lowercase */
 	char		*label;		/* as the admin writes it, for reports */
 	char		*value;
@@ -113,7 +92,7 @@ void	 plan_release(struct plan *);
  */
 int	 plan_file(struct plan *, const char *step, const char *path,
 	    const char *new, size_t len, mode_t mode, uid_t uid, gid_t gid,
-	    enum validator, char **cause);
+	    const struct checker *, char **cause);
 /* Tighten (never loosen) the mode of PATH, which may already be planned. */
 int	 plan_file_mode(struct plan *, const char *step, const char *path,
 	    mode_t mode, uid_t uid, gid_t gid, char **cause);
@@ -129,9 +108,9 @@ void	 plan_touches(struct change *c, const char *path);
 bool	 plan_has_command(const struct plan *, char *const *argv);
 /* Run ARGV after a rollback has restored the files (once per argv). */
 void	 plan_resync(struct plan *, char *const *argv);
-void	 plan_expect(struct plan *, const char *step, enum validator,
-	    const char *key, const char *label, const char *value,
-	    const char *alias, const char *current);
+void	 plan_expect(struct plan *, const char *step,
+	    const struct expect_kind *, const char *key, const char *label,
+	    const char *value, const char *alias, const char *current);
 void	 plan_secret(struct plan *, const char *secret);
 /* STEP does not apply to this system (its daemon is not installed). */
 void	 plan_not_applicable(struct plan *, const char *step);

@@ -24,8 +24,8 @@
 #include <sys/types.h>
 #include <unistd.h>
 
-#include "fail2ban.h"
-#include "firewall.h"
+#include "fail2ban/fail2ban.h"
+#include "firewall/firewall.h"
 #include "fsutil.h"
 #include "i18n.h"
 #include "run.h"
@@ -39,7 +39,7 @@
 
 static const struct aug_file fail2ban_files[] = {
 	SSH_AUG_FILES,
-	{ "Fail2ban.lns", JAIL_FILE, 0644, VALIDATE_FAIL2BAN },
+	{ "Fail2ban.lns", JAIL_FILE, 0644, &fail2ban_checker },
 };
 
 static const struct aug_file ssh_only[] = { SSH_AUG_FILES };
@@ -326,7 +326,7 @@ plan_filter(struct plan *p, char **cause)
 	    "_SYSTEMD_UNIT=ssh.service + _COMM=sshd + _COMM=sshd-session\n";
 
 	return plan_file(p, STEP, FILTER_LOCAL, text, sizeof text - 1, 0644,
-	    0, 0, VALIDATE_FAIL2BAN, cause);
+	    0, 0, &fail2ban_checker, cause);
 }
 
 static void
@@ -429,7 +429,7 @@ fail2ban_plan(struct step_ctx *ctx, const struct settings *set,
 			r = set_key(aug, ctx->augs, "postfix-sasl",
 			    "journalmatch", "_SYSTEMD_UNIT=postfix@-.service "
 			    "+ _SYSTEMD_UNIT=postfix.service", cause);
-		plan_expect(p, STEP, VALIDATE_FAIL2BAN, "postfix-sasl",
+		plan_expect(p, STEP, &fail2ban_jail, "postfix-sasl",
 		    "postfix-sasl", "", NULL, NULL);
 	}
 	if (r == 0)
@@ -445,7 +445,7 @@ fail2ban_plan(struct step_ctx *ctx, const struct settings *set,
 			r = plan_filter(p, cause);
 	}
 	if (r == 0) {
-		plan_expect(p, STEP, VALIDATE_FAIL2BAN, "sshd", "sshd", "",
+		plan_expect(p, STEP, &fail2ban_jail, "sshd", "sshd", "",
 		    NULL, NULL);
 		note_overridden(p);
 		if (p->nchanges > before)

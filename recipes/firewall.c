@@ -13,7 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "firewall.h"
+#include "firewall/firewall.h"
+#include "firewall/rules_check.h"
 #include "fsutil.h"
 #include "i18n.h"
 #include "listening.h"
@@ -21,8 +22,8 @@
 
 static const struct aug_file firewall_files[] = {
 	SSH_AUG_FILES,
-	{ "Iptables.lns", UFW_BEFORE_RULES, 0640, VALIDATE_IPTABLES },
-	{ "Iptables.lns", UFW_BEFORE6_RULES, 0640, VALIDATE_IP6TABLES },
+	{ "Iptables.lns", UFW_BEFORE_RULES, 0640, &iptables_checker },
+	{ "Iptables.lns", UFW_BEFORE6_RULES, 0640, &ip6tables_checker },
 };
 
 static const char *const backend_choices[] = { "auto", "ufw", "firewalld",

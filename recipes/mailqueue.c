@@ -14,7 +14,7 @@
 
 #include "fsutil.h"
 #include "i18n.h"
-#include "postfix.h"
+#include "postfix/postfix.h"
 #include "step.h"
 #include "sysinfo.h"
 
@@ -77,10 +77,10 @@ plan_timer(struct plan *p, const char *exe, long threshold, long interval,
 
 	plan_parents(p, STEP, SERVICE);
 	r = plan_file(p, STEP, SERVICE, service, strlen(service), 0644, 0, 0,
-	    VALIDATE_NONE, cause);
+	    NULL, cause);
 	if (r == 0)
 		r = plan_file(p, STEP, TIMER, timer, strlen(timer), 0644, 0, 0,
-		    VALIDATE_NONE, cause);
+		    NULL, cause);
 	if (r == 0 && p->nchanges > before) {
 		plan_command(p, STEP, reload, reload, _("systemd reads the "
 		    "new units"));
@@ -110,7 +110,7 @@ plan_cron(struct plan *p, const char *exe, long threshold, long interval,
 
 	plan_parents(p, STEP, CRON_FILE);
 	r = plan_file(p, STEP, CRON_FILE, text, strlen(text), 0644, 0, 0,
-	    VALIDATE_NONE, cause);
+	    NULL, cause);
 	if (minutes >= 60 && minutes % 60 != 0)
 		plan_note(p, _("cron runs the check every %ld hours (the "
 		    "interval rounded to whole hours)"), minutes / 60);

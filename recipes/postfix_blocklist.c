@@ -26,14 +26,14 @@
 
 #include "fsutil.h"
 #include "i18n.h"
-#include "postfix.h"
+#include "postfix/postfix.h"
 #include "step.h"
 
 #define SENDERS_MAP	"/etc/postfix/hardenwiz_senders"
 #define CLIENTS_MAP	"/etc/postfix/hardenwiz_clients.cidr"
 
 static const struct aug_file blocklist_files[] = {
-	{ "Postfix_Main.lns", POSTFIX_MAIN, 0644, VALIDATE_POSTFIX },
+	{ "Postfix_Main.lns", POSTFIX_MAIN, 0644, &postfix_checker },
 };
 
 static const struct question blocklist_questions[] = {
@@ -130,7 +130,7 @@ plan_map(struct plan *p, const char *map, const struct strv *entries,
 	}
 	if (added->n > 0)
 		r = plan_file(p, "postfix-blocklist", map, b.data, b.len, 0644,
-		    0, 0, VALIDATE_POSTFIX, cause) != 0 ? -1 : 1;
+		    0, 0, &postfix_checker, cause) != 0 ? -1 : 1;
 	buf_release(&b);
 	strv_release(&have);
 	fs_file_release(&f);
@@ -192,7 +192,7 @@ plan_restriction(struct step_ctx *ctx, struct plan *p, const char *param,
 		r = set_cause(cause, _("cannot set %s in %s: %s"), param,
 		    POSTFIX_MAIN, augs_error(ctx->augs));
 	else
-		plan_expect(p, "postfix-blocklist", VALIDATE_POSTFIX, param,
+		plan_expect(p, "postfix-blocklist", &postfix_setting, param,
 		    param, value, NULL, now);
 	free(path);
 	free(node);
@@ -211,7 +211,7 @@ expect_rejects(struct plan *p, const char *spec, const struct strv *keys)
 	for (size_t i = 0; i < keys->n; i++) {
 		char *key = xstrndup(keys->v[i], strcspn(keys->v[i], "/"));
 
-		plan_expect(p, "postfix-blocklist", VALIDATE_POSTFIX_MAP, spec,
+		plan_expect(p, "postfix-blocklist", &postfix_map_entry, spec,
 		    key, "REJECT", NULL, NULL);
 		free(key);
 	}

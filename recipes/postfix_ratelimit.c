@@ -18,11 +18,11 @@
 #include <string.h>
 
 #include "i18n.h"
-#include "postfix.h"
+#include "postfix/postfix.h"
 #include "step.h"
 
 static const struct aug_file ratelimit_files[] = {
-	{ "Postfix_Main.lns", POSTFIX_MAIN, 0644, VALIDATE_POSTFIX },
+	{ "Postfix_Main.lns", POSTFIX_MAIN, 0644, &postfix_checker },
 };
 
 static const struct question ratelimit_questions[] = {

@@ -27,15 +27,15 @@
 
 #include "fsutil.h"
 #include "i18n.h"
-#include "postfix.h"
+#include "postfix/postfix.h"
 #include "step.h"
 
 #define SASL_PASSWD	"/etc/postfix/sasl_passwd"
 #define STEP		"postfix-relay"
 
 static const struct aug_file relay_files[] = {
-	{ "Postfix_Main.lns", POSTFIX_MAIN, 0644, VALIDATE_POSTFIX },
-	{ "Postfix_Passwordmap.lns", SASL_PASSWD, 0600, VALIDATE_POSTFIX },
+	{ "Postfix_Main.lns", POSTFIX_MAIN, 0644, &postfix_checker },
+	{ "Postfix_Passwordmap.lns", SASL_PASSWD, 0600, &postfix_checker },
 };
 
 static const struct question relay_questions[] = {
@@ -301,7 +301,7 @@ relay_plan(struct step_ctx *ctx, const struct settings *set, struct plan *p,
 
 		postfix_plan_postmap(p, STEP, type, SASL_PASSWD, _("build the "
 		    "password map's database (0600, like its source)"));
-		plan_expect(p, STEP, VALIDATE_POSTFIX_MAP, spec, relay, login,
+		plan_expect(p, STEP, &postfix_map_entry, spec, relay, login,
 		    NULL, NULL);
 		free(login);
 	}
@@ -314,7 +314,7 @@ relay_plan(struct step_ctx *ctx, const struct settings *set, struct plan *p,
 				plan_note(p, _("the login to %s was not tested "
 				    "(offline root)"), relay);
 			else
-				plan_expect(p, STEP, VALIDATE_RELAY_LOGIN,
+				plan_expect(p, STEP, &postfix_relay_login,
 				    relay, user, password, wrapper ?
 				    "wrapper" : NULL, NULL);
 		}

@@ -30,7 +30,7 @@
 
 #include "fsutil.h"
 #include "i18n.h"
-#include "postfix.h"
+#include "postfix/postfix.h"
 #include "run.h"
 #include "step.h"
 #include "sysinfo.h"
@@ -43,8 +43,8 @@
 #define DOVECOT_PID	"/run/dovecot/master.pid"
 
 static const struct aug_file sasl_files[] = {
-	{ "Postfix_Main.lns", POSTFIX_MAIN, 0644, VALIDATE_POSTFIX },
-	{ "Postfix_Master.lns", MASTER_CF, 0644, VALIDATE_POSTFIX },
+	{ "Postfix_Main.lns", POSTFIX_MAIN, 0644, &postfix_checker },
+	{ "Postfix_Master.lns", MASTER_CF, 0644, &postfix_checker },
 };
 
 static const char *const backends[] = { "auto", "dovecot", "cyrus", NULL };
@@ -195,7 +195,7 @@ plan_dovecot(struct step_ctx *ctx, struct plan *p, bool install,
 	    "    group = postfix\n  }\n}\n", socket);
 	plan_parents(p, STEP, DOVECOT_DROPIN);
 	r = plan_file(p, STEP, DOVECOT_DROPIN, text, strlen(text), 0644, 0, 0,
-	    VALIDATE_NONE, cause);
+	    NULL, cause);
 	free(text);
 	if (r != 0)
 		return -1;
@@ -206,7 +206,7 @@ plan_dovecot(struct step_ctx *ctx, struct plan *p, bool install,
 	else if (install || !p->offline)
 		plan_command(p, STEP, restart, restart, _("Dovecot opens the "
 		    "auth socket for Postfix"));
-	plan_expect(p, STEP, VALIDATE_SOCKET, socket, socket, "", NULL, NULL);
+	plan_expect(p, STEP, &postfix_auth_socket, socket, socket, "", NULL, NULL);
 	return 0;
 }
 
@@ -592,7 +592,7 @@ sasl_plan(struct step_ctx *ctx, const struct settings *set, struct plan *p,
 		goto out;
 	if (p->nchanges > before) {
 		postfix_plan_reload(p, STEP);
-		plan_expect(p, STEP, VALIDATE_SMTP_PORT, "587", "submission",
+		plan_expect(p, STEP, &postfix_smtp_port, "587", "submission",
 		    "", NULL, NULL);
 	}
 	if (!tls_only)

@@ -22,13 +22,13 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "firewall.h"
+#include "firewall/firewall.h"
 #include "fsutil.h"
 #include "i18n.h"
 #include "run.h"
-#include "sshkey.h"
+#include "sshd/sshkey.h"
 #include "step.h"
-#include "validate.h"
+#include "sshd/check.h"
 
 #define SSH_MAIN	"/etc/ssh/sshd_config"
 #define SSH_DROPIN	"/etc/ssh/sshd_config.d/00-hardenwiz.conf"
@@ -503,7 +503,7 @@ plan_setting(struct ssh_plan *sp, const struct keyword *k, const char *vkey,
 	occurrences_release(&o);
 
 	if (r == 0)
-		plan_expect(sp->plan, "ssh", VALIDATE_SSHD, vkey, k->name, value,
+		plan_expect(sp->plan, "ssh", &sshd_setting, vkey, k->name, value,
 		    alias, current);
 	free(before);
 	free(current);
@@ -846,7 +846,7 @@ plan_key(struct ssh_plan *sp, const char *keyline, const char *user,
 			free(line);
 		}
 		r = plan_file(p, "ssh", files.v[0], b.data, b.len, 0600,
-		    ac->uid, ac->gid, VALIDATE_NONE, cause);
+		    ac->uid, ac->gid, NULL, cause);
 		buf_release(&b);
 	}
 	if (r == 0 && exists)
@@ -915,7 +915,7 @@ plan_reload(struct ssh_plan *sp, const char *port_changed, char **cause)
 		if (!fs_exists(p->root, SOCKET_DROPIN_DIR))
 			plan_mkdir(p, "ssh", SOCKET_DROPIN_DIR, 0755, 0, 0);
 		r = plan_file(p, "ssh", SOCKET_DROPIN, text, strlen(text),
-		    0644, 0, 0, VALIDATE_NONE, cause);
+		    0644, 0, 0, NULL, cause);
 		free(text);
 		if (r != 0)
 			return -1;

@@ -10,11 +10,16 @@
 #ifndef HW_STEP_H
 #define HW_STEP_H
 
+#ifndef HW_STEPS_LAYER
+#error "the engine and the daemons know no step"
+#endif
+
 #include <stdbool.h>
 #include <stddef.h>
 
 #include "augsession.h"
 #include "plan.h"
+#include "sshd/check.h"
 #include "sysinfo.h"
 #include "util.h"
 
@@ -128,8 +133,8 @@ const struct settings *step_ctx_settings(const struct step_ctx *,
  */
 void	 ssh_listen_ports(augeas *, struct strv *);
 #define SSH_AUG_FILES \
-	{ "Sshd.lns", "/etc/ssh/sshd_config", 0644, VALIDATE_SSHD }, \
-	{ "Sshd.lns", "/etc/ssh/sshd_config.d/*.conf", 0644, VALIDATE_SSHD }
+	{ "Sshd.lns", "/etc/ssh/sshd_config", 0644, &sshd_checker }, \
+	{ "Sshd.lns", "/etc/ssh/sshd_config.d/*.conf", 0644, &sshd_checker }
 
 struct step {
 	const char		*id;

@@ -8,8 +8,8 @@
 #include <string.h>
 
 #include "i18n.h"
-#include "sshkey.h"
-#include "postfix.h"
+#include "sshd/sshkey.h"
+#include "postfix/postfix.h"
 #include "step.h"
 
 static const char *const bool_yes[] = { "yes", "true", "on", NULL };

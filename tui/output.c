@@ -119,10 +119,7 @@ json_plan_steps(json_t *doc, const struct plan *p,
 			/* A check to run, not a setting (and it holds the
 			 * password). */
 			if (strcmp(e->step, steps[i]->id) != 0 ||
-			    e->validator == VALIDATE_RELAY_LOGIN ||
-			    e->validator == VALIDATE_SOCKET ||
-			    e->validator == VALIDATE_SMTP_PORT ||
-			    e->validator == VALIDATE_FAIL2BAN)
+			    e->kind->probe)
 				continue;
 			current = plan_mask(p, e->current);
 			wanted = plan_mask(p, e->value);

@@ -13,8 +13,8 @@
 #include "frontend.h"
 #include "hardenwiz.h"
 #include "i18n.h"
-#include "postqueue.h"
-#include "postfix.h"
+#include "postfix/postqueue.h"
+#include "postfix/postfix.h"
 
 #define DEFAULT_THRESHOLD	500
 

@@ -11,7 +11,7 @@
 #include "frontend.h"
 #include "hardenwiz.h"
 #include "i18n.h"
-#include "postfix.h"
+#include "postfix/postfix.h"
 #include "journal.h"
 
 char *

@@ -18,10 +18,10 @@ setup_plan(const char *root, struct plan *p)
 
 	plan_init(p, root);
 	assert_int_equal(plan_file(p, "t", "/etc/a.conf", "changed\n", 8,
-	    0644, 0, 0, VALIDATE_NONE, NULL), 0);
+	    0644, 0, 0, NULL, NULL), 0);
 	plan_mkdir(p, "t", "/etc/new.d", 0750, 0, 0);
 	assert_int_equal(plan_file(p, "t", "/etc/new.d/b.conf", "b\n", 2,
-	    0600, 42, 43, VALIDATE_NONE, NULL), 0);
+	    0600, 42, 43, NULL, NULL), 0);
 	plan_command(p, "t", cmd, cmd, "nothing");
 }
 
@@ -148,9 +148,9 @@ test_failure_undoes_earlier_changes(void **state)
 	put_file(root, "/etc/z.conf", "z\n", 0644);
 	plan_init(&p, root);
 	assert_int_equal(plan_file(&p, "t", "/etc/a.conf", "A\n", 2, 0644, 0,
-	    0, VALIDATE_NONE, NULL), 0);
+	    0, NULL, NULL), 0);
 	assert_int_equal(plan_file(&p, "t", "/etc/z.conf", "Z\n", 2, 0644, 0,
-	    0, VALIDATE_NONE, NULL), 0);
+	    0, NULL, NULL), 0);
 	/* Someone edits z.conf after planning: apply must stop and undo. */
 	put_file(root, "/etc/z.conf", "someone else\n", 0644);
 	apply_result_init(&res);

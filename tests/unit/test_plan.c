@@ -16,14 +16,14 @@ test_noop_dropped(void **state)
 	put_file(root, "/etc/x", "same\n", 0644);
 	plan_init(&p, root);
 	assert_int_equal(plan_file(&p, "t", "/etc/x", "same\n", 5, 0644, 0, 0,
-	    VALIDATE_NONE, NULL), 0);
+	    NULL, NULL), 0);
 	assert_true(plan_is_empty(&p));
 	assert_int_equal(plan_file(&p, "t", "/etc/x", "other\n", 6, 0644, 0,
-	    0, VALIDATE_NONE, NULL), 0);
+	    0, NULL, NULL), 0);
 	assert_int_equal(plan_count(&p, CHANGE_FILE), 1);
 	/* Back to the original: the change disappears again. */
 	assert_int_equal(plan_file(&p, "t", "/etc/x", "same\n", 5, 0644, 0, 0,
-	    VALIDATE_NONE, NULL), 0);
+	    NULL, NULL), 0);
 	assert_true(plan_is_empty(&p));
 	plan_release(&p);
 	tmpdir_free(root);
@@ -70,7 +70,7 @@ test_secrets_masked(void **state)
 	plan_init(&p, root);
 	plan_secret(&p, "hunter2");
 	assert_int_equal(plan_file(&p, "t", "/etc/sasl_passwd",
-	    "[relay]:587 user:hunter2\n", 25, 0600, 0, 0, VALIDATE_NONE,
+	    "[relay]:587 user:hunter2\n", 25, 0600, 0, 0, NULL,
 	    NULL), 0);
 	plan_command(&p, "t", argv, NULL, "x");
 	buf_init(&b);
@@ -108,7 +108,7 @@ test_text_after(void **state)
 	assert_false(exists);
 	free(text);
 	assert_int_equal(plan_file(&p, "t", "/etc/x", "later\n", 6, 0644, 0,
-	    0, VALIDATE_NONE, NULL), 0);
+	    0, NULL, NULL), 0);
 	assert_int_equal(plan_text_after(&p, "/etc/x", &text, &len, &exists,
 	    NULL), 0);
 	assert_string_equal(text, "later\n");

@@ -5,7 +5,7 @@
  */
 #include "testutil.h"
 
-#include "postqueue.h"
+#include "postfix/postqueue.h"
 
 static const char json_lines[] =
     "{\"queue_name\": \"deferred\", \"queue_id\": \"4B8C02C0A8C\", "

@@ -5,7 +5,7 @@
 #include "testutil.h"
 
 #include "run.h"
-#include "sshkey.h"
+#include "sshd/sshkey.h"
 
 /* Make a key with ssh-keygen; returns the .pub line and its fingerprint. */
 static char *

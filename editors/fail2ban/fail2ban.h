@@ -1,6 +1,6 @@
 /*
- * fail2ban.h -- fail2ban's own client as the validator, and facts about the
- * fail2ban under the root.
+ * fail2ban/fail2ban.h -- fail2ban's own client as the checker, and facts
+ * about the fail2ban under the root.
  *
  * The candidate: ROOT/etc/fail2ban is copied to a scratch directory with
  * the plan's files in it and must pass "fail2ban-client -c DIR -t" before
@@ -14,6 +14,7 @@
 
 #include <stdbool.h>
 
+#include "daemon.h"
 #include "plan.h"
 
 #define FAIL2BAN_DIR	"/etc/fail2ban"
@@ -24,6 +25,8 @@ bool	 fail2ban_present(const char *root);
 /* The server of a live root runs. */
 bool	 fail2ban_running(const char *root);
 /* The candidates (or, !CANDIDATES, the live jails) pass fail2ban. */
-int	 fail2ban_validate(struct plan *, bool candidates, char **cause);
+extern const struct checker fail2ban_checker;
+/* Probe, live roots: the jail KEY runs, with a ban action. */
+extern const struct expect_kind fail2ban_jail;
 
 #endif

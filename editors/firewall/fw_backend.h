@@ -5,8 +5,9 @@
 #ifndef HW_FW_BACKEND_H
 #define HW_FW_BACKEND_H
 
+#include "daemon.h"
 #include "augsession.h"
-#include "firewall.h"
+#include "firewall/firewall.h"
 
 /* What a cheap look at one firewall under a root finds. */
 struct fw_probe {

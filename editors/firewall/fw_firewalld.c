@@ -16,7 +16,7 @@
 #include <string.h>
 
 #include "fsutil.h"
-#include "fw_backend.h"
+#include "firewall/fw_backend.h"
 #include "i18n.h"
 
 #define FWD_CONF	"/etc/firewalld/firewalld.conf"

@@ -21,7 +21,7 @@
 #include "checker.h"
 #include "fsutil.h"
 #include "i18n.h"
-#include "postfix.h"
+#include "postfix/postfix.h"
 #include "run.h"
 #include "sysinfo.h"
 
@@ -169,7 +169,7 @@ appended_map(const struct plan *p, const struct change *c)
 	for (size_t i = 0; i < p->nexpect; i++) {
 		const char *colon = strchr(p->expect[i].key, ':');
 
-		if (p->expect[i].validator == VALIDATE_POSTFIX_MAP &&
+		if (p->expect[i].kind == &postfix_map_entry &&
 		    colon != NULL && strcmp(colon + 1, c->path) == 0)
 			return true;
 	}
@@ -253,7 +253,7 @@ rebuilt_db(const struct plan *p, const char *path)
 		char *type, *db;
 		bool same;
 
-		if (e->validator != VALIDATE_POSTFIX_MAP || colon == NULL)
+		if (e->kind != &postfix_map_entry || colon == NULL)
 			continue;
 		type = xstrndup(e->key, (size_t)(colon - e->key));
 		db = postfix_map_db(type, colon + 1);
@@ -340,7 +340,7 @@ check_maps(const struct plan *p, const char *dir, char **cause)
 		char *type, *spec;
 		struct buf out;
 
-		if (e->validator != VALIDATE_POSTFIX_MAP || colon == NULL)
+		if (e->kind != &postfix_map_entry || colon == NULL)
 			continue;
 		type = xstrndup(e->key, (size_t)(colon - e->key));
 		spec = dir != NULL && str_has_prefix(colon + 1, POSTFIX_DIR
@@ -533,7 +533,7 @@ static bool
 expected_map(const struct plan *p, const char *spec)
 {
 	for (size_t i = 0; i < p->nexpect; i++)
-		if (p->expect[i].validator == VALIDATE_POSTFIX_MAP &&
+		if (p->expect[i].kind == &postfix_map_entry &&
 		    strcmp(p->expect[i].key, spec) == 0)
 			return true;
 	return false;
@@ -789,7 +789,7 @@ check_dir(const struct plan *p, const char *dir, const char *base,
 		char *h[] = { "postconf", "-c", (char *)dir, "-h", e->key,
 		    NULL };
 
-		if (e->validator != VALIDATE_POSTFIX)
+		if (e->kind != &postfix_setting)
 			continue;
 		buf_init(&out);
 		r = postconf(h, &out, NULL, cause);
@@ -823,7 +823,7 @@ check_logins(struct plan *p, char **cause)
 		const struct expectation *e = &p->expect[i];
 		char *note = NULL;
 
-		if (e->validator != VALIDATE_RELAY_LOGIN)
+		if (e->kind != &postfix_relay_login)
 			continue;
 		if (smtp_login_test(e->key, e->alias != NULL &&
 		    strcmp(e->alias, "wrapper") == 0, e->label, e->value, &note,
@@ -849,7 +849,7 @@ check_services(const struct plan *p, char **cause)
 		struct stat st;
 		int tries = 40;
 
-		if (e->validator == VALIDATE_SOCKET) {
+		if (e->kind == &postfix_auth_socket) {
 			while (stat(e->key, &st) != 0 && tries-- > 0)
 				usleep(250 * 1000);
 			if (tries < 0 || !S_ISSOCK(st.st_mode))
@@ -857,7 +857,7 @@ check_services(const struct plan *p, char **cause)
 				    "%s did not appear: smtpd would drop "
 				    "every AUTH connection"), e->key);
 		}
-		if (e->validator == VALIDATE_SMTP_PORT && smtp_smoke(
+		if (e->kind == &postfix_smtp_port && smtp_smoke(
 		    "127.0.0.1", atoi(e->key), 15, cause) != 0)
 			return -1;
 	}
@@ -877,8 +877,8 @@ masked(const struct plan *p, int r, char **cause)
 	return r;
 }
 
-int
-postfix_validate(struct plan *p, bool candidates, char **cause)
+static int
+postfix_check(struct plan *p, bool candidates, char **cause)
 {
 	char *dir = NULL, *base = NULL, *have = run_which("postconf");
 	int r;
@@ -1047,7 +1047,7 @@ postfix_set_main(struct augs *augs, struct plan *p, const char *step,
 		r = set_cause(cause, _("cannot set %s in %s: %s"), key,
 		    POSTFIX_MAIN, augs_error(augs));
 	else
-		plan_expect(p, step, VALIDATE_POSTFIX, key, key, value, NULL,
+		plan_expect(p, step, &postfix_setting, key, key, value, NULL,
 		    now);
 	free(now);
 	free(last);
@@ -1075,3 +1075,12 @@ postfix_plan_postmap(struct plan *p, const char *step, const char *type,
 	free(db);
 	free(spec);
 }
+
+const struct checker postfix_checker = { "postfix", postfix_check };
+const struct expect_kind postfix_setting = { &postfix_checker, false, false };
+const struct expect_kind postfix_map_entry = { &postfix_checker, false, true };
+const struct expect_kind postfix_relay_login = { &postfix_checker, true,
+    false };
+const struct expect_kind postfix_auth_socket = { &postfix_checker, true,
+    false };
+const struct expect_kind postfix_smtp_port = { &postfix_checker, true, false };

@@ -8,8 +8,8 @@
 
 #include "fsutil.h"
 #include "i18n.h"
-#include "postqueue.h"
-#include "postfix.h"
+#include "postfix/postqueue.h"
+#include "postfix/postfix.h"
 #include "run.h"
 
 /* A queue of 100,000 messages is about 30 MB of postqueue -j. */

@@ -8,7 +8,7 @@
 
 #include <openssl/evp.h>
 
-#include "sshkey.h"
+#include "sshd/sshkey.h"
 #include "util.h"
 
 static const char *const key_types[] = {

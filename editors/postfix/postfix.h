@@ -1,6 +1,6 @@
 /*
- * postfix.h -- Postfix's own tools as the validator, and facts about the
- * Postfix under the root.
+ * postfix/postfix.h -- Postfix's own tools as the checker, and facts about
+ * the Postfix under the root.
  *
  * "postfix check" and "postconf" exit 0 for a typo'd parameter, for
  * "10/min" where a number belongs and for a map whose .db is missing, so
@@ -15,6 +15,7 @@
 
 #include <stdbool.h>
 
+#include "daemon.h"
 #include "plan.h"
 
 #define POSTFIX_DIR	"/etc/postfix"
@@ -37,7 +38,20 @@ bool	 postfix_running(const char *root);
 char	*postfix_param(const char *root, const char *key, bool expand);
 
 /* The candidates (or, !CANDIDATES, the live files) pass Postfix's tools. */
-int	 postfix_validate(struct plan *, bool candidates, char **cause);
+extern const struct checker postfix_checker;
+/* Expectations: postconf -h KEY prints VALUE. */
+extern const struct expect_kind postfix_setting;
+/* postmap -q LABEL KEY (= type:map) prints VALUE. */
+extern const struct expect_kind postfix_map_entry;
+/*
+ * Probes, live roots only: the relay KEY ("[host]:port") accepts the login
+ * LABEL with the password VALUE (a plan secret) over TLS, ALIAS "wrapper"
+ * for TLS from the first byte; after the reload the socket KEY exists;
+ * SMTP answers on 127.0.0.1 port KEY.
+ */
+extern const struct expect_kind postfix_relay_login;
+extern const struct expect_kind postfix_auth_socket;
+extern const struct expect_kind postfix_smtp_port;
 /* 220 banner and 250 to EHLO on HOST:PORT within SECONDS. */
 int	 smtp_smoke(const char *host, int port, unsigned int seconds,
 	    char **cause);

@@ -15,7 +15,7 @@
 #include <string.h>
 
 #include "fsutil.h"
-#include "fw_backend.h"
+#include "firewall/fw_backend.h"
 #include "i18n.h"
 #include "run.h"
 

@@ -8,6 +8,8 @@
 
 #include <stdbool.h>
 
+#include "daemon.h"
+
 struct sshkey {
 	char	*type;		/* "ssh-ed25519" */
 	char	*blob;		/* base64 as written */

@@ -21,7 +21,7 @@
 #include <openssl/x509.h>
 
 #include "i18n.h"
-#include "postfix.h"
+#include "postfix/postfix.h"
 
 #define LOGIN_TIMEOUT	20	/* seconds for each step */
 

@@ -16,7 +16,7 @@
 
 #include "augsession.h"
 #include "fsutil.h"
-#include "fw_backend.h"
+#include "firewall/fw_backend.h"
 #include "i18n.h"
 
 #define UFW_CONF	"/etc/ufw/ufw.conf"

@@ -14,6 +14,7 @@
 
 #include <jansson.h>
 
+#include "daemon.h"
 #include "util.h"
 
 struct queued {

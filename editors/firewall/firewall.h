@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "daemon.h"
 #include "plan.h"
 #include "sysinfo.h"
 

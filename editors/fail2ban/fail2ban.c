@@ -8,7 +8,7 @@
 #include <unistd.h>
 
 #include "checker.h"
-#include "fail2ban.h"
+#include "fail2ban/fail2ban.h"
 #include "fsutil.h"
 #include "i18n.h"
 #include "run.h"
@@ -161,7 +161,7 @@ check_jails(const struct plan *p, char **cause)
 		char *argv[] = { "fail2ban-client", "status", e->key, NULL };
 		int status = 1;
 
-		if (e->validator != VALIDATE_FAIL2BAN)
+		if (e->kind != &fail2ban_jail)
 			continue;
 		for (int tries = 0; tries < 40; tries++) {
 			if (run_argv(argv, NULL, NULL, &status, NULL) == 0 &&
@@ -182,8 +182,8 @@ check_jails(const struct plan *p, char **cause)
 	return 0;
 }
 
-int
-fail2ban_validate(struct plan *p, bool candidates, char **cause)
+static int
+fail2ban_check(struct plan *p, bool candidates, char **cause)
 {
 	char *client = run_which("fail2ban-client"), *dir = NULL;
 	int r;
@@ -221,3 +221,6 @@ fail2ban_validate(struct plan *p, bool candidates, char **cause)
 		r = check_jails(p, cause);
 	return r;
 }
+
+const struct checker fail2ban_checker = { "fail2ban", fail2ban_check };
+const struct expect_kind fail2ban_jail = { &fail2ban_checker, true, false };

@@ -1,0 +1,379 @@
+/*
+ * sshd/check.c -- sshd's own test mode as the checker of sshd's files.
+ * See check.h.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "checker.h"
+#include "fsutil.h"
+#include "run.h"
+#include "sshd/check.h"
+
+void
+sshd_view_init(struct sshd_view *v)
+{
+	strv_init(&v->keys);
+	strv_init(&v->values);
+}
+
+void
+sshd_view_release(struct sshd_view *v)
+{
+	strv_release(&v->keys);
+	strv_release(&v->values);
+}
+
+const char *
+sshd_view_get(const struct sshd_view *v, const char *key)
+{
+	for (size_t i = 0; i < v->keys.n; i++) {
+		if (strcmp(v->keys.v[i], key) == 0)
+			return v->values.v[i];
+	}
+	return NULL;
+}
+
+static void
+view_add(struct sshd_view *v, const char *key, const char *value)
+{
+	for (size_t i = 0; i < v->keys.n; i++) {
+		if (strcmp(v->keys.v[i], key) == 0) {
+			char *joined = xasprintf("%s %s", v->values.v[i],
+			    value);
+
+			free(v->values.v[i]);
+			v->values.v[i] = joined;
+			return;
+		}
+	}
+	strv_add(&v->keys, key);
+	strv_add(&v->values, value);
+}
+
+bool
+sshd_available(void)
+{
+	char *p = run_which("sshd");
+
+	free(p);
+	return p != NULL;
+}
+
+static int
+copy_file(const char *from, const char *to, char **cause)
+{
+	char *data = NULL;
+	size_t len = 0;
+	int r;
+
+	if (fs_slurp(from, &data, &len, cause) != 0)
+		return -1;
+	r = fs_write_scratch(to, data, len, cause);
+	free(data);
+	return r;
+}
+
+/*
+ * Populate STAGE from HOSTDIR: configuration files and directories are
+ * copied (they may be replaced by candidates), everything else (host keys,
+ * moduli) is linked so that no private key is ever copied.
+ */
+static int
+stage_dir(const char *hostdir, const char *stage, const char *rel,
+    bool *has_hostkey, char **cause)
+{
+	DIR *d = opendir(hostdir);
+	struct dirent *de;
+	int r = 0;
+
+	if (d == NULL)
+		return errno == ENOENT ? 0 : set_cause(cause, "cannot read "
+		    "'%s': %s", hostdir, strerror(errno));
+	while (r == 0 && (de = readdir(d)) != NULL) {
+		char *from, *to;
+		struct stat st;
+
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..")
+		    == 0)
+			continue;
+		from = xasprintf("%s/%s", hostdir, de->d_name);
+		to = xasprintf("%s/%s", stage, de->d_name);
+		if (stat(from, &st) != 0) {
+			free(from);
+			free(to);
+			continue;
+		}
+		if (str_has_prefix(de->d_name, "ssh_host_") &&
+		    str_has_suffix(de->d_name, "_key"))
+			*has_hostkey = true;
+		if (S_ISDIR(st.st_mode)) {
+			char *sub = xasprintf("../%s%s/", rel, de->d_name);
+
+			if (mkdir(to, 0700) != 0)
+				r = set_cause(cause, "cannot stage '%s': %s",
+				    to, strerror(errno));
+			else
+				r = stage_dir(from, to, sub, has_hostkey,
+				    cause);
+			free(sub);
+		} else if (S_ISREG(st.st_mode) &&
+		    (str_has_prefix(de->d_name, "sshd_config") ||
+		    str_has_suffix(de->d_name, ".conf"))) {
+			r = copy_file(from, to, cause);
+		} else {
+			/*
+			 * Linked through .host, where the real directory is
+			 * mounted: with root "/" an absolute link would point
+			 * into the stage itself once it covers /etc/ssh.
+			 */
+			char *target = xasprintf("%s.host/%s", rel, de->d_name);
+
+			if (symlink(target, to) != 0)
+				r = set_cause(cause, "cannot stage '%s': %s",
+				    to, strerror(errno));
+			free(target);
+		}
+		free(from);
+		free(to);
+	}
+	closedir(d);
+	return r;
+}
+
+static int
+mkdir_host(const char *stage, char **cause)
+{
+	char *p = xasprintf("%s/.host", stage);
+	int r = 0;
+
+	if (mkdir(p, 0700) != 0)
+		r = set_cause(cause, "cannot stage '%s': %s", p,
+		    strerror(errno));
+	free(p);
+	return r;
+}
+
+static int
+stage_candidates(const struct plan *p, const char *stage, char **cause)
+{
+	for (size_t i = 0; p != NULL && i < p->nchanges; i++) {
+		const struct change *c = &p->changes[i];
+		char *to;
+		int r;
+
+		if (c->kind != CHANGE_FILE || !str_has_prefix(c->path,
+		    "/etc/ssh/"))
+			continue;
+		to = xasprintf("%s/%s", stage, c->path + strlen("/etc/ssh/"));
+		{
+			char *slash = strrchr(to, '/');
+
+			*slash = '\0';
+			(void)mkdir(to, 0700);
+			*slash = '/';
+		}
+		unlink(to);	/* it may be a link to the real file */
+		r = fs_write_scratch(to, c->new_text, c->new_len, cause);
+		free(to);
+		if (r != 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* A throwaway host key, so that a root without keys can still be checked. */
+static int
+stage_hostkey(const char *stage, char **cause)
+{
+	char *key = xasprintf("%s/ssh_host_ed25519_key", stage);
+	char *argv[] = { "ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C",
+	    "hardenwiz-validation", "-f", key, NULL };
+	int r = run_checked(argv, NULL, NULL, cause);
+
+	free(key);
+	return r;
+}
+
+struct stage {
+	const char	*dir;
+	const char	*hostdir;
+};
+
+/*
+ * In the child: private mounts, the real directory on STAGE/.host, the
+ * stage over /etc/ssh, a private /run.
+ */
+static int
+enter_stage(void *arg, char *why, size_t whylen)
+{
+	const struct stage *st = arg;
+	const char *stage = st->dir;
+	char host[4096];
+
+	if (unshare(CLONE_NEWNS) != 0) {
+		snprintf(why, whylen, "cannot create a private mount "
+		    "namespace to check sshd's configuration in: %s "
+		    "(run hardenwiz as root)", strerror(errno));
+		return -1;
+	}
+	snprintf(host, sizeof host, "%s/.host", stage);
+	if (mount("none", "/", "none", MS_REC | MS_PRIVATE, NULL) != 0 ||
+	    mount(st->hostdir, host, "none", MS_BIND, NULL) != 0 ||
+	    mount(stage, "/etc/ssh", "none", MS_BIND | MS_REC, NULL) != 0 ||
+	    mount("tmpfs", "/run", "tmpfs", 0, "mode=0755") != 0) {
+		snprintf(why, whylen, "cannot mount the staged /etc/ssh: %s",
+		    strerror(errno));
+		return -1;
+	}
+	(void)mkdir("/run/sshd", 0755);
+	return 0;
+}
+
+static void
+parse_view(const char *text, struct sshd_view *view)
+{
+	const char *line = text;
+
+	while (*line != '\0') {
+		size_t len = strcspn(line, "\n");
+		char *copy = xstrndup(line, len), *sp = strchr(copy, ' ');
+
+		if (sp != NULL) {
+			*sp = '\0';
+			view_add(view, copy, sp + 1);
+		}
+		free(copy);
+		line += len + (line[len] == '\n');
+	}
+}
+
+static int
+run_sshd(struct stage *stage, const char *flag, struct buf *out,
+    char **cause)
+{
+	char *argv[] = { "sshd", (char *)flag, NULL };
+	struct run_opts o = { .setup = enter_stage, .setup_arg = stage,
+	    .timeout = 30 };
+	int status = 0;
+
+	if (run_argv(argv, &o, out, &status, cause) != 0)
+		return CHECK_FAILED;
+	if (status != 0) {
+		char *msg = trim(buf_str(out));
+
+		set_cause(cause, "sshd rejected the configuration (sshd %s, "
+		    "exit %d): %s", flag, status, *msg ? msg : "no message");
+		return CHECK_REJECTED;
+	}
+	return CHECK_OK;
+}
+
+int
+sshd_check(const char *root, const struct plan *p, struct sshd_view *view,
+    char **cause)
+{
+	char tmpl[] = "/tmp/hardenwiz-sshd.XXXXXX";
+	char *hostdir = NULL, *stage;
+	struct stage st;
+	bool has_key = false;
+	struct buf out;
+	int r = CHECK_FAILED;
+
+	if (fs_resolve(root, "/etc/ssh", &hostdir, cause) != 0)
+		return CHECK_FAILED;
+	stage = mkdtemp(tmpl);
+	if (stage == NULL) {
+		free(hostdir);
+		set_cause(cause, "cannot create a staging directory for sshd: "
+		    "%s", strerror(errno));
+		return CHECK_FAILED;
+	}
+	buf_init(&out);
+	st.dir = stage;
+	st.hostdir = hostdir;
+	if (mkdir_host(stage, cause) != 0 ||
+	    stage_dir(hostdir, stage, "", &has_key, cause) != 0 ||
+	    stage_candidates(p, stage, cause) != 0)
+		goto out;
+	if (!has_key && stage_hostkey(stage, cause) != 0)
+		goto out;
+	/*
+	 * sshd -T is the extended test mode: it checks everything -t checks
+	 * (options, Match blocks, host keys) and then prints the effective
+	 * values, so one run validates and shows the effect.
+	 */
+	if ((r = run_sshd(&st, "-T", &out, cause)) != CHECK_OK)
+		goto out;
+	if (view != NULL)
+		parse_view(buf_str(&out), view);
+out:
+	buf_release(&out);
+	fs_remove_tree(stage);
+	free(hostdir);
+	return r;
+}
+
+int
+sshd_expectations(const struct plan *p, const struct sshd_view *view,
+    char **cause)
+{
+	for (size_t i = 0; i < p->nexpect; i++) {
+		const struct expectation *e = &p->expect[i];
+		const char *got;
+
+		if (e->kind != &sshd_setting)
+			continue;
+		got = sshd_view_get(view, e->key);
+		if (got != NULL && (strcmp(got, e->value) == 0 ||
+		    (e->alias != NULL && strcmp(got, e->alias) == 0)))
+			continue;
+		set_cause(cause, "sshd -T reports '%s %s', but '%s %s' was "
+		    "wanted: another setting takes precedence", e->key,
+		    got ? got : "(nothing)", e->key, e->value);
+		return CHECK_REJECTED;
+	}
+	return CHECK_OK;
+}
+
+static int
+check_sshd(const struct plan *p, bool candidates, char **cause)
+{
+	struct sshd_view view;
+	int r;
+
+	sshd_view_init(&view);
+	r = sshd_check(p->root, candidates ? p : NULL, &view, cause);
+	if (r == CHECK_OK)
+		r = sshd_expectations(p, &view, cause);
+	sshd_view_release(&view);
+	return r;
+}
+
+static int
+sshd_checker_check(struct plan *p, bool candidates, char **cause)
+{
+	if (!sshd_available()) {
+		if (!candidates)
+			return CHECK_OK;
+		if (!p->offline) {
+			set_cause(cause, "cannot validate: sshd is not "
+			    "installed; install openssh-server first");
+			return CHECK_FAILED;
+		}
+		plan_note(p, "sshd is not installed on this machine: the "
+		    "candidate sshd configuration was not validated");
+		return CHECK_OK;
+	}
+	return check_sshd(p, candidates, cause);
+}
+
+const struct checker sshd_checker = { "sshd", sshd_checker_check };
+const struct expect_kind sshd_setting = { &sshd_checker, false, false };
