@@ -10,6 +10,7 @@
 #include "checker.h"
 #include "fail2ban/fail2ban.h"
 #include "fsutil.h"
+#include "stage.h"
 #include "i18n.h"
 #include "run.h"
 #include "sysinfo.h"
@@ -24,43 +25,6 @@ bool
 fail2ban_running(const char *root)
 {
 	return pidfile_alive(root, FAIL2BAN_PID);
-}
-
-/* Copy the tree FROM (a host path) to TO, which exists. */
-static int
-copy_tree(const char *from, const char *to, char **cause)
-{
-	struct strv names;
-	int r = 0;
-
-	strv_init(&names);
-	if (fs_list("/", from, &names, cause) != 0)
-		r = -1;
-	for (size_t i = 0; i < names.n && r == 0; i++) {
-		char *src = xasprintf("%s/%s", from, names.v[i]);
-		char *dst = xasprintf("%s/%s", to, names.v[i]);
-		struct stat st;
-
-		if (lstat(src, &st) == 0 && S_ISDIR(st.st_mode)) {
-			if (mkdir(dst, 0700) != 0)
-				r = set_cause(cause, _("cannot stage '%s'"),
-				    dst);
-			else
-				r = copy_tree(src, dst, cause);
-		} else if (S_ISREG(st.st_mode)) {
-			char *data = NULL;
-			size_t len = 0;
-
-			r = fs_slurp(src, &data, &len, cause);
-			if (r == 0)
-				r = fs_write_scratch(dst, data, len, cause);
-			free(data);
-		}
-		free(src);
-		free(dst);
-	}
-	strv_release(&names);
-	return r;
 }
 
 /*
@@ -82,32 +46,18 @@ pin_logs(const char *root, const char *dir, char **cause)
 	return r;
 }
 
+/* A copy of ROOT/etc/fail2ban with P's candidates, in a new temp dir. */
 static int
 stage(const struct plan *p, char **dir, char **cause)
 {
-	char *from = NULL;
-	int r;
+	struct stage_rules rules = { .what = "fail2ban", .dir = FAIL2BAN_DIR,
+	    .recurse = true };
 
-	if ((*dir = fs_scratch_dir("fail2ban", cause)) == NULL)
+	if (stage_make(p->root, p, &rules, dir, cause) != 0)
 		return -1;
-	if (fs_resolve(p->root, FAIL2BAN_DIR, &from, cause) != 0)
+	if (p->offline && pin_logs(p->root, *dir, cause) != 0)
 		return -1;
-	r = copy_tree(from, *dir, cause);
-	free(from);
-	for (size_t i = 0; i < p->nchanges && r == 0; i++) {
-		const struct change *c = &p->changes[i];
-		char *to;
-
-		if (c->kind != CHANGE_FILE || !str_has_prefix(c->path,
-		    FAIL2BAN_DIR "/"))
-			continue;
-		to = xasprintf("%s/%s", *dir, c->path + sizeof FAIL2BAN_DIR);
-		r = fs_write_scratch(to, c->new_text, c->new_len, cause);
-		free(to);
-	}
-	if (r == 0 && p->offline)
-		r = pin_logs(p->root, *dir, cause);
-	return r;
+	return 0;
 }
 
 /* fail2ban-client -c DIR -t: the whole configuration, every jail. */
@@ -206,9 +156,7 @@ fail2ban_check(struct plan *p, bool candidates, char **cause)
 	if (candidates) {
 		r = stage(p, &dir, cause) != 0 ? CHECK_FAILED :
 		    test_config(dir, cause);
-		if (dir != NULL)
-			fs_remove_tree(dir);
-		free(dir);
+		stage_remove(dir);
 		return r;
 	}
 	if (p->offline)

@@ -22,6 +22,7 @@
 #include "fsutil.h"
 #include "i18n.h"
 #include "postfix/postfix.h"
+#include "stage.h"
 #include "run.h"
 #include "sysinfo.h"
 
@@ -95,39 +96,6 @@ postfix_param(const char *root, const char *key, bool expand)
 }
 
 /*
- * Postfix's tools refuse to read a file changed this second (it may be
- * half written) and retry for about two seconds: every staged file is
- * backdated, so the check does not wait for nothing.
- */
-static void
-backdate(const char *path)
-{
-	struct timespec t[2];
-
-	clock_gettime(CLOCK_REALTIME, &t[0]);
-	t[0].tv_sec -= 60;
-	t[1] = t[0];
-	(void)utimensat(AT_FDCWD, path, t, 0);
-}
-
-static void
-backdate_dir(const char *dir)
-{
-	struct strv names;
-
-	strv_init(&names);
-	if (fs_list("/", dir, &names, NULL) == 0) {
-		for (size_t i = 0; i < names.n; i++) {
-			char *path = xasprintf("%s/%s", dir, names.v[i]);
-
-			backdate(path);
-			free(path);
-		}
-	}
-	strv_release(&names);
-}
-
-/*
  * Offline, Postfix's tools run here but the configuration names the
  * root's files: Debian's "myorigin = /etc/mailname" would be read from
  * this machine (and postmap dies when it is missing). The stage gets the
@@ -149,6 +117,9 @@ pin_myorigin(const char *root, const char *dir, char **cause)
 		set[4] = xasprintf("myorigin=%s", name ? name : "localhost");
 		r = run_checked(set, NULL, NULL, cause);
 		free(set[4]);
+		free(name);
+		name = xasprintf("%s/main.cf", dir);
+		stage_backdate(name);
 	}
 	free(origin);
 	free(name);
@@ -217,9 +188,9 @@ build_own_maps(const char *dir, char **cause)
 			char *build[] = { "postmap", "-c", (char *)dir, spec,
 			    NULL };
 
-			backdate(src);
+			stage_backdate(src);
 			r = run_checked(build, NULL, NULL, cause);
-			backdate(db);
+			stage_backdate(db);
 			free(spec);
 		}
 		free(db);
@@ -266,62 +237,44 @@ rebuilt_db(const struct plan *p, const char *path)
 	return false;
 }
 
+/* Only a map's new entries: the rest is in its database already. */
+static int
+stage_candidate(const struct change *c, const char *to, void *arg,
+    char **cause)
+{
+	const struct plan *p = arg;
+
+	if (appended_map(p, c))
+		return fs_write_scratch(to, c->new_text + c->old_len,
+		    c->new_len - c->old_len, cause);
+	return fs_write_scratch(to, c->new_text, c->new_len, cause);
+}
+
+/* A database check_maps builds again from the staged text. */
+static enum stage_how
+stage_how_of(const char *rel, void *arg)
+{
+	char *path = xasprintf(POSTFIX_DIR "/%s", rel);
+	bool skip = rebuilt_db(arg, path);
+
+	free(path);
+	return skip ? STAGE_SKIP : STAGE_COPY;
+}
+
 /* A copy of ROOT/etc/postfix with P's candidates, in a new temp dir. */
 static int
 stage(const struct plan *p, char **dir, char **cause)
 {
-	struct strv names;
-	int r = 0;
+	struct stage_rules rules = { .what = "postfix", .dir = POSTFIX_DIR,
+	    .how = stage_how_of, .candidate = stage_candidate,
+	    .arg = (void *)p };
 
-	if ((*dir = fs_scratch_dir("postfix", cause)) == NULL)
+	if (stage_make(p->root, p, &rules, dir, cause) != 0)
 		return -1;
-	strv_init(&names);
-	if (fs_list(p->root, POSTFIX_DIR, &names, cause) != 0)
-		r = -1;
-	for (size_t i = 0; i < names.n && r == 0; i++) {
-		char *path = xasprintf(POSTFIX_DIR "/%s", names.v[i]);
-		char *to = xasprintf("%s/%s", *dir, names.v[i]);
-		const struct change *c = plan_find_file((struct plan *)p, path);
-		struct fs_file f;
-
-		if (rebuilt_db(p, path)) {
-			/* check_maps builds it from the staged text. */
-		} else if (c != NULL && c->kind == CHANGE_FILE &&
-		    appended_map(p, c)) {
-			/* Only the new entries: the rest is built already. */
-			r = fs_write_scratch(to, c->new_text + c->old_len,
-			    c->new_len - c->old_len, cause);
-		} else if (c != NULL && c->kind == CHANGE_FILE) {
-			r = fs_write_scratch(to, c->new_text, c->new_len,
-			    cause);
-		} else {
-			if (fs_read(p->root, path, &f, NULL) == 0 && f.exists)
-				r = fs_write_scratch(to, f.data, f.len, cause);
-			fs_file_release(&f);
-		}
-		free(path);
-		free(to);
-	}
-	/* Files the plan creates. */
-	for (size_t i = 0; i < p->nchanges && r == 0; i++) {
-		const struct change *c = &p->changes[i];
-		char *to;
-
-		if (c->kind != CHANGE_FILE || c->existed ||
-		    !str_has_prefix(c->path, POSTFIX_DIR "/") ||
-		    strchr(c->path + sizeof POSTFIX_DIR, '/') != NULL)
-			continue;
-		to = xasprintf("%s/%s", *dir, c->path + sizeof POSTFIX_DIR);
-		r = fs_write_scratch(to, c->new_text, c->new_len, cause);
-		free(to);
-	}
-	strv_release(&names);
-	if (r == 0 && p->offline)
-		r = pin_myorigin(p->root, *dir, cause);
-	backdate_dir(*dir);
-	return r;
+	if (p->offline && pin_myorigin(p->root, *dir, cause) != 0)
+		return -1;
+	return 0;
 }
-
 
 /*
  * The map expectations: postmap -q KEY TYPE:MAP prints the wanted action.
@@ -360,7 +313,7 @@ check_maps(const struct plan *p, const char *dir, char **cause)
 				char *db = postfix_map_db(type, spec +
 				    strlen(type) + 1);
 
-				backdate(db);
+				stage_backdate(db);
 				free(db);
 			}
 			buf_release(&out);
@@ -897,9 +850,7 @@ postfix_check(struct plan *p, bool candidates, char **cause)
 	if (candidates) {
 		if (fs_resolve(p->root, POSTFIX_DIR, &base, cause) != 0 ||
 		    stage(p, &dir, cause) != 0) {
-			if (dir != NULL)
-				fs_remove_tree(dir);
-			free(dir);
+			stage_remove(dir);
 			free(base);
 			return CHECK_FAILED;
 		}
@@ -908,8 +859,7 @@ postfix_check(struct plan *p, bool candidates, char **cause)
 			r = check_maps(p, dir, cause);
 		if (r == 0)
 			r = check_dir(p, dir, base, true, !p->offline, cause);
-		fs_remove_tree(dir);
-		free(dir);
+		stage_remove(dir);
 		free(base);
 		if (r == 0 && !p->offline)
 			r = check_logins(p, cause);

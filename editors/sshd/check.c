@@ -2,7 +2,6 @@
  * sshd/check.c -- sshd's own test mode as the checker of sshd's files.
  * See check.h.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <sched.h>
 #include <stdio.h>
@@ -16,6 +15,7 @@
 #include "fsutil.h"
 #include "run.h"
 #include "sshd/check.h"
+#include "stage.h"
 
 void
 sshd_view_init(struct sshd_view *v)
@@ -67,85 +67,24 @@ sshd_available(void)
 	return p != NULL;
 }
 
-static int
-copy_file(const char *from, const char *to, char **cause)
-{
-	char *data = NULL;
-	size_t len = 0;
-	int r;
-
-	if (fs_slurp(from, &data, &len, cause) != 0)
-		return -1;
-	r = fs_write_scratch(to, data, len, cause);
-	free(data);
-	return r;
-}
-
 /*
- * Populate STAGE from HOSTDIR: configuration files and directories are
- * copied (they may be replaced by candidates), everything else (host keys,
- * moduli) is linked so that no private key is ever copied.
+ * Configuration files are copied (a candidate may replace them); the rest
+ * (host keys, moduli) is linked, so that no private key is ever copied.
+ * The links go through .host, where the real directory is mounted: with
+ * root "/" an absolute link would point into the stage itself once it
+ * covers /etc/ssh.
  */
-static int
-stage_dir(const char *hostdir, const char *stage, const char *rel,
-    bool *has_hostkey, char **cause)
+static enum stage_how
+sshd_stage_how(const char *rel, void *arg)
 {
-	DIR *d = opendir(hostdir);
-	struct dirent *de;
-	int r = 0;
+	const char *name = strrchr(rel, '/') != NULL ? strrchr(rel, '/') + 1 :
+	    rel;
+	bool *has_hostkey = arg;
 
-	if (d == NULL)
-		return errno == ENOENT ? 0 : set_cause(cause, "cannot read "
-		    "'%s': %s", hostdir, strerror(errno));
-	while (r == 0 && (de = readdir(d)) != NULL) {
-		char *from, *to;
-		struct stat st;
-
-		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..")
-		    == 0)
-			continue;
-		from = xasprintf("%s/%s", hostdir, de->d_name);
-		to = xasprintf("%s/%s", stage, de->d_name);
-		if (stat(from, &st) != 0) {
-			free(from);
-			free(to);
-			continue;
-		}
-		if (str_has_prefix(de->d_name, "ssh_host_") &&
-		    str_has_suffix(de->d_name, "_key"))
-			*has_hostkey = true;
-		if (S_ISDIR(st.st_mode)) {
-			char *sub = xasprintf("../%s%s/", rel, de->d_name);
-
-			if (mkdir(to, 0700) != 0)
-				r = set_cause(cause, "cannot stage '%s': %s",
-				    to, strerror(errno));
-			else
-				r = stage_dir(from, to, sub, has_hostkey,
-				    cause);
-			free(sub);
-		} else if (S_ISREG(st.st_mode) &&
-		    (str_has_prefix(de->d_name, "sshd_config") ||
-		    str_has_suffix(de->d_name, ".conf"))) {
-			r = copy_file(from, to, cause);
-		} else {
-			/*
-			 * Linked through .host, where the real directory is
-			 * mounted: with root "/" an absolute link would point
-			 * into the stage itself once it covers /etc/ssh.
-			 */
-			char *target = xasprintf("%s.host/%s", rel, de->d_name);
-
-			if (symlink(target, to) != 0)
-				r = set_cause(cause, "cannot stage '%s': %s",
-				    to, strerror(errno));
-			free(target);
-		}
-		free(from);
-		free(to);
-	}
-	closedir(d);
-	return r;
+	if (str_has_prefix(name, "ssh_host_") && str_has_suffix(name, "_key"))
+		*has_hostkey = true;
+	return str_has_prefix(name, "sshd_config") || str_has_suffix(name,
+	    ".conf") ? STAGE_COPY : STAGE_LINK;
 }
 
 static int
@@ -161,34 +100,6 @@ mkdir_host(const char *stage, char **cause)
 	return r;
 }
 
-static int
-stage_candidates(const struct plan *p, const char *stage, char **cause)
-{
-	for (size_t i = 0; p != NULL && i < p->nchanges; i++) {
-		const struct change *c = &p->changes[i];
-		char *to;
-		int r;
-
-		if (c->kind != CHANGE_FILE || !str_has_prefix(c->path,
-		    "/etc/ssh/"))
-			continue;
-		to = xasprintf("%s/%s", stage, c->path + strlen("/etc/ssh/"));
-		{
-			char *slash = strrchr(to, '/');
-
-			*slash = '\0';
-			(void)mkdir(to, 0700);
-			*slash = '/';
-		}
-		unlink(to);	/* it may be a link to the real file */
-		r = fs_write_scratch(to, c->new_text, c->new_len, cause);
-		free(to);
-		if (r != 0)
-			return -1;
-	}
-	return 0;
-}
-
 /* A throwaway host key, so that a root without keys can still be checked. */
 static int
 stage_hostkey(const char *stage, char **cause)
@@ -202,8 +113,8 @@ stage_hostkey(const char *stage, char **cause)
 	return r;
 }
 
-struct stage {
-	const char	*dir;
+struct ns_stage {
+	char		*dir;
 	const char	*hostdir;
 };
 
@@ -214,7 +125,7 @@ struct stage {
 static int
 enter_stage(void *arg, char *why, size_t whylen)
 {
-	const struct stage *st = arg;
+	const struct ns_stage *st = arg;
 	const char *stage = st->dir;
 	char host[4096];
 
@@ -256,7 +167,7 @@ parse_view(const char *text, struct sshd_view *view)
 }
 
 static int
-run_sshd(struct stage *stage, const char *flag, struct buf *out,
+run_sshd(struct ns_stage *stage, const char *flag, struct buf *out,
     char **cause)
 {
 	char *argv[] = { "sshd", (char *)flag, NULL };
@@ -280,30 +191,23 @@ int
 sshd_check(const char *root, const struct plan *p, struct sshd_view *view,
     char **cause)
 {
-	char tmpl[] = "/tmp/hardenwiz-sshd.XXXXXX";
-	char *hostdir = NULL, *stage;
-	struct stage st;
 	bool has_key = false;
+	struct stage_rules rules = { .what = "sshd", .dir = "/etc/ssh",
+	    .recurse = true, .how = sshd_stage_how, .link_base = ".host",
+	    .arg = &has_key };
+	char *hostdir = NULL;
+	struct ns_stage st = { NULL, NULL };
 	struct buf out;
 	int r = CHECK_FAILED;
 
 	if (fs_resolve(root, "/etc/ssh", &hostdir, cause) != 0)
 		return CHECK_FAILED;
-	stage = mkdtemp(tmpl);
-	if (stage == NULL) {
-		free(hostdir);
-		set_cause(cause, "cannot create a staging directory for sshd: "
-		    "%s", strerror(errno));
-		return CHECK_FAILED;
-	}
 	buf_init(&out);
-	st.dir = stage;
-	st.hostdir = hostdir;
-	if (mkdir_host(stage, cause) != 0 ||
-	    stage_dir(hostdir, stage, "", &has_key, cause) != 0 ||
-	    stage_candidates(p, stage, cause) != 0)
+	if (stage_make(root, p, &rules, &st.dir, cause) != 0 ||
+	    mkdir_host(st.dir, cause) != 0)
 		goto out;
-	if (!has_key && stage_hostkey(stage, cause) != 0)
+	st.hostdir = hostdir;
+	if (!has_key && stage_hostkey(st.dir, cause) != 0)
 		goto out;
 	/*
 	 * sshd -T is the extended test mode: it checks everything -t checks
@@ -316,7 +220,7 @@ sshd_check(const char *root, const struct plan *p, struct sshd_view *view,
 		parse_view(buf_str(&out), view);
 out:
 	buf_release(&out);
-	fs_remove_tree(stage);
+	stage_remove(st.dir);
 	free(hostdir);
 	return r;
 }
