@@ -190,8 +190,8 @@ osinfo_release(struct osinfo *os)
 	memset(os, 0, sizeof *os);
 }
 
-static bool
-unit_exists(const char *root, const char *unit)
+bool
+systemd_unit_exists(const char *root, const char *unit)
 {
 	static const char *const dirs[] = { "/etc/systemd/system",
 	    "/usr/lib/systemd/system", "/lib/systemd/system", NULL };
@@ -205,23 +205,6 @@ unit_exists(const char *root, const char *unit)
 			return true;
 	}
 	return false;
-}
-
-const char *
-ssh_service_name(const char *root, const struct osinfo *os)
-{
-	if (unit_exists(root, "ssh.service"))
-		return "ssh";
-	if (unit_exists(root, "sshd.service"))
-		return "sshd";
-	return os->family == OS_RHEL ? "sshd" : "ssh";
-}
-
-bool
-ssh_socket_enabled(const char *root)
-{
-	return fs_lexists(root,
-	    "/etc/systemd/system/sockets.target.wants/ssh.socket");
 }
 
 bool

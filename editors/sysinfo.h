@@ -43,10 +43,8 @@ struct osinfo {
 void	 osinfo_load(const char *root, struct osinfo *);
 void	 osinfo_release(struct osinfo *);
 
-/* "ssh" (Debian, Ubuntu) or "sshd" (RHEL), from the unit files under root. */
-const char *ssh_service_name(const char *root, const struct osinfo *);
-/* ssh.socket is enabled (Ubuntu >= 22.10 socket activation). */
-bool	 ssh_socket_enabled(const char *root);
+/* A unit file UNIT ("ssh.service") is installed under ROOT. */
+bool	 systemd_unit_exists(const char *root, const char *unit);
 /* SELinux is enforcing or permissive per ROOT/etc/selinux/config. */
 bool	 selinux_enabled(const char *root);
 /*

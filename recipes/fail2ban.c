@@ -29,20 +29,20 @@
 #include "fsutil.h"
 #include "i18n.h"
 #include "run.h"
+#include "sshd/config.h"
 #include "step.h"
 #include "sysinfo.h"
 
-#define STEP		"fail2ban"
 #define JAIL_FILE	FAIL2BAN_DIR "/jail.d/zz-hardenwiz.local"
 #define FILTER_LOCAL	FAIL2BAN_DIR "/filter.d/sshd.local"
 #define LOOPBACK	"127.0.0.1/8 ::1"
 
 static const struct aug_file fail2ban_files[] = {
-	SSH_AUG_FILES,
+	SSHD_AUG_FILES,
 	{ "Fail2ban.lns", JAIL_FILE, 0644, &fail2ban_checker },
 };
 
-static const struct aug_file ssh_only[] = { SSH_AUG_FILES };
+static const struct aug_file ssh_only[] = { SSHD_AUG_FILES };
 
 static const struct question fail2ban_questions[] = {
 	{ "maxretry", V_INT, N_("Failures before a ban"),
@@ -137,7 +137,7 @@ ssh_ports_now(const char *root, struct strv *ports)
 	struct augs *a = NULL;
 
 	if (augs_open(&a, root, ssh_only, nitems(ssh_only), NULL) == 0)
-		ssh_listen_ports(augs_handle(a), ports);
+		sshd_listen_ports(augs_handle(a), ports);
 	augs_free(a);
 	if (ports->n == 0)
 		strv_add(ports, "22");
@@ -147,14 +147,13 @@ ssh_ports_now(const char *root, struct strv *ports)
 static char *
 ssh_ports(struct step_ctx *ctx)
 {
-	const struct settings *ssh = step_ctx_settings(ctx, "ssh");
-	const char *next = ssh != NULL ? settings_get(ssh, "port") : NULL;
+	const char *next = ssh_planned_port(ctx);
 	struct strv ports;
 	char *joined;
 
 	strv_init(&ports);
 	ssh_ports_now(ctx->root, &ports);
-	ssh_listen_ports(augs_handle(ctx->augs), &ports);
+	sshd_listen_ports(augs_handle(ctx->augs), &ports);
 	if (next != NULL && !strv_contains(&ports, next))
 		strv_add(&ports, next);
 	joined = join_unique(&ports, ",");
@@ -166,15 +165,15 @@ ssh_ports(struct step_ctx *ctx)
 static const char *
 banaction(struct step_ctx *ctx)
 {
-	const struct settings *fw = step_ctx_settings(ctx, "firewall");
-	const char *want = fw != NULL && settings_get(fw, "backend") ?
-	    settings_get(fw, "backend") : "auto";
+	const char *want = "auto";
+	bool enable = false;
 	struct firewall f;
 	const char *action = "nftables-multiport";
 
 	memset(&f, 0, sizeof f);
+	(void)firewall_planned(ctx, &want, &enable);
 	if (fw_load(ctx->root, ctx->os, want, &f, NULL) == 0 && (f.active ||
-	    (fw != NULL && settings_bool(fw, "enable", true))))
+	    enable))
 		action = fw_banaction(&f);
 	fw_release(&f);
 	return action;
@@ -239,11 +238,10 @@ openssh_version(const char *root)
 static bool
 postfix_auth(struct step_ctx *ctx)
 {
-	const struct settings *sasl = step_ctx_settings(ctx, "postfix-sasl");
 	struct fs_file f;
 	bool on = false;
 
-	if (sasl != NULL && settings_bool(sasl, "enable", true))
+	if (sasl_planned(ctx))
 		return true;
 	if (fs_read(ctx->root, "/etc/postfix/master.cf", &f, NULL) == 0 &&
 	    f.exists) {
@@ -316,7 +314,7 @@ note_overridden(struct plan *p)
 }
 
 static int
-plan_filter(struct plan *p, char **cause)
+plan_filter(struct step_ctx *ctx, struct plan *p, char **cause)
 {
 	static const char text[] =
 	    "# Written by hardenwiz (fail2ban): OpenSSH 9.8 and later log as\n"
@@ -325,12 +323,12 @@ plan_filter(struct plan *p, char **cause)
 	    "journalmatch = _SYSTEMD_UNIT=sshd.service + "
 	    "_SYSTEMD_UNIT=ssh.service + _COMM=sshd + _COMM=sshd-session\n";
 
-	return plan_file(p, STEP, FILTER_LOCAL, text, sizeof text - 1, 0644,
-	    0, 0, &fail2ban_checker, cause);
+	return plan_file(p, ctx->id, FILTER_LOCAL, text, sizeof text - 1,
+	    0644, 0, 0, &fail2ban_checker, cause);
 }
 
 static void
-plan_service(struct plan *p)
+plan_service(struct step_ctx *ctx, struct plan *p)
 {
 	/* --restart: a plain reload drops a jail's actions when its
 	 * banaction changes (fail2ban 1.0.2: "No actions for jail"). */
@@ -340,10 +338,10 @@ plan_service(struct plan *p)
 	    NULL };
 
 	if (fail2ban_running(p->root))
-		plan_command(p, STEP, reload, reload, _("fail2ban reads the "
-		    "new jails"));
+		plan_command(p, ctx->id, reload, reload, _("fail2ban reads "
+		    "the new jails"));
 	else if (!p->offline && systemd_running(p->root))
-		plan_command(p, STEP, enable, disable, _("start fail2ban, "
+		plan_command(p, ctx->id, enable, disable, _("start fail2ban, "
 		    "and at every boot"));
 	else
 		plan_note(p, "%s", _("fail2ban is not running: the jails take "
@@ -365,7 +363,7 @@ fail2ban_plan(struct step_ctx *ctx, const struct settings *set,
 	int r = 0;
 
 	if (!fail2ban_present(ctx->root)) {
-		if (plan_package(p, STEP, ctx->os, "fail2ban",
+		if (plan_package(p, ctx->id, ctx->os, "fail2ban",
 		    "fail2ban-server", _("install fail2ban"), cause) != 0) {
 			r = -1;
 			goto out;
@@ -375,10 +373,10 @@ fail2ban_plan(struct step_ctx *ctx, const struct settings *set,
 			    "comes from EPEL (dnf install epel-release); "
 			    "fail2ban-server is installed without "
 			    "fail2ban-firewalld, so no firewall is pulled in"));
-		plan_parents(p, STEP, JAIL_FILE);
+		plan_parents(p, ctx->id, JAIL_FILE);
 	}
 	if (journal && !python_systemd_present(ctx->root) && plan_package(p,
-	    STEP, ctx->os, "python3-systemd", "python3-systemd",
+	    ctx->id, ctx->os, "python3-systemd", "python3-systemd",
 	    _("fail2ban reads the journal with it"), cause) != 0) {
 		r = -1;
 		goto out;
@@ -429,11 +427,11 @@ fail2ban_plan(struct step_ctx *ctx, const struct settings *set,
 			r = set_key(aug, ctx->augs, "postfix-sasl",
 			    "journalmatch", "_SYSTEMD_UNIT=postfix@-.service "
 			    "+ _SYSTEMD_UNIT=postfix.service", cause);
-		plan_expect(p, STEP, &fail2ban_jail, "postfix-sasl",
+		plan_expect(p, ctx->id, &fail2ban_jail, "postfix-sasl",
 		    "postfix-sasl", "", NULL, NULL);
 	}
 	if (r == 0)
-		r = augs_collect(ctx->augs, p, STEP, cause);
+		r = augs_collect(ctx->augs, p, ctx->id, cause);
 	if (r == 0 && openssh_version(ctx->root) >= 908) {
 		struct fs_file f;
 		bool knows = fs_read(ctx->root, FAIL2BAN_DIR
@@ -442,14 +440,14 @@ fail2ban_plan(struct step_ctx *ctx, const struct settings *set,
 
 		fs_file_release(&f);
 		if (!knows)
-			r = plan_filter(p, cause);
+			r = plan_filter(ctx, p, cause);
 	}
 	if (r == 0) {
-		plan_expect(p, STEP, &fail2ban_jail, "sshd", "sshd", "",
+		plan_expect(p, ctx->id, &fail2ban_jail, "sshd", "sshd", "",
 		    NULL, NULL);
 		note_overridden(p);
 		if (p->nchanges > before)
-			plan_service(p);
+			plan_service(ctx, p);
 	}
 out:
 	free(admin);
@@ -517,7 +515,7 @@ fail2ban_audit(struct step_ctx *ctx, struct audit *a, char **cause)
 }
 
 const struct step step_fail2ban = {
-	.id = STEP,
+	.id = "fail2ban",
 	.title = N_("fail2ban"),
 	.help = N_("Ban addresses that keep failing to log in over SSH. The "
 	    "jail covers every SSH port (old and new during a move), reads "

@@ -15,13 +15,14 @@
 
 #include "firewall/firewall.h"
 #include "firewall/rules_check.h"
+#include "sshd/config.h"
 #include "fsutil.h"
 #include "i18n.h"
 #include "listening.h"
 #include "step.h"
 
 static const struct aug_file firewall_files[] = {
-	SSH_AUG_FILES,
+	SSHD_AUG_FILES,
 	{ "Iptables.lns", UFW_BEFORE_RULES, 0640, &iptables_checker },
 	{ "Iptables.lns", UFW_BEFORE6_RULES, 0640, &ip6tables_checker },
 };
@@ -55,16 +56,17 @@ static const struct question firewall_questions[] = {
 	  NULL, 0, 0, 0 },
 };
 
+extern const struct step step_firewall;
+
 static const char *const mail_ports[] = { "25/tcp", "465/tcp", "587/tcp" };
 
 /* The SSH ports: configured now, and the one the SSH step moves to. */
 static void
 ssh_ports(struct step_ctx *ctx, struct strv *ports, char **moved_to)
 {
-	const struct settings *ssh = step_ctx_settings(ctx, "ssh");
-	const char *next = ssh != NULL ? settings_get(ssh, "port") : NULL;
+	const char *next = ssh_planned_port(ctx);
 
-	ssh_listen_ports(augs_handle(ctx->augs), ports);
+	sshd_listen_ports(augs_handle(ctx->augs), ports);
 	*moved_to = NULL;
 	if (next != NULL && !strv_contains(ports, next)) {
 		*moved_to = xstrdup(next);
@@ -219,7 +221,7 @@ firewall_plan(struct step_ctx *ctx, const struct settings *set,
 		r = 0;
 		goto out;
 	}
-	if (fw_plan_install(&fw, p, "firewall", ctx->os, cause) != 0)
+	if (fw_plan_install(&fw, p, ctx->id, ctx->os, cause) != 0)
 		goto out;
 	for (size_t i = 0; i < ssh.n; i++) {
 		struct fw_ports s;
@@ -227,14 +229,14 @@ firewall_plan(struct step_ctx *ctx, const struct settings *set,
 		    "the firewall is enabled or reloaded"), ssh.v[i]);
 
 		if (fw_ports_parse(ssh.v[i], &s) == 0)
-			fw_plan_allow(&fw, p, "firewall", &s, why);
+			fw_plan_allow(&fw, p, ctx->id, &s, why);
 		free(why);
 	}
 	for (size_t i = 0; i < nallow; i++)
-		fw_plan_allow(&fw, p, "firewall", &allow[i], _("allow: "
+		fw_plan_allow(&fw, p, ctx->id, &allow[i], _("allow: "
 		    "listed in allow"));
 	if (nclose > 0)
-		fw_plan_close(&fw, p, "firewall", close, nclose);
+		fw_plan_close(&fw, p, ctx->id, close, nclose);
 	block = settings_bool(set, "block_outbound_smtp", false) &&
 	    !fw.outbound_blocked;
 	if (block && fw_outbound_file(&fw) != NULL &&
@@ -245,9 +247,9 @@ firewall_plan(struct step_ctx *ctx, const struct settings *set,
 		    fw_name(&fw));
 	else if (block) {
 		fw_mta_user(ctx->root, &mta_uid, &mta);
-		if (fw_plan_block_outbound(&fw, p, "firewall", ctx->augs,
+		if (fw_plan_block_outbound(&fw, p, ctx->id, ctx->augs,
 		    mta_uid, mta, cause) != 0 ||
-		    augs_collect(ctx->augs, p, "firewall", cause) != 0)
+		    augs_collect(ctx->augs, p, ctx->id, cause) != 0)
 			goto out;
 		if (mta == NULL)
 			plan_note(p, _("no MTA user (postfix) exists: outgoing "
@@ -255,7 +257,7 @@ firewall_plan(struct step_ctx *ctx, const struct settings *set,
 			    "again after installing the mail server"));
 	}
 	if (p->nchanges > first || (enable && !fw.active))
-		fw_plan_finish(&fw, p, "firewall", enable,
+		fw_plan_finish(&fw, p, ctx->id, enable,
 		    step_changed_files(p, first));
 	if (moved_to != NULL)
 		plan_note(p, _("the old SSH port stays open while sshd moves "
@@ -415,6 +417,22 @@ firewall_audit(struct step_ctx *ctx, struct audit *a, char **cause)
 	strv_release(&ssh);
 	fw_release(&fw);
 	return 0;
+}
+
+bool
+firewall_planned(const struct step_ctx *ctx, const char **backend,
+    bool *enable)
+{
+	const struct settings *set = step_ctx_settings(ctx, &step_firewall);
+
+	if (set == NULL)
+		return false;
+	if (backend != NULL)
+		*backend = settings_get(set, "backend") != NULL ?
+		    settings_get(set, "backend") : "auto";
+	if (enable != NULL)
+		*enable = settings_bool(set, "enable", true);
+	return true;
 }
 
 const struct step step_firewall = {

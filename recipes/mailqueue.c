@@ -18,7 +18,6 @@
 #include "step.h"
 #include "sysinfo.h"
 
-#define STEP		"mailqueue"
 #define UNIT_DIR	"/etc/systemd/system"
 #define SERVICE		UNIT_DIR "/hardenwiz-mailqueue.service"
 #define TIMER		UNIT_DIR "/hardenwiz-mailqueue.timer"
@@ -56,8 +55,8 @@ has_systemd(const struct plan *p)
 }
 
 static int
-plan_timer(struct plan *p, const char *exe, long threshold, long interval,
-    char **cause)
+plan_timer(struct step_ctx *ctx, struct plan *p, const char *exe,
+    long threshold, long interval, char **cause)
 {
 	char *service = xasprintf("# Written by hardenwiz (mailqueue).\n"
 	    "[Unit]\nDescription=hardenwiz: check the Postfix mail queue\n"
@@ -75,16 +74,16 @@ plan_timer(struct plan *p, const char *exe, long threshold, long interval,
 	size_t before = p->nchanges;
 	int r;
 
-	plan_parents(p, STEP, SERVICE);
-	r = plan_file(p, STEP, SERVICE, service, strlen(service), 0644, 0, 0,
+	plan_parents(p, ctx->id, SERVICE);
+	r = plan_file(p, ctx->id, SERVICE, service, strlen(service), 0644, 0, 0,
 	    NULL, cause);
 	if (r == 0)
-		r = plan_file(p, STEP, TIMER, timer, strlen(timer), 0644, 0, 0,
+		r = plan_file(p, ctx->id, TIMER, timer, strlen(timer), 0644, 0, 0,
 		    NULL, cause);
 	if (r == 0 && p->nchanges > before) {
-		plan_command(p, STEP, reload, reload, _("systemd reads the "
+		plan_command(p, ctx->id, reload, reload, _("systemd reads the "
 		    "new units"));
-		plan_command(p, STEP, enable, disable, _("start the timer, "
+		plan_command(p, ctx->id, enable, disable, _("start the timer, "
 		    "and at every boot"));
 		/* After a rollback removed the units, systemd forgets them. */
 		plan_resync(p, reload);
@@ -95,8 +94,8 @@ plan_timer(struct plan *p, const char *exe, long threshold, long interval,
 }
 
 static int
-plan_cron(struct plan *p, const char *exe, long threshold, long interval,
-    char **cause)
+plan_cron(struct step_ctx *ctx, struct plan *p, const char *exe,
+    long threshold, long interval, char **cause)
 {
 	long minutes = interval / 60;
 	char *when = minutes < 60 ? xasprintf("*/%ld * * * *", minutes) :
@@ -108,8 +107,8 @@ plan_cron(struct plan *p, const char *exe, long threshold, long interval,
 	    when, exe, threshold);
 	int r;
 
-	plan_parents(p, STEP, CRON_FILE);
-	r = plan_file(p, STEP, CRON_FILE, text, strlen(text), 0644, 0, 0,
+	plan_parents(p, ctx->id, CRON_FILE);
+	r = plan_file(p, ctx->id, CRON_FILE, text, strlen(text), 0644, 0, 0,
 	    NULL, cause);
 	if (minutes >= 60 && minutes % 60 != 0)
 		plan_note(p, _("cron runs the check every %ld hours (the "
@@ -129,14 +128,14 @@ mailqueue_plan(struct step_ctx *ctx, const struct settings *set,
 	int r;
 
 	(void)ctx;
-	if (postfix_skip_step(p, STEP))
+	if (postfix_skip_step(p, ctx->id))
 		return 0;
 	if (interval < 60)
 		return set_cause(cause, _("[mailqueue] interval: at least one "
 		    "minute (60s, 1m)"));
 	exe = p->offline ? xstrdup(INSTALLED) : self_path();
-	r = has_systemd(p) ? plan_timer(p, exe, threshold, interval, cause) :
-	    plan_cron(p, exe, threshold, interval, cause);
+	r = has_systemd(p) ? plan_timer(ctx, p, exe, threshold, interval, cause) :
+	    plan_cron(ctx, p, exe, threshold, interval, cause);
 	free(exe);
 	return r;
 }
@@ -157,7 +156,7 @@ mailqueue_audit(struct step_ctx *ctx, struct audit *a, char **cause)
 }
 
 const struct step step_mailqueue = {
-	.id = STEP,
+	.id = "mailqueue",
 	.title = N_("Mail queue monitor"),
 	.help = N_("A timer runs 'hardenwiz --check-queue' every interval: "
 	    "it reports the queue size, the oldest message, the top senders "

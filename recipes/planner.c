@@ -88,10 +88,10 @@ session_close(struct session *se)
 }
 
 const struct settings *
-step_ctx_settings(const struct step_ctx *ctx, const char *id)
+step_ctx_settings(const struct step_ctx *ctx, const struct step *step)
 {
 	for (size_t i = 0; i < ctx->nsteps; i++) {
-		if (strcmp(ctx->steps[i]->id, id) == 0)
+		if (ctx->steps[i] == step)
 			return ctx->settings != NULL ? ctx->settings[i] : NULL;
 	}
 	return NULL;
@@ -108,9 +108,9 @@ plan_steps(const char *root, const struct step *const *steps,
 	if (session_open(&se, root, steps, n, cause) != 0)
 		goto out;
 	for (size_t i = 0; i < n; i++) {
-		struct step_ctx ctx = { .root = root, .augs = se.augs,
-		    .os = &se.os, .steps = steps, .settings = settings,
-		    .nsteps = n };
+		struct step_ctx ctx = { .id = steps[i]->id, .root = root,
+		    .augs = se.augs, .os = &se.os, .steps = steps,
+		    .settings = settings, .nsteps = n };
 		char *err = NULL;
 
 		if (settings[i] == NULL)
@@ -137,8 +137,8 @@ audit_steps(const char *root, const struct step *const *steps, size_t n,
 	if (session_open(&se, root, steps, n, cause) != 0)
 		goto out;
 	for (size_t i = 0; i < n; i++) {
-		struct step_ctx ctx = { .root = root, .augs = se.augs,
-		    .os = &se.os, .effective = effective };
+		struct step_ctx ctx = { .id = steps[i]->id, .root = root,
+		    .augs = se.augs, .os = &se.os, .effective = effective };
 		char *err = NULL;
 
 		if (steps[i]->audit(&ctx, &audits[i], &err) != 0) {

@@ -100,8 +100,8 @@ map_keys(const char *text, struct strv *keys)
  * *added gets the new keys. Returns 1 when the file changes.
  */
 static int
-plan_map(struct plan *p, const char *map, const struct strv *entries,
-    struct strv *added, char **cause)
+plan_map(struct step_ctx *ctx, struct plan *p, const char *map,
+    const struct strv *entries, struct strv *added, char **cause)
 {
 	struct fs_file f;
 	struct strv have;
@@ -129,7 +129,7 @@ plan_map(struct plan *p, const char *map, const struct strv *entries,
 		strv_add(added, entries->v[i]);
 	}
 	if (added->n > 0)
-		r = plan_file(p, "postfix-blocklist", map, b.data, b.len, 0644,
+		r = plan_file(p, ctx->id, map, b.data, b.len, 0644,
 		    0, 0, &postfix_checker, cause) != 0 ? -1 : 1;
 	buf_release(&b);
 	strv_release(&have);
@@ -192,7 +192,7 @@ plan_restriction(struct step_ctx *ctx, struct plan *p, const char *param,
 		r = set_cause(cause, _("cannot set %s in %s: %s"), param,
 		    POSTFIX_MAIN, augs_error(ctx->augs));
 	else
-		plan_expect(p, "postfix-blocklist", &postfix_setting, param,
+		plan_expect(p, ctx->id, &postfix_setting, param,
 		    param, value, NULL, now);
 	free(path);
 	free(node);
@@ -206,12 +206,13 @@ plan_restriction(struct step_ctx *ctx, struct plan *p, const char *param,
  * cidr: map is asked for the network's first address, as a client is.
  */
 static void
-expect_rejects(struct plan *p, const char *spec, const struct strv *keys)
+expect_rejects(struct step_ctx *ctx, struct plan *p, const char *spec,
+    const struct strv *keys)
 {
 	for (size_t i = 0; i < keys->n; i++) {
 		char *key = xstrndup(keys->v[i], strcspn(keys->v[i], "/"));
 
-		plan_expect(p, "postfix-blocklist", &postfix_map_entry, spec,
+		plan_expect(p, ctx->id, &postfix_map_entry, spec,
 		    key, "REJECT", NULL, NULL);
 		free(key);
 	}
@@ -284,7 +285,7 @@ blocklist_plan(struct step_ctx *ctx, const struct settings *set,
 	size_t before = p->nchanges;
 	int r = -1, changed;
 
-	if (postfix_skip_step(p, "postfix-blocklist"))
+	if (postfix_skip_step(p, ctx->id))
 		return 0;
 	strv_init(&s_entries);
 	strv_init(&c_entries);
@@ -303,19 +304,19 @@ blocklist_plan(struct step_ctx *ctx, const struct settings *set,
 	}
 	if (s_entries.n > 0) {
 		spec = xasprintf("%s:%s", type, SENDERS_MAP);
-		changed = plan_map(p, SENDERS_MAP, &s_entries, &s_added, cause);
+		changed = plan_map(ctx, p, SENDERS_MAP, &s_entries, &s_added, cause);
 		if (changed < 0)
 			goto out;
 		{
 			char *db = postfix_map_db(type, SENDERS_MAP);
 
 			if (changed > 0 || !fs_exists(ctx->root, db))
-				postfix_plan_postmap(p, "postfix-blocklist",
+				postfix_plan_postmap(p, ctx->id,
 				    type, SENDERS_MAP, _("build the map's "
 				    "database before main.cf refers to it"));
 			free(db);
 		}
-		expect_rejects(p, spec, &s_added);
+		expect_rejects(ctx, p, spec, &s_added);
 		{
 			char *entry = xasprintf("check_sender_access %s", spec);
 			int rr = plan_restriction(ctx, p,
@@ -327,18 +328,18 @@ blocklist_plan(struct step_ctx *ctx, const struct settings *set,
 		}
 	}
 	if (c_entries.n > 0) {
-		if (plan_map(p, CLIENTS_MAP, &c_entries, &c_added, cause) < 0)
+		if (plan_map(ctx, p, CLIENTS_MAP, &c_entries, &c_added, cause) < 0)
 			goto out;
-		expect_rejects(p, "cidr:" CLIENTS_MAP, &c_added);
+		expect_rejects(ctx, p, "cidr:" CLIENTS_MAP, &c_added);
 		if (plan_restriction(ctx, p, "smtpd_client_restrictions",
 		    "check_client_access cidr:" CLIENTS_MAP, early,
 		    cause) != 0)
 			goto out;
 	}
-	if (augs_collect(ctx->augs, p, "postfix-blocklist", cause) != 0)
+	if (augs_collect(ctx->augs, p, ctx->id, cause) != 0)
 		goto out;
 	if (p->nchanges > before)
-		postfix_plan_reload(p, "postfix-blocklist");
+		postfix_plan_reload(p, ctx->id);
 	if (s_entries.n > 0)
 		plan_note(p, _("the sender list matches the envelope sender "
 		    "(MAIL FROM) only, not the From: header; a domain also "

@@ -53,7 +53,7 @@ static int
 set_param(struct step_ctx *ctx, struct plan *p, const char *key,
     const char *value, char **cause)
 {
-	return postfix_set_main(ctx->augs, p, "postfix-ratelimit", key, value,
+	return postfix_set_main(ctx->augs, p, ctx->id, key, value,
 	    cause);
 }
 
@@ -72,7 +72,7 @@ ratelimit_plan(struct step_ctx *ctx, const struct settings *set,
 	size_t before = p->nchanges;
 	char *exempt;
 
-	if (postfix_skip_step(p, "postfix-ratelimit"))
+	if (postfix_skip_step(p, ctx->id))
 		return 0;
 	for (size_t i = 0; i < nitems(map); i++) {
 		const char *v = settings_get(set, map[i].q);
@@ -91,10 +91,10 @@ ratelimit_plan(struct step_ctx *ctx, const struct settings *set,
 	    "smtp_destination_concurrency_failed_cohort_limit", "10",
 	    cause) != 0)
 		return -1;
-	if (augs_collect(ctx->augs, p, "postfix-ratelimit", cause) != 0)
+	if (augs_collect(ctx->augs, p, ctx->id, cause) != 0)
 		return -1;
 	if (p->nchanges > before)
-		postfix_plan_reload(p, "postfix-ratelimit");
+		postfix_plan_reload(p, ctx->id);
 	exempt = postfix_param(ctx->root,
 	    "smtpd_client_event_limit_exceptions", true);
 	if (exempt != NULL)

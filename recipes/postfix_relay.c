@@ -31,7 +31,6 @@
 #include "step.h"
 
 #define SASL_PASSWD	"/etc/postfix/sasl_passwd"
-#define STEP		"postfix-relay"
 
 static const struct aug_file relay_files[] = {
 	{ "Postfix_Main.lns", POSTFIX_MAIN, 0644, &postfix_checker },
@@ -243,7 +242,7 @@ plan_main(struct step_ctx *ctx, struct plan *p, const char *relay,
 	int r = 0;
 
 	for (size_t i = 0; i < nitems(set) && r == 0; i++)
-		r = postfix_set_main(ctx->augs, p, STEP, set[i][0], set[i][1],
+		r = postfix_set_main(ctx->augs, p, ctx->id, set[i][0], set[i][1],
 		    cause);
 	free(maps);
 	free(maps_now);
@@ -262,7 +261,7 @@ relay_plan(struct step_ctx *ctx, const struct settings *set, struct plan *p,
 	size_t before = p->nchanges;
 	int r = -1;
 
-	if (postfix_skip_step(p, STEP))
+	if (postfix_skip_step(p, ctx->id))
 		return 0;
 	if (host == NULL || user == NULL || user[0] == '\0')
 		return set_cause(cause, "%s", _("[postfix-relay] needs host "
@@ -280,33 +279,33 @@ relay_plan(struct step_ctx *ctx, const struct settings *set, struct plan *p,
 	}
 	spec = xasprintf("%s:%s", type, SASL_PASSWD);
 	db = postfix_map_db(type, SASL_PASSWD);
-	if (!sasl_plugins_present(ctx->root) && plan_package(p, STEP,
+	if (!sasl_plugins_present(ctx->root) && plan_package(p, ctx->id,
 	    ctx->os, "libsasl2-modules", "cyrus-sasl-plain", _("the SASL "
 	    "client plugins (PLAIN, LOGIN) Postfix logs in with"), cause) != 0)
 		goto out;
 	/* The map and its database first, main.cf refers to them last. */
 	if (plan_passwd(ctx, relay, user, password, cause) != 0 ||
-	    augs_collect(ctx->augs, p, STEP, cause) != 0)
+	    augs_collect(ctx->augs, p, ctx->id, cause) != 0)
 		goto out;
 	/* 0600 root before postmap: the .db is created with this mode. */
-	if (fs_exists(ctx->root, SASL_PASSWD) && plan_file_mode(p, STEP,
+	if (fs_exists(ctx->root, SASL_PASSWD) && plan_file_mode(p, ctx->id,
 	    SASL_PASSWD, 0600, 0, 0, cause) != 0)
 		goto out;
-	if (fs_exists(ctx->root, db) && plan_file_mode(p, STEP, db, 0600, 0,
+	if (fs_exists(ctx->root, db) && plan_file_mode(p, ctx->id, db, 0600, 0,
 	    0, cause) != 0)
 		goto out;
 	if (plan_find_file(p, SASL_PASSWD) != NULL || !fs_exists(ctx->root,
 	    db)) {
 		char *login = xasprintf("%s:%s", user, password);
 
-		postfix_plan_postmap(p, STEP, type, SASL_PASSWD, _("build the "
+		postfix_plan_postmap(p, ctx->id, type, SASL_PASSWD, _("build the "
 		    "password map's database (0600, like its source)"));
-		plan_expect(p, STEP, &postfix_map_entry, spec, relay, login,
+		plan_expect(p, ctx->id, &postfix_map_entry, spec, relay, login,
 		    NULL, NULL);
 		free(login);
 	}
 	if (plan_main(ctx, p, relay, spec, wrapper, cause) != 0 ||
-	    augs_collect(ctx->augs, p, STEP, cause) != 0)
+	    augs_collect(ctx->augs, p, ctx->id, cause) != 0)
 		goto out;
 	if (p->nchanges > before) {
 		if (settings_bool(set, "test_login", true)) {
@@ -314,11 +313,11 @@ relay_plan(struct step_ctx *ctx, const struct settings *set, struct plan *p,
 				plan_note(p, _("the login to %s was not tested "
 				    "(offline root)"), relay);
 			else
-				plan_expect(p, STEP, &postfix_relay_login,
+				plan_expect(p, ctx->id, &postfix_relay_login,
 				    relay, user, password, wrapper ?
 				    "wrapper" : NULL, NULL);
 		}
-		postfix_plan_reload(p, STEP);
+		postfix_plan_reload(p, ctx->id);
 	}
 	r = 0;
 out:
@@ -389,7 +388,7 @@ relay_audit(struct step_ctx *ctx, struct audit *a, char **cause)
 }
 
 const struct step step_postfix_relay = {
-	.id = STEP,
+	.id = "postfix-relay",
 	.title = N_("Postfix relay host"),
 	.help = N_("Send all outgoing mail through a relay with a login (a "
 	    "smarthost, SendGrid, your provider). The password goes into "

@@ -35,7 +35,6 @@
 #include "step.h"
 #include "sysinfo.h"
 
-#define STEP		"postfix-sasl"
 #define MASTER_CF	"/etc/postfix/master.cf"
 #define DOVECOT_CONF	"/etc/dovecot/dovecot.conf"
 #define DOVECOT_CONFD	"/etc/dovecot/conf.d"
@@ -184,7 +183,7 @@ plan_dovecot(struct step_ctx *ctx, struct plan *p, bool install,
 	char *restart[] = { "systemctl", "restart", "dovecot", NULL };
 	int r;
 
-	if (install && plan_package(p, STEP, ctx->os, "dovecot-core",
+	if (install && plan_package(p, ctx->id, ctx->os, "dovecot-core",
 	    "dovecot", _("Dovecot checks the passwords for Postfix"),
 	    cause) != 0)
 		return -1;
@@ -193,20 +192,20 @@ plan_dovecot(struct step_ctx *ctx, struct plan *p, bool install,
 	    "\nauth_mechanisms = plain login\nservice auth {\n"
 	    "  unix_listener %s {\n    mode = 0660\n    user = postfix\n"
 	    "    group = postfix\n  }\n}\n", socket);
-	plan_parents(p, STEP, DOVECOT_DROPIN);
-	r = plan_file(p, STEP, DOVECOT_DROPIN, text, strlen(text), 0644, 0, 0,
+	plan_parents(p, ctx->id, DOVECOT_DROPIN);
+	r = plan_file(p, ctx->id, DOVECOT_DROPIN, text, strlen(text), 0644, 0, 0,
 	    NULL, cause);
 	free(text);
 	if (r != 0)
 		return -1;
 	/* Dovecot first: the socket must exist before smtpd asks it. */
 	if (pidfile_alive(ctx->root, DOVECOT_PID))
-		plan_command(p, STEP, reload, reload, _("Dovecot opens the "
+		plan_command(p, ctx->id, reload, reload, _("Dovecot opens the "
 		    "auth socket for Postfix"));
 	else if (install || !p->offline)
-		plan_command(p, STEP, restart, restart, _("Dovecot opens the "
+		plan_command(p, ctx->id, restart, restart, _("Dovecot opens the "
 		    "auth socket for Postfix"));
-	plan_expect(p, STEP, &postfix_auth_socket, socket, socket, "", NULL, NULL);
+	plan_expect(p, ctx->id, &postfix_auth_socket, socket, socket, "", NULL, NULL);
 	return 0;
 }
 
@@ -540,11 +539,11 @@ plan_main_cf(struct step_ctx *ctx, struct plan *p, const char *type,
 	int r = 0;
 
 	for (size_t i = 0; i < nitems(set) && r == 0; i++)
-		r = postfix_set_main(ctx->augs, p, STEP, set[i][0], set[i][1],
+		r = postfix_set_main(ctx->augs, p, ctx->id, set[i][0], set[i][1],
 		    cause);
 	fixed = r == 0 && relay != NULL ? relay_restrictions(relay) : NULL;
 	if (fixed != NULL)
-		r = postfix_set_main(ctx->augs, p, STEP,
+		r = postfix_set_main(ctx->augs, p, ctx->id,
 		    "smtpd_relay_restrictions", fixed, cause);
 	free(fixed);
 	free(relay);
@@ -564,7 +563,7 @@ sasl_plan(struct step_ctx *ctx, const struct settings *set, struct plan *p,
 	size_t before = p->nchanges;
 	int r = -1;
 
-	if (postfix_skip_step(p, STEP))
+	if (postfix_skip_step(p, ctx->id))
 		return 0;
 	if (!settings_bool(set, "enable", true)) {
 		plan_note(p, "%s", _("[postfix-sasl] enable = no: AUTH is left "
@@ -588,11 +587,11 @@ sasl_plan(struct step_ctx *ctx, const struct settings *set, struct plan *p,
 	if (plan_main_cf(ctx, p, type, tls_only, cause) != 0 ||
 	    plan_service(ctx, &submission, tls_only, cause) != 0 ||
 	    (smtps && plan_service(ctx, &submissions, tls_only, cause) != 0) ||
-	    augs_collect(ctx->augs, p, STEP, cause) != 0)
+	    augs_collect(ctx->augs, p, ctx->id, cause) != 0)
 		goto out;
 	if (p->nchanges > before) {
-		postfix_plan_reload(p, STEP);
-		plan_expect(p, STEP, &postfix_smtp_port, "587", "submission",
+		postfix_plan_reload(p, ctx->id);
+		plan_expect(p, ctx->id, &postfix_smtp_port, "587", "submission",
 		    "", NULL, NULL);
 	}
 	if (!tls_only)
@@ -602,7 +601,7 @@ sasl_plan(struct step_ctx *ctx, const struct settings *set, struct plan *p,
 	goto out;
 refuse:
 	if (p->refusal == NULL)
-		p->refusal = xasprintf("[%s] %s", STEP, refusal);
+		p->refusal = xasprintf("[%s] %s", ctx->id, refusal);
 	r = 0;
 out:
 	free(refusal);
@@ -677,8 +676,19 @@ sasl_audit(struct step_ctx *ctx, struct audit *a, char **cause)
 	return 0;
 }
 
+extern const struct step step_postfix_sasl;
+
+bool
+sasl_planned(const struct step_ctx *ctx)
+{
+	const struct settings *set = step_ctx_settings(ctx,
+	    &step_postfix_sasl);
+
+	return set != NULL && settings_bool(set, "enable", true);
+}
+
 const struct step step_postfix_sasl = {
-	.id = STEP,
+	.id = "postfix-sasl",
 	.title = N_("Postfix SMTP AUTH"),
 	.help = N_("Mail clients log in to send mail (submission, port 587 "
 	    "with STARTTLS, and 465). Needs a password backend, Dovecot or "

@@ -19,7 +19,6 @@
 
 #include "augsession.h"
 #include "plan.h"
-#include "sshd/check.h"
 #include "sysinfo.h"
 #include "util.h"
 
@@ -44,6 +43,8 @@ enum value_type {
 #define Q_SECRET	0x2
 /* Asked by the wizard only: a recipe never holds it (a password). */
 #define Q_WIZARD_ONLY	0x4
+/* Seconds of the dead-man timer of a STEP_CONFIRM step (see struct step). */
+#define Q_CONFIRM_TIMEOUT 0x8
 
 struct question {
 	const char		*key;		/* recipe key, lower_snake_case */
@@ -111,6 +112,7 @@ bool	audit_without_postfix(const char *root, struct audit *);
 
 /* What a step gets to look at. */
 struct step_ctx {
+	const char		*id;	/* the step's own: for every plan call */
 	const char		*root;
 	struct augs		*augs;
 	const struct osinfo	*os;
@@ -122,22 +124,41 @@ struct step_ctx {
 	size_t			 nsteps;
 };
 
-/* The settings another step is planned with in this run, or NULL. */
+/*
+ * The settings STEP is planned with in this run, or NULL. Only STEP's own
+ * file calls it, to answer the facts below: a step never reads another's
+ * answers by name.
+ */
 const struct settings *step_ctx_settings(const struct step_ctx *,
-	    const char *id);
+	    const struct step *);
 
 /*
- * Facts one step needs from another's files.
- * ssh.c: the ports sshd listens on per its configuration ("22" when none
- * is set); needs the Sshd files in the session (SSH_AUG_FILES).
+ * Facts steps offer each other about this run, each defined in the file of
+ * the step that owns it.
  */
-void	 ssh_listen_ports(augeas *, struct strv *);
-#define SSH_AUG_FILES \
-	{ "Sshd.lns", "/etc/ssh/sshd_config", 0644, &sshd_checker }, \
-	{ "Sshd.lns", "/etc/ssh/sshd_config.d/*.conf", 0644, &sshd_checker }
+/* ssh.c: the port the SSH step moves sshd to in this run, or NULL. */
+const char	*ssh_planned_port(const struct step_ctx *);
+/*
+ * firewall.c: the firewall step runs in this run (it then allows every SSH
+ * port itself); *BACKEND gets the backend it asks for ("auto" when none)
+ * and *ENABLE whether it turns the firewall on, when not NULL.
+ */
+bool		 firewall_planned(const struct step_ctx *, const char **backend,
+		    bool *enable);
+/* postfix_sasl.c: the SASL step turns SMTP AUTH on in this run. */
+bool		 sasl_planned(const struct step_ctx *);
+
+/*
+ * A change of this step can cut off the admin's way in (SSH): on a live
+ * root it is applied under the dead-man timer, for the seconds its
+ * Q_CONFIRM_TIMEOUT question says (none when unset), and rolled back
+ * unless "hardenwiz --confirm" comes from a new login in time.
+ */
+#define STEP_CONFIRM	0x1
 
 struct step {
-	const char		*id;
+	const char		*id;		/* recipe section, --only */
+	unsigned int		 flags;		/* STEP_* */
 	const char		*title;		/* N_() */
 	const char		*help;		/* N_() */
 	const struct aug_file	*files;
@@ -154,6 +175,9 @@ extern const struct step *const step_table[];
 extern const size_t step_count;
 const struct step	*step_find(const char *id);
 const struct question	*step_question(const struct step *, const char *key);
+/* The dead-man timer STEP asks for with SETTINGS (STEP_CONFIRM), else 0. */
+unsigned int		 step_confirm_timeout(const struct step *,
+			    const struct settings *);
 
 /* Every section SPEC defines, built or not, in SPEC order. */
 extern const char *const spec_sections[];

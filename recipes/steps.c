@@ -7,24 +7,26 @@
 
 #include "step.h"
 
-extern const struct step step_firewall;
-extern const struct step step_ssh;
-extern const struct step step_fail2ban;
-extern const struct step step_postfix_sasl;
-extern const struct step step_postfix_ratelimit;
-extern const struct step step_postfix_relay;
-extern const struct step step_postfix_blocklist;
-extern const struct step step_mailqueue;
+/*
+ * The steps in the order the wizard and a recipe run them, one line each:
+ * adding a step is one line here.
+ */
+#define STEP_LIST(X) \
+	X(firewall) \
+	X(ssh) \
+	X(fail2ban) \
+	X(postfix_sasl) \
+	X(postfix_ratelimit) \
+	X(postfix_relay) \
+	X(postfix_blocklist) \
+	X(mailqueue)
+
+#define DECLARE(name)	extern const struct step step_##name;
+#define ENTRY(name)	&step_##name,
+STEP_LIST(DECLARE)
 
 const struct step *const step_table[] = {
-	&step_firewall,
-	&step_ssh,
-	&step_fail2ban,
-	&step_postfix_sasl,
-	&step_postfix_ratelimit,
-	&step_postfix_relay,
-	&step_postfix_blocklist,
-	&step_mailqueue,
+	STEP_LIST(ENTRY)
 };
 
 const size_t step_count = nitems(step_table);
@@ -54,4 +56,17 @@ step_question(const struct step *s, const char *key)
 			return &s->questions[i];
 	}
 	return NULL;
+}
+
+unsigned int
+step_confirm_timeout(const struct step *s, const struct settings *set)
+{
+	if (set == NULL || (s->flags & STEP_CONFIRM) == 0)
+		return 0;
+	for (size_t i = 0; i < s->nquestions; i++) {
+		if (s->questions[i].flags & Q_CONFIRM_TIMEOUT)
+			return (unsigned int)settings_long(set,
+			    s->questions[i].key, 0);
+	}
+	return 0;
 }

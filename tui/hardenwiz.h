@@ -54,16 +54,6 @@ void	 json_plan_steps(json_t *doc, const struct plan *,
 	    const struct step *const *, size_t, bool applied);
 void	 json_print(json_t *doc);
 
-/* Apply a plan under the lock with signals held; for --apply and wizards. */
-enum apply_status run_apply(const struct options *, struct plan *,
-	    unsigned int confirm_timeout, struct apply_result *, char **cause);
-/*
- * Roll back ID under the lock (WAIT: block for it) with signals held; every
- * rollback goes through here. Arguments as journal_rollback.
- */
-int	 run_rollback(const struct options *, const char *id, bool force,
-	    bool if_pending, bool wait, char **rolled, struct strv *warnings,
-	    char **cause);
 /* --check-queue: the queue report; exit 1 above the threshold. */
 int	 check_queue_main(const struct options *);
 

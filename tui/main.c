@@ -16,6 +16,7 @@
 #include "hardenwiz.h"
 #include "i18n.h"
 #include "journal.h"
+#include "transaction.h"
 
 #ifndef HW_VERSION
 #define HW_VERSION "0.1.0"
@@ -188,57 +189,6 @@ resolve_root(struct options *o, char **owned)
 	return 0;
 }
 
-/* No half-done transaction: Ctrl-C, SIGTERM, SIGHUP and SIGQUIT wait. */
-static void
-signals_hold(sigset_t *old)
-{
-	sigset_t hold;
-
-	sigemptyset(&hold);
-	sigaddset(&hold, SIGINT);
-	sigaddset(&hold, SIGTERM);
-	sigaddset(&hold, SIGHUP);
-	sigaddset(&hold, SIGQUIT);
-	sigprocmask(SIG_BLOCK, &hold, old);
-}
-
-enum apply_status
-run_apply(const struct options *o, struct plan *p,
-    unsigned int confirm_timeout, struct apply_result *res, char **cause)
-{
-	struct apply_opts ao = { .confirm_timeout = confirm_timeout,
-	    .self = o->self };
-	sigset_t old;
-	enum apply_status st;
-	int lock = -1;
-
-	if (lock_acquire(o->root, false, &lock, cause) != 0)
-		return APPLY_FAILED;
-	signals_hold(&old);
-	st = apply_plan(p, &ao, res, cause);
-	sigprocmask(SIG_SETMASK, &old, NULL);
-	lock_release(lock);
-	return st;
-}
-
-int
-run_rollback(const struct options *o, const char *id, bool force,
-    bool if_pending, bool wait, char **rolled, struct strv *warnings,
-    char **cause)
-{
-	sigset_t old;
-	int lock = -1, r;
-
-	if (lock_acquire(o->root, wait, &lock, cause) != 0)
-		return -1;
-	signals_hold(&old);
-	r = journal_rollback(o->root, id, force, if_pending, rolled, warnings,
-	    cause);
-	sigprocmask(SIG_SETMASK, &old, NULL);
-	lock_release(lock);
-	return r;
-}
-
 static void
 print_result(const struct apply_result *res)
 {
@@ -286,7 +236,6 @@ mode_apply(const struct options *o)
 	struct apply_result res;
 	const struct step **steps = NULL;
 	const struct settings **settings = NULL;
-	const struct recipe_section *ssh;
 	size_t n = 0;
 	char *cause = NULL;
 	int code = EXIT_OK;
@@ -309,15 +258,19 @@ mode_apply(const struct options *o)
 		code = fail(o, mode, EXIT_GUARD, p.refusal);
 		goto out;
 	}
-	ssh = recipe_section(&r, "ssh");
-	timeout = ssh != NULL ? (unsigned)settings_long(&ssh->settings,
-	    "confirm_timeout", 0) : 0;
+	/* The longest dead-man timer any STEP_CONFIRM step asks for. */
+	timeout = 0;
+	for (size_t i = 0; i < n; i++) {
+		unsigned int t = step_confirm_timeout(steps[i], settings[i]);
+
+		timeout = t > timeout ? t : timeout;
+	}
 	if (o->dry_run) {
 		struct apply_opts ao = { .dry_run = true };
 
 		st = apply_plan(&p, &ao, &res, &cause);
 	} else
-		st = run_apply(o, &p, timeout, &res, &cause);
+		st = txn_apply(&p, timeout, o->self, &res, &cause);
 	if (!o->json) {
 		print_plan(stdout, &p);
 		if (plan_is_empty(&p))
@@ -431,7 +384,7 @@ mode_rollback(const struct options *o)
 	int code = EXIT_OK;
 
 	strv_init(&warnings);
-	if (run_rollback(o, o->rollback_id, o->force, false, false, &rolled,
+	if (txn_rollback(o->root, o->rollback_id, o->force, false, false, &rolled,
 	    &warnings, &cause) != 0)
 		code = fail(o, "rollback", EXIT_RUNTIME, cause);
 	else
@@ -456,7 +409,7 @@ mode_unconfirmed(const struct options *o)
 
 	sleep(o->after);
 	strv_init(&warnings);
-	(void)run_rollback(o, o->unconfirmed_id, true, true, true, NULL,
+	(void)txn_rollback(o->root, o->unconfirmed_id, true, true, true, NULL,
 	    &warnings, &cause);
 	strv_release(&warnings);
 	free(cause);
@@ -467,10 +420,9 @@ static int
 mode_confirm(const struct options *o)
 {
 	char *cause = NULL;
-	int count = 0, lock = -1, code = EXIT_OK;
+	int count = 0, code = EXIT_OK;
 
-	if (lock_acquire(o->root, true, &lock, &cause) != 0 ||
-	    journal_confirm(o->root, &count, &cause) != 0)
+	if (txn_confirm(o->root, &count, &cause) != 0)
 		code = fail(o, "confirm", EXIT_RUNTIME, cause);
 	else if (count == 0)
 		fprintf(stderr, "%s\n", _("hardenwiz: no pending transaction "
@@ -478,7 +430,6 @@ mode_confirm(const struct options *o)
 	else
 		fprintf(stderr, _("hardenwiz: kept %d pending "
 		    "transaction(s)\n"), count);
-	lock_release(lock);
 	free(cause);
 	return code;
 }

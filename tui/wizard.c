@@ -13,6 +13,7 @@
 #include "i18n.h"
 #include "postfix/postfix.h"
 #include "journal.h"
+#include "transaction.h"
 
 char *
 audit_summary(const struct audit *a)
@@ -115,22 +116,19 @@ keep_or_undo(const struct frontend *fe, const struct options *o,
 	    "now. If this session is lost, the change is rolled back by "
 	    "itself after %u seconds."), timeout);
 	char *cause = NULL;
-	int count = 0, lock = -1;
+	int count = 0;
 
-	/* The dead-man process takes the same lock before it acts. */
 	if (fe->confirm(_("Keep the change?"), text)) {
-		if (lock_acquire(o->root, true, &lock, &cause) != 0 ||
-		    journal_confirm(o->root, &count, &cause) != 0)
+		if (txn_confirm(o->root, &count, &cause) != 0)
 			fe->message(_("Error"), cause);
 		else if (count == 0)
 			fe->message(_("Too late"), _("The change was already "
 			    "rolled back by the timer."));
-		lock_release(lock);
 	} else {
 		struct strv warnings;
 
 		strv_init(&warnings);
-		if (run_rollback(o, res->id, true, false, true, NULL,
+		if (txn_rollback(o->root, res->id, true, false, true, NULL,
 		    &warnings, &cause) != 0)
 			fe->message(_("Error"), cause);
 		else
@@ -184,9 +182,9 @@ step_flow(const struct frontend *fe, const struct options *o,
 			    fe->confirm(_("Apply"), _("Apply these changes "
 			    "now? Every file is kept in the journal and can be "
 			    "rolled back."))) {
-				timeout = p.offline ? 0 : (unsigned)
-				    settings_long(&set, "confirm_timeout", 0);
-				st = run_apply(o, &p, timeout, &res, &cause);
+				timeout = p.offline ? 0 :
+				    step_confirm_timeout(s, &set);
+				st = txn_apply(&p, timeout, o->self, &res, &cause);
 				show_result(fe, st, &res, cause);
 				if (st == APPLY_OK && res.pending)
 					keep_or_undo(fe, o, &res, timeout);
@@ -254,7 +252,7 @@ history_flow(const struct frontend *fe, const struct options *o)
 
 		strv_init(&warnings);
 		if (fe->confirm(_("Roll back"), q)) {
-			if (run_rollback(o, id, false, false, false, NULL,
+			if (txn_rollback(o->root, id, false, false, false, NULL,
 			    &warnings, &cause) != 0)
 				fe->message(_("Not rolled back"), cause);
 			else

@@ -1,0 +1,239 @@
+/*
+ * sshd/lockout.c -- the lockout guard: who could still log in after a
+ * plan. See lockout.h.
+ */
+#include <fnmatch.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+#include "fsutil.h"
+#include "i18n.h"
+#include "sshd/config.h"
+#include "sshd/lockout.h"
+#include "sshd/sshkey.h"
+
+static bool
+user_listed(const char *list, const char *user)
+{
+	struct strv pats;
+	bool hit = false;
+
+	strv_init(&pats);
+	split_list(list, &pats);
+	for (size_t i = 0; i < pats.n && !hit; i++) {
+		char *at = strchr(pats.v[i], '@');
+
+		if (at != NULL)
+			*at = '\0';	/* USER@HOST: the host part varies */
+		hit = fnmatch(pats.v[i], user, 0) == 0;
+	}
+	strv_release(&pats);
+	return hit;
+}
+
+/* AuthorizedKeysFile entries for AC, as paths inside the root. */
+void
+sshd_key_files(const char *akfile, const struct account *ac, struct strv *out)
+{
+	struct strv items;
+
+	strv_init(&items);
+	split_list(akfile, &items);
+	for (size_t i = 0; i < items.n; i++) {
+		struct buf b;
+		const char *s = items.v[i];
+
+		if (strcmp(s, "none") == 0)
+			continue;
+		buf_init(&b);
+		if (s[0] != '/' && s[0] != '%')
+			buf_addf(&b, "%s/", ac->home);
+		for (; *s != '\0'; s++) {
+			if (*s == '%' && s[1] == 'h')
+				buf_adds(&b, ac->home), s++;
+			else if (*s == '%' && s[1] == 'u')
+				buf_adds(&b, ac->name), s++;
+			else if (*s == '%' && s[1] == 'U')
+				buf_addf(&b, "%u", (unsigned)ac->uid), s++;
+			else if (*s == '%' && s[1] == '%')
+				buf_add(&b, "%", 1), s++;
+			else
+				buf_add(&b, s, 1);
+		}
+		strv_add(out, b.data);
+		buf_release(&b);
+	}
+	strv_release(&items);
+}
+
+/* StrictModes: sshd ignores a key file others could have written. */
+static bool
+strict_ok(const char *root, const char *path, const struct account *ac)
+{
+	char *copy = xstrdup(path), *slash;
+	bool ok = true;
+
+	while (ok && copy[0] != '\0') {
+		char *host = NULL;
+		struct stat st;
+
+		if (fs_resolve(root, copy, &host, NULL) == 0 &&
+		    stat(host, &st) == 0 && ((st.st_mode & 022) != 0 ||
+		    (st.st_uid != 0 && st.st_uid != ac->uid)))
+			ok = false;
+		free(host);
+		if (strcmp(copy, ac->home) == 0)
+			break;		/* sshd stops at the home directory */
+		slash = strrchr(copy, '/');
+		if (slash == NULL || slash == copy)
+			break;
+		*slash = '\0';
+	}
+	free(copy);
+	return ok;
+}
+
+/* Usable keys of AC after the plan. */
+static int
+usable_keys(struct plan *p, const struct account *ac, const char *akfile,
+    bool strict)
+{
+	struct strv files;
+	int count = 0;
+
+	strv_init(&files);
+	sshd_key_files(akfile, ac, &files);
+	for (size_t i = 0; i < files.n; i++) {
+		char *text = NULL;
+		size_t len;
+		bool exists;
+
+		if (plan_text_after(p, files.v[i], &text, &len, &exists, NULL)
+		    != 0 || !exists) {
+			free(text);
+			continue;
+		}
+		if (!strict || plan_find_file(p, files.v[i]) != NULL ||
+		    strict_ok(p->root, files.v[i], ac))
+			count += sshkey_count_usable(text);
+		free(text);
+	}
+	strv_release(&files);
+	return count;
+}
+
+void
+sshd_policy_load(augeas *aug, struct sshd_policy *lp)
+{
+	struct sshd_occurrences o = { 0 };
+	char *pw, *kbd, *pk, *st, *rl;
+
+	sshd_walk(aug, &o, NULL);
+	pw = sshd_first_value(&o, &sshd_kw_password);
+	kbd = sshd_first_value(&o, &sshd_kw_kbd);
+	pk = sshd_first_value(&o, &sshd_kw_pubkey);
+	st = sshd_first_value(&o, &sshd_kw_strict);
+	rl = sshd_first_value(&o, &sshd_kw_rootlogin);
+
+	lp->password = strcasecmp(pw, "yes") == 0 || strcasecmp(kbd, "yes")
+	    == 0;
+	lp->pubkey = strcasecmp(pk, "no") != 0;
+	lp->strict = strcasecmp(st, "no") != 0;
+	lp->rootlogin = sshd_canonical(&sshd_kw_rootlogin, rl);
+	lp->akfile = sshd_first_value(&o, &sshd_kw_akfile);
+	lp->allow = sshd_first_value(&o, &sshd_kw_allowusers);
+	lp->deny = sshd_first_value(&o, &sshd_kw_denyusers);
+	sshd_occurrences_release(&o);
+	free(pw);
+	free(kbd);
+	free(pk);
+	free(st);
+	free(rl);
+}
+
+void
+sshd_policy_release(struct sshd_policy *lp)
+{
+	free(lp->rootlogin);
+	free(lp->akfile);
+	free(lp->allow);
+	free(lp->deny);
+}
+
+/* Accounts that could still log in after the plan, one line each. */
+size_t
+sshd_ways_in(struct plan *p, const struct accounts *acc,
+    const struct sshd_policy *lp, struct strv *found)
+{
+	for (size_t i = 0; i < acc->n; i++) {
+		const struct account *ac = &acc->v[i];
+		bool is_root = ac->uid == 0 && strcmp(ac->name, "root") == 0;
+		int keys;
+
+		if (lp->allow[0] != '\0' && !user_listed(lp->allow, ac->name))
+			continue;
+		if (lp->deny[0] != '\0' && user_listed(lp->deny, ac->name))
+			continue;
+		if (!account_has_login_shell(ac))
+			continue;
+		if (is_root && strcmp(lp->rootlogin, "no") == 0)
+			continue;
+		if (!is_root && ac->uid < 1000 && ac->uid != 0)
+			continue;	/* system accounts */
+		keys = lp->pubkey && (!is_root || strcmp(lp->rootlogin,
+		    "forced-commands-only") != 0) ? usable_keys(p, ac,
+		    lp->akfile, lp->strict) : 0;
+		if (keys > 0) {
+			strv_addf(found, "%s (%d key%s)", ac->name, keys,
+			    keys == 1 ? "" : "s");
+			continue;
+		}
+		if (lp->password && (!is_root || strcmp(lp->rootlogin, "yes")
+		    == 0) && account_password_usable(p->root, ac->name) == 1)
+			strv_addf(found, "%s (password)", ac->name);
+	}
+	return found->n;
+}
+
+/*
+ * Refuse (exit 4) a plan that restricts how one logs in when no account
+ * would be left with a way in that we can prove.
+ */
+void
+sshd_lockout_guard(augeas *aug, struct plan *p,
+    const struct sshd_policy *before)
+{
+	struct sshd_policy after = { 0 };
+	struct accounts acc;
+	struct strv found;
+	char *cause = NULL;
+
+	sshd_policy_load(aug, &after);
+	if ((!before->password || after.password) &&
+	    strcmp(before->rootlogin, after.rootlogin) == 0) {
+		sshd_policy_release(&after);
+		return;		/* nothing gets stricter */
+	}
+	strv_init(&found);
+	if (accounts_load(p->root, &acc, &cause) != 0) {
+		p->refusal = xasprintf(_("cannot check that someone can "
+		    "still log in: %s"), cause);
+		free(cause);
+		sshd_policy_release(&after);
+		return;
+	}
+	if (sshd_ways_in(p, &acc, &after, &found) == 0) {
+		p->refusal = xasprintf(_("refusing to %s: no account "
+		    "that may log in would have a usable key in its "
+		    "authorized keys file (%s). Install one first: "
+		    "authorized_key = ssh-ed25519 AAAA... and key_user = NAME "
+		    "in [ssh], or ssh-copy-id from your computer"),
+		    !after.password ? _("turn off password login") :
+		    _("restrict root login"), after.akfile);
+	}
+	accounts_release(&acc);
+	strv_release(&found);
+	sshd_policy_release(&after);
+}
