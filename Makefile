@@ -52,7 +52,7 @@ fresh-check:
 	@sh scripts/fresh-check.sh $(SUITES)
 
 pot:
-	xgettext -k_ -kN_ --from-code=UTF-8 -o po/hardenwiz.pot editors/*.c recipes/*.c tui/*.c
+	xgettext -k_ -kN_ --from-code=UTF-8 -o po/hardenwiz.pot editors/*.c editors/*/*.c recipes/*.c tui/*.c
 
 clean:
 	rm -rf build build-asan build-fuzz

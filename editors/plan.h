@@ -53,7 +53,7 @@ struct change {
 struct expectation {
 	char		*step;
 	const struct expect_kind *kind;	/* who answers, how (checker.h) */
-	char		*key;		/* as sshd -T prints it: lowercase */
+	char		*key;		/* as the daemon's own view names it */
 	char		*label;		/* as the admin writes it, for reports */
 	char		*value;
 	char		*alias;		/* another spelling of VALUE, or NULL */

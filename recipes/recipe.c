@@ -84,6 +84,22 @@ spec_section(const char *name)
 	return false;
 }
 
+/* Every step's id, then SPEC's sections not built yet, space-separated. */
+static char *
+section_names(void)
+{
+	struct buf b;
+
+	buf_init(&b);
+	for (size_t i = 0; i < step_count; i++)
+		buf_addf(&b, "%s%s", i > 0 ? " " : "", step_table[i]->id);
+	for (size_t i = 0; spec_sections[i] != NULL; i++) {
+		if (step_find(spec_sections[i]) == NULL)
+			buf_addf(&b, " %s", spec_sections[i]);
+	}
+	return buf_detach(&b, NULL);
+}
+
 static void
 parse_section(struct parser *p, char *line)
 {
@@ -102,11 +118,12 @@ parse_section(struct parser *p, char *line)
 	*end = '\0';
 	name = trim(line + 1);
 	p->section = xstrdup(name);
-	if (!spec_section(name)) {
+	if (step_find(name) == NULL && !spec_section(name)) {
+		char *names = section_names();
+
 		perror_at(p, NULL, _("unknown section; the steps are: %s"),
-		    "firewall ssh fail2ban postfix-sasl postfix-ratelimit "
-		    "postfix-relay postfix-blocklist dns dnsbl mailqueue "
-		    "updates");
+		    names);
+		free(names);
 		return;
 	}
 	if (step_find(name) == NULL) {

@@ -1,11 +1,14 @@
 /*
  * step.h -- what a hardening step is. Each step is one file in recipes/
- * exporting one const struct step, listed in step_table[] (steps.c).
+ * exporting one const struct step, listed in STEP_LIST (steps.c).
  *
- * To add a step: write recipes/NAME.c with its questions, the Augeas files
- * it edits, an audit hook and a plan hook; add one line to step_table[]; add
- * its section to the recipe documentation. A step never writes: plan()
- * edits through the Augeas session and appends to the plan.
+ * Adding a step touches exactly: one new file, recipes/NAME.c, exporting
+ * const struct step step_NAME (its questions, the Augeas files it edits, an
+ * audit hook and a plan hook); one X(NAME) line in STEP_LIST (steps.c);
+ * its section in docs/recipe.conf.5; its test script tests/t/tNNNN-NAME.sh.
+ * Nothing else (docs/design.md, "Adding a step"). A step never writes:
+ * plan() edits through the Augeas session and appends to the plan, using
+ * ctx->id for its own id.
  */
 #ifndef HW_STEP_H
 #define HW_STEP_H
