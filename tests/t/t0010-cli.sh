@@ -156,4 +156,27 @@ test_expect_success 'every step file in recipes/ is listed in step_table[]' '
 	test "${found:-}" = 1
 '
 
+# The layers of docs/design.md: the engine cannot include a daemon's
+# header, nor the engine or a daemon step.h. The second compile of each
+# pair proves the first fails for the guard, not for something else.
+test_expect_success 'the build refuses a daemon header in the engine' '
+	printf "#include \"postfix/postfix.h\"\n" >"$T/layer.c" &&
+	test_expect_code 1 cc -fsyntax-only -I"$SRC/editors" \
+	    $(pkg-config --cflags augeas) "$T/layer.c" 2>"$T/err" &&
+	grep -q "the engine names no daemon" "$T/err" &&
+	cc -fsyntax-only -DHW_DAEMON_LAYER -I"$SRC/editors" \
+	    $(pkg-config --cflags augeas) "$T/layer.c"
+'
+
+test_expect_success 'the build refuses step.h below the steps' '
+	printf "#include \"step.h\"\n" >"$T/layer.c" &&
+	test_expect_code 1 cc -fsyntax-only -DHW_DAEMON_LAYER \
+	    -I"$SRC/editors" -I"$SRC/recipes" \
+	    $(pkg-config --cflags augeas) "$T/layer.c" 2>"$T/err" &&
+	grep -q "the engine and the daemons know no step" "$T/err" &&
+	cc -fsyntax-only -DHW_DAEMON_LAYER -DHW_STEPS_LAYER \
+	    -I"$SRC/editors" -I"$SRC/recipes" \
+	    $(pkg-config --cflags augeas) "$T/layer.c"
+'
+
 test_done
