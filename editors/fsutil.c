@@ -492,6 +492,20 @@ fs_list(const char *root, const char *path, struct strv *names, char **cause)
 }
 
 bool
+fs_is_dir(const char *root, const char *path)
+{
+	char *host = NULL;
+	struct stat st;
+	bool dir;
+
+	if (fs_resolve(root, path, &host, NULL) != 0)
+		return false;
+	dir = stat(host, &st) == 0 && S_ISDIR(st.st_mode);
+	free(host);
+	return dir;
+}
+
+bool
 fs_exists(const char *root, const char *path)
 {
 	char *host = NULL;

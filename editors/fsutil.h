@@ -53,6 +53,8 @@ int	 fs_rmdir(const char *root, const char *path, char **cause);
 int	 fs_mkdir_p(const char *root, const char *path, mode_t mode,
 	    char **cause);
 bool	 fs_exists(const char *root, const char *path);
+/* PATH is a directory, links inside the root followed. */
+bool	 fs_is_dir(const char *root, const char *path);
 /*
  * The names in directory PATH that do not start with '.', sorted, into
  * NAMES. A missing directory has none; -1 when it cannot be read.

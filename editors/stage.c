@@ -66,20 +66,6 @@ copy_live(const struct staging *s, const char *path, const char *to,
 	return r;
 }
 
-static bool
-is_dir(const char *root, const char *path)
-{
-	char *host = NULL;
-	struct stat st;
-	bool dir;
-
-	if (fs_resolve(root, path, &host, NULL) != 0)
-		return false;
-	dir = stat(host, &st) == 0 && S_ISDIR(st.st_mode);
-	free(host);
-	return dir;
-}
-
 /* The live files under REL ("" for the top), without planned ones. */
 static int
 stage_live(const struct staging *s, const char *rel, char **cause)
@@ -99,7 +85,7 @@ stage_live(const struct staging *s, const char *rel, char **cause)
 		enum stage_how how = rules->how != NULL ?
 		    rules->how(sub, rules->arg) : STAGE_COPY;
 
-		if (is_dir(s->root, path)) {
+		if (fs_is_dir(s->root, path)) {
 			if (rules->recurse && mkdir(to, 0700) != 0)
 				r = set_cause(cause, "cannot stage '%s': %s",
 				    to, strerror(errno));
