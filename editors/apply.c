@@ -198,7 +198,8 @@ apply_plan(struct plan *p, const struct apply_opts *o,
 		else if (c->kind == CHANGE_MKDIR)
 			r = fs_mkdir(p->root, c->path, c->new_mode, c->new_uid,
 			    c->new_gid, cause);
-		else if (!p->offline)
+		else if (!p->offline && (r = journal_started(j, i,
+		    cause)) == 0)
 			r = do_command(p, c, cause);
 		if (r == 0)
 			r = journal_done(j, i, c->kind == CHANGE_COMMAND &&

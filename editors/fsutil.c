@@ -273,6 +273,50 @@ copy_label(const char *from, int tofd)
 		(void)fsetxattr(tofd, selinux_xattr, label, (size_t)n, 0);
 }
 
+/* NAME is a temporary file of fs_write_atomic: ".hardenwiz." + 6 chars. */
+static bool
+our_temp(const char *name)
+{
+	static const char prefix[] = ".hardenwiz.";
+
+	if (strncmp(name, prefix, sizeof prefix - 1) != 0 ||
+	    strlen(name) != sizeof prefix - 1 + 6)
+		return false;
+	for (const char *c = name + sizeof prefix - 1; *c != '\0'; c++) {
+		if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
+		    (*c >= '0' && *c <= '9')))
+			return false;
+	}
+	return true;
+}
+
+int
+fs_remove_temps(const char *root, const char *dir)
+{
+	char *host = NULL;
+	DIR *d;
+	struct dirent *de;
+	int n = 0;
+
+	if (fs_resolve(root, dir, &host, NULL) != 0)
+		return 0;
+	if ((d = opendir(host)) == NULL) {
+		free(host);
+		return 0;
+	}
+	while ((de = readdir(d)) != NULL) {
+		struct stat st;
+
+		if (our_temp(de->d_name) && fstatat(dirfd(d), de->d_name, &st,
+		    AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode) &&
+		    unlinkat(dirfd(d), de->d_name, 0) == 0)
+			n++;
+	}
+	closedir(d);
+	free(host);
+	return n;
+}
+
 int
 fs_write_atomic(const char *root, const char *path, const void *data,
     size_t len, mode_t mode, uid_t uid, gid_t gid, char **cause)

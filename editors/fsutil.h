@@ -43,6 +43,12 @@ int	 fs_read(const char *root, const char *path, struct fs_file *,
  */
 int	 fs_write_atomic(const char *root, const char *path, const void *data,
 	    size_t len, mode_t mode, uid_t uid, gid_t gid, char **cause);
+/*
+ * Remove the temporary files fs_write_atomic leaves in DIR when killed
+ * between creating and renaming one (".hardenwiz." and six letters or
+ * digits, regular files only: nothing else is ours). Returns how many.
+ */
+int	 fs_remove_temps(const char *root, const char *dir);
 int	 fs_chmod_chown(const char *root, const char *path, mode_t mode,
 	    uid_t uid, gid_t gid, char **cause);
 int	 fs_unlink(const char *root, const char *path, char **cause);

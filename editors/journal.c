@@ -251,6 +251,35 @@ save_touched(const char *root, const char *dir, const struct plan *p,
 	return 0;
 }
 
+/*
+ * A journal directory without a manifest is a journal_begin that was killed
+ * before its first record: nothing was changed, and the originals it had
+ * copied (maybe a password map) must not stay. Called under the lock.
+ */
+static void
+remove_unbegun(const char *root)
+{
+	struct strv ids;
+
+	strv_init(&ids);
+	if (fs_list(root, JOURNAL_DIR, &ids, NULL) == 0) {
+		for (size_t i = 0; i < ids.n; i++) {
+			char *m = xasprintf("%s/%s/manifest.json", JOURNAL_DIR,
+			    ids.v[i]);
+			char *d = xasprintf("%s/%s", JOURNAL_DIR, ids.v[i]);
+			char *host = NULL;
+
+			if (!fs_exists(root, m) && fs_resolve(root, d, &host,
+			    NULL) == 0)
+				fs_remove_tree(host);
+			free(host);
+			free(d);
+			free(m);
+		}
+	}
+	strv_release(&ids);
+}
+
 int
 journal_begin(const char *root, const struct plan *p, struct journal **out,
     char **cause)
@@ -265,6 +294,7 @@ journal_begin(const char *root, const struct plan *p, struct journal **out,
 	j->root = xstrdup(root);
 	if (fs_mkdir_p(root, JOURNAL_DIR, 0700, cause) != 0)
 		goto fail;
+	remove_unbegun(root);
 	j->id = new_id(root, &j->dir);
 	if (fs_mkdir(root, j->dir, 0700, 0, 0, cause) != 0)
 		goto fail;
@@ -336,6 +366,17 @@ journal_done(struct journal *j, size_t i, bool skipped, char **cause)
 	json_object_set_new(c, "done", json_true());
 	if (skipped)
 		json_object_set_new(c, "skipped", json_true());
+	return manifest_write(j->root, j->dir, j->manifest, cause);
+}
+
+int
+journal_started(struct journal *j, size_t i, char **cause)
+{
+	json_t *c = json_array_get(json_object_get(j->manifest, "changes"), i);
+
+	if (c == NULL)
+		return set_cause(cause, "internal error: no change %zu", i);
+	json_object_set_new(c, "started", json_true());
 	return manifest_write(j->root, j->dir, j->manifest, cause);
 }
 
@@ -422,40 +463,83 @@ jstr(json_t *o, const char *key)
 	return s != NULL ? s : "";
 }
 
-/* The file is still what the transaction wrote. */
+/* What a file of a transaction is now. */
+enum file_now {
+	NOW_NEW,	/* what the transaction wrote */
+	NOW_ORIG,	/* what it was before: nothing to undo */
+	NOW_OTHER,	/* changed by someone else since */
+};
+
+/* Content, mode and owner of F equal the recorded NEW or OLD ones. */
+static bool
+same_file(const struct fs_file *f, json_t *c, const char *prefix,
+    const char *sha_want)
+{
+	char sha[65], *mode = xasprintf("%s_mode", prefix);
+	char *uid = xasprintf("%s_uid", prefix);
+	char *gid = xasprintf("%s_gid", prefix);
+	bool same;
+
+	sha256_hex(f->data, f->len, sha);
+	same = strcmp(sha, sha_want) == 0 && (long)f->mode == jint(c, mode) &&
+	    (long)f->uid == jint(c, uid) && (long)f->gid == jint(c, gid);
+	free(mode);
+	free(uid);
+	free(gid);
+	return same;
+}
+
+/*
+ * Where file change C stands. The original's hash is taken from the
+ * journal's copy, so an interrupted transaction, whose "done" marks may lag
+ * one rename behind, is judged by the bytes, not by the marks.
+ */
 static int
-check_unchanged(const char *root, json_t *c, char **cause)
+file_now(const char *root, const char *dir, json_t *c, enum file_now *now,
+    char **cause)
 {
 	const char *path = jstr(c, "path");
-	struct fs_file f;
-	char sha[65];
+	bool new_exists = !json_is_false(json_object_get(c, "new_exists"));
+	bool existed = json_is_true(json_object_get(c, "existed"));
+	struct fs_file f, o;
+	char osha[65];
 	int r = 0;
 
 	if (fs_read(root, path, &f, cause) != 0)
 		return -1;
-	if (json_is_false(json_object_get(c, "new_exists"))) {
-		if (f.exists)
-			r = set_cause(cause, "'%s' was created after the "
-			    "transaction; use --force to remove it anyway",
-			    path);
-	} else if (!f.exists)
-		r = set_cause(cause, "'%s' was removed after the transaction; "
-		    "use --force to restore it anyway", path);
-	else {
-		sha256_hex(f.data, f.len, sha);
-		if (strcmp(sha, jstr(c, "new_sha256")) != 0)
-			r = set_cause(cause, "'%s' was changed after the "
-			    "transaction; review it, then use --force to "
-			    "restore the old version anyway", path);
-		else if ((long)f.mode != jint(c, "new_mode") ||
-		    (long)f.uid != jint(c, "new_uid") ||
-		    (long)f.gid != jint(c, "new_gid"))
-			r = set_cause(cause, "the mode or owner of '%s' was "
-			    "changed after the transaction; use --force to "
-			    "restore the old ones anyway", path);
+	*now = NOW_OTHER;
+	if (!f.exists)
+		*now = !new_exists ? NOW_NEW : !existed ? NOW_ORIG : NOW_OTHER;
+	else if (new_exists && same_file(&f, c, "new", jstr(c, "new_sha256")))
+		*now = NOW_NEW;
+	else if (existed) {
+		char *orig = xasprintf("%s/%s", dir, jstr(c, "orig"));
+
+		r = fs_read(root, orig, &o, cause);
+		free(orig);
+		if (r == 0 && o.exists) {
+			sha256_hex(o.data, o.len, osha);
+			if (same_file(&f, c, "old", osha))
+				*now = NOW_ORIG;
+		}
+		if (r == 0)
+			fs_file_release(&o);
 	}
 	fs_file_release(&f);
 	return r;
+}
+
+/* Refuse, naming the file, what someone else changed since. */
+static int
+changed_since(const char *path, bool created, char **cause)
+{
+	if (created)
+		return set_cause(cause, "'%s' was changed after the "
+		    "transaction; review it, then use --force to remove it "
+		    "anyway", path);
+	return set_cause(cause, "'%s' was changed after the transaction; "
+	    "review it, then use --force to restore the old version anyway",
+	    path);
 }
 
 static int
@@ -505,49 +589,124 @@ run_recorded(const char *root, json_t *c, json_t *argv_json,
 }
 
 /*
+ * A write killed between its temporary file and the rename leaves the
+ * temporary file (the new text, maybe a secret) next to the target, or in
+ * the journal: removed with the interrupted transaction.
+ */
+static void
+remove_temps(const char *root, const char *dir, json_t *changes,
+    json_t *touched)
+{
+	json_t *lists[] = { changes, touched };
+
+	for (size_t l = 0; l < 2; l++) {
+		for (size_t i = 0; i < json_array_size(lists[l]); i++) {
+			char *d = xstrdup(jstr(json_array_get(lists[l], i),
+			    "path")), *slash = strrchr(d, '/');
+
+			if (slash != NULL && slash != d) {
+				*slash = '\0';
+				(void)fs_remove_temps(root, d);
+			}
+			free(d);
+		}
+	}
+	(void)fs_remove_temps(root, dir);
+}
+
+/* A change the undo must consider: done, or maybe done when INTERRUPTED. */
+static bool
+maybe_done(json_t *c, bool interrupted)
+{
+	return json_is_true(json_object_get(c, "done")) || (interrupted &&
+	    strcmp(jstr(c, "kind"), "command") != 0) || (interrupted &&
+	    json_is_true(json_object_get(c, "started")));
+}
+
+/*
+ * Before anything is undone: every file the undo would restore is either
+ * what the transaction wrote or already the original. *SKIP[i] is set for
+ * the originals (nothing to do there).
+ */
+static int
+check_files(const char *root, const char *dir, json_t *list, bool force,
+    bool interrupted, bool *skip, char **cause)
+{
+	for (size_t i = 0; i < json_array_size(list); i++) {
+		json_t *c = json_array_get(list, i);
+		enum file_now now;
+
+		skip[i] = false;
+		if (json_object_get(c, "kind") != NULL &&
+		    (strcmp(jstr(c, "kind"), "file") != 0 ||
+		    !maybe_done(c, interrupted)))
+			continue;
+		/* A command's file not sealed: the commands' own undo. */
+		if (json_object_get(c, "kind") == NULL &&
+		    json_object_get(c, "new_exists") == NULL)
+			continue;
+		if (file_now(root, dir, c, &now, cause) != 0)
+			return -1;
+		skip[i] = now == NOW_ORIG;
+		/*
+		 * Not marked done: ours only when it holds our bytes; any
+		 * other content was never written by us and is left alone,
+		 * even with FORCE.
+		 */
+		if (json_object_get(c, "kind") != NULL &&
+		    !json_is_true(json_object_get(c, "done"))) {
+			skip[i] = now != NOW_NEW;
+			continue;
+		}
+		if (now == NOW_OTHER && !force)
+			return changed_since(jstr(c, "path"),
+			    !json_is_true(json_object_get(c, "existed")),
+			    cause);
+	}
+	return 0;
+}
+
+/*
  * The shared undo: files first (newest first), then inverse commands, then
  * the files the commands rewrote, then the commands that reload them.
+ * INTERRUPTED: the transaction stopped half way (killed, power lost): a file
+ * change counts by its bytes, and a command that was started but not marked
+ * done may have run, so its inverse runs too (an inverse of something that
+ * did not happen fails harmlessly and is reported).
  */
 static int
 undo_manifest(const char *root, const char *dir, json_t *m, bool force,
-    struct strv *warnings, char **cause)
+    bool interrupted, struct strv *warnings, char **cause)
 {
 	json_t *changes = json_object_get(m, "changes");
 	json_t *touched = json_object_get(m, "touched");
 	json_t *resync = json_object_get(m, "resync");
 	size_t n = json_array_size(changes);
+	bool *skip = xcalloc(n + 1, sizeof *skip);
+	bool *tskip = xcalloc(json_array_size(touched) + 1, sizeof *tskip);
 	bool ran = false;
+	int r = -1;
 
-	if (!force) {
-		for (size_t i = 0; i < n; i++) {
-			json_t *c = json_array_get(changes, i);
-
-			if (json_is_true(json_object_get(c, "done")) &&
-			    strcmp(jstr(c, "kind"), "file") == 0 &&
-			    check_unchanged(root, c, cause) != 0)
-				return -1;
-		}
-		for (size_t i = 0; i < json_array_size(touched); i++) {
-			json_t *t = json_array_get(touched, i);
-
-			if (json_object_get(t, "new_exists") != NULL &&
-			    check_unchanged(root, t, cause) != 0)
-				return -1;
-		}
-	}
+	if (check_files(root, dir, changes, force, interrupted, skip,
+	    cause) != 0 || check_files(root, dir, touched, force, interrupted,
+	    tskip, cause) != 0)
+		goto out;
+	if (interrupted)
+		remove_temps(root, dir, changes, touched);
 	for (size_t i = n; i-- > 0;) {
 		json_t *c = json_array_get(changes, i);
 		char *err = NULL;
 
-		if (!json_is_true(json_object_get(c, "done")))
+		if (!maybe_done(c, interrupted) || skip[i])
 			continue;
 		if (strcmp(jstr(c, "kind"), "file") == 0) {
 			if (restore_file(root, dir, c, &err) != 0) {
 				set_cause(cause, "%s", err);
 				free(err);
-				return -1;
+				goto out;
 			}
-		} else if (strcmp(jstr(c, "kind"), "mkdir") == 0) {
+		} else if (strcmp(jstr(c, "kind"), "mkdir") == 0 &&
+		    fs_exists(root, jstr(c, "path"))) {
 			if (fs_rmdir(root, jstr(c, "path"), &err) != 0) {
 				strv_addf(warnings, "%s (left in place)", err);
 				free(err);
@@ -557,7 +716,7 @@ undo_manifest(const char *root, const char *dir, json_t *m, bool force,
 	for (size_t i = n; i-- > 0;) {
 		json_t *c = json_array_get(changes, i);
 
-		if (json_is_true(json_object_get(c, "done")) &&
+		if (maybe_done(c, interrupted) &&
 		    strcmp(jstr(c, "kind"), "command") == 0) {
 			run_recorded(root, c, json_object_get(c, "undo"),
 			    warnings);
@@ -567,23 +726,29 @@ undo_manifest(const char *root, const char *dir, json_t *m, bool force,
 	for (size_t i = 0; i < json_array_size(touched); i++) {
 		char *err = NULL;
 
+		if (tskip[i])
+			continue;
 		if (restore_file(root, dir, json_array_get(touched, i),
 		    &err) != 0) {
 			set_cause(cause, "%s", err);
 			free(err);
-			return -1;
+			goto out;
 		}
 	}
 	for (size_t i = 0; ran && i < json_array_size(resync); i++)
 		run_recorded(root, NULL, json_array_get(resync, i), warnings);
-	return 0;
+	r = 0;
+out:
+	free(skip);
+	free(tskip);
+	return r;
 }
 
 int
 journal_undo(struct journal *j, bool force, struct strv *warnings,
     char **cause)
 {
-	if (undo_manifest(j->root, j->dir, j->manifest, force, warnings,
+	if (undo_manifest(j->root, j->dir, j->manifest, force, true, warnings,
 	    cause) != 0)
 		return -1;
 	return journal_state(j, "rolled-back", 0, cause);
@@ -596,44 +761,116 @@ list_ids(const char *root, struct strv *ids, char **cause)
 	return fs_list(root, JOURNAL_DIR, ids, cause);
 }
 
+/* A transaction that stopped half way: applying, or being rolled back. */
+static bool
+state_interrupted(const char *state)
+{
+	return strcmp(state, "applying") == 0 ||
+	    strcmp(state, "rolling-back") == 0;
+}
+
+static bool
+state_undoable(const char *state)
+{
+	return strcmp(state, "applied") == 0 || strcmp(state, "pending") == 0 ||
+	    state_interrupted(state);
+}
+
 int
-journal_rollback(const char *root, const char *id, bool force,
-    bool if_pending, char **rolled, struct strv *warnings, char **cause)
+journal_interrupted(const char *root, struct strv *ids, char **cause)
+{
+	struct strv all;
+
+	strv_init(&all);
+	if (list_ids(root, &all, cause) != 0) {
+		strv_release(&all);
+		return -1;
+	}
+	for (size_t i = 0; i < all.n; i++) {
+		char *dir = xasprintf("%s/%s", JOURNAL_DIR, all.v[i]);
+		json_t *m = manifest_read(root, dir, NULL);
+
+		if (m != NULL && state_interrupted(jstr(m, "state")))
+			strv_add(ids, jstr(m, "id"));
+		json_decref(m);
+		free(dir);
+	}
+	strv_release(&all);
+	return 0;
+}
+
+/* The newest transaction that can be undone; its journal dir in *DIR. */
+static json_t *
+newest_undoable(const char *root, char **dir, char **cause)
 {
 	struct strv ids;
 	json_t *m = NULL;
-	char *dir = NULL;
-	const char *state;
-	int r = -1;
 
 	strv_init(&ids);
-	if (id == NULL) {
-		if (list_ids(root, &ids, cause) != 0)
-			goto out;
-		for (size_t i = ids.n; i-- > 0 && m == NULL;) {
-			dir = xasprintf("%s/%s", JOURNAL_DIR, ids.v[i]);
-			m = manifest_read(root, dir, NULL);
-			state = m ? jstr(m, "state") : "";
-			if (strcmp(state, "applied") != 0 &&
-			    strcmp(state, "pending") != 0) {
-				json_decref(m);
-				m = NULL;
-				free(dir);
-				dir = NULL;
-			}
+	if (list_ids(root, &ids, cause) != 0) {
+		strv_release(&ids);
+		return NULL;
+	}
+	for (size_t i = ids.n; i-- > 0 && m == NULL;) {
+		*dir = xasprintf("%s/%s", JOURNAL_DIR, ids.v[i]);
+		m = manifest_read(root, *dir, NULL);
+		if (m != NULL && !state_undoable(jstr(m, "state"))) {
+			json_decref(m);
+			m = NULL;
 		}
 		if (m == NULL) {
-			set_cause(cause, "nothing to roll back: no applied "
-			    "transaction in the journal");
-			goto out;
+			free(*dir);
+			*dir = NULL;
 		}
+	}
+	strv_release(&ids);
+	if (m == NULL)
+		set_cause(cause, "nothing to roll back: no applied "
+		    "transaction in the journal");
+	return m;
+}
+
+/* Another transaction than ID stopped half way: it comes first. */
+static int
+interrupted_other(const char *root, const char *id, char **cause)
+{
+	struct strv ids;
+	int r = 0;
+
+	strv_init(&ids);
+	if (journal_interrupted(root, &ids, cause) != 0)
+		r = -1;
+	for (size_t i = 0; r == 0 && i < ids.n; i++) {
+		if (strcmp(ids.v[i], id) != 0)
+			r = set_cause(cause, "transaction %s was interrupted "
+			    "half way; roll it back first: hardenwiz "
+			    "--rollback %s", ids.v[i], ids.v[i]);
+	}
+	strv_release(&ids);
+	return r;
+}
+
+int
+journal_rollback(const char *root, const char *id, bool force,
+    bool if_pending, char **rolled, struct strv *warnings,
+    char **cause)
+{
+	json_t *m = NULL;
+	char *dir = NULL;
+	const char *state;
+	bool interrupted;
+	int r = -1;
+
+	if (id == NULL) {
+		if ((m = newest_undoable(root, &dir, cause)) == NULL)
+			goto out;
 	} else {
-		dir = xasprintf("%s/%s", JOURNAL_DIR, id);
 		if (strchr(id, '/') != NULL || id[0] == '.') {
 			set_cause(cause, "'%s' is not a transaction id; see "
 			    "--history", id);
 			goto out;
 		}
+		dir = xasprintf("%s/%s", JOURNAL_DIR, id);
 		m = manifest_read(root, dir, cause);
 		if (m == NULL)
 			goto out;
@@ -643,12 +880,23 @@ journal_rollback(const char *root, const char *id, bool force,
 		r = 0;		/* confirmed in time: nothing to do */
 		goto out;
 	}
-	if (strcmp(state, "applied") != 0 && strcmp(state, "pending") != 0) {
-		set_cause(cause, "transaction %s is %s; only an applied one "
-		    "can be rolled back", jstr(m, "id"), state);
+	if (!state_undoable(state)) {
+		set_cause(cause, "transaction %s is %s; only an applied, "
+		    "pending or interrupted one can be rolled back",
+		    jstr(m, "id"), state);
 		goto out;
 	}
-	if (undo_manifest(root, dir, m, force, warnings, cause) != 0)
+	if (interrupted_other(root, jstr(m, "id"), cause) != 0)
+		goto out;
+	/*
+	 * Marked first: a rollback killed half way is itself interrupted,
+	 * and the next one judges each file by its bytes.
+	 */
+	interrupted = state_interrupted(state);
+	json_object_set_new(m, "state", json_string("rolling-back"));
+	if (manifest_write(root, dir, m, cause) != 0 ||
+	    undo_manifest(root, dir, m, force, interrupted, warnings,
+	    cause) != 0)
 		goto out;
 	json_object_set_new(m, "state", json_string("rolled-back"));
 	json_object_del(m, "confirm_deadline");
@@ -660,7 +908,6 @@ journal_rollback(const char *root, const char *id, bool force,
 out:
 	json_decref(m);
 	free(dir);
-	strv_release(&ids);
 	return r;
 }
 

@@ -28,6 +28,8 @@ int	 journal_begin(const char *root, const struct plan *, struct journal **,
 const char *journal_id(const struct journal *);
 /* Change I of the plan was performed (or skipped under an offline root). */
 int	 journal_done(struct journal *, size_t i, bool skipped, char **cause);
+/* Command I of the plan is about to run (its effect is uncertain now). */
+int	 journal_started(struct journal *, size_t i, char **cause);
 /* Every change was made: record what the commands' files look like now. */
 int	 journal_seal(struct journal *, char **cause);
 int	 journal_state(struct journal *, const char *state, long deadline,
@@ -43,14 +45,20 @@ int	 journal_undo(struct journal *, bool force, struct strv *warnings,
 	    char **cause);
 
 /*
- * Roll back transaction ID (NULL: the newest that is applied or pending).
- * Refuses, naming the file, when a file changed since, unless FORCE.
- * IF_PENDING: only when it is still pending (the dead-man switch).
- * *rolled gets the id (caller frees).
+ * Roll back transaction ID (NULL: the newest that is applied, pending or
+ * interrupted). An interrupted transaction (state "applying", or
+ * "rolling-back" when a rollback was itself interrupted) is undone by the
+ * bytes of each file: what it wrote is restored, what is still the original
+ * is left, and a command started but not marked done has its inverse run.
+ * Refuses, naming the file, when a file changed since, unless FORCE, and
+ * while another transaction is interrupted. IF_PENDING: only when it is
+ * still pending (the dead-man switch). *rolled gets the id (caller frees).
  */
 int	 journal_rollback(const char *root, const char *id, bool force,
 	    bool if_pending, char **rolled, struct strv *warnings,
 	    char **cause);
+/* IDs of the transactions that stopped half way (call under the lock). */
+int	 journal_interrupted(const char *root, struct strv *ids, char **cause);
 /* Mark every pending transaction as kept; *count how many. */
 int	 journal_confirm(const char *root, int *count, char **cause);
 /* Array of {id,time,state,steps,files,commands}, newest last; caller decrefs. */

@@ -21,6 +21,25 @@ signals_hold(sigset_t *old)
 	sigprocmask(SIG_BLOCK, &hold, old);
 }
 
+int
+txn_refuse_interrupted(const char *root, char **cause)
+{
+	struct strv ids;
+	int r = 0;
+
+	strv_init(&ids);
+	if (journal_interrupted(root, &ids, cause) != 0)
+		r = -1;
+	else if (ids.n > 0)
+		r = set_cause(cause, "transaction %s was interrupted half way "
+		    "(hardenwiz was killed or the machine stopped) and its "
+		    "changes are partly in place; undo it first with "
+		    "'hardenwiz --rollback %s', then run this again",
+		    ids.v[ids.n - 1], ids.v[ids.n - 1]);
+	strv_release(&ids);
+	return r;
+}
+
 enum apply_status
 txn_apply(struct plan *p, unsigned int confirm_timeout, const char *self,
     struct apply_result *res, char **cause)
@@ -33,6 +52,10 @@ txn_apply(struct plan *p, unsigned int confirm_timeout, const char *self,
 
 	if (lock_acquire(p->root, false, &lock, cause) != 0)
 		return APPLY_FAILED;
+	if (txn_refuse_interrupted(p->root, cause) != 0) {
+		lock_release(lock);
+		return APPLY_FAILED;
+	}
 	signals_hold(&old);
 	st = apply_plan(p, &ao, res, cause);
 	sigprocmask(SIG_SETMASK, &old, NULL);

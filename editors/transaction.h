@@ -14,8 +14,14 @@
 #include "plan.h"
 
 /*
- * Apply P (apply_plan) under the lock with signals held. CONFIRM_TIMEOUT
- * and SELF as in struct apply_opts.
+ * Fail, naming it and the way out, when a transaction of ROOT stopped half
+ * way: nothing may change a half-applied tree but its rollback.
+ */
+int	 txn_refuse_interrupted(const char *root, char **cause);
+/*
+ * Apply P (apply_plan) under the lock with signals held; refused while a
+ * transaction is interrupted. CONFIRM_TIMEOUT and SELF as in struct
+ * apply_opts.
  */
 enum apply_status txn_apply(struct plan *p, unsigned int confirm_timeout,
 	    const char *self, struct apply_result *, char **cause);

@@ -21,7 +21,7 @@ set -eu
 build="build-essential cmake pkg-config libaugeas-dev augeas-lenses
   libnewt-dev libjansson-dev libncurses-dev libssl-dev gettext"
 test="$build libcmocka-dev augeas-tools openssh-server openssh-client tmux
-  clang libclang-rt-dev iproute2 util-linux patch valgrind time
+  clang libclang-rt-dev iproute2 util-linux patch valgrind strace time
   python3 openssl ufw firewalld iptables nftables dbus-daemon procps
   postfix swaks libnet-ssleay-perl libsasl2-modules dovecot-core
   python3-aiosmtpd fail2ban python3-systemd"

@@ -245,6 +245,16 @@ mode_apply(const struct options *o)
 	recipe_init(&r);
 	plan_init(&p, o->root);
 	apply_result_init(&res);
+	/* Checked again under the lock; here it is said before planning. */
+	if (txn_refuse_interrupted(o->root, &cause) != 0) {
+		if (!o->dry_run) {
+			code = fail(o, mode, EXIT_RUNTIME, cause);
+			goto out;
+		}
+		errmsg("%s: %s", _("warning"), cause);
+		free(cause);
+		cause = NULL;
+	}
 	if (recipe_load(o->apply, strcmp(o->root, "/") == 0, &r, &cause) != 0 ||
 	    recipe_steps(o, &r, &steps, &settings, &n, &cause) != 0) {
 		code = fail(o, mode, EXIT_USAGE, cause);
@@ -325,7 +335,7 @@ mode_audit(const struct options *o)
 	const struct step **steps = NULL;
 	struct audit *audits;
 	size_t n = 0;
-	char *cause = NULL;
+	char *cause = NULL, *interrupted = NULL;
 	int code = EXIT_OK;
 
 	if (steps_select(o->only, &steps, &n, &cause) != 0) {
@@ -336,12 +346,17 @@ mode_audit(const struct options *o)
 	audits = xcalloc(n, sizeof *audits);
 	for (size_t i = 0; i < n; i++)
 		audit_init(&audits[i]);
+	/* A half-applied tree is the first thing to know about it: exit 1. */
+	if (txn_refuse_interrupted(o->root, &interrupted) != 0)
+		code = EXIT_RUNTIME;
 	if (audit_steps(o->root, steps, n, true, audits, &cause) != 0)
 		code = fail(o, "audit", EXIT_RUNTIME, cause);
 	else if (o->json) {
 		json_t *doc = json_doc(o, "audit");
 		json_t *arr = json_object_get(doc, "steps");
 
+		if (interrupted != NULL)
+			json_errors(doc, interrupted);
 		for (size_t i = 0; i < n; i++) {
 			json_t *s = json_object(), *f = json_array();
 
@@ -366,10 +381,14 @@ mode_audit(const struct options *o)
 		}
 		json_print(doc);
 		json_decref(doc);
-	} else
+	} else {
+		if (interrupted != NULL)
+			printf("%s: %s\n\n", _("WARNING"), interrupted);
 		print_audit(stdout, steps, audits, n);
+	}
 	for (size_t i = 0; i < n; i++)
 		audit_release(&audits[i]);
+	free(interrupted);
 	free(audits);
 	free(steps);
 	free(cause);

@@ -294,6 +294,16 @@ wizard_main(const struct options *o)
 		free(steps);
 		return EXIT_RUNTIME;
 	}
+	/* First thing on screen: nothing else may change a half-applied tree. */
+	if (txn_refuse_interrupted(o->root, &cause) != 0) {
+		char *text = xasprintf("%s\n\n%s", cause, _("Choose \"History "
+		    "and rollback\" to undo it."));
+
+		fe->message(_("An earlier run was interrupted"), text);
+		free(text);
+		free(cause);
+		cause = NULL;
+	}
 	for (;;) {
 		struct audit *audits = xcalloc(n, sizeof *audits);
 		struct strv items;

@@ -67,11 +67,15 @@ test_expect_success() {
 	# A plain statement, not an if condition: see above.
 	# fd 3: the helpers' own messages reach the log even when the
 	# command they run has its output redirected.
+	# A body appends figures worth keeping to "$T/notes": printed as
+	# comments after its "ok".
+	: > "$T/notes"
 	(test_run_body_ "$2") >"$T/out.log" 2>&1 3>&1
 	rc=$?
 	if [ "$rc" = 0 ]; then
 		passed=$((passed + 1))
 		say "ok - $name"
+		sed 's/^/# /' "$T/notes" >&2
 	else
 		failed=$((failed + 1))
 		say "not ok - $name (exit $rc)"
@@ -171,6 +175,47 @@ expect_T() {
 recipe() {
 	cat > "$T/$1"
 	chmod 600 "$T/$1"
+}
+
+# ---- kill -9 at every write (t0110, t0030) ----
+# HW_PREFIX, when set, runs strace and hardenwiz through it (in_ns).
+# The writes killed at: every rename (each file and journal write), and
+# every unlink and rmdir (a rollback removes what an apply created).
+# strace counts each system call apart, so a kill point is a call and N.
+WRITES="rename renameat renameat2 unlink unlinkat rmdir"
+
+# points ROOT ARGS: the kill points, "CALL N" a line, of a run of
+# hardenwiz in its own process (children, such as postconf, are not
+# traced): each call on a path in ROOT (the tree and its journal; scratch
+# copies elsewhere are not the tree).
+points() {
+	root=$1
+	shift
+	${HW_PREFIX:-} strace -o "$T/count.trace" \
+	    -e trace=$(echo $WRITES | tr " " ,) \
+	    $HW --root "$root" "$@" >/dev/null 2>&1 &&
+	awk -v root="${root%/}/" '
+		match($0, /^[a-z0-9]+\(/) {
+			call = substr($0, 1, RLENGTH - 1)
+			n[call]++
+			if (index($0, "(\"" root) && !index($0, "(\"/dev/shm/") &&
+			    !index($0, "(\"/tmp/hardenwiz-"))
+				print call, n[call]
+		}' "$T/count.trace"
+}
+
+# killed CALL N ROOT ARGS: hardenwiz killed on entering its Nth CALL.
+killed() {
+	call=$1 n=$2 root=$3
+	shift 3
+	test_expect_code 137 ${HW_PREFIX:-} strace -o /dev/null -e trace=$call \
+	    -e inject=$call:signal=SIGKILL:when=$n $HW --root "$root" "$@"
+}
+
+# interrupted ROOT: the journal says a transaction stopped half way.
+interrupted() {
+	${HW_PREFIX:-} $HW --root "$1" --history --json |
+	    grep -q "\"state\": *\"\(applying\|rolling-back\)\""
 }
 
 # ns_start: private network, mount and pid namespaces held open by a

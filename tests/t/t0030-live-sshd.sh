@@ -145,4 +145,38 @@ test_expect_success 'dead-man timer: --confirm keeps the change' '
 	in_ns "$HW" --rollback && wait_port 22 1
 '
 
+recipe port.conf <<EOF2
+[ssh]
+port = 2222
+EOF2
+
+# The live case of t0110: hardenwiz killed at each write of an apply that
+# moves sshd (before and after the journal records the reload, before and
+# after each file). A rollback must leave files and sshd agreeing: port 22.
+test_expect_success 'kill -9 at every write of a live apply: rollback brings sshd back to 22' '
+	HW_PREFIX=in_ns &&
+	(cd "$R/etc/ssh" && find . -type f | LC_ALL=C sort | xargs sha256sum) > "$T/ssh.before" &&
+	points / --apply "$T/port.conf" > "$T/livepoints" &&
+	in_ns "$HW" --rollback 2>/dev/null && wait_port 22 1 &&
+	test "$(wc -l < "$T/livepoints")" -ge 4 &&
+	restored=0 &&
+	while read -r call k; do
+		killed "$call" "$k" / --apply "$T/port.conf" &&
+		if interrupted /; then
+			test_expect_code 1 in_ns "$HW" --apply "$T/port.conf" 2>/dev/null &&
+			in_ns "$HW" --rollback 2>"$T/live.err" &&
+			restored=$((restored + 1))
+		fi &&
+		wait_port 22 1 && wait_port 2222 0 &&
+		(cd "$R/etc/ssh" && find . -type f | LC_ALL=C sort | xargs sha256sum) |
+		    diff - "$T/ssh.before" &&
+		in_ns "$HW" --apply "$T/port.conf" >/dev/null 2>&1 &&
+		wait_port 2222 1 &&
+		in_ns "$HW" --rollback 2>/dev/null && wait_port 22 1 || {
+			echo "kill point $call $k"; cat "$T/live.err"; return 1; }
+	done < "$T/livepoints" &&
+	echo "live: $(wc -l < "$T/livepoints") kill points, $restored interrupted; sshd on 22 after each rollback" >>"$T/notes" &&
+	test "$restored" -ge 3
+'
+
 test_done

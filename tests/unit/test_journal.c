@@ -85,7 +85,8 @@ test_apply_and_rollback(void **state)
 	/* Twice is refused. */
 	assert_int_equal(journal_rollback(root, id, false, false, NULL, &warn,
 	    &cause), -1);
-	assert_non_null(strstr(cause, "is rolled-back; only an applied one"));
+	assert_non_null(strstr(cause, "is rolled-back; only an applied, "
+	    "pending or interrupted one"));
 	free(cause);
 	cause = NULL;
 	assert_int_equal(journal_rollback(root, NULL, false, false, NULL,
@@ -199,6 +200,106 @@ test_confirm_and_pending(void **state)
 	tmpdir_free(root);
 }
 
+/*
+ * What a kill -9 leaves: a.conf written and marked done, b.conf renamed
+ * into place but not marked, c.conf not written, d.conf edited by someone
+ * else meanwhile; the state stays "applying".
+ */
+static void
+test_interrupted(void **state)
+{
+	char *root = tmpdir_new(), *cause = NULL, *got, *rolled = NULL;
+	struct plan p;
+	struct journal *j = NULL;
+	struct strv ids, warn;
+
+	(void)state;
+	put_file(root, "/etc/a.conf", "a\n", 0644);
+	put_file(root, "/etc/b.conf", "b\n", 0644);
+	put_file(root, "/etc/c.conf", "c\n", 0644);
+	put_file(root, "/etc/d.conf", "d\n", 0644);
+	plan_init(&p, root);
+	assert_int_equal(plan_file(&p, "t", "/etc/a.conf", "A\n", 2, 0644, 0,
+	    0, NULL, NULL), 0);
+	assert_int_equal(plan_file(&p, "t", "/etc/b.conf", "B\n", 2, 0644, 0,
+	    0, NULL, NULL), 0);
+	assert_int_equal(plan_file(&p, "t", "/etc/c.conf", "C\n", 2, 0644, 0,
+	    0, NULL, NULL), 0);
+	assert_int_equal(plan_file(&p, "t", "/etc/d.conf", "D\n", 2, 0644, 0,
+	    0, NULL, NULL), 0);
+	assert_int_equal(journal_begin(root, &p, &j, &cause), 0);
+	put_file(root, "/etc/a.conf", "A\n", 0644);
+	assert_int_equal(journal_done(j, 0, false, &cause), 0);
+	put_file(root, "/etc/b.conf", "B\n", 0644);
+	put_file(root, "/etc/d.conf", "someone\n", 0644);
+	journal_free(j);
+
+	strv_init(&ids);
+	assert_int_equal(journal_interrupted(root, &ids, &cause), 0);
+	assert_int_equal(ids.n, 1);
+	strv_init(&warn);
+	assert_int_equal(journal_rollback(root, NULL, false, false, &rolled,
+	    &warn, &cause), 0);
+	assert_string_equal(rolled, ids.v[0]);
+	assert_string_equal(got = get_file(root, "/etc/a.conf"), "a\n");
+	free(got);
+	assert_string_equal(got = get_file(root, "/etc/b.conf"), "b\n");
+	free(got);
+	assert_string_equal(got = get_file(root, "/etc/c.conf"), "c\n");
+	free(got);
+	/* Never written by us: left alone. */
+	assert_string_equal(got = get_file(root, "/etc/d.conf"), "someone\n");
+	free(got);
+	strv_release(&ids);
+	strv_init(&ids);
+	assert_int_equal(journal_interrupted(root, &ids, &cause), 0);
+	assert_int_equal(ids.n, 0);
+	strv_release(&ids);
+	strv_release(&warn);
+	plan_release(&p);
+	free(rolled);
+	tmpdir_free(root);
+}
+
+/* A rollback killed half way is finished by the next one. */
+static void
+test_rollback_interrupted(void **state)
+{
+	char *root = tmpdir_new(), *id, *cause = NULL, *got, *man;
+	struct plan p;
+	struct strv warn;
+	struct fs_file f;
+	char *text, *at;
+
+	(void)state;
+	put_file(root, "/etc/a.conf", orig, 0644);
+	setup_plan(root, &p);
+	id = applied(root, &p);
+	/* Killed after a.conf was restored and the state was marked. */
+	put_file(root, "/etc/a.conf", orig, 0644);
+	man = xasprintf("/var/lib/hardenwiz/journal/%s/manifest.json", id);
+	assert_int_equal(fs_read(root, man, &f, NULL), 0);
+	at = strstr(f.data, "\"applied\"");
+	assert_non_null(at);
+	text = xasprintf("%.*s\"rolling-back\"%s", (int)(at - f.data), f.data,
+	    at + strlen("\"applied\""));
+	assert_int_equal(fs_write_atomic(root, man, text, strlen(text), 0600,
+	    0, 0, NULL), 0);
+	free(text);
+	fs_file_release(&f);
+	strv_init(&warn);
+	assert_int_equal(journal_rollback(root, id, false, false, NULL, &warn,
+	    &cause), 0);
+	assert_string_equal(got = get_file(root, "/etc/a.conf"), orig);
+	free(got);
+	assert_false(fs_exists(root, "/etc/new.d"));
+	strv_release(&warn);
+	plan_release(&p);
+	free(man);
+	free(id);
+	tmpdir_free(root);
+}
+
 static void
 test_lock(void **state)
 {
@@ -224,6 +325,8 @@ main(void)
 		cmocka_unit_test(test_refuses_changed_file),
 		cmocka_unit_test(test_failure_undoes_earlier_changes),
 		cmocka_unit_test(test_confirm_and_pending),
+		cmocka_unit_test(test_interrupted),
+		cmocka_unit_test(test_rollback_interrupted),
 		cmocka_unit_test(test_lock),
 	};
 
