@@ -13,6 +13,7 @@
 
 #include "apply.h"
 #include "checker.h"
+#include "deadman.h"
 #include "fsutil.h"
 #include "journal.h"
 #include "run.h"
@@ -109,43 +110,19 @@ log_change(const struct plan *p, const struct change *c,
 	}
 }
 
-/*
- * The dead-man switch: a detached process that rolls the transaction back
- * unless "hardenwiz --confirm" runs in time. It survives the loss of the
- * SSH session that started it (own session, SIGHUP ignored).
- */
+/* The dead-man timer (deadman.h), with the deadline in the journal. */
 static int
-spawn_watchdog(const struct plan *p, const struct apply_opts *o,
-    const char *id, char **cause)
+arm(const struct plan *p, const struct apply_opts *o, struct journal *j,
+    long deadline, struct apply_result *res, char **cause)
 {
-	char secs[32];
-	pid_t pid;
+	char *how = NULL;
 
-	snprintf(secs, sizeof secs, "%u", o->confirm_timeout);
-	pid = fork();
-	if (pid < 0)
-		return set_cause(cause, "cannot start the rollback timer: %s",
-		    strerror(errno));
-	if (pid == 0) {
-		char *argv[] = { (char *)o->self, "--root", p->root,
-		    "--rollback-unconfirmed", (char *)id, "--after", secs,
-		    NULL };
-		int null = open("/dev/null", O_RDWR);
-
-		setsid();
-		signal(SIGHUP, SIG_IGN);
-		if (fork() != 0)
-			_exit(0);
-		if (null >= 0) {
-			dup2(null, STDIN_FILENO);
-			dup2(null, STDOUT_FILENO);
-			dup2(null, STDERR_FILENO);
-		}
-		execv(o->self, argv);
-		_exit(127);
-	}
-	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
-		;
+	if (journal_state(j, "applying", deadline, cause) != 0 ||
+	    deadman_arm(p->root, o->self, journal_id(j), o->confirm_timeout,
+	    &how, cause) != 0)
+		return -1;
+	strv_add(&res->log, how);
+	free(how);
 	return 0;
 }
 
@@ -166,6 +143,7 @@ abort_transaction(struct plan *p, struct journal *j, struct apply_result *res,
 		    journal_id(j));
 		(void)journal_state(j, "failed-rolled-back", 0, NULL);
 	}
+	deadman_disarm(p->root, journal_id(j));
 	mask_cause(p, cause);
 }
 
@@ -176,6 +154,7 @@ apply_plan(struct plan *p, const struct apply_opts *o,
 	struct journal *j = NULL;
 	enum apply_status st = APPLY_FAILED;
 	bool pending;
+	long deadline;
 	int checked;
 
 	if (plan_is_empty(p))
@@ -189,6 +168,17 @@ apply_plan(struct plan *p, const struct apply_opts *o,
 	if (journal_begin(p->root, p, &j, cause) != 0)
 		return APPLY_FAILED;
 	res->id = xstrdup(journal_id(j));
+	/*
+	 * Armed before the first change: a timer that cannot be armed
+	 * refuses the apply, never leaves a change without its net. It
+	 * waits for the lock we hold, and acts only on a pending state.
+	 */
+	pending = !p->offline && o->confirm_timeout > 0 && o->self != NULL;
+	deadline = (long)time(NULL) + o->confirm_timeout;
+	if (pending && arm(p, o, j, deadline, res, cause) != 0) {
+		(void)journal_state(j, "failed", 0, NULL);
+		goto out;
+	}
 	for (size_t i = 0; i < p->nchanges; i++) {
 		const struct change *c = &p->changes[i];
 		int r = 0;
@@ -220,13 +210,8 @@ apply_plan(struct plan *p, const struct apply_opts *o,
 		st = checked == CHECK_FAILED ? APPLY_FAILED : APPLY_INVALID;
 		goto out;
 	}
-	pending = !p->offline && o->confirm_timeout > 0 && o->self != NULL;
 	if (journal_state(j, pending ? "pending" : "applied", pending ?
-	    (long)time(NULL) + o->confirm_timeout : 0, cause) != 0) {
-		abort_transaction(p, j, res, cause);
-		goto out;
-	}
-	if (pending && spawn_watchdog(p, o, journal_id(j), cause) != 0) {
+	    deadline : 0, cause) != 0) {
 		abort_transaction(p, j, res, cause);
 		goto out;
 	}

@@ -776,6 +776,57 @@ state_undoable(const char *state)
 	    state_interrupted(state);
 }
 
+/* A line with the time in the manifest's "events": what happened to it. */
+static void
+add_event(json_t *m, const char *text)
+{
+	json_t *events = json_object_get(m, "events");
+	char stamp[32], *line;
+	time_t now = time(NULL);
+	struct tm tm;
+
+	if (events == NULL) {
+		events = json_array();
+		json_object_set_new(m, "events", events);
+	}
+	gmtime_r(&now, &tm);
+	strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	line = xasprintf("%s %s", stamp, text);
+	json_array_append_new(events, json_string(line));
+	free(line);
+}
+
+/*
+ * The newest transaction after ID that still stands (applied, pending or
+ * interrupted), or NULL; caller frees.
+ */
+static char *
+later_live(const char *root, const char *id)
+{
+	struct strv ids;
+	char *found = NULL;
+
+	strv_init(&ids);
+	if (list_ids(root, &ids, NULL) == 0) {
+		for (size_t i = ids.n; i-- > 0 && found == NULL;) {
+			char *dir = xasprintf("%s/%s", JOURNAL_DIR, ids.v[i]);
+			json_t *m;
+
+			if (strcmp(ids.v[i], id) <= 0) {
+				free(dir);
+				break;
+			}
+			m = manifest_read(root, dir, NULL);
+			if (m != NULL && state_undoable(jstr(m, "state")))
+				found = xstrdup(ids.v[i]);
+			json_decref(m);
+			free(dir);
+		}
+	}
+	strv_release(&ids);
+	return found;
+}
+
 int
 journal_interrupted(const char *root, struct strv *ids, char **cause)
 {
@@ -858,6 +909,7 @@ journal_rollback(const char *root, const char *id, bool force,
 	json_t *m = NULL;
 	char *dir = NULL;
 	const char *state;
+	char *later;
 	bool interrupted;
 	int r = -1;
 
@@ -880,6 +932,26 @@ journal_rollback(const char *root, const char *id, bool force,
 		r = 0;		/* confirmed in time: nothing to do */
 		goto out;
 	}
+	/*
+	 * The timer never undoes a later transaction's work: rolling this
+	 * one back over a newer change would silently revert it (and the
+	 * newer one would still be listed as applied). It stops, says why
+	 * in both journals, and leaves both for the admin.
+	 */
+	if (if_pending && (later = later_live(root, jstr(m, "id"))) != NULL) {
+		char *why = xasprintf("the confirmation deadline passed, but "
+		    "transaction %s was applied after it; not rolled back. "
+		    "Roll back %s first, then this one, or confirm with "
+		    "hardenwiz --confirm", later, later);
+
+		add_event(m, why);
+		(void)manifest_write(root, dir, m, NULL);
+		set_cause(cause, "%s", why);
+		free(why);
+		free(later);
+		r = 1;
+		goto out;
+	}
 	if (!state_undoable(state)) {
 		set_cause(cause, "transaction %s is %s; only an applied, "
 		    "pending or interrupted one can be rolled back",
@@ -900,6 +972,9 @@ journal_rollback(const char *root, const char *id, bool force,
 		goto out;
 	json_object_set_new(m, "state", json_string("rolled-back"));
 	json_object_del(m, "confirm_deadline");
+	if (if_pending)
+		add_event(m, "rolled back by the dead-man timer: not "
+		    "confirmed in time");
 	if (manifest_write(root, dir, m, cause) != 0)
 		goto out;
 	if (rolled != NULL)
@@ -912,12 +987,35 @@ out:
 }
 
 int
-journal_confirm(const char *root, int *count, char **cause)
+journal_expired(const char *root, long now, struct strv *out, char **cause)
+{
+	struct strv ids;
+
+	strv_init(&ids);
+	if (list_ids(root, &ids, cause) != 0) {
+		strv_release(&ids);
+		return -1;
+	}
+	for (size_t i = 0; i < ids.n; i++) {
+		char *dir = xasprintf("%s/%s", JOURNAL_DIR, ids.v[i]);
+		json_t *m = manifest_read(root, dir, NULL);
+
+		if (m != NULL && strcmp(jstr(m, "state"), "pending") == 0 &&
+		    jint(m, "confirm_deadline") <= now)
+			strv_add(out, jstr(m, "id"));
+		json_decref(m);
+		free(dir);
+	}
+	strv_release(&ids);
+	return 0;
+}
+
+int
+journal_confirm(const char *root, struct strv *kept, char **cause)
 {
 	struct strv ids;
 	int r = 0;
 
-	*count = 0;
 	strv_init(&ids);
 	if (list_ids(root, &ids, cause) != 0) {
 		strv_release(&ids);
@@ -930,8 +1028,9 @@ journal_confirm(const char *root, int *count, char **cause)
 		if (m != NULL && strcmp(jstr(m, "state"), "pending") == 0) {
 			json_object_set_new(m, "state", json_string("applied"));
 			json_object_del(m, "confirm_deadline");
+			add_event(m, "confirmed");
 			r = manifest_write(root, dir, m, cause);
-			(*count)++;
+			strv_add(kept, jstr(m, "id"));
 		}
 		json_decref(m);
 		free(dir);
@@ -982,6 +1081,9 @@ journal_history(const char *root, json_t **out, char **cause)
 		json_object_set_new(e, "time", json_string(jstr(m, "time")));
 		json_object_set_new(e, "state", json_string(jstr(m, "state")));
 		json_object_set(e, "steps", json_object_get(m, "steps"));
+		if (json_object_get(m, "events") != NULL)
+			json_object_set(e, "events", json_object_get(m,
+			    "events"));
 		json_object_set_new(e, "files", files);
 		json_object_set_new(e, "commands", cmds);
 		json_array_append_new(list, e);

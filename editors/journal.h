@@ -52,15 +52,20 @@ int	 journal_undo(struct journal *, bool force, struct strv *warnings,
  * is left, and a command started but not marked done has its inverse run.
  * Refuses, naming the file, when a file changed since, unless FORCE, and
  * while another transaction is interrupted. IF_PENDING: only when it is
- * still pending (the dead-man switch). *rolled gets the id (caller frees).
+ * still pending (the dead-man switch); then it also stands back, returning
+ * 1 with the reason in *CAUSE and in the journal, when a later transaction
+ * still stands. *rolled gets the id (caller frees).
  */
 int	 journal_rollback(const char *root, const char *id, bool force,
 	    bool if_pending, char **rolled, struct strv *warnings,
 	    char **cause);
 /* IDs of the transactions that stopped half way (call under the lock). */
 int	 journal_interrupted(const char *root, struct strv *ids, char **cause);
-/* Mark every pending transaction as kept; *count how many. */
-int	 journal_confirm(const char *root, int *count, char **cause);
+/* Pending transactions whose confirmation deadline is at or before NOW. */
+int	 journal_expired(const char *root, long now, struct strv *ids,
+	    char **cause);
+/* Mark every pending transaction as kept; their ids into KEPT. */
+int	 journal_confirm(const char *root, struct strv *kept, char **cause);
 /* Array of {id,time,state,steps,files,commands}, newest last; caller decrefs. */
 int	 journal_history(const char *root, json_t **out, char **cause);
 

@@ -3,7 +3,10 @@
  * confirm. See transaction.h.
  */
 #include <signal.h>
+#include <stdlib.h>
+#include <time.h>
 
+#include "deadman.h"
 #include "journal.h"
 #include "transaction.h"
 
@@ -19,6 +22,45 @@ signals_hold(sigset_t *old)
 	sigaddset(&hold, SIGHUP);
 	sigaddset(&hold, SIGQUIT);
 	sigprocmask(SIG_BLOCK, &hold, old);
+}
+
+/*
+ * Under the lock: every pending transaction past its deadline is rolled
+ * back now (its timer was killed, or the machine was down). Never over a
+ * later transaction (journal_rollback stands back and says why).
+ */
+static void
+expire(const char *root)
+{
+	struct strv ids;
+
+	strv_init(&ids);
+	if (journal_expired(root, (long)time(NULL), &ids, NULL) == 0) {
+		for (size_t i = 0; i < ids.n; i++) {
+			struct strv warnings;
+			char *cause = NULL;
+			int r;
+
+			strv_init(&warnings);
+			r = journal_rollback(root, ids.v[i], true, true, NULL,
+			    &warnings, &cause);
+			if (r == 0)
+				deadman_log("transaction %s was not confirmed "
+				    "before its deadline: rolled back",
+				    ids.v[i]);
+			else
+				deadman_log("transaction %s is past its "
+				    "confirmation deadline: %s", ids.v[i],
+				    cause != NULL ? cause : "not rolled back");
+			for (size_t k = 0; k < warnings.n; k++)
+				deadman_log("%s", warnings.v[k]);
+			if (r == 0)
+				deadman_disarm(root, ids.v[i]);
+			strv_release(&warnings);
+			free(cause);
+		}
+	}
+	strv_release(&ids);
 }
 
 int
@@ -52,6 +94,7 @@ txn_apply(struct plan *p, unsigned int confirm_timeout, const char *self,
 
 	if (lock_acquire(p->root, false, &lock, cause) != 0)
 		return APPLY_FAILED;
+	expire(p->root);
 	if (txn_refuse_interrupted(p->root, cause) != 0) {
 		lock_release(lock);
 		return APPLY_FAILED;
@@ -83,12 +126,30 @@ txn_rollback(const char *root, const char *id, bool force, bool if_pending,
 int
 txn_confirm(const char *root, int *count, char **cause)
 {
+	struct strv kept;
 	int lock = -1, r;
 
 	*count = 0;
 	if (lock_acquire(root, true, &lock, cause) != 0)
 		return -1;
-	r = journal_confirm(root, count, cause);
+	strv_init(&kept);
+	r = journal_confirm(root, &kept, cause);
+	for (size_t i = 0; i < kept.n; i++)
+		deadman_disarm(root, kept.v[i]);
+	*count = (int)kept.n;
+	strv_release(&kept);
 	lock_release(lock);
 	return r;
+}
+
+int
+txn_expire(const char *root, char **cause)
+{
+	int lock = -1;
+
+	if (lock_acquire(root, true, &lock, cause) != 0)
+		return -1;
+	expire(root);
+	lock_release(lock);
+	return 0;
 }

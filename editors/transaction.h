@@ -19,7 +19,8 @@
  */
 int	 txn_refuse_interrupted(const char *root, char **cause);
 /*
- * Apply P (apply_plan) under the lock with signals held; refused while a
+ * Apply P (apply_plan) under the lock with signals held, after rolling
+ * back what is past its confirmation deadline; refused while a
  * transaction is interrupted. CONFIRM_TIMEOUT and SELF as in struct
  * apply_opts.
  */
@@ -38,5 +39,11 @@ int	 txn_rollback(const char *root, const char *id, bool force,
  * takes it before it acts, so a confirmation never races a rollback.
  */
 int	 txn_confirm(const char *root, int *count, char **cause);
+/*
+ * Roll back every pending transaction of ROOT past its deadline (the boot
+ * check, and the start of every apply), logging each to syslog; never over
+ * a later transaction.
+ */
+int	 txn_expire(const char *root, char **cause);
 
 #endif

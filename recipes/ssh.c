@@ -58,8 +58,7 @@ static const struct question ssh_questions[] = {
 	{ "confirm_timeout", V_DURATION, N_("Seconds to confirm"),
 	  N_("On a live system the change is rolled back unless you run "
 	     "'hardenwiz --confirm' (from a new login) within this time. "
-	     "0 turns the safety net off."), NULL, 0, 0,
-	  Q_RECIPE_ONLY | Q_CONFIRM_TIMEOUT },
+	     "0 turns the safety net off."), NULL, 0, 0, Q_RECIPE_ONLY },
 };
 
 extern const struct step step_ssh;

@@ -46,8 +46,6 @@ enum value_type {
 #define Q_SECRET	0x2
 /* Asked by the wizard only: a recipe never holds it (a password). */
 #define Q_WIZARD_ONLY	0x4
-/* Seconds of the dead-man timer of a STEP_CONFIRM step (see struct step). */
-#define Q_CONFIRM_TIMEOUT 0x8
 
 struct question {
 	const char		*key;		/* recipe key, lower_snake_case */
@@ -152,10 +150,9 @@ bool		 firewall_planned(const struct step_ctx *, const char **backend,
 bool		 sasl_planned(const struct step_ctx *);
 
 /*
- * A change of this step can cut off the admin's way in (SSH): on a live
- * root it is applied under the dead-man timer, for the seconds its
- * Q_CONFIRM_TIMEOUT question says (none when unset), and rolled back
- * unless "hardenwiz --confirm" comes from a new login in time.
+ * A change of this step can cut off the admin's way in (SSH): the wizard
+ * arms the dead-man timer for it by default. Any step's section of a
+ * recipe may set confirm_timeout (SPEC), for the whole transaction.
  */
 #define STEP_CONFIRM	0x1
 
@@ -178,7 +175,7 @@ extern const struct step *const step_table[];
 extern const size_t step_count;
 const struct step	*step_find(const char *id);
 const struct question	*step_question(const struct step *, const char *key);
-/* The dead-man timer STEP asks for with SETTINGS (STEP_CONFIRM), else 0. */
+/* The dead-man timer (confirm_timeout) in SETTINGS of STEP, else 0. */
 unsigned int		 step_confirm_timeout(const struct step *,
 			    const struct settings *);
 

@@ -5,6 +5,7 @@
  */
 #include <string.h>
 
+#include "i18n.h"
 #include "step.h"
 
 /*
@@ -48,6 +49,17 @@ step_find(const char *id)
 	return NULL;
 }
 
+/*
+ * SPEC: "confirm_timeout = DURATION may stand in any step's section and
+ * applies to the whole transaction". A firewall-only change over SSH needs
+ * the dead-man timer as much as an SSH one, so every step knows the key.
+ */
+static const struct question confirm_question = {
+	"confirm_timeout", V_DURATION, N_("Seconds to confirm"),
+	N_("On a live system the change is rolled back unless you run "
+	   "'hardenwiz --confirm' (from a new login) within this time. 0 "
+	   "turns the safety net off."), NULL, 0, 0, Q_RECIPE_ONLY };
+
 const struct question *
 step_question(const struct step *s, const char *key)
 {
@@ -55,18 +67,15 @@ step_question(const struct step *s, const char *key)
 		if (strcmp(s->questions[i].key, key) == 0)
 			return &s->questions[i];
 	}
+	if (strcmp(key, confirm_question.key) == 0)
+		return &confirm_question;
 	return NULL;
 }
 
 unsigned int
 step_confirm_timeout(const struct step *s, const struct settings *set)
 {
-	if (set == NULL || (s->flags & STEP_CONFIRM) == 0)
-		return 0;
-	for (size_t i = 0; i < s->nquestions; i++) {
-		if (s->questions[i].flags & Q_CONFIRM_TIMEOUT)
-			return (unsigned int)settings_long(set,
-			    s->questions[i].key, 0);
-	}
-	return 0;
+	(void)s;
+	return set != NULL ? (unsigned int)settings_long(set,
+	    confirm_question.key, 0) : 0;
 }

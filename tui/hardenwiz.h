@@ -36,6 +36,7 @@ struct options {
 	bool		 confirm;
 	bool		 force;
 	const char	*unconfirmed_id; /* the dead-man timer */
+	bool		 expired;	/* --rollback-expired (boot check) */
 	unsigned int	 after;
 	const char	*self;		/* our executable */
 	bool		 check_queue;

@@ -16,6 +16,7 @@
 #include "hardenwiz.h"
 #include "i18n.h"
 #include "journal.h"
+#include "deadman.h"
 #include "transaction.h"
 
 #ifndef HW_VERSION
@@ -73,7 +74,7 @@ fail(const struct options *o, const char *mode, int code, const char *cause)
 static int
 parse_args(int argc, char **argv, struct options *o)
 {
-	enum { OPT_ROLLBACK_UNCONFIRMED = 256, OPT_AFTER, OPT_FORCE,
+	enum { OPT_ROLLBACK_UNCONFIRMED = 256, OPT_AFTER, OPT_EXPIRED, OPT_FORCE,
 	    OPT_CHECK_QUEUE, OPT_THRESHOLD, OPT_SYSLOG };
 	static const struct option longopts[] = {
 		{ "root", required_argument, NULL, 'r' },
@@ -93,6 +94,7 @@ parse_args(int argc, char **argv, struct options *o)
 		{ "rollback-unconfirmed", required_argument, NULL,
 		    OPT_ROLLBACK_UNCONFIRMED },
 		{ "after", required_argument, NULL, OPT_AFTER },
+		{ "rollback-expired", no_argument, NULL, OPT_EXPIRED },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -129,6 +131,7 @@ parse_args(int argc, char **argv, struct options *o)
 		case OPT_SYSLOG: o->syslog = true; break;
 		case OPT_ROLLBACK_UNCONFIRMED: o->unconfirmed_id = optarg;
 			break;
+		case OPT_EXPIRED: o->expired = true; break;
 		case OPT_AFTER: o->after = (unsigned)strtoul(optarg, NULL, 10);
 			break;
 		case 'h': usage(stdout); exit(EXIT_OK);
@@ -145,7 +148,8 @@ parse_args(int argc, char **argv, struct options *o)
 		return -1;
 	}
 	modes = (o->apply != NULL) + o->audit + o->rollback + o->history +
-	    o->confirm + (o->unconfirmed_id != NULL) + o->check_queue;
+	    o->confirm + (o->unconfirmed_id != NULL) + o->check_queue +
+	    o->expired;
 	if (modes > 1) {
 		errmsg("%s", _("choose one of --apply, --audit, --rollback, "
 		    "--history, --confirm, --check-queue"));
@@ -419,20 +423,46 @@ mode_rollback(const struct options *o)
 	return code;
 }
 
-/* The dead-man timer: roll back unless confirmed in time. */
+/*
+ * The dead-man timer: roll back unless confirmed in time. Every outcome
+ * goes to syslog: nobody watches this process.
+ */
 static int
 mode_unconfirmed(const struct options *o)
 {
 	struct strv warnings;
-	char *cause = NULL;
+	char *cause = NULL, *rolled = NULL;
+	int r;
 
 	sleep(o->after);
 	strv_init(&warnings);
-	(void)txn_rollback(o->root, o->unconfirmed_id, true, true, true, NULL,
-	    &warnings, &cause);
+	r = txn_rollback(o->root, o->unconfirmed_id, true, true, true,
+	    &rolled, &warnings, &cause);
+	if (r == 0 && rolled != NULL)
+		deadman_log("transaction %s was not confirmed in time: rolled "
+		    "back", rolled);
+	else if (r != 0)
+		deadman_log("transaction %s was not confirmed in time: %s",
+		    o->unconfirmed_id, cause);
+	for (size_t i = 0; i < warnings.n; i++)
+		deadman_log("%s", warnings.v[i]);
 	strv_release(&warnings);
+	free(rolled);
 	free(cause);
-	return EXIT_OK;
+	return r == 0 ? EXIT_OK : EXIT_RUNTIME;
+}
+
+/* At boot, and by hand: what passed its deadline is rolled back now. */
+static int
+mode_expired(const struct options *o)
+{
+	char *cause = NULL;
+	int code = EXIT_OK;
+
+	if (txn_expire(o->root, &cause) != 0)
+		code = fail(o, "rollback", EXIT_RUNTIME, cause);
+	free(cause);
+	return code;
 }
 
 static int
@@ -540,6 +570,8 @@ main(int argc, char **argv)
 		code = mode_history(&o);
 	else if (o.confirm)
 		code = mode_confirm(&o);
+	else if (o.expired)
+		code = mode_expired(&o);
 	else if (o.unconfirmed_id != NULL)
 		code = mode_unconfirmed(&o);
 	else

@@ -145,6 +145,66 @@ test_expect_success 'dead-man timer: --confirm keeps the change' '
 	in_ns "$HW" --rollback && wait_port 22 1
 '
 
+events_of_last() {
+	in_ns "$HW" --history --json | python3 -c \
+	    'import json,sys; print("\n".join(json.load(sys.stdin)["transactions"][-1].get("events", [])))'
+}
+
+test_expect_success 'dead-man: timer killed, machine "rebooted" past the deadline: the boot check rolls back' '
+	in_ns "$HW" --apply "$T/timed.conf" >/dev/null 2>&1 &&
+	test "$(state_of_last)" = pending &&
+	in_ns pkill -KILL -f -- "--rollback-unconfirmed" &&
+	sleep 3 &&
+	test "$(state_of_last)" = pending &&
+	wait_port 2222 1 &&
+	in_ns "$HW" --rollback-expired 2>"$T/expired.err" &&
+	grep -q "not confirmed before its deadline: rolled back" "$T/expired.err" &&
+	test "$(state_of_last)" = rolled-back &&
+	wait_port 22 1 && wait_port 2222 0 &&
+	ssh_password 22 | grep -q logged-in
+'
+
+recipe later.conf <<EOF2
+[ssh]
+permit_root_login = no
+EOF2
+
+test_expect_success 'dead-man: never rolls back over a later transaction; says why' '
+	sed "s/^confirm_timeout = 2/confirm_timeout = 3/" "$T/timed.conf" > "$T/timed3.conf" &&
+	chmod 600 "$T/timed3.conf" &&
+	in_ns "$HW" --apply "$T/timed3.conf" >/dev/null 2>&1 &&
+	first=$(in_ns "$HW" --history --json | python3 -c "import json,sys; print(json.load(sys.stdin)[\"transactions\"][-1][\"id\"])") &&
+	in_ns "$HW" --apply "$T/later.conf" >/dev/null 2>&1 &&
+	test "$(state_of_last)" = applied &&
+	sleep 5 &&
+	test "$(state_of_last)" = applied &&
+	in_ns "$HW" --history --json | python3 -c "
+import json, sys
+t = {x[\"id\"]: x for x in json.load(sys.stdin)[\"transactions\"]}
+f = t[\"$first\"]
+assert f[\"state\"] == \"pending\", f
+assert any(\"not rolled back\" in e for e in f.get(\"events\", [])), f
+" &&
+	wait_port 2222 1 &&
+	in_ns "$HW" --rollback 2>/dev/null &&
+	in_ns "$HW" --rollback "$first" 2>/dev/null &&
+	wait_port 22 1
+'
+
+test_expect_success 'dead-man: a timer that cannot be armed refuses the apply, nothing changed' '
+	cp "$HW" "$T/hw-gone" &&
+	(cd "$R/etc/ssh" && find . -type f | LC_ALL=C sort | xargs sha256sum) > "$T/ssh.armed" &&
+	{ in_ns strace -o /dev/null -e trace=flock \
+	    -e inject=flock:delay_enter=1500000 "$T/hw-gone" \
+	    --apply "$T/timed.conf" >"$T/gone.out" 2>&1 & } &&
+	sleep 0.5 && rm "$T/hw-gone" &&
+	test_expect_code 1 wait $! &&
+	grep -q "cannot start the rollback timer" "$T/gone.out" &&
+	(cd "$R/etc/ssh" && find . -type f | LC_ALL=C sort | xargs sha256sum) | diff - "$T/ssh.armed" &&
+	test "$(state_of_last)" = failed &&
+	wait_port 22 1 && wait_port 2222 0
+'
+
 recipe port.conf <<EOF2
 [ssh]
 port = 2222

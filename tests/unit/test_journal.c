@@ -180,8 +180,7 @@ test_confirm_and_pending(void **state)
 {
 	char *root = tmpdir_new(), *id, *cause = NULL;
 	struct plan p;
-	int count = -1;
-	struct strv warn;
+	struct strv warn, kept;
 
 	(void)state;
 	put_file(root, "/etc/a.conf", orig, 0644);
@@ -192,8 +191,10 @@ test_confirm_and_pending(void **state)
 	assert_int_equal(journal_rollback(root, id, true, true, NULL, &warn,
 	    &cause), 0);
 	assert_true(fs_exists(root, "/etc/new.d/b.conf"));
-	assert_int_equal(journal_confirm(root, &count, &cause), 0);
-	assert_int_equal(count, 0);
+	strv_init(&kept);
+	assert_int_equal(journal_confirm(root, &kept, &cause), 0);
+	assert_int_equal(kept.n, 0);
+	strv_release(&kept);
 	strv_release(&warn);
 	plan_release(&p);
 	free(id);

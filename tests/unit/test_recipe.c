@@ -207,6 +207,31 @@ test_nul_byte(void **state)
 	recipe_release(&r);
 }
 
+/* SPEC: confirm_timeout may stand in any step's section. */
+static void
+test_confirm_timeout_anywhere(void **state)
+{
+	const char text[] = "[firewall]\nenable = yes\nconfirm_timeout = 2m\n"
+	    "[fail2ban]\nconfirm_timeout = 0\n";
+	struct recipe r;
+	const struct recipe_section *s;
+	char *cause = NULL;
+
+	(void)state;
+	recipe_init(&r);
+	assert_int_equal(recipe_parse("t.conf", text, sizeof text - 1, &r,
+	    &cause), 0);
+	s = recipe_section(&r, "firewall");
+	assert_non_null(s);
+	assert_int_equal(step_confirm_timeout(s->step, &s->settings), 120);
+	s = recipe_section(&r, "fail2ban");
+	assert_non_null(s);
+	assert_int_equal(step_confirm_timeout(s->step, &s->settings), 0);
+	recipe_release(&r);
+	expect_error("[firewall]\nconfirm_timeout = soon\n",
+	    "t.conf:2: [firewall] confirm_timeout:");
+}
+
 static void
 test_load_permissions(void **state)
 {
@@ -249,6 +274,7 @@ main(void)
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_all_errors_reported),
 		cmocka_unit_test(test_nul_byte),
+		cmocka_unit_test(test_confirm_timeout_anywhere),
 		cmocka_unit_test(test_load_permissions),
 	};
 
