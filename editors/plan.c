@@ -18,6 +18,7 @@ plan_init(struct plan *p, const char *root)
 	p->root = xstrdup(root);
 	p->offline = strcmp(root, "/") != 0;
 	strv_init(&p->secrets);
+	strv_init(&p->secret_files);
 	strv_init(&p->notes);
 	strv_init(&p->not_applicable);
 }
@@ -58,6 +59,7 @@ plan_release(struct plan *p)
 	}
 	free(p->expect);
 	strv_release(&p->secrets);
+	strv_release(&p->secret_files);
 	strv_release(&p->notes);
 	strv_release(&p->not_applicable);
 	free(p->refusal);
@@ -314,8 +316,51 @@ plan_expect(struct plan *p, const char *step,
 }
 
 void
+plan_secret_file(struct plan *p, const char *path)
+{
+	secrets_protect();
+	if (!strv_contains(&p->secret_files, path))
+		strv_add(&p->secret_files, path);
+}
+
+/*
+ * TEXT with the value of each line masked: its first word stays, and of
+ * the rest only what comes before a ':' ("user:" of a password map's
+ * "user:password"). A file that holds secrets shows which entries change,
+ * never their values, on either side of the diff nor in context.
+ */
+static char *
+mask_lines(const char *text)
+{
+	struct buf b;
+
+	buf_init(&b);
+	buf_add(&b, "", 0);
+	while (*text != '\0') {
+		size_t len = strcspn(text, "\n"), word = strcspn(text, " \t\n");
+
+		buf_add(&b, text, word < len ? word : len);
+		if (word < len) {
+			const char *rest = text + word;
+			size_t sp = strspn(rest, " \t"), colon;
+
+			colon = strcspn(rest + sp, ": \t\n");
+			buf_adds(&b, " ");
+			if (rest[sp + colon] == ':')
+				buf_add(&b, rest + sp, colon + 1);
+			buf_adds(&b, "********");
+		}
+		if (text[len] == '\n')
+			buf_adds(&b, "\n");
+		text += len + (text[len] == '\n');
+	}
+	return buf_detach(&b, NULL);
+}
+
+void
 plan_secret(struct plan *p, const char *secret)
 {
+	secrets_protect();
 	if (secret[0] != '\0' && !strv_contains(&p->secrets, secret))
 		strv_add(&p->secrets, secret);
 }
@@ -381,6 +426,14 @@ plan_step_changes(const struct plan *p, const char *step)
 	return false;
 }
 
+/* A character that continues a word: a secret is masked between others. */
+static bool
+word_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	    (c >= '0' && c <= '9') || c == '_';
+}
+
 char *
 plan_mask(const struct plan *p, const char *s)
 {
@@ -390,15 +443,24 @@ plan_mask(const struct plan *p, const char *s)
 		const char *secret = p->secrets.v[i];
 		size_t slen = strlen(secret);
 		struct buf b;
-		const char *at, *from = out;
+		const char *at, *from = out, *scan = out;
 
 		if (strstr(out, secret) == NULL)
 			continue;
 		buf_init(&b);
-		while ((at = strstr(from, secret)) != NULL) {
+		while ((at = strstr(scan, secret)) != NULL) {
+			/*
+			 * A whole secret only: a one-letter password must
+			 * not mask that letter everywhere.
+			 */
+			if ((at > out && word_char(at[-1])) ||
+			    word_char(at[slen])) {
+				scan = at + 1;
+				continue;
+			}
 			buf_add(&b, from, (size_t)(at - from));
 			buf_adds(&b, "********");
-			from = at + slen;
+			from = scan = at + slen;
 		}
 		buf_adds(&b, from);
 		free(out);
@@ -426,7 +488,19 @@ render_file(const struct plan *p, const struct change *c, struct buf *out)
 	char *masked;
 
 	buf_init(&d);
-	{
+	if (strv_contains(&p->secret_files, c->path)) {
+		char *old = c->existed ? mask_lines(c->old_text) : NULL;
+		char *new = mask_lines(c->new_text);
+
+		if (diff_unified(&d, c->path, old, old ? strlen(old) : 0, new,
+		    strlen(new), 3) == 0 && (!c->existed || c->old_len !=
+		    c->new_len || memcmp(c->old_text, c->new_text,
+		    c->new_len) != 0))
+			buf_addf(&d, "# secret %s: its secret values change "
+			    "(not shown)\n", c->path);
+		free(old);
+		free(new);
+	} else {
 		char *old = c->existed ? plan_mask(p, c->old_text) : NULL;
 		char *new = plan_mask(p, c->new_text);
 

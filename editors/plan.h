@@ -69,6 +69,7 @@ struct plan {
 	struct expectation	*expect;
 	size_t			 nexpect;
 	struct strv		 secrets;	/* masked in every rendering */
+	struct strv		 secret_files;	/* shown as keys only */
 	struct strv		 notes;		/* warnings for the reader */
 	struct strv		 not_applicable;	/* ids of such steps */
 	/* Lockout guard: set by a step that finds no way in would remain. */
@@ -112,6 +113,11 @@ void	 plan_expect(struct plan *, const char *step,
 	    const struct expect_kind *, const char *key, const char *label,
 	    const char *value, const char *alias, const char *current);
 void	 plan_secret(struct plan *, const char *secret);
+/*
+ * PATH holds secrets (a password map): its diff shows each line's first
+ * word only, on both sides and in context.
+ */
+void	 plan_secret_file(struct plan *, const char *path);
 /* STEP does not apply to this system (its daemon is not installed). */
 void	 plan_not_applicable(struct plan *, const char *step);
 void	 plan_note(struct plan *, const char *fmt, ...)

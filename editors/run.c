@@ -16,6 +16,8 @@
 
 #include "run.h"
 
+extern char **environ;
+
 /* Output beyond this is dropped: we only show the start of an error. */
 #define RUN_MAX_OUTPUT (1024 * 1024)
 
@@ -64,6 +66,31 @@ struct child_fds {
 	int	in, out, err, report;
 };
 
+/*
+ * A child gets only what a daemon's tool needs from the environment: a
+ * secret handed to hardenwiz in a variable (password_env), or anything
+ * else of the caller's, never reaches postconf, postmap or systemctl.
+ */
+static void
+clean_environment(void)
+{
+	static const char *const keep[] = { "PATH=", "HOME=", "LANG=",
+	    "LANGUAGE=", "LC_", "TZ=", "TERM=", "DBUS_SYSTEM_BUS_ADDRESS=",
+	    NULL };
+	size_t n = 0;
+
+	for (size_t i = 0; environ[i] != NULL; i++) {
+		for (size_t k = 0; keep[k] != NULL; k++) {
+			if (strncmp(environ[i], keep[k], strlen(keep[k])) ==
+			    0) {
+				environ[n++] = environ[i];
+				break;
+			}
+		}
+	}
+	environ[n] = NULL;
+}
+
 static void __attribute__((noreturn))
 child(char *const *argv, const struct run_opts *opts,
     const struct child_fds *fd)
@@ -88,6 +115,7 @@ child(char *const *argv, const struct run_opts *opts,
 		    "its setup failed", 126);
 	/* PATH may be short (cron, sudo): look in sbin too. */
 	path = run_which(argv[0]);
+	clean_environment();
 	execv(path != NULL ? path : argv[0], argv);
 	child_fail(fd->report, 'E', strerror(errno), 127);
 }

@@ -6,6 +6,8 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <string.h>
 
 #include <openssl/evp.h>
@@ -385,4 +387,18 @@ sha256_hex(const void *data, size_t len, char out[65])
 		out[2 * i + 1] = hex[md[i] & 0xf];
 	}
 	out[64] = '\0';
+}
+
+void
+secrets_protect(void)
+{
+	static bool done;
+	struct rlimit none = { 0, 0 };
+
+	if (done)
+		return;
+	done = true;
+	/* No core file, no ptrace or /proc/PID/mem by others. */
+	(void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	(void)setrlimit(RLIMIT_CORE, &none);
 }

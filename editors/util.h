@@ -81,6 +81,11 @@ size_t	 split_list(const char *, struct strv *);
  * pass buf_str(&b) for a command's output, never a string literal.
  */
 char	*trim(char *);
+/*
+ * The process holds a secret from now on: no core dump (RLIMIT_CORE 0,
+ * not dumpable, which also keeps other users' ptrace out). Idempotent.
+ */
+void	 secrets_protect(void);
 bool	 str_has_prefix(const char *, const char *);
 bool	 str_has_suffix(const char *, const char *);
 

@@ -119,17 +119,22 @@ relay_password(const struct plan *p, const struct settings *set,
 	size_t len = 0;
 	struct stat st;
 
+	secrets_protect();
 	if (typed != NULL && typed[0] != '\0')
 		return xstrdup(typed);
 	if (env != NULL) {
 		const char *v = getenv(env);
+		char *pw;
 
 		if (v == NULL || v[0] == '\0') {
 			set_cause(cause, _("password_env: the variable %s is "
 			    "not set or empty"), env);
 			return NULL;
 		}
-		return xstrdup(v);
+		/* Read once, then gone: no child may inherit it. */
+		pw = xstrdup(v);
+		unsetenv(env);
+		return pw;
 	}
 	if (file == NULL) {
 		set_cause(cause, "%s", _("no password: set password_file or "
@@ -206,6 +211,33 @@ plan_passwd(struct step_ctx *ctx, const char *relay, const char *user,
 	return r;
 }
 
+/*
+ * The passwords already in sasl_passwd (other relays', and the one being
+ * replaced) are secrets too: masked in any message that might quote them.
+ */
+static void
+old_secrets(struct plan *p, const char *root)
+{
+	struct fs_file f;
+
+	/* fs_read zeroes F first: releasing it is always right. */
+	if (fs_read(root, SASL_PASSWD, &f, NULL) != 0 || !f.exists) {
+		fs_file_release(&f);
+		return;
+	}
+	for (char *save = NULL, *line = strtok_r(f.data, "\n", &save);
+	    line != NULL; line = strtok_r(NULL, "\n", &save)) {
+		char *login = strpbrk(line, " \t"), *colon;
+
+		if (line[0] == '#' || login == NULL)
+			continue;
+		login += strspn(login, " \t");
+		if ((colon = strchr(login, ':')) != NULL)
+			plan_secret(p, trim(colon + 1));
+	}
+	fs_file_release(&f);
+}
+
 /* KEY's list with ITEM first (a password map is searched in order). */
 static char *
 first_in_list(const char *list, const char *item)
@@ -270,6 +302,8 @@ relay_plan(struct step_ctx *ctx, const struct settings *set, struct plan *p,
 	    (password = relay_password(p, set, cause)) == NULL)
 		goto out;
 	plan_secret(p, password);
+	old_secrets(p, ctx->root);
+	plan_secret_file(p, SASL_PASSWD);
 	wrapper = str_has_suffix(relay, "]:465");
 	type = postfix_param(ctx->root, "default_database_type", true);
 	if (type == NULL || type[0] == '\0') {

@@ -76,6 +76,47 @@ test_expect_success 'password_env works; a missing variable is named' '
 	grep -q "the variable RELAY_PW is not set" "$T/env.err"
 '
 
+OLDPW='Old-p4ss-A7'
+NEWPW='New-p4ss-B8'
+OTHERPW='Other-relay-C9'
+
+test_expect_success 'rotation A -> B: neither password, nor another relay'"'"'s, shows anywhere' '
+	rm -rf "$T/rot" && cp -a "$R" "$T/rot" &&
+	printf "[smtp.other.example]:587 someone:%s\n[10.99.0.2]:587 apikey:%s\n" \
+	    "$OTHERPW" "$OLDPW" > "$T/rot/etc/postfix/sasl_passwd" &&
+	chmod 600 "$T/rot/etc/postfix/sasl_passwd" &&
+	printf "%s\n" "$NEWPW" > "$T/new.secret" && chmod 600 "$T/new.secret" &&
+	sed "s|^password_file = .*|password_file = $T/new.secret|" "$T/relay.conf" > "$T/rot.conf" &&
+	chmod 600 "$T/rot.conf" &&
+	$HW --root "$T/rot" --apply "$T/rot.conf" --dry-run > "$T/rot.dry" 2>&1 &&
+	grep -qx "# secret /etc/postfix/sasl_passwd: its secret values change (not shown)" "$T/rot.dry" &&
+	$HW --root "$T/rot" --apply "$T/rot.conf" --json > "$T/rot.json" 2> "$T/rot.err" &&
+	$HW --root "$T/rot" --history > "$T/rot.hist" &&
+	$HW --root "$T/rot" --history --json >> "$T/rot.hist" &&
+	grep -qx "\[10.99.0.2\]:587 apikey:$NEWPW" "$T/rot/etc/postfix/sasl_passwd" &&
+	for pw in "$OLDPW" "$NEWPW" "$OTHERPW"; do
+		! grep -l -- "$pw" "$T/rot.dry" "$T/rot.json" "$T/rot.err" "$T/rot.hist" || return 1
+	done
+'
+
+test_expect_success 'a one-letter password masks itself, not every such letter' '
+	printf "a\n" > "$T/a.secret" && chmod 600 "$T/a.secret" &&
+	sed "s|^password_file = .*|password_file = $T/a.secret|" "$T/relay.conf" > "$T/a.conf" &&
+	chmod 600 "$T/a.conf" &&
+	$HW --root "$R" --apply "$T/a.conf" --dry-run > "$T/a.out" &&
+	grep -qx "+\[10.99.0.2\]:587 apikey:\*\*\*\*\*\*\*\*" "$T/a.out" &&
+	grep -q "^+relayhost = \[10.99.0.2\]:587" "$T/a.out" &&
+	grep -q "smtp_sasl_password_maps" "$T/a.out"
+'
+
+test_expect_success 'password_env: no child sees the password in its argv or environment' '
+	RELAY_PW=$SECRET strace -f -v -s 4096 -e trace=execve -o "$T/exec.trace" \
+	    $HW --root "$R" --apply "$T/env.conf" --dry-run > /dev/null &&
+	test "$(grep -c "execve(" "$T/exec.trace")" -ge 5 &&
+	test "$(sed 1d "$T/exec.trace" | grep -c -- "$SECRET")" = 0 &&
+	grep -q "RELAY_PW=$SECRET" "$T/exec.trace"
+'
+
 if command -v tmux >/dev/null; then
 start
 test_expect_success 'wizard: the relay form takes the password without showing it' '
