@@ -124,12 +124,13 @@ silent_setup(void *arg, char *why, size_t whylen)
 	return -1;
 }
 
+/* Moves the process to ARG: visible to the child's command, not to us. */
 static int
 marking_setup(void *arg, char *why, size_t whylen)
 {
 	(void)why;
 	(void)whylen;
-	return setenv("HW_SETUP_RAN", arg, 1);
+	return chdir(arg);
 }
 
 static void
@@ -156,18 +157,41 @@ test_setup_failure(void **state)
 static void
 test_setup_runs_in_child(void **state)
 {
-	char *argv[] = { "sh", "-c", "printf %s \"$HW_SETUP_RAN\"", NULL };
-	struct run_opts o = { .setup = marking_setup, .setup_arg = "yes" };
+	char *argv[] = { "pwd", NULL };
+	struct run_opts o = { .setup = marking_setup, .setup_arg = "/proc" };
+	char before[4096], after[4096];
 	struct buf out;
 	int status = -1;
 
 	(void)state;
 	buf_init(&out);
+	assert_non_null(getcwd(before, sizeof before));
 	assert_int_equal(run_argv(argv, &o, &out, &status, NULL), 0);
 	assert_int_equal(status, 0);
-	assert_string_equal(out.data, "yes");
-	/* The parent's environment is untouched. */
-	assert_null(getenv("HW_SETUP_RAN"));
+	assert_string_equal(buf_str(&out), "/proc\n");
+	/* The parent stays where it was. */
+	assert_non_null(getcwd(after, sizeof after));
+	assert_string_equal(before, after);
+	buf_release(&out);
+}
+
+/* A child gets a clean environment: nothing of ours but what tools need. */
+static void
+test_clean_environment(void **state)
+{
+	char *argv[] = { "sh", "-c", "printf '%s|%s' \"$HW_SECRET_X\" "
+	    "\"${PATH:+path}\"", NULL };
+	struct buf out;
+	int status = -1;
+
+	(void)state;
+	assert_int_equal(setenv("HW_SECRET_X", "hunter2", 1), 0);
+	buf_init(&out);
+	assert_int_equal(run_argv(argv, NULL, &out, &status, NULL), 0);
+	assert_string_equal(buf_str(&out), "|path");
+	/* Our own environment keeps it: only the child's is cleaned. */
+	assert_string_equal(getenv("HW_SECRET_X"), "hunter2");
+	unsetenv("HW_SECRET_X");
 	buf_release(&out);
 }
 
@@ -274,6 +298,7 @@ main(void)
 		cmocka_unit_test(test_exec_failure),
 		cmocka_unit_test(test_setup_failure),
 		cmocka_unit_test(test_setup_runs_in_child),
+		cmocka_unit_test(test_clean_environment),
 		cmocka_unit_test(test_timeout),
 		cmocka_unit_test(test_huge_output),
 		cmocka_unit_test(test_input),
