@@ -13,6 +13,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/wait.h>
 #include <sys/xattr.h>
 #include <unistd.h>
 
@@ -489,22 +491,192 @@ name_cmp(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/*
+ * The scratch directories this process holds, for a removal from a signal
+ * handler (fixed storage: nothing there may allocate).
+ */
+#define SCRATCH_MAX 16
+static char scratch_live[SCRATCH_MAX][256];
+
+static void
+scratch_register(const char *dir)
+{
+	for (size_t i = 0; i < SCRATCH_MAX; i++) {
+		if (scratch_live[i][0] == '\0' && strlen(dir) <
+		    sizeof scratch_live[i]) {
+			memcpy(scratch_live[i], dir, strlen(dir) + 1);
+			return;
+		}
+	}
+}
+
+static void
+scratch_unregister(const char *dir)
+{
+	for (size_t i = 0; i < SCRATCH_MAX; i++) {
+		if (strcmp(scratch_live[i], dir) == 0)
+			scratch_live[i][0] = '\0';
+	}
+}
+
+/*
+ * Our pid namespace: a pid means something only there (the tests, and
+ * containers sharing /dev/shm, run hardenwiz in others).
+ */
+static unsigned long
+pid_ns(void)
+{
+	struct stat st;
+
+	return stat("/proc/self/ns/pid", &st) == 0 ? (unsigned long)st.st_ino :
+	    0;
+}
+
+/* Ours, by a marker: ".owner" saying "hardenwiz PID PIDNS". */
+static int
+scratch_mark(const char *dir)
+{
+	char *path = xasprintf("%s/.owner", dir), *text;
+	int r;
+
+	text = xasprintf("hardenwiz %ld %lu\n", (long)getpid(), pid_ns());
+	r = fs_write_scratch(path, text, strlen(text), NULL);
+	free(text);
+	free(path);
+	return r;
+}
+
 char *
 fs_scratch_dir(const char *what, char **cause)
 {
-	char *shm = xasprintf("/dev/shm/hardenwiz-%s.XXXXXX", what);
-	char *tmp;
+	const char *bases[] = { "/dev/shm", "/tmp" };
 
-	if (mkdtemp(shm) != NULL)
-		return shm;
-	free(shm);
-	tmp = xasprintf("/tmp/hardenwiz-%s.XXXXXX", what);
-	if (mkdtemp(tmp) != NULL)
-		return tmp;
+	sigset_t all, old;
+
+	/* Made, listed and marked with signals held: none left unlisted. */
+	sigfillset(&all);
+	for (size_t i = 0; i < 2; i++) {
+		char *d = xasprintf("%s/hardenwiz-%s.XXXXXX", bases[i], what);
+
+		sigprocmask(SIG_BLOCK, &all, &old);
+		if (mkdtemp(d) != NULL) {
+			scratch_register(d);
+			if (scratch_mark(d) == 0) {
+				sigprocmask(SIG_SETMASK, &old, NULL);
+				return d;
+			}
+			fs_remove_tree(d);
+		}
+		sigprocmask(SIG_SETMASK, &old, NULL);
+		free(d);
+	}
 	set_cause(cause, "cannot create a scratch directory in /dev/shm or "
 	    "/tmp: %s", strerror(errno));
-	free(tmp);
 	return NULL;
+}
+
+void
+fs_scratch_cleanup_now(void)
+{
+	static const char *const rm[] = { "/usr/bin/rm", "/bin/rm" };
+
+	for (size_t i = 0; i < SCRATCH_MAX; i++) {
+		pid_t pid;
+		int status;
+
+		if (scratch_live[i][0] == '\0')
+			continue;
+		/* fork, execve and waitpid are async-signal-safe. */
+		if ((pid = fork()) == 0) {
+			char *argv[] = { "rm", "-rf", "--", scratch_live[i],
+			    NULL };
+			char *envp[] = { NULL };
+
+			for (size_t k = 0; k < 2; k++)
+				execve(rm[k], argv, envp);
+			_exit(127);
+		}
+		if (pid > 0)
+			while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+				;
+		scratch_live[i][0] = '\0';
+	}
+}
+
+static void
+on_fatal_signal(int sig)
+{
+	fs_scratch_cleanup_now();
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+void
+fs_scratch_on_signals(void)
+{
+	struct sigaction sa;
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_fatal_signal;
+	sigemptyset(&sa.sa_mask);
+	for (size_t i = 0; i < sizeof sigs / sizeof *sigs; i++)
+		sigaction(sigs[i], &sa, NULL);
+}
+
+/*
+ * The pid in DIR's marker, when the marker is hardenwiz's and from our pid
+ * namespace; else 0 (not ours to judge).
+ */
+static long
+scratch_owner(const char *dir)
+{
+	char *path = xasprintf("%s/.owner", dir), *data = NULL, *end;
+	size_t len = 0;
+	long pid = 0;
+
+	if (fs_slurp(path, &data, &len, NULL) == 0 && str_has_prefix(data,
+	    "hardenwiz ")) {
+		pid = strtol(data + strlen("hardenwiz "), &end, 10);
+		if (strtoul(end, NULL, 10) != pid_ns() || pid_ns() == 0)
+			pid = 0;
+	}
+	free(data);
+	free(path);
+	return pid;
+}
+
+int
+fs_scratch_sweep(void)
+{
+	const char *bases[] = { "/dev/shm", "/tmp" };
+	int n = 0;
+
+	for (size_t b = 0; b < 2; b++) {
+		DIR *d = opendir(bases[b]);
+		struct dirent *de;
+
+		if (d == NULL)
+			continue;
+		while ((de = readdir(d)) != NULL) {
+			char *dir;
+			struct stat st;
+			long pid;
+
+			if (!str_has_prefix(de->d_name, "hardenwiz-"))
+				continue;
+			dir = xasprintf("%s/%s", bases[b], de->d_name);
+			if (lstat(dir, &st) == 0 && S_ISDIR(st.st_mode) &&
+			    st.st_uid == geteuid() && (pid = scratch_owner(dir))
+			    > 0 && kill((pid_t)pid, 0) != 0 && errno == ESRCH) {
+				fs_remove_tree(dir);
+				n++;
+			}
+			free(dir);
+		}
+		closedir(d);
+	}
+	return n;
 }
 
 int
@@ -608,6 +780,8 @@ fs_remove_tree(const char *dir)
 	}
 	closedir(d);
 	rmdir(dir);
+	/* Only now: a signal half way through still finds it listed. */
+	scratch_unregister(dir);
 }
 
 int

@@ -85,6 +85,17 @@ void	 fs_remove_tree(const char *hostdir);
  * Caller removes it (fs_remove_tree) and frees the path.
  */
 char	*fs_scratch_dir(const char *what, char **cause);
+/*
+ * Scratch copies may hold a candidate password map: none outlives the
+ * process. fs_scratch_on_signals makes SIGINT, SIGTERM, SIGHUP and SIGQUIT
+ * remove them before the process dies (fs_scratch_cleanup_now is the
+ * async-signal-safe removal, for other handlers); fs_scratch_sweep removes
+ * those of a hardenwiz that was killed (SIGKILL, power), recognised by the
+ * ".owner" marker naming a process that no longer exists, ours only.
+ */
+void	 fs_scratch_on_signals(void);
+void	 fs_scratch_cleanup_now(void);
+int	 fs_scratch_sweep(void);
 
 /* Read a whole host file (not root-relative); for recipes and secrets. */
 int	 fs_slurp(const char *hostpath, char **data, size_t *len, char **cause);

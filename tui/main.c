@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fsutil.h"
 #include "hardenwiz.h"
 #include "i18n.h"
 #include "journal.h"
@@ -539,6 +540,8 @@ main(int argc, char **argv)
 	bindtextdomain("hardenwiz", HW_LOCALEDIR);
 	textdomain("hardenwiz");
 	umask(022);
+	fs_scratch_on_signals();
+	(void)fs_scratch_sweep();
 	memset(&o, 0, sizeof o);
 	self = realpath("/proc/self/exe", NULL);
 	o.self = self;

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "frontend.h"
+#include "fsutil.h"
 #include "i18n.h"
 
 static struct sigaction newt_winch;
@@ -31,6 +32,7 @@ on_fatal(int sig)
 {
 	if (newt_active)
 		newtFinished();
+	fs_scratch_cleanup_now();
 	signal(sig, SIG_DFL);
 	raise(sig);
 }
@@ -110,9 +112,7 @@ newt_stop(void)
 		newtFinished();
 		newt_active = 0;
 	}
-	signal(SIGINT, SIG_DFL);
-	signal(SIGTERM, SIG_DFL);
-	signal(SIGHUP, SIG_DFL);
+	fs_scratch_on_signals();
 }
 
 /* A scrolling message window that fits the screen. */

@@ -117,6 +117,54 @@ test_expect_success 'password_env: no child sees the password in its argv or env
 	grep -q "RELAY_PW=$SECRET" "$T/exec.trace"
 '
 
+# scratch_points: "CALL N" for each mkdir, rename or unlink a dry run makes
+# in its scratch copies (/dev/shm or /tmp), where the candidate password
+# map is staged.
+scratch_points() {
+	strace -o "$T/scratch.trace" -e trace=mkdir,rename,unlink \
+	    $HW --root "$R" --apply "$T/relay.conf" --dry-run >/dev/null 2>&1 &&
+	awk '
+		match($0, /^[a-z]+\(/) {
+			call = substr($0, 1, RLENGTH - 1)
+			n[call]++
+			if ($0 ~ /"\/(dev\/shm|tmp)\/hardenwiz-/) print call, n[call]
+		}' "$T/scratch.trace"
+}
+
+# no_secret_left: no scratch file anywhere holds the password.
+no_secret_left() {
+	! grep -rlsF -- "$SECRET" /dev/shm/hardenwiz-* /tmp/hardenwiz-*
+}
+
+test_expect_success 'SIGTERM at every scratch write while planning leaves no file with the password' '
+	scratch_points > "$T/spoints" &&
+	test "$(wc -l < "$T/spoints")" -ge 5 &&
+	while read -r call k; do
+		test_expect_code 143 strace -o /dev/null -e trace=$call \
+		    -e inject=$call:signal=SIGTERM:when=$k \
+		    $HW --root "$R" --apply "$T/relay.conf" --dry-run >/dev/null 2>&1 &&
+		no_secret_left || { echo "SIGTERM at $call $k"; return 1; }
+	done < "$T/spoints" &&
+	echo "SIGTERM at $(wc -l < "$T/spoints") scratch writes: no file with the password left" >>"$T/notes"
+'
+
+test_expect_success 'a scratch copy of a killed run (kill -9) is swept by the next start' '
+	last=$(grep "^rename" "$T/spoints" | tail -n 1) &&
+	test -n "$last" &&
+	{ ls -d /dev/shm/hardenwiz-* /tmp/hardenwiz-* 2>/dev/null || :; } > "$T/before" &&
+	test_expect_code 137 strace -o /dev/null -e trace=rename \
+	    -e inject=rename:signal=SIGKILL:when=${last#rename } \
+	    $HW --root "$R" --apply "$T/relay.conf" --dry-run >/dev/null 2>&1 &&
+	{ ls -d /dev/shm/hardenwiz-* /tmp/hardenwiz-* 2>/dev/null || :; } |
+	    grep -vxFf "$T/before" > "$T/left" &&
+	test -s "$T/left" &&
+	$HW --version >/dev/null &&
+	while read -r d; do
+		test ! -e "$d" || { echo "still there: $d"; return 1; }
+	done < "$T/left" &&
+	no_secret_left
+'
+
 if command -v tmux >/dev/null; then
 start
 test_expect_success 'wizard: the relay form takes the password without showing it' '
