@@ -185,6 +185,22 @@ collect_errors(struct augs *s, const char *what, char **cause)
  * directory a new file would go in), so that Augeas saves there and never
  * next to a live file.
  */
+/*
+ * A NUL byte in a configuration file: Augeas (and the C strings behind
+ * it) would read the file as ending there, and writing it back would drop
+ * the rest without a word. Such a file is refused before anything is
+ * planned.
+ */
+static int
+refuse_nul(const char *path, size_t offset, char **cause)
+{
+	set_cause(cause, "'%s' has a NUL byte at offset %zu; hardenwiz edits "
+	    "text files only and would lose what follows it. Remove the byte "
+	    "(for example: tr -d '\\000'), check the file, and run again",
+	    path, offset);
+	return AUGS_REFUSED;
+}
+
 static int
 copy_to_scratch(const char *root, const char *scratch, const char *pattern,
     char **cause)
@@ -204,8 +220,14 @@ copy_to_scratch(const char *root, const char *scratch, const char *pattern,
 			const char *path = g.gl_pathv[i] + skip;
 			struct fs_file f;
 
+			const char *nul;
+
 			if (fs_read(root, path, &f, cause) != 0)
 				r = -1;
+			else if (f.exists && (nul = memchr(f.data, '\0',
+			    f.len)) != NULL)
+				r = refuse_nul(path, (size_t)(nul - f.data),
+				    cause);
 			else if (f.exists) {
 				char *to = xasprintf("%s%s", scratch, path);
 
@@ -227,6 +249,7 @@ augs_open(struct augs **out, const char *root, const struct aug_file *files,
     size_t n, char **cause)
 {
 	struct augs *s = xcalloc(1, sizeof *s);
+	int r = -1;
 
 	s->root = xstrdup(root);
 	s->files = files;
@@ -239,8 +262,8 @@ augs_open(struct augs **out, const char *root, const struct aug_file *files,
 	if ((s->scratch = fs_scratch_dir("aug", cause)) == NULL)
 		goto fail;
 	for (size_t i = 0; i < n; i++) {
-		if (copy_to_scratch(root, s->scratch, files[i].glob, cause)
-		    != 0)
+		if ((r = copy_to_scratch(root, s->scratch, files[i].glob,
+		    cause)) != 0)
 			goto fail;
 	}
 	s->aug = aug_init(s->scratch, HW_LENSDIR, AUG_NO_MODL_AUTOLOAD |
@@ -273,7 +296,7 @@ augs_open(struct augs **out, const char *root, const struct aug_file *files,
 	return 0;
 fail:
 	augs_free(s);
-	return -1;
+	return r == AUGS_REFUSED ? AUGS_REFUSED : -1;
 }
 
 static const struct aug_file *

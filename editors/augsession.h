@@ -24,9 +24,13 @@ struct aug_file {
 
 struct augs;
 
+/* augs_open: a file's content is refused (a NUL byte): exit 3, not 1. */
+#define AUGS_REFUSED	(-2)
+
 /*
  * Open a session on ROOT loading the N files. Fails, naming file and line,
- * when a file does not parse, and naming the link when one leads out of ROOT.
+ * when a file does not parse, and naming the link when one leads out of ROOT;
+ * AUGS_REFUSED, naming the file and offset, for a file with a NUL byte.
  */
 int	 augs_open(struct augs **, const char *root, const struct aug_file *,
 	    size_t n, char **cause);

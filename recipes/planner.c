@@ -105,8 +105,11 @@ plan_steps(const char *root, const struct step *const *steps,
 	struct session se;
 	int r = -1;
 
-	if (session_open(&se, root, steps, n, cause) != 0)
+	if ((r = session_open(&se, root, steps, n, cause)) != 0) {
+		r = r == AUGS_REFUSED ? PLAN_REFUSED : -1;
 		goto out;
+	}
+	r = -1;
 	for (size_t i = 0; i < n; i++) {
 		struct step_ctx ctx = { .id = steps[i]->id, .root = root,
 		    .augs = se.augs, .os = &se.os, .steps = steps,

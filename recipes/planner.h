@@ -12,7 +12,12 @@
 int	steps_select(const char *only, const struct step ***out, size_t *n,
 	    char **cause);
 
-/* Plan STEPS[i] with SETTINGS[i] into P (initialised on ROOT by the caller). */
+/*
+ * Plan STEPS[i] with SETTINGS[i] into P (initialised on ROOT by the
+ * caller). PLAN_REFUSED: a file's content cannot be edited safely (a NUL
+ * byte), nothing planned: exit 3.
+ */
+#define PLAN_REFUSED	(-2)
 int	plan_steps(const char *root, const struct step *const *steps,
 	    const struct settings *const *settings, size_t n, struct plan *p,
 	    char **cause);

@@ -246,6 +246,7 @@ mode_apply(const struct options *o)
 	int code = EXIT_OK;
 	enum apply_status st;
 	unsigned int timeout;
+	int planned;
 
 	recipe_init(&r);
 	plan_init(&p, o->root);
@@ -265,8 +266,10 @@ mode_apply(const struct options *o)
 		code = fail(o, mode, EXIT_USAGE, cause);
 		goto out;
 	}
-	if (plan_steps(o->root, steps, settings, n, &p, &cause) != 0) {
-		code = fail(o, mode, EXIT_RUNTIME, cause);
+	if ((planned = plan_steps(o->root, steps, settings, n, &p,
+	    &cause)) != 0) {
+		code = fail(o, mode, planned == PLAN_REFUSED ? EXIT_INVALID :
+		    EXIT_RUNTIME, cause);
 		goto out;
 	}
 	if (p.refusal != NULL) {

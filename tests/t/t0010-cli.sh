@@ -156,6 +156,24 @@ test_expect_success 'every step file in recipes/ is listed in step_table[]' '
 	test "${found:-}" = 1
 '
 
+recipe nulport.conf <<EOF2
+[ssh]
+port = 2222
+EOF2
+
+# A NUL byte would make the file end there for Augeas: writing it back
+# would drop everything after it. Refused before planning, tree unchanged.
+test_expect_success 'a NUL byte in an edited file is refused (exit 3), naming file and offset' '
+	rm -rf "$T/nul" && cp -a "$R" "$T/nul" &&
+	printf "# a comment\n\000PermitRootLogin yes\n" >> "$T/nul/etc/ssh/sshd_config" &&
+	off=$(( $(stat -c %s "$T/nul/etc/ssh/sshd_config") - 21 )) &&
+	snapshot "$T/nul" > "$T/nul.before" &&
+	test_expect_code 3 $HW --root "$T/nul" --apply "$T/nulport.conf" 2>"$T/nul.err" &&
+	grep -q "/etc/ssh/sshd_config. has a NUL byte at offset $off" "$T/nul.err" &&
+	test_expect_code 3 $HW --root "$T/nul" --apply "$T/nulport.conf" --dry-run 2>/dev/null &&
+	snapshot "$T/nul" | diff - "$T/nul.before"
+'
+
 # The layers of docs/design.md: the engine cannot include a daemon's
 # header, nor the engine or a daemon step.h. The second compile of each
 # pair proves the first fails for the guard, not for something else.
