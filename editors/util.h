@@ -86,6 +86,12 @@ char	*trim(char *);
  * not dumpable, which also keeps other users' ptrace out). Idempotent.
  */
 void	 secrets_protect(void);
+/*
+ * S (LEN bytes) as valid UTF-8 without NUL: each byte that is not part of
+ * a valid sequence becomes the four characters \xNN (JSON: the escaped
+ * backslash, for a JSON text to be parsed). Caller frees.
+ */
+char	*utf8_escape(const char *s, size_t len, bool json);
 bool	 str_has_prefix(const char *, const char *);
 bool	 str_has_suffix(const char *, const char *);
 

@@ -1,6 +1,8 @@
 #!/bin/sh
-# Fuzz the recipe parser with libFuzzer (clang) for SECONDS seconds, with
-# ASan and UBSan. New inputs go to a scratch corpus, not the repository.
+# Fuzz every harness in tests/fuzz/ with libFuzzer (clang) for SECONDS
+# seconds each, with ASan and UBSan, the library built with coverage
+# instrumentation (HW_FUZZ) so that the fuzzer steers into the code under
+# test. New inputs go to a scratch corpus, not the repository.
 set -eu
 secs=${1:-60}
 cd "$(dirname "$0")/.."
@@ -10,11 +12,16 @@ CC=clang cmake -S . -B build-fuzz -DHW_FUZZ=ON -DHW_SANITIZE=ON \
 cmake --build build-fuzz -j "$(nproc)" >/dev/null
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-cp tests/fuzz/corpus/* "$work/"
-echo "fuzz: recipe parser for ${secs}s"
-build-fuzz/fuzz_recipe -max_total_time="$secs" -max_len=4096 \
-    -print_final_stats=1 "$work" 2>"$work/log" || {
-	tail -50 "$work/log" >&2
-	exit 1
-}
-grep -E '^stat::(number_of_executed_units|new_units_added)' "$work/log"
+for target in recipe queue diff sshkey; do
+	mkdir "$work/$target"
+	cp tests/fuzz/corpus-$target/* "$work/$target/"
+	echo "fuzz: $target for ${secs}s"
+	build-fuzz/fuzz_$target -max_total_time="$secs" -max_len=4096 \
+	    -artifact_prefix="$work/" -print_final_stats=1 "$work/$target" \
+	    2>"$work/log" || {
+		tail -50 "$work/log" >&2
+		exit 1
+	}
+	grep -E '^stat::(number_of_executed_units|new_units_added)|cov: ' \
+	    "$work/log" | tail -n 3
+done

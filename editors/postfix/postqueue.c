@@ -2,6 +2,7 @@
  * postqueue.c -- reading, summarising and acting on the Postfix queue.
  * See postqueue.h.
  */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,12 +45,35 @@ add(struct mailqueue *q, const char *id, const char *queue,
 	q->v = xreallocarray(q->v, q->n + 1, sizeof *q->v);
 	m = &q->v[q->n++];
 	memset(m, 0, sizeof *m);
-	m->id = xstrdup(id);
-	m->queue = xstrdup(queue);
-	m->sender = xstrdup(sender);
+	/* Shown and used as JSON keys: valid UTF-8 only. */
+	m->id = utf8_escape(id, strlen(id), false);
+	m->queue = utf8_escape(queue, strlen(queue), false);
+	m->sender = utf8_escape(sender, strlen(sender), false);
 	strv_init(&m->recipients);
 	strv_init(&m->reasons);
 	return m;
+}
+
+/*
+ * A message's size as reported, kept to 0..1 TiB: the queue file is
+ * Postfix's, but a damaged one must not make the total wrap.
+ */
+#define MAX_MESSAGE	(1LL << 40)
+
+static long
+message_size(long long n)
+{
+	return n < 0 ? 0 : n > MAX_MESSAGE ? (long)MAX_MESSAGE : (long)n;
+}
+
+/* S into V, as valid UTF-8 (the report's JSON keys must be). */
+static void
+add_valid(struct strv *v, const char *s)
+{
+	char *valid = utf8_escape(s, strlen(s), false);
+
+	strv_add(v, valid);
+	free(valid);
 }
 
 static const char *
@@ -68,7 +92,15 @@ mailqueue_parse_json(struct mailqueue *q, const char *text)
 	while (line != NULL && *line != '\0') {
 		const char *nl = strchr(line, '\n');
 		size_t len = nl != NULL ? (size_t)(nl - line) : strlen(line);
-		json_t *o = json_loadb(line, len, 0, NULL);
+		/*
+		 * A sender that is not valid UTF-8 would make the whole line
+		 * invalid JSON and the message vanish from the count: its
+		 * bad bytes are escaped first.
+		 */
+		char *valid = utf8_escape(line, len, true);
+		json_t *o = json_loadb(valid, strlen(valid), 0, NULL);
+
+		free(valid);
 
 		if (json_is_object(o) && json_is_string(json_object_get(o,
 		    "queue_id"))) {
@@ -80,11 +112,12 @@ mailqueue_parse_json(struct mailqueue *q, const char *text)
 
 			m->arrival = (time_t)json_integer_value(
 			    json_object_get(o, "arrival_time"));
-			m->size = (long)json_integer_value(json_object_get(o,
-			    "message_size"));
+			m->size = message_size(json_integer_value(
+			    json_object_get(o, "message_size")));
 			json_array_foreach(rcpts, i, r) {
-				strv_add(&m->recipients, str_of(r, "address"));
-				strv_add(&m->reasons, str_of(r,
+				add_valid(&m->recipients, str_of(r,
+				    "address"));
+				add_valid(&m->reasons, str_of(r,
 				    "delay_reason"));
 			}
 		}
@@ -150,7 +183,7 @@ mailqueue_parse_list(struct mailqueue *q, const char *text, time_t now)
 			    '!' ? "hold" : "deferred", w.n > 6 &&
 			    strcmp(w.v[6], "MAILER-DAEMON") != 0 ? w.v[6] :
 			    "");
-			m->size = atol(w.v[1]);
+			m->size = message_size(strtoll(w.v[1], NULL, 10));
 			m->arrival = list_date(date, now);
 			free(date);
 			free(reason);
@@ -169,8 +202,8 @@ mailqueue_parse_list(struct mailqueue *q, const char *text, time_t now)
 			reason = xstrndup(r, end != NULL ? (size_t)(end - r) :
 			    strlen(r));
 		} else if (m != NULL && line[0] == ' ') {
-			strv_add(&m->recipients, trim(line));
-			strv_add(&m->reasons, reason != NULL ? reason : "");
+			add_valid(&m->recipients, trim(line));
+			add_valid(&m->reasons, reason != NULL ? reason : "");
 		}
 	}
 	free(reason);
@@ -288,7 +321,8 @@ mailqueue_summary(const struct mailqueue *q, time_t now, long threshold)
 
 		count(queues, m->queue);
 		count(senders, mailqueue_sender(m));
-		bytes += m->size;
+		/* Sizes are at most MAX_MESSAGE: the sum cannot wrap. */
+		bytes = bytes > LONG_MAX - m->size ? LONG_MAX : bytes + m->size;
 		if (oldest == NULL || m->arrival < oldest->arrival)
 			oldest = m;
 		/* One count per message and reason, not per recipient. */

@@ -93,6 +93,44 @@ test_list(void **state)
 	mailqueue_release(&q);
 }
 
+/*
+ * A sender that is not valid UTF-8 (8-bit MAIL FROM): counted, shown with
+ * its bad bytes escaped, in both formats; it used to crash the report
+ * (list) and vanish from the count (JSON).
+ */
+static void
+test_invalid_utf8(void **state)
+{
+	static const char json_bad[] =
+	    "{\"queue_name\": \"deferred\", \"queue_id\": \"A1\", "
+	    "\"arrival_time\": 1000, \"message_size\": 10, \"sender\": "
+	    "\"bad\xff\xfe@x.example\", \"recipients\": [{\"address\": "
+	    "\"r@y\xc3\", \"delay_reason\": \"timeout\xe2\x82\"}]}\n";
+	static const char list_bad[] =
+	    "-Queue ID-  --Size-- ----Arrival Time---- -Sender/Recipient-------\n"
+	    "B2C3D4E5F6!     100 Mon Jun  4 12:34:56  caf\xe9@x.example\n"
+	    "                                         r@y.example\n";
+	struct mailqueue q;
+	json_t *sum;
+	char *text;
+
+	(void)state;
+	mailqueue_init(&q);
+	mailqueue_parse_json(&q, json_bad);
+	mailqueue_parse_list(&q, list_bad, time(NULL));
+	assert_int_equal(q.n, 2);
+	assert_string_equal(q.v[0].sender, "bad\\xff\\xfe@x.example");
+	assert_string_equal(q.v[1].sender, "caf\\xe9@x.example");
+	sum = mailqueue_summary(&q, 2000, 0);
+	assert_int_equal(json_integer_value(json_object_get(sum, "total")), 2);
+	text = json_dumps(sum, 0);
+	assert_non_null(text);
+	assert_non_null(strstr(text, "caf\\\\xe9@x.example"));
+	free(text);
+	json_decref(sum);
+	mailqueue_release(&q);
+}
+
 static void
 test_act_refuses_all(void **state)
 {
@@ -117,6 +155,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_json),
 		cmocka_unit_test(test_list),
+		cmocka_unit_test(test_invalid_utf8),
 		cmocka_unit_test(test_act_refuses_all),
 	};
 
