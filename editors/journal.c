@@ -827,8 +827,13 @@ later_live(const char *root, const char *id)
 	return found;
 }
 
-int
-journal_interrupted(const char *root, struct strv *ids, char **cause)
+/* A test on one manifest, for the ids of the transactions that pass it. */
+typedef bool (*manifest_test)(json_t *m, long arg);
+
+/* The ids of ROOT's transactions whose manifest passes TEST, oldest first. */
+static int
+ids_where(const char *root, manifest_test test, long arg, struct strv *out,
+    char **cause)
 {
 	struct strv all;
 
@@ -841,13 +846,26 @@ journal_interrupted(const char *root, struct strv *ids, char **cause)
 		char *dir = xasprintf("%s/%s", JOURNAL_DIR, all.v[i]);
 		json_t *m = manifest_read(root, dir, NULL);
 
-		if (m != NULL && state_interrupted(jstr(m, "state")))
-			strv_add(ids, jstr(m, "id"));
+		if (m != NULL && test(m, arg))
+			strv_add(out, jstr(m, "id"));
 		json_decref(m);
 		free(dir);
 	}
 	strv_release(&all);
 	return 0;
+}
+
+static bool
+is_interrupted(json_t *m, long unused)
+{
+	(void)unused;
+	return state_interrupted(jstr(m, "state"));
+}
+
+int
+journal_interrupted(const char *root, struct strv *ids, char **cause)
+{
+	return ids_where(root, is_interrupted, 0, ids, cause);
 }
 
 /* The newest transaction that can be undone; its journal dir in *DIR. */
@@ -986,28 +1004,18 @@ out:
 	return r;
 }
 
+/* Pending, and its deadline (NOW) has come. */
+static bool
+is_expired(json_t *m, long now)
+{
+	return strcmp(jstr(m, "state"), "pending") == 0 &&
+	    jint(m, "confirm_deadline") <= now;
+}
+
 int
 journal_expired(const char *root, long now, struct strv *out, char **cause)
 {
-	struct strv ids;
-
-	strv_init(&ids);
-	if (list_ids(root, &ids, cause) != 0) {
-		strv_release(&ids);
-		return -1;
-	}
-	for (size_t i = 0; i < ids.n; i++) {
-		char *dir = xasprintf("%s/%s", JOURNAL_DIR, ids.v[i]);
-		json_t *m = manifest_read(root, dir, NULL);
-
-		if (m != NULL && strcmp(jstr(m, "state"), "pending") == 0 &&
-		    jint(m, "confirm_deadline") <= now)
-			strv_add(out, jstr(m, "id"));
-		json_decref(m);
-		free(dir);
-	}
-	strv_release(&ids);
-	return 0;
+	return ids_where(root, is_expired, now, out, cause);
 }
 
 int

@@ -455,3 +455,24 @@ utf8_escape(const char *s, size_t len, bool json)
 	}
 	return buf_detach(&b, NULL);
 }
+
+char *
+ctl_visible(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	struct buf b;
+
+	buf_init(&b);
+	buf_add(&b, "", 0);
+	for (; *p != '\0'; p++) {
+		if ((*p < 0x20 && *p != '\n' && *p != '\t') || *p == 0x7f)
+			buf_addf(&b, "^%c", *p == 0x7f ? '?' : *p + 0x40);
+		else if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) {
+			/* U+0080..U+009F: C1 controls (CSI is U+009B). */
+			buf_addf(&b, "<U+%04X>", p[1]);
+			p++;
+		} else
+			buf_add(&b, p, 1);
+	}
+	return buf_detach(&b, NULL);
+}

@@ -92,6 +92,12 @@ void	 secrets_protect(void);
  * backslash, for a JSON text to be parsed). Caller frees.
  */
 char	*utf8_escape(const char *s, size_t len, bool json);
+/*
+ * S with control characters made visible ("^[" for ESC, "<U+009B>" for a
+ * C1 control), newlines and tabs kept: a configuration file's bytes must
+ * never reach the terminal as commands. Caller frees.
+ */
+char	*ctl_visible(const char *s);
 bool	 str_has_prefix(const char *, const char *);
 bool	 str_has_suffix(const char *, const char *);
 

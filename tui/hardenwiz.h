@@ -45,7 +45,8 @@ struct options {
 	bool		 syslog;	/* --check-queue: also to syslog */
 };
 
-/* Output. */
+/* Output. Text from files goes through fputs_visible (util.h, ctl_visible). */
+void	 fputs_visible(const char *, FILE *);
 void	 print_plan(FILE *, const struct plan *);
 void	 print_audit(FILE *, const struct step *const *, const struct audit *,
 	    size_t);

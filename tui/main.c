@@ -37,6 +37,7 @@ usage(FILE *f)
 "       hardenwiz [--root DIR] --rollback [ID] [--force]         undo\n"
 "       hardenwiz [--root DIR] --history [--json]                transactions\n"
 "       hardenwiz [--root DIR] --confirm                  keep a pending change\n"
+"       hardenwiz [--root DIR] --rollback-expired   undo what passed its deadline\n"
 "       hardenwiz --check-queue [--threshold N] [--json] [--syslog]\n"
 "                                             Postfix queue monitor\n"
 "       hardenwiz --help | --version\n"), f);
@@ -49,12 +50,15 @@ static void
 errmsg(const char *fmt, ...)
 {
 	va_list ap;
+	char *msg;
 
-	fputs("hardenwiz: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	msg = xvasprintf(fmt, ap);
 	va_end(ap);
+	fputs("hardenwiz: ", stderr);
+	fputs_visible(msg, stderr);
 	fputc('\n', stderr);
+	free(msg);
 }
 
 /* Report CAUSE in the chosen format and return CODE. */
@@ -153,7 +157,7 @@ parse_args(int argc, char **argv, struct options *o)
 	    o->expired;
 	if (modes > 1) {
 		errmsg("%s", _("choose one of --apply, --audit, --rollback, "
-		    "--history, --confirm, --check-queue"));
+		    "--history, --confirm, --rollback-expired, --check-queue"));
 		return -1;
 	}
 	if ((o->threshold_set || o->syslog) && !o->check_queue) {
@@ -198,10 +202,9 @@ static void
 print_result(const struct apply_result *res)
 {
 	for (size_t i = 0; i < res->log.n; i++)
-		fprintf(stderr, "hardenwiz: %s\n", res->log.v[i]);
+		errmsg("%s", res->log.v[i]);
 	for (size_t i = 0; i < res->warnings.n; i++)
-		fprintf(stderr, "hardenwiz: %s: %s\n", _("warning"),
-		    res->warnings.v[i]);
+		errmsg("%s: %s", _("warning"), res->warnings.v[i]);
 }
 
 /* The steps of the recipe, in table order, restricted by --only. */

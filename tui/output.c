@@ -8,6 +8,15 @@
 #include "i18n.h"
 
 void
+fputs_visible(const char *s, FILE *f)
+{
+	char *v = ctl_visible(s);
+
+	fputs(v, f);
+	free(v);
+}
+
+void
 print_plan(FILE *f, const struct plan *p)
 {
 	struct buf b;
@@ -15,12 +24,14 @@ print_plan(FILE *f, const struct plan *p)
 	buf_init(&b);
 	plan_render(p, NULL, &b);
 	if (b.len > 0)
-		fputs(b.data, f);
+		fputs_visible(b.data, f);
 	buf_release(&b);
 	for (size_t i = 0; i < p->notes.n; i++) {
 		char *m = plan_mask(p, p->notes.v[i]);
 
-		fprintf(f, "# note: %s\n", m);
+		fputs("# note: ", f);
+		fputs_visible(m, f);
+		fputc('\n', f);
 		free(m);
 	}
 }

@@ -37,6 +37,20 @@ ask_secret(const char *prompt)
 }
 
 /* One line of input without its newline; NULL at end of input. */
+/*
+ * FMT with two strings (%s, %s), the second from files or the system: its
+ * control characters are made visible, never sent to the terminal.
+ */
+static void
+show(const char *fmt, const char *a, const char *b)
+{
+	char *va = ctl_visible(a), *vb = ctl_visible(b);
+
+	printf(fmt, va, vb);
+	free(va);
+	free(vb);
+}
+
 static char *
 ask(const char *prompt)
 {
@@ -99,9 +113,13 @@ plain_menu(const char *title, const char *text, char *const *items, size_t n,
 		unsigned long k;
 		size_t hits;
 
-		printf("\n== %s ==\n%s\n", title, text);
-		for (size_t i = 0; i < n; i++)
-			printf("  %zu) %s\n", i + 1, items[i]);
+		show("\n== %s ==\n%s\n", title, text);
+		for (size_t i = 0; i < n; i++) {
+			char *num = xasprintf("%zu", i + 1);
+
+			show("  %s) %s\n", num, items[i]);
+			free(num);
+		}
 		line = ask(_("Choice (a number or the start of a name; q to go "
 		    "back): "));
 		if (line == NULL)
@@ -184,7 +202,8 @@ plain_form(const struct step *s, const struct audit *a,
 {
 	char *summary = audit_summary(a);
 
-	printf("\n== %s ==\n%s\n%s", _(s->title), _(s->help), summary);
+	printf("\n== %s ==\n%s\n", _(s->title), _(s->help));
+	show("%s%s", "", summary);
 	free(summary);
 	printf("%s\n", _("Press Enter to keep a value in brackets."));
 	for (size_t i = 0; i < s->nquestions; i++) {
@@ -211,7 +230,7 @@ static enum fe_answer
 plain_preview(const char *title, const char *diff)
 {
 	/* The wizard asks for confirmation next; no question here. */
-	printf("\n== %s ==\n%s", title, diff);
+	show("\n== %s ==\n%s", title, diff);
 	return FE_OK;
 }
 
@@ -228,7 +247,7 @@ plain_confirm(const char *title, const char *text)
 static void
 plain_message(const char *title, const char *text)
 {
-	printf("\n== %s ==\n%s\n", title, text);
+	show("\n== %s ==\n%s\n", title, text);
 	fflush(stdout);
 }
 

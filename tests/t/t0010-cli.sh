@@ -174,6 +174,19 @@ test_expect_success 'a NUL byte in an edited file is refused (exit 3), naming fi
 	snapshot "$T/nul" | diff - "$T/nul.before"
 '
 
+# Terminal escapes inside a configuration file reach the diff's context:
+# shown as ^[ and ^G, never sent raw (they could retitle or clear the
+# admin's terminal, or worse).
+test_expect_success 'control characters from files are shown visibly in the diff' '
+	rm -rf "$T/esc" && cp -a "$R" "$T/esc" &&
+	printf "Port 2200\n# \033]0;pwned\007 \033[2J\n" > "$T/esc/etc/ssh/sshd_config.d/50-esc.conf" &&
+	$HW --root "$T/esc" --apply "$T/nulport.conf" --dry-run > "$T/esc.out" 2>&1 &&
+	grep -q "50-esc.conf" "$T/esc.out" &&
+	! grep -q "$(printf "\033")" "$T/esc.out" &&
+	! grep -q "$(printf "\007")" "$T/esc.out" &&
+	grep -qF "# ^[]0;pwned^G ^[[2J" "$T/esc.out"
+'
+
 # The layers of docs/design.md: the engine cannot include a daemon's
 # header, nor the engine or a daemon step.h. The second compile of each
 # pair proves the first fails for the guard, not for something else.
