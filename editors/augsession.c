@@ -201,6 +201,24 @@ refuse_nul(const char *path, size_t offset, char **cause)
 	return AUGS_REFUSED;
 }
 
+/*
+ * Windows line endings: the lenses stop at the first CR, and an edit
+ * could not keep them on the lines it writes. Refused, with the way out.
+ */
+static int
+refuse_crlf(const char *path, const char *text, const char *at, char **cause)
+{
+	size_t line = 1;
+
+	for (const char *c = text; c < at; c++)
+		line += *c == '\n';
+	set_cause(cause, "'%s' has Windows line endings (CR LF, first on "
+	    "line %zu); hardenwiz cannot edit it without changing every line. "
+	    "Convert it (sed -i 's/\\r$//' %s), check it, and run again",
+	    path, line, path);
+	return AUGS_REFUSED;
+}
+
 static int
 copy_to_scratch(const char *root, const char *scratch, const char *pattern,
     char **cause)
@@ -228,6 +246,9 @@ copy_to_scratch(const char *root, const char *scratch, const char *pattern,
 			    f.len)) != NULL)
 				r = refuse_nul(path, (size_t)(nul - f.data),
 				    cause);
+			else if (f.exists && (nul = strstr(f.data, "\r\n"))
+			    != NULL)
+				r = refuse_crlf(path, f.data, nul, cause);
 			else if (f.exists) {
 				char *to = xasprintf("%s%s", scratch, path);
 

@@ -174,6 +174,26 @@ test_expect_success 'a NUL byte in an edited file is refused (exit 3), naming fi
 	snapshot "$T/nul" | diff - "$T/nul.before"
 '
 
+test_expect_success 'Windows line endings are refused (exit 3) with the way out; nothing changed' '
+	rm -rf "$T/crlf" && cp -a "$R" "$T/crlf" &&
+	sed -i "s/\$/\r/" "$T/crlf/etc/ssh/sshd_config" &&
+	snapshot "$T/crlf" > "$T/crlf.before" &&
+	test_expect_code 3 $HW --root "$T/crlf" --apply "$T/nulport.conf" 2>"$T/crlf.err" &&
+	grep -q "sshd_config. has Windows line endings (CR LF, first on line 1)" "$T/crlf.err" &&
+	snapshot "$T/crlf" | diff - "$T/crlf.before"
+'
+
+test_expect_success 'a 1 MB line and bytes that are not UTF-8 are kept byte for byte' '
+	rm -rf "$T/odd" && cp -a "$R" "$T/odd" &&
+	python3 -c "print(\"# \" + \"x\" * 1100000)" >> "$T/odd/etc/ssh/sshd_config" &&
+	printf "# caf\351 \377\376\n" >> "$T/odd/etc/ssh/sshd_config" &&
+	snapshot "$T/odd" > "$T/odd.before" &&
+	$HW --root "$T/odd" --apply "$T/nulport.conf" >/dev/null 2>&1 &&
+	tail -c 20 "$T/odd/etc/ssh/sshd_config" | grep -q "$(printf "\377\376")" &&
+	$HW --root "$T/odd" --rollback 2>/dev/null &&
+	snapshot "$T/odd" | diff - "$T/odd.before"
+'
+
 # Terminal escapes inside a configuration file reach the diff's context:
 # shown as ^[ and ^G, never sent raw (they could retitle or clear the
 # admin's terminal, or worse).
