@@ -194,7 +194,7 @@ assert any(\"not rolled back\" in e for e in f.get(\"events\", [])), f
 test_expect_success 'dead-man: a timer that cannot be armed refuses the apply, nothing changed' '
 	cp "$HW" "$T/hw-gone" &&
 	(cd "$R/etc/ssh" && find . -type f | LC_ALL=C sort | xargs sha256sum) > "$T/ssh.armed" &&
-	{ in_ns strace -o /dev/null -e trace=flock \
+	{ in_ns $TRACED strace -o /dev/null -e trace=flock \
 	    -e inject=flock:delay_enter=1500000 "$T/hw-gone" \
 	    --apply "$T/timed.conf" >"$T/gone.out" 2>&1 & } &&
 	sleep 0.5 && rm "$T/hw-gone" &&

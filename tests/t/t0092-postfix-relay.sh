@@ -110,7 +110,7 @@ test_expect_success 'a one-letter password masks itself, not every such letter' 
 '
 
 test_expect_success 'password_env: no child sees the password in its argv or environment' '
-	RELAY_PW=$SECRET strace -f -v -s 4096 -e trace=execve -o "$T/exec.trace" \
+	RELAY_PW=$SECRET $TRACED strace -f -v -s 4096 -e trace=execve -o "$T/exec.trace" \
 	    $HW --root "$R" --apply "$T/env.conf" --dry-run > /dev/null &&
 	test "$(grep -c "execve(" "$T/exec.trace")" -ge 5 &&
 	test "$(sed 1d "$T/exec.trace" | grep -c -- "$SECRET")" = 0 &&
@@ -121,7 +121,7 @@ test_expect_success 'password_env: no child sees the password in its argv or env
 # in its scratch copies (/dev/shm or /tmp), where the candidate password
 # map is staged.
 scratch_points() {
-	strace -o "$T/scratch.trace" -e trace=mkdir,rename,unlink \
+	$TRACED strace -o "$T/scratch.trace" -e trace=mkdir,rename,unlink \
 	    $HW --root "$R" --apply "$T/relay.conf" --dry-run >/dev/null 2>&1 &&
 	awk '
 		match($0, /^[a-z]+\(/) {
@@ -140,7 +140,7 @@ test_expect_success 'SIGTERM at every scratch write while planning leaves no fil
 	scratch_points > "$T/spoints" &&
 	test "$(wc -l < "$T/spoints")" -ge 5 &&
 	while read -r call k; do
-		test_expect_code 143 strace -o /dev/null -e trace=$call \
+		test_expect_code 143 $TRACED strace -o /dev/null -e trace=$call \
 		    -e inject=$call:signal=SIGTERM:when=$k \
 		    $HW --root "$R" --apply "$T/relay.conf" --dry-run >/dev/null 2>&1 &&
 		no_secret_left || { echo "SIGTERM at $call $k"; return 1; }
@@ -152,7 +152,7 @@ test_expect_success 'a scratch copy of a killed run (kill -9) is swept by the ne
 	last=$(grep "^rename" "$T/spoints" | tail -n 1) &&
 	test -n "$last" &&
 	{ ls -d /dev/shm/hardenwiz-* /tmp/hardenwiz-* 2>/dev/null || :; } > "$T/before" &&
-	test_expect_code 137 strace -o /dev/null -e trace=rename \
+	test_expect_code 137 $TRACED strace -o /dev/null -e trace=rename \
 	    -e inject=rename:signal=SIGKILL:when=${last#rename } \
 	    $HW --root "$R" --apply "$T/relay.conf" --dry-run >/dev/null 2>&1 &&
 	{ ls -d /dev/shm/hardenwiz-* /tmp/hardenwiz-* 2>/dev/null || :; } |
