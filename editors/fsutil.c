@@ -498,6 +498,10 @@ name_cmp(const void *a, const void *b)
 #define SCRATCH_MAX 16
 static char scratch_live[SCRATCH_MAX][256];
 
+/* tmpfs first where there is one: the tools run there fsync. */
+static const char *const scratch_bases[] = { "/dev/shm", "/tmp" };
+#define NBASES (sizeof scratch_bases / sizeof *scratch_bases)
+
 static void
 scratch_register(const char *dir)
 {
@@ -549,14 +553,13 @@ scratch_mark(const char *dir)
 char *
 fs_scratch_dir(const char *what, char **cause)
 {
-	const char *bases[] = { "/dev/shm", "/tmp" };
-
 	sigset_t all, old;
 
 	/* Made, listed and marked with signals held: none left unlisted. */
 	sigfillset(&all);
-	for (size_t i = 0; i < 2; i++) {
-		char *d = xasprintf("%s/hardenwiz-%s.XXXXXX", bases[i], what);
+	for (size_t i = 0; i < NBASES; i++) {
+		char *d = xasprintf("%s/hardenwiz-%s.XXXXXX", scratch_bases[i],
+		    what);
 
 		sigprocmask(SIG_BLOCK, &all, &old);
 		if (mkdtemp(d) != NULL) {
@@ -649,11 +652,10 @@ scratch_owner(const char *dir)
 int
 fs_scratch_sweep(void)
 {
-	const char *bases[] = { "/dev/shm", "/tmp" };
 	int n = 0;
 
-	for (size_t b = 0; b < 2; b++) {
-		DIR *d = opendir(bases[b]);
+	for (size_t b = 0; b < NBASES; b++) {
+		DIR *d = opendir(scratch_bases[b]);
 		struct dirent *de;
 
 		if (d == NULL)
@@ -665,7 +667,7 @@ fs_scratch_sweep(void)
 
 			if (!str_has_prefix(de->d_name, "hardenwiz-"))
 				continue;
-			dir = xasprintf("%s/%s", bases[b], de->d_name);
+			dir = xasprintf("%s/%s", scratch_bases[b], de->d_name);
 			if (lstat(dir, &st) == 0 && S_ISDIR(st.st_mode) &&
 			    st.st_uid == geteuid() && (pid = scratch_owner(dir))
 			    > 0 && kill((pid_t)pid, 0) != 0 && errno == ESRCH) {
