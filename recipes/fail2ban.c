@@ -147,15 +147,12 @@ ssh_ports_now(const char *root, struct strv *ports)
 static char *
 ssh_ports(struct step_ctx *ctx)
 {
-	const char *next = ssh_planned_port(ctx);
 	struct strv ports;
 	char *joined;
 
 	strv_init(&ports);
 	ssh_ports_now(ctx->root, &ports);
-	sshd_listen_ports(augs_handle(ctx->augs), &ports);
-	if (next != NULL && !strv_contains(&ports, next))
-		strv_add(&ports, next);
+	(void)ssh_ports_after(ctx, &ports);
 	joined = join_unique(&ports, ",");
 	strv_release(&ports);
 	return joined;

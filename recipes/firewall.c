@@ -60,20 +60,6 @@ extern const struct step step_firewall;
 
 static const char *const mail_ports[] = { "25/tcp", "465/tcp", "587/tcp" };
 
-/* The SSH ports: configured now, and the one the SSH step moves to. */
-static void
-ssh_ports(struct step_ctx *ctx, struct strv *ports, char **moved_to)
-{
-	const char *next = ssh_planned_port(ctx);
-
-	sshd_listen_ports(augs_handle(ctx->augs), ports);
-	*moved_to = NULL;
-	if (next != NULL && !strv_contains(ports, next)) {
-		*moved_to = xstrdup(next);
-		strv_add(ports, next);
-	}
-}
-
 static size_t
 parse_list(const char *value, struct fw_ports **out)
 {
@@ -204,7 +190,8 @@ firewall_plan(struct step_ctx *ctx, const struct settings *set,
 	struct fw_ports *allow = NULL, *close = NULL;
 	size_t nallow, nclose, first = p->nchanges;
 	struct listeners ls;
-	char *moved_to = NULL, *mta = NULL;
+	const char *moved_to;
+	char *mta = NULL;
 	long mta_uid;
 	bool enable = settings_bool(set, "enable", true), block;
 	int r = -1;
@@ -213,7 +200,7 @@ firewall_plan(struct step_ctx *ctx, const struct settings *set,
 	    cause) != 0)
 		return -1;
 	strv_init(&ssh);
-	ssh_ports(ctx, &ssh, &moved_to);
+	moved_to = ssh_ports_after(ctx, &ssh);
 	nallow = parse_list(settings_get(set, "allow"), &allow);
 	nclose = parse_list(settings_get(set, "close"), &close);
 	listeners_load(ctx->root, &ls);
@@ -284,7 +271,6 @@ out:
 	listeners_release(&ls);
 	free(allow);
 	free(close);
-	free(moved_to);
 	free(mta);
 	strv_release(&ssh);
 	fw_release(&fw);
@@ -339,14 +325,13 @@ firewall_audit(struct step_ctx *ctx, struct audit *a, char **cause)
 	struct strv ssh;
 	struct listeners ls;
 	struct buf close, allow;
-	char *moved, *allowed;
+	char *allowed;
 	struct fw_ports mp;
 
 	if (fw_load(ctx->root, ctx->os, "auto", &fw, cause) != 0)
 		return -1;
 	strv_init(&ssh);
-	ssh_ports(ctx, &ssh, &moved);
-	free(moved);
+	(void)ssh_ports_after(ctx, &ssh);
 	listeners_load(ctx->root, &ls);
 	strv_addf(&a->notes, _("backend: %s (%s)"), fw_name(&fw), fw.why);
 	if (!fw.installed)

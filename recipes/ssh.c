@@ -55,10 +55,7 @@ static const struct question ssh_questions[] = {
 	     "keep the keys as they are."), NULL, 0, 0, 0 },
 	{ "key_user", V_USER, N_("Install the key for user"),
 	  N_("Whose authorized_keys file receives the key."), NULL, 0, 0, 0 },
-	{ "confirm_timeout", V_DURATION, N_("Seconds to confirm"),
-	  N_("On a live system the change is rolled back unless you run "
-	     "'hardenwiz --confirm' (from a new login) within this time. "
-	     "0 turns the safety net off."), NULL, 0, 0, Q_RECIPE_ONLY },
+	/* confirm_timeout: every step's (steps.c, SPEC). */
 };
 
 extern const struct step step_ssh;
@@ -390,11 +387,16 @@ ssh_audit(struct step_ctx *ctx, struct audit *a, char **cause)
 }
 
 const char *
-ssh_planned_port(const struct step_ctx *ctx)
+ssh_ports_after(const struct step_ctx *ctx, struct strv *ports)
 {
 	const struct settings *set = step_ctx_settings(ctx, &step_ssh);
+	const char *next = set != NULL ? settings_get(set, "port") : NULL;
 
-	return set != NULL ? settings_get(set, "port") : NULL;
+	sshd_listen_ports(augs_handle(ctx->augs), ports);
+	if (next == NULL || strv_contains(ports, next))
+		return NULL;
+	strv_add(ports, next);
+	return next;
 }
 
 const struct step step_ssh = {

@@ -137,8 +137,13 @@ const struct settings *step_ctx_settings(const struct step_ctx *,
  * Facts steps offer each other about this run, each defined in the file of
  * the step that owns it.
  */
-/* ssh.c: the port the SSH step moves sshd to in this run, or NULL. */
-const char	*ssh_planned_port(const struct step_ctx *);
+/*
+ * ssh.c: add to PORTS the ports sshd listens on per the session's
+ * configuration ("22" when none is set and PORTS is empty), then the one
+ * the SSH step moves it to in this run; that one is returned when it is
+ * new, else NULL. The session must hold SSHD_AUG_FILES.
+ */
+const char	*ssh_ports_after(const struct step_ctx *, struct strv *ports);
 /*
  * firewall.c: the firewall step runs in this run (it then allows every SSH
  * port itself); *BACKEND gets the backend it asks for ("auto" when none)

@@ -62,11 +62,13 @@ answers_to_settings(const struct step *s, const struct settings *answers,
     struct settings *out)
 {
 	settings_init(out);
-	for (size_t i = 0; i < s->nquestions; i++) {
-		const char *v = settings_get(answers, s->questions[i].key);
+	/* Every key the step knows: its questions and confirm_timeout. */
+	for (size_t i = 0; i < answers->keys.n; i++) {
+		const char *v = answers->values.v[i];
 
-		if (v != NULL && v[0] != '\0')
-			settings_set(out, s->questions[i].key, v);
+		if (step_question(s, answers->keys.v[i]) != NULL && v[0] !=
+		    '\0')
+			settings_set(out, answers->keys.v[i], v);
 	}
 }
 
