@@ -148,20 +148,29 @@ test_expect_success 'SIGTERM at every scratch write while planning leaves no fil
 	echo "SIGTERM at $(wc -l < "$T/spoints") scratch writes: no file with the password left" >>"$T/notes"
 '
 
+# shm_of DIR CMD...: CMD with DIR as its /dev/shm, where hardenwiz makes its
+# scratch copies. Tests run side by side: a shared /dev/shm would show
+# another test's live scratch copies beside the killed run's.
+shm_of() {
+	unshare -m sh -c '
+		mount --make-rprivate / &&
+		mount --bind "$1" /dev/shm && shift && exec "$@"' sh "$@"
+}
+
 test_expect_success 'a scratch copy of a killed run (kill -9) is swept by the next start' '
 	last=$(grep "^rename" "$T/spoints" | tail -n 1) &&
 	test -n "$last" &&
-	{ ls -d /dev/shm/hardenwiz-* /tmp/hardenwiz-* 2>/dev/null || :; } > "$T/before" &&
-	test_expect_code 137 $TRACED strace -o /dev/null -e trace=rename \
+	mkdir -m 1777 "$T/shm" &&
+	test_expect_code 137 shm_of "$T/shm" $TRACED strace -o /dev/null -e trace=rename \
 	    -e inject=rename:signal=SIGKILL:when=${last#rename } \
 	    $HW --root "$R" --apply "$T/relay.conf" --dry-run >/dev/null 2>&1 &&
-	{ ls -d /dev/shm/hardenwiz-* /tmp/hardenwiz-* 2>/dev/null || :; } |
-	    grep -vxFf "$T/before" > "$T/left" &&
-	test -s "$T/left" &&
-	$HW --version >/dev/null &&
+	ls -d "$T"/shm/hardenwiz-* > "$T/left" &&
+	grep -rlsF -- "$SECRET" "$T/shm" &&
+	shm_of "$T/shm" $HW --version >/dev/null &&
 	while read -r d; do
 		test ! -e "$d" || { echo "still there: $d"; return 1; }
 	done < "$T/left" &&
+	! grep -rlsF -- "$SECRET" "$T/shm" &&
 	no_secret_left
 '
 
