@@ -1,6 +1,8 @@
 /*
  * deadman.c -- arming the dead-man timer. See deadman.h.
  */
+#include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -189,6 +191,62 @@ deadman_arm(const char *root, const char *self, const char *id,
 	return r;
 }
 
+/*
+ * Is CMDLINE (NUL-separated, LEN bytes) the watcher arm_process starts for
+ * ID under ROOT: SELF --root ROOT --rollback-unconfirmed ID --after N?
+ */
+static bool
+is_watcher(const char *cmdline, size_t len, const char *root, const char *id)
+{
+	const char *want[] = { NULL, "--root", root, "--rollback-unconfirmed",
+	    id, "--after" };
+	size_t off = 0;
+
+	for (size_t i = 0; i < sizeof want / sizeof *want; i++) {
+		if (off >= len)
+			return false;
+		if (want[i] != NULL && strcmp(cmdline + off, want[i]) != 0)
+			return false;
+		off += strlen(cmdline + off) + 1;
+	}
+	return true;
+}
+
+/*
+ * The background watchers of ID (arm_process) end now: a transaction
+ * confirmed or rolled back needs no timer, and one left asleep would look
+ * armed to the admin. Found by their argv in /proc; never this process,
+ * which may be the watcher rolling back.
+ */
+static void
+stop_watchers(const char *root, const char *id)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *de;
+
+	if (d == NULL)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		char *path, *data = NULL;
+		size_t len = 0;
+		long pid;
+
+		if (!isdigit((unsigned char)de->d_name[0]))
+			continue;
+		pid = strtol(de->d_name, NULL, 10);
+		if (pid == (long)getpid())
+			continue;
+		path = xasprintf("/proc/%s/cmdline", de->d_name);
+		/* The kernel ends the last argument with a NUL. */
+		if (fs_slurp(path, &data, &len, NULL) == 0 &&
+		    is_watcher(data, len, root, id))
+			(void)kill((pid_t)pid, SIGTERM);
+		free(data);
+		free(path);
+	}
+	closedir(d);
+}
+
 void
 deadman_disarm(const char *root, const char *id)
 {
@@ -199,6 +257,7 @@ deadman_disarm(const char *root, const char *id)
 
 	if (sd != NULL && systemd_running(root))
 		(void)run_argv(argv, NULL, NULL, &status, NULL);
+	stop_watchers(root, id);
 	free(sd);
 	free(timer);
 	free(unit);

@@ -1089,6 +1089,10 @@ journal_history(const char *root, json_t **out, char **cause)
 		json_object_set_new(e, "time", json_string(jstr(m, "time")));
 		json_object_set_new(e, "state", json_string(jstr(m, "state")));
 		json_object_set(e, "steps", json_object_get(m, "steps"));
+		/* When a pending one is rolled back unless confirmed. */
+		if (json_object_get(m, "confirm_deadline") != NULL)
+			json_object_set(e, "confirm_deadline",
+			    json_object_get(m, "confirm_deadline"));
 		if (json_object_get(m, "events") != NULL)
 			json_object_set(e, "events", json_object_get(m,
 			    "events"));

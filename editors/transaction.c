@@ -112,14 +112,22 @@ txn_rollback(const char *root, const char *id, bool force, bool if_pending,
 {
 	sigset_t old;
 	int lock = -1, r;
+	char *done = NULL;
 
 	if (lock_acquire(root, wait, &lock, cause) != 0)
 		return -1;
 	signals_hold(&old);
-	r = journal_rollback(root, id, force, if_pending, rolled, warnings,
+	r = journal_rollback(root, id, force, if_pending, &done, warnings,
 	    cause);
+	/* A pending one rolled back by hand needs its timer no more. */
+	if (r == 0 && done != NULL)
+		deadman_disarm(root, done);
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	lock_release(lock);
+	if (rolled != NULL)
+		*rolled = done;
+	else
+		free(done);
 	return r;
 }
 

@@ -513,6 +513,7 @@ fail2ban_audit(struct step_ctx *ctx, struct audit *a, char **cause)
 
 const struct step step_fail2ban = {
 	.id = "fail2ban",
+	.flags = STEP_CONFIRM,
 	.title = N_("fail2ban"),
 	.help = N_("Ban addresses that keep failing to log in over SSH. The "
 	    "jail covers every SSH port (old and new during a move), reads "

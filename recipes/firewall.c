@@ -422,6 +422,7 @@ firewall_planned(const struct step_ctx *ctx, const char **backend,
 
 const struct step step_firewall = {
 	.id = "firewall",
+	.flags = STEP_CONFIRM,
 	.title = N_("Firewall"),
 	.help = N_("Closes the ports nobody needs, keeps SSH open, and "
 	    "rejects outgoing SMTP from everyone but the mail server, with "

@@ -343,7 +343,6 @@ ssh_audit(struct step_ctx *ctx, struct audit *a, char **cause)
 	    strcmp(rl, "no") == 0 ? "no" : "prohibit-password");
 	settings_set(&a->current, "authorized_key", "");
 	settings_set(&a->current, "key_user", "root");
-	settings_set(&a->current, "confirm_timeout", "300");
 
 	plan_init(&empty, ctx->root);
 	sshd_policy_load(augs_handle(ctx->augs), &lp);

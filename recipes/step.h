@@ -155,11 +155,14 @@ bool		 firewall_planned(const struct step_ctx *, const char **backend,
 bool		 sasl_planned(const struct step_ctx *);
 
 /*
- * A change of this step can cut off the admin's way in (SSH): the wizard
- * arms the dead-man timer for it by default. Any step's section of a
- * recipe may set confirm_timeout (SPEC), for the whole transaction.
+ * A change of this step can cut off the admin's way in (SSH, the firewall,
+ * a ban): on a live system the wizard's form proposes the dead-man timer
+ * (STEP_CONFIRM_DEFAULT seconds) for it. Every other step's form offers the
+ * timer too, set to 0. Any step's section of a recipe may set
+ * confirm_timeout (SPEC), for the whole transaction.
  */
 #define STEP_CONFIRM	0x1
+#define STEP_CONFIRM_DEFAULT	300
 
 struct step {
 	const char		*id;		/* recipe section, --only */
@@ -183,6 +186,15 @@ const struct question	*step_question(const struct step *, const char *key);
 /* The dead-man timer (confirm_timeout) in SETTINGS of STEP, else 0. */
 unsigned int		 step_confirm_timeout(const struct step *,
 			    const struct settings *);
+/* The timer the wizard proposes for STEP on a live system, in seconds. */
+unsigned int		 step_confirm_default(const struct step *);
+/*
+ * The questions the wizard's form asks for STEP, in order, into OUT (room
+ * for nquestions + 1): the step's own, then on a LIVE system (root "/")
+ * the dead-man timer, which means nothing offline. Returns how many.
+ */
+size_t			 step_form_questions(const struct step *, bool live,
+			    const struct question **out);
 
 /* Every section SPEC defines, built or not, in SPEC order. */
 extern const char *const spec_sections[];

@@ -58,7 +58,7 @@ static const struct question confirm_question = {
 	"confirm_timeout", V_DURATION, N_("Seconds to confirm"),
 	N_("On a live system the change is rolled back unless you run "
 	   "'hardenwiz --confirm' (from a new login) within this time. 0 "
-	   "turns the safety net off."), NULL, 0, 0, Q_RECIPE_ONLY };
+	   "turns the safety net off."), NULL, 0, 0, 0 };
 
 const struct question *
 step_question(const struct step *s, const char *key)
@@ -78,4 +78,25 @@ step_confirm_timeout(const struct step *s, const struct settings *set)
 	(void)s;
 	return set != NULL ? (unsigned int)settings_long(set,
 	    confirm_question.key, 0) : 0;
+}
+
+unsigned int
+step_confirm_default(const struct step *s)
+{
+	return s->flags & STEP_CONFIRM ? STEP_CONFIRM_DEFAULT : 0;
+}
+
+size_t
+step_form_questions(const struct step *s, bool live,
+    const struct question **out)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < s->nquestions; i++) {
+		if (!(s->questions[i].flags & Q_RECIPE_ONLY))
+			out[n++] = &s->questions[i];
+	}
+	if (live)
+		out[n++] = &confirm_question;
+	return n;
 }

@@ -18,6 +18,14 @@ enum fe_answer {
 	FE_QUIT,
 };
 
+/* A step's form: what the audit found and the questions asked, in order. */
+struct form {
+	const struct step	*step;
+	const struct audit	*audit;
+	const struct question	**questions;
+	size_t			 n;
+};
+
 struct frontend {
 	const char	*name;
 	int		(*start)(void);
@@ -25,9 +33,8 @@ struct frontend {
 	/* Pick one of ITEMS; *choice is the initial and the chosen index. */
 	enum fe_answer	(*menu)(const char *title, const char *text,
 			    char *const *items, size_t n, size_t *choice);
-	/* Ask STEP's questions; ANSWERS has the defaults, gets the values. */
-	enum fe_answer	(*form)(const struct step *, const struct audit *,
-			    struct settings *answers);
+	/* Ask the form's questions; ANSWERS has the defaults, gets the values. */
+	enum fe_answer	(*form)(const struct form *, struct settings *answers);
 	/* Show a diff; FE_OK means "apply". */
 	enum fe_answer	(*preview)(const char *title, const char *diff);
 	bool		(*confirm)(const char *title, const char *text);
@@ -44,6 +51,6 @@ enum fe_answer	pager_run(const char *title, const char *diff);
 char	*audit_summary(const struct audit *);
 
 /* Check every visible answer; *cause names the first bad one. */
-int	form_check(const struct step *, struct settings *answers, char **cause);
+int	form_check(const struct form *, struct settings *answers, char **cause);
 
 #endif

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "fsutil.h"
@@ -490,6 +491,23 @@ mode_confirm(const struct options *o)
 	return code;
 }
 
+/* A pending transaction's deadline, as the journal's times are written. */
+static void
+print_deadline(const json_t *deadline)
+{
+	time_t t;
+	struct tm tm;
+	char stamp[32];
+
+	if (!json_is_integer(deadline))
+		return;
+	t = (time_t)json_integer_value(deadline);
+	gmtime_r(&t, &tm);
+	strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	printf(" (%s %s %s)", _("rolled back at"), stamp,
+	    _("unless 'hardenwiz --confirm' runs first"));
+}
+
 static int
 mode_history(const struct options *o)
 {
@@ -528,6 +546,7 @@ mode_history(const struct options *o)
 				printf(" [%s]", json_string_value(v));
 			json_array_foreach(f, k, v)
 				printf(" %s", json_string_value(v));
+			print_deadline(json_object_get(e, "confirm_deadline"));
 			putchar('\n');
 		}
 	}

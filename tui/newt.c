@@ -115,25 +115,63 @@ newt_stop(void)
 	fs_scratch_on_signals();
 }
 
+/*
+ * TEXT flowed for a box in a window W wide, at most MAXH rows: its width,
+ * height and flags. Longer text scrolls, and newt adds the scroll bar's two
+ * columns to the width given: the text is flowed narrower for it.
+ */
+struct flow {
+	char	*text;
+	int	 width, height, flags;
+};
+
+static void
+flow_text(struct flow *f, const char *text, int w, int maxh)
+{
+	int tw = 0, th = 0;
+
+	f->width = w - 2;
+	f->flags = NEWT_FLAG_WRAP;
+	f->text = newtReflowText((char *)text, f->width, 0, 0, &tw, &th);
+	if (th > maxh) {
+		free(f->text);
+		f->width = w - 4;
+		f->flags |= NEWT_FLAG_SCROLL;
+		f->text = newtReflowText((char *)text, f->width, 0, 0, &tw,
+		    &th);
+	}
+	f->height = th < maxh ? th : maxh;
+	if (f->height < 1)
+		f->height = 1;
+}
+
+/* The box for F at row Y; F's text is copied. */
+static newtComponent
+flow_box(struct flow *f, int y)
+{
+	newtComponent tb = newtTextbox(1, y, f->width, f->height, f->flags);
+
+	newtTextboxSetText(tb, f->text);
+	free(f->text);
+	f->text = NULL;
+	return tb;
+}
+
 /* A scrolling message window that fits the screen. */
 static void
 show_text(const char *title, const char *text)
 {
-	int cols, rows, w, h, tw = 0, th = 0;
-	char *flowed;
+	int cols, rows, w, h;
+	struct flow fl;
 	newtComponent form, tb, ok;
 	struct newtExitStruct es;
 
 	screen(&cols, &rows);
 	w = cols - 10 > 72 ? 72 : cols - 10;
-	flowed = newtReflowText((char *)text, w - 2, 0, 0, &tw, &th);
-	h = th < rows - 10 ? th : rows - 10;
-	if (h < 1)
-		h = 1;
+	flow_text(&fl, text, w, rows - 10);
+	h = fl.height;
 	newtCenteredWindow(w, h + 4, title);
-	tb = newtTextbox(1, 1, w - 2, h, NEWT_FLAG_WRAP |
-	    (th > h ? NEWT_FLAG_SCROLL : 0));
-	newtTextboxSetText(tb, flowed);
+	tb = flow_box(&fl, 1);
 	ok = newtCompactButton((w - 6) / 2, h + 2, _("OK"));
 	form = newtForm(NULL, NULL, 0);
 	newtFormAddComponents(form, tb, ok, NULL);
@@ -142,7 +180,6 @@ show_text(const char *title, const char *text)
 	form_run(form, &es);
 	newtFormDestroy(form);
 	newtPopWindow();
-	free(flowed);
 }
 
 static void
@@ -154,20 +191,18 @@ newt_message(const char *title, const char *text)
 static bool
 newt_confirm(const char *title, const char *text)
 {
-	int cols, rows, w, tw = 0, th = 0;
-	char *flowed;
+	int cols, rows, w, th;
+	struct flow fl;
 	newtComponent form, tb, yes, no;
 	struct newtExitStruct es;
 	bool answer;
 
 	screen(&cols, &rows);
 	w = cols - 10 > 64 ? 64 : cols - 10;
-	flowed = newtReflowText((char *)text, w - 2, 0, 0, &tw, &th);
-	if (th > rows - 10)
-		th = rows - 10;
+	flow_text(&fl, text, w, rows - 10);
+	th = fl.height;
 	newtCenteredWindow(w, th + 4, title);
-	tb = newtTextbox(1, 1, w - 2, th, NEWT_FLAG_WRAP);
-	newtTextboxSetText(tb, flowed);
+	tb = flow_box(&fl, 1);
 	yes = newtCompactButton(w / 2 - 12, th + 2, _("Yes"));
 	no = newtCompactButton(w / 2 + 4, th + 2, _("No"));
 	form = newtForm(NULL, NULL, 0);
@@ -178,7 +213,6 @@ newt_confirm(const char *title, const char *text)
 	answer = es.reason == NEWT_EXIT_COMPONENT && es.u.co == yes;
 	newtFormDestroy(form);
 	newtPopWindow();
-	free(flowed);
 	return answer;
 }
 
@@ -251,18 +285,15 @@ menu_once(const char *title, const char *text, char *const *items, size_t n,
 }
 
 static void
-form_help(const struct step *s)
+form_help(const struct form *f)
 {
 	struct buf b;
 
 	buf_init(&b);
-	buf_addf(&b, "%s\n\n", _(s->help));
-	for (size_t i = 0; i < s->nquestions; i++) {
-		if (s->questions[i].flags & Q_RECIPE_ONLY)
-			continue;
-		buf_addf(&b, "%s: %s\n\n", _(s->questions[i].label),
-		    _(s->questions[i].help));
-	}
+	buf_addf(&b, "%s\n\n", _(f->step->help));
+	for (size_t i = 0; i < f->n; i++)
+		buf_addf(&b, "%s: %s\n\n", _(f->questions[i]->label),
+		    _(f->questions[i]->help));
 	show_text(_("Help"), b.data);
 	buf_release(&b);
 }
@@ -415,12 +446,12 @@ read_field(const struct field *f, struct settings *answers)
 
 /* Build and run the form once; FE_OK with answers read, or FE_BACK. */
 static enum fe_answer
-run_form(const struct step *s, const struct audit *a,
-    struct settings *answers, bool *again)
+run_form(const struct form *f, struct settings *answers, bool *again)
 {
 	int cols, rows, w, h = 0, y, lw = 28, info = 4;
 	bool scroll;
-	struct field *fields = xcalloc(s->nquestions, sizeof *fields);
+	const struct audit *a = f->audit;
+	struct field *fields = xcalloc(f->n + 1, sizeof *fields);
 	size_t nf = 0;
 	newtComponent form, tb, next, back;
 	struct newtExitStruct es;
@@ -430,15 +461,14 @@ run_form(const struct step *s, const struct audit *a,
 	*again = false;
 	screen(&cols, &rows);
 	w = cols - 6 > 76 ? 76 : cols - 6;
-	for (size_t i = 0; i < s->nquestions; i++) {
-		if (!(s->questions[i].flags & Q_RECIPE_ONLY))
-			h += field_height(&s->questions[i]);
-		if (has_picks(&s->questions[i], a))
+	for (size_t i = 0; i < f->n; i++) {
+		h += field_height(f->questions[i]);
+		if (has_picks(f->questions[i], a))
 			h += picks_height(a) + 1;
 	}
 	if (h + info + 4 > rows - 4)
 		info = rows - 8 - h > 1 ? rows - 8 - h : 1;
-	newtCenteredWindow(w, h + info + 3, _(s->title));
+	newtCenteredWindow(w, h + info + 3, _(f->step->title));
 	/*
 	 * Longer than the box: the admin can Tab into it and scroll. newt
 	 * adds the scroll bar's two columns to the width given.
@@ -456,11 +486,9 @@ run_form(const struct step *s, const struct audit *a,
 	form = newtForm(NULL, NULL, 0);
 	newtFormAddComponent(form, tb);
 	y = info + 1;
-	for (size_t i = 0; i < s->nquestions; i++) {
-		const struct question *q = &s->questions[i];
+	for (size_t i = 0; i < f->n; i++) {
+		const struct question *q = f->questions[i];
 
-		if (q->flags & Q_RECIPE_ONLY)
-			continue;
 		newtFormAddComponent(form, newtLabel(1, y, _(q->label)));
 		fields[nf].q = q;
 		if (has_picks(q, a)) {
@@ -497,7 +525,7 @@ run_form(const struct step *s, const struct audit *a,
 	for (;;) {
 		form_run(form, &es);
 		if (es.reason == NEWT_EXIT_HOTKEY && es.u.key == NEWT_KEY_F1) {
-			form_help(s);
+			form_help(f);
 			continue;
 		}
 		break;
@@ -517,13 +545,12 @@ run_form(const struct step *s, const struct audit *a,
 }
 
 static enum fe_answer
-newt_form(const struct step *s, const struct audit *a,
-    struct settings *answers)
+newt_form(const struct form *f, struct settings *answers)
 {
 	for (;;) {
 		bool again;
 		char *cause = NULL;
-		enum fe_answer r = run_form(s, a, answers, &again);
+		enum fe_answer r = run_form(f, answers, &again);
 
 		if (again) {
 			newtResizeScreen(1);
@@ -531,7 +558,7 @@ newt_form(const struct step *s, const struct audit *a,
 		}
 		if (r != FE_OK)
 			return r;
-		if (form_check(s, answers, &cause) == 0)
+		if (form_check(f, answers, &cause) == 0)
 			return FE_OK;
 		show_text(_("Please correct"), cause);
 		free(cause);

@@ -197,19 +197,16 @@ ask_question(const struct question *q, struct settings *answers)
 }
 
 static enum fe_answer
-plain_form(const struct step *s, const struct audit *a,
-    struct settings *answers)
+plain_form(const struct form *f, struct settings *answers)
 {
-	char *summary = audit_summary(a);
+	char *summary = audit_summary(f->audit);
 
-	printf("\n== %s ==\n%s\n", _(s->title), _(s->help));
+	printf("\n== %s ==\n%s\n", _(f->step->title), _(f->step->help));
 	show("%s%s", "", summary);
 	free(summary);
 	printf("%s\n", _("Press Enter to keep a value in brackets."));
-	for (size_t i = 0; i < s->nquestions; i++) {
-		if (s->questions[i].flags & Q_RECIPE_ONLY)
-			continue;
-		if (ask_question(&s->questions[i], answers) != FE_OK)
+	for (size_t i = 0; i < f->n; i++) {
+		if (ask_question(f->questions[i], answers) != FE_OK)
 			return FE_BACK;
 	}
 	return FE_OK;

@@ -34,14 +34,14 @@ audit_summary(const struct audit *a)
 }
 
 int
-form_check(const struct step *s, struct settings *answers, char **cause)
+form_check(const struct form *f, struct settings *answers, char **cause)
 {
-	for (size_t i = 0; i < s->nquestions; i++) {
-		const struct question *q = &s->questions[i];
+	for (size_t i = 0; i < f->n; i++) {
+		const struct question *q = f->questions[i];
 		const char *v = settings_get(answers, q->key);
 		char *canon = NULL, *why = NULL;
 
-		if (q->flags & Q_RECIPE_ONLY || v == NULL)
+		if (v == NULL)
 			continue;
 		if (v[0] == '\0' && (q->type == V_PUBKEY || q->type == V_TEXT))
 			continue;	/* optional and left empty */
@@ -147,11 +147,20 @@ step_flow(const struct frontend *fe, const struct options *o,
     const struct step *s, const struct audit *a)
 {
 	struct settings answers;
+	bool live = strcmp(o->root, "/") == 0;
+	const struct question **qs = xcalloc(s->nquestions + 1, sizeof *qs);
+	struct form f = { s, a, qs, step_form_questions(s, live, qs) };
 
 	settings_init(&answers);
 	for (size_t i = 0; i < a->current.keys.n; i++)
 		settings_set(&answers, a->current.keys.v[i],
 		    a->current.values.v[i]);
+	if (live) {
+		char *t = xasprintf("%u", step_confirm_default(s));
+
+		settings_set(&answers, "confirm_timeout", t);
+		free(t);
+	}
 	for (;;) {
 		struct settings set;
 		const struct settings *setp;
@@ -162,7 +171,7 @@ step_flow(const struct frontend *fe, const struct options *o,
 		enum apply_status st;
 		unsigned int timeout;
 
-		if (fe->form(s, a, &answers) != FE_OK)
+		if (fe->form(&f, &answers) != FE_OK)
 			break;
 		answers_to_settings(s, &answers, &set);
 		setp = &set;
@@ -205,6 +214,7 @@ step_flow(const struct frontend *fe, const struct options *o,
 		free(cause);
 	}
 	settings_release(&answers);
+	free(qs);
 }
 
 static void

@@ -221,6 +221,26 @@ interrupted() {
 	    grep -q "\"state\": *\"\(applying\|rolling-back\)\""
 }
 
+# state_of_last: the state of the newest transaction of the live system in
+# the namespace.
+state_of_last() {
+	in_ns "$HW" --history --json | python3 -c \
+	    'import json,sys; print(json.load(sys.stdin)["transactions"][-1]["state"])'
+}
+
+# pending_for: the last transaction is pending, its deadline about SECONDS
+# away, and its dead-man watcher runs.
+pending_for() {
+	in_ns "$HW" --history --json | python3 -c "
+import json, sys, time
+t = json.load(sys.stdin)[\"transactions\"][-1]
+assert t[\"state\"] == \"pending\", t
+left = t[\"confirm_deadline\"] - time.time()
+assert $1 - 30 < left <= $1, left
+" &&
+	in_ns pgrep -f -- "--rollback-unconfirmed" >/dev/null
+}
+
 # ns_start: private network, mount and pid namespaces held open by a
 # sleeping init; in_ns runs a command inside. Killing the init on exit ends
 # every process started in there, and its mounts go with it.
@@ -408,6 +428,22 @@ wz_pick() {
 	done
 	test_wait_until highlighted "$1" &&
 	tm send-keys -t wz Enter
+}
+
+# box_whole TITLE: the window titled TITLE on the screen has its right
+# border on every row (text flowed too wide pushes it out).
+box_whole() {
+	tm capture-pane -p -t wz > "$T/screen" &&
+	python3 - "$1" "$T/screen" <<-\EOF
+	import sys
+	rows = open(sys.argv[2], encoding="utf-8").read().split("\n")
+	top = next(i for i, r in enumerate(rows) if "┤ " + sys.argv[1] + " ├" in r)
+	left, right = rows[top].index("┌"), rows[top].rindex("┐")
+	for r in rows[top + 1:]:
+	    if r[left:left + 1] == "└":
+	        break
+	    assert r[right:right + 1] == "│", "border broken: " + r
+	EOF
 }
 
 menu_rows_ready() {

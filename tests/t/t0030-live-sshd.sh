@@ -53,11 +53,6 @@ wait_port() {
 	return 1
 }
 
-state_of_last() {
-	in_ns "$HW" --history --json | python3 -c \
-	    'import json,sys; print(json.load(sys.stdin)["transactions"][-1]["state"])'
-}
-
 test_expect_success 'namespace: private mounts, sshd started on port 22' '
 	in_ns sh -ec "
 		ip link set lo up
@@ -238,5 +233,38 @@ test_expect_success 'kill -9 at every write of a live apply: rollback brings ssh
 	echo "live: $(wc -l < "$T/livepoints") kill points, $restored interrupted; sshd on 22 after each rollback" >>"$T/notes" &&
 	test "$restored" -ge 3
 '
+
+if command -v tmux >/dev/null; then
+R=/ WZ_PREFIX="nsenter -t $NSPID -m -n -p --" start --only ssh
+test_expect_success 'wizard, live: the SSH form arms a 300 s timer; a new login works, Yes keeps it' '
+	wz_pick "SSH access" &&
+	wait_for "Seconds to confirm          300" &&
+	tm send-keys -t wz BSpace BSpace 2222 Tab Tab Tab &&
+	tm send-keys -t wz -l "$(cat "$T/key.pub")" &&
+	tm send-keys -t wz Tab BSpace BSpace BSpace BSpace BSpace BSpace hwtest &&
+	wait_for "Install the key for user    hwtest" &&
+	tm send-keys -t wz F12 &&
+	wait_for "+Port 2222" &&
+	tm send-keys -t wz a &&
+	wait_for "Apply these changes now?" &&
+	tm send-keys -t wz Tab Enter &&
+	wait_for "Applied as transaction" &&
+	tm send-keys -t wz Enter &&
+	wait_for "Keep the change?" &&
+	wait_for "after 300 seconds" &&
+	pending_for 300 &&
+	in_ns "$HW" --history | grep -q " pending .*(rolled back at 20[0-9-]*T[0-9:]*Z unless .hardenwiz --confirm. runs first)$" &&
+	wait_port 2222 1 &&
+	ssh_key 2222 | grep -q logged-in &&
+	tm send-keys -t wz Tab Enter &&
+	wait_for "History and rollback" &&
+	test "$(state_of_last)" = applied &&
+	! in_ns pgrep -f -- "--rollback-unconfirmed" &&
+	wz_pick Quit &&
+	wait_for "EXITED=0" &&
+	in_ns "$HW" --rollback 2>/dev/null &&
+	wait_port 22 1 && wait_port 2222 0
+'
+fi
 
 test_done

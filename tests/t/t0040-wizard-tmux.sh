@@ -57,7 +57,8 @@ test_expect_success 'the SSH form shows findings and current values' '
 	wz_pick "SSH access" &&
 	wait_for "PasswordAuthentication: yes (recommended: no)" &&
 	wait_for "SSH port                    22___" &&
-	wait_for "Install the key for user    admin"
+	wait_for "Install the key for user    admin" &&
+	! on_screen "Seconds to confirm"
 '
 
 test_expect_success 'F1 shows the help, and back to the form' '

@@ -164,4 +164,37 @@ test_expect_success 'rollback: /etc/ufw byte-identical, the ufw chains are empty
 	test "$(far $NETPROBE connect 10.99.0.1 25)" = open
 '
 
+if command -v tmux >/dev/null; then
+R=/ WZ_PREFIX="nsenter -t $NSPID -m -n -p --" start --only firewall
+test_expect_success 'wizard, live: the firewall form proposes the 300 s dead-man timer' '
+	wz_pick Firewall &&
+	wait_for "Seconds to confirm          300" &&
+	tm send-keys -t wz F12 &&
+	wait_for "# run: ufw --force enable" &&
+	tm send-keys -t wz a &&
+	wait_for "Apply these changes now?" &&
+	tm send-keys -t wz Tab Enter &&
+	wait_for "Applied as transaction" &&
+	tm send-keys -t wz Enter &&
+	wait_for "Keep the change?" &&
+	wait_for "after 300 seconds" &&
+	pending_for 300 &&
+	in_ns ufw status | grep -q "^Status: active" &&
+	test "$(far $NETPROBE connect 10.99.0.1 22)" = open
+'
+
+test_expect_success 'wizard, live: No rolls the firewall back now; the timer is gone' '
+	tm send-keys -t wz Enter &&
+	wait_for "The change was rolled back." &&
+	test "$(state_of_last)" = rolled-back &&
+	! in_ns pgrep -f -- "--rollback-unconfirmed" &&
+	diff -r "$T/ufw.orig" "$T/ufw" &&
+	in_ns iptables -S | grep -q "^-P INPUT ACCEPT" &&
+	tm send-keys -t wz Enter &&
+	wait_for "History and rollback" &&
+	wz_pick Quit &&
+	wait_for "EXITED=0"
+'
+fi
+
 test_done

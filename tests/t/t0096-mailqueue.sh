@@ -118,6 +118,23 @@ test_expect_success 'wizard queue view: hold the spammer, inspect one message, d
 	test "$(in_ns postqueue -j | grep -c spammer)" = 0 &&
 	test "$(in_ns postqueue -j | grep -c friend@example.net)" = 2
 '
+
+R=/ WZ_PREFIX="nsenter -t $NSPID -m -n -p --" start --only postfix-ratelimit
+test_expect_success 'wizard, live: a Postfix form offers the dead-man timer, off by default' '
+	wz_pick "Postfix rate limits" &&
+	wait_for "Seconds to confirm          0" &&
+	tm send-keys -t wz F1 &&
+	wait_for "Per-client limits" &&
+	box_whole Help &&
+	tm send-keys -t wz Tab NPage NPage NPage &&
+	wait_for "Seconds to confirm: On a live system the change is rolled back" &&
+	tm send-keys -t wz Tab Enter &&
+	wait_for "<Preview changes>" &&
+	tm send-keys -t wz Escape &&
+	wait_for "History and rollback" &&
+	wz_pick Quit &&
+	wait_for "EXITED=0"
+'
 fi
 
 test_done
