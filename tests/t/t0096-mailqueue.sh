@@ -120,15 +120,15 @@ test_expect_success 'wizard queue view: hold the spammer, inspect one message, d
 '
 
 R=/ WZ_PREFIX="nsenter -t $NSPID -m -n -p --" start --only postfix-ratelimit
+# (Only the top of the help: libnewt 0.52.23 leaks a line buffer for each
+# line a scrolling textbox draws when scrolled; the plain test reads it.)
 test_expect_success 'wizard, live: a Postfix form offers the dead-man timer, off by default' '
 	wz_pick "Postfix rate limits" &&
 	wait_for "Seconds to confirm          0" &&
 	tm send-keys -t wz F1 &&
 	wait_for "Per-client limits" &&
 	box_whole Help &&
-	tm send-keys -t wz Tab NPage NPage NPage &&
-	wait_for "Seconds to confirm: On a live system the change is rolled back" &&
-	tm send-keys -t wz Tab Enter &&
+	tm send-keys -t wz Escape &&
 	wait_for "<Preview changes>" &&
 	tm send-keys -t wz Escape &&
 	wait_for "History and rollback" &&
@@ -136,5 +136,15 @@ test_expect_success 'wizard, live: a Postfix form offers the dead-man timer, off
 	wait_for "EXITED=0"
 '
 fi
+
+test_expect_success 'plain, live: the same form asks the timer, with its help; n changes nothing' '
+	sha256sum "$P/main.cf" > "$T/maincf.sum" &&
+	printf "Postfix rate\n\n\n\n\n?\n\nn\nquit\n" |
+	    in_ns "$HW" --plain --only postfix-ratelimit > "$T/plain.out" &&
+	grep -q "Seconds to confirm \[0\] (? for help)" "$T/plain.out" &&
+	grep -q "On a live system the change is rolled back unless" "$T/plain.out" &&
+	grep -q "^+smtpd_client_message_rate_limit = 100" "$T/plain.out" &&
+	sha256sum -c --quiet "$T/maincf.sum"
+'
 
 test_done

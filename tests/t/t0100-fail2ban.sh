@@ -146,8 +146,8 @@ ignoreip = 10.99.0.3
 EOF
 ns_start
 
-attempt() {	# attempt SOURCE: one failed login to 10.99.0.1:2222 from SOURCE
-	far timeout 10 ssh -b "$1" -p 2222 -o BatchMode=yes -o ConnectTimeout=3 \
+attempt() {	# attempt SOURCE [PORT]: one failed login to 10.99.0.1 (2222)
+	far timeout 10 ssh -b "$1" -p "${2:-2222}" -o BatchMode=yes -o ConnectTimeout=3 \
 	    -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null \
 	    nosuchuser@10.99.0.1 true 2>&1
 }
@@ -200,6 +200,42 @@ test_expect_success 'rollback: /etc/fail2ban byte-exact, fail2ban reloaded' '
 	in_ns "$HW" --rollback > "$T/rb.out" 2>&1 &&
 	diff -r "$W/fail2ban.orig" "$W/fail2ban" &&
 	in_ns fail2ban-client get sshd maxretry | grep -qx 5
+'
+
+recipe move-live.conf <<EOF
+[ssh]
+port = 2200
+[fail2ban]
+maxretry = 3
+EOF
+
+# 10.99.0.2 is still banned (fail2ban keeps bans across reloads): the far
+# side logs in from 10.99.0.3 and 10.99.0.4 instead.
+test_expect_success 'one run moves SSH to 2200 and sets up fail2ban: the jail bans on the new port' '
+	in_ns "$HW" --apply "$T/move-live.conf" > "$T/move-live.out" 2>&1 &&
+	grep -q "ran: fail2ban-client reload --restart" "$T/move-live.out" &&
+	test_wait_until -t 10 port_open in_ns 127.0.0.1 2200 &&
+	grep -qx "port=2222,2200" "$W/fail2ban/jail.d/zz-hardenwiz.local" &&
+	in_ns fail2ban-client get sshd maxretry | grep -qx 3 &&
+	far ip addr add 10.99.0.4/24 dev veth1 &&
+	for i in 1 2 3 4; do ! attempt 10.99.0.4 2200 > "$T/att2.out" || return 1; done &&
+	test_wait_until -t 10 banned 10.99.0.4 &&
+	test_wait_until -t 10 in_nft 10.99.0.4 &&
+	in_ns nft list ruleset > "$T/ruleset" &&
+	grep -q "tcp dport { 2200, 2222 }" "$T/ruleset" &&
+	! attempt 10.99.0.4 2200 > "$T/att3.out" &&
+	! grep -q "Permission denied" "$T/att3.out" &&
+	! attempt 10.99.0.3 2200 > "$T/att4.out" &&
+	grep -q "Permission denied" "$T/att4.out"
+'
+
+test_expect_success 'its rollback: sshd and fail2ban back as they were, byte-exact' '
+	in_ns "$HW" --rollback > "$T/rb2.out" 2>&1 &&
+	diff -r "$W/fail2ban.orig" "$W/fail2ban" &&
+	test ! -e "$W/ssh/sshd_config.d/00-hardenwiz.conf" &&
+	in_ns fail2ban-client get sshd maxretry | grep -qx 5 &&
+	test_wait_until -t 10 port_open in_ns 127.0.0.1 2222 &&
+	! port_open in_ns 127.0.0.1 2200
 '
 
 test_done
