@@ -24,7 +24,7 @@ test="$build libcmocka-dev augeas-tools openssh-server openssh-client tmux
   clang libclang-rt-dev iproute2 util-linux patch valgrind strace time
   python3 openssl ufw firewalld iptables nftables dbus-daemon procps
   postfix swaks libnet-ssleay-perl libsasl2-modules dovecot-core
-  python3-aiosmtpd fail2ban python3-systemd"
+  python3-aiosmtpd fail2ban python3-systemd debootstrap"
 
 case "${1:-build}" in
 build) want=$build ;;
