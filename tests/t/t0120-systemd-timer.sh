@@ -43,18 +43,27 @@ make_root() {
 	install -m 755 "$HW" "$S/usr/local/sbin/hardenwiz"
 }
 
+# The cgroup v2 hierarchy here: systemd 256 and later (Debian 13) run on
+# nothing else. The booted system gets a cgroup of its own, made the root
+# of its cgroup namespace, so it never touches this machine's cgroups.
+if [ -e /sys/fs/cgroup/cgroup.controllers ]; then
+	CG=/sys/fs/cgroup/hardenwiz-t0120-$$
+else
+	CG=/sys/fs/cgroup/unified/hardenwiz-t0120-$$
+fi
+
 # boot: systemd as PID 1 of new namespaces on $S; its pid here goes to
 # $T/sdpid (test bodies run in subshells: a variable would not outlive one).
 boot() {
-	unshare -m -p -n -f --propagation private sh -ec '
+	mkdir -p "$CG" || return 1
+	sh -c 'echo $$ > "$1/cgroup.procs" && shift && exec "$@"' sh "$CG" \
+	    unshare --cgroup -m -p -n -f --propagation private sh -ec '
 		cd "$1"
 		mount --bind . .
 		cd "$1"
 		mount -t proc proc proc
 		mount -t sysfs -o ro sysfs sys
-		mount -t tmpfs -o mode=755 cgroup sys/fs/cgroup
-		mkdir sys/fs/cgroup/systemd
-		mount -t cgroup -o none,name=systemd cgroup sys/fs/cgroup/systemd
+		mount -t cgroup2 cgroup2 sys/fs/cgroup
 		mount --rbind /dev dev
 		mount -t tmpfs tmpfs run
 		mount -t tmpfs tmpfs tmp
@@ -74,7 +83,17 @@ boot() {
 	echo "$pid" > "$T/sdpid"
 	test_wait_until -t 60 booted
 }
-on_exit 'test -s "$T/sdpid" && kill -9 "$(cat "$T/sdpid")" 2>/dev/null'
+# At exit: the booted system killed, then its cgroups removed once empty.
+sd_cleanup() {
+	test -s "$T/sdpid" && kill -9 "$(cat "$T/sdpid")" 2>/dev/null
+	test_wait_until -t 10 cgroup_empty 3>/dev/null
+	find "$CG" -depth -type d -exec rmdir {} + 2>/dev/null
+}
+
+cgroup_empty() {
+	test -z "$(find "$CG" -name cgroup.procs -exec cat {} + 2>/dev/null)"
+}
+on_exit sd_cleanup
 
 gone() {
 	! kill -0 "$1" 2>/dev/null
