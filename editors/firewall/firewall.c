@@ -130,11 +130,11 @@ fw_read_text(const char *root, const char *path)
 }
 
 int
-fw_query(char *const *argv, char **out)
+fw_query(char *const *argv, char **out, char **cause)
 {
 	struct buf b;
 	int status = -1;
-	char *cause = NULL;
+	char *why = NULL;
 	char *prog = run_which(argv[0]);
 
 	*out = NULL;
@@ -142,8 +142,10 @@ fw_query(char *const *argv, char **out)
 		return -1;
 	free(prog);
 	buf_init(&b);
-	if (run_argv(argv, NULL, &b, &status, &cause) != 0) {
-		free(cause);
+	if (run_argv(argv, NULL, &b, &status, &why) != 0) {
+		if (cause != NULL)
+			set_cause(cause, "%s", why);
+		free(why);
 		status = -1;
 	}
 	*out = buf_detach(&b, NULL);
@@ -247,6 +249,24 @@ fw_choose(const struct fw_probe *pr, const struct osinfo *os,
 	return 0;
 }
 
+/* A backend whose live state could not be asked: the first, into CAUSE. */
+static int
+probe_errors(struct fw_probe *pr, char **cause)
+{
+	int r = 0;
+
+	for (size_t i = 0; i < nitems(fw_backends); i++) {
+		if (pr[i].error != NULL && r == 0)
+			r = set_cause(cause, _("cannot tell whether %s is "
+			    "active: %s; nothing was changed. Try again when "
+			    "the system can start programs"),
+			    fw_backends[i]->name, pr[i].error);
+		free(pr[i].error);
+		pr[i].error = NULL;
+	}
+	return r;
+}
+
 int
 fw_load(const char *root, const struct osinfo *os, const char *want,
     struct firewall *fw, char **cause)
@@ -260,11 +280,14 @@ fw_load(const char *root, const struct osinfo *os, const char *want,
 	strv_init(&fw->denied);
 	strv_init(&fw->notes);
 	fw->live = strcmp(root, "/") == 0;
+	memset(pr, 0, sizeof pr);
 	for (size_t i = 0; i < nitems(fw_backends); i++) {
 		fw_backends[i]->probe(root, &pr[i]);
 		if (want != NULL && strcmp(want, fw_backends[i]->name) == 0)
 			k = (int)i;
 	}
+	if (probe_errors(pr, cause) != 0)
+		return -1;
 	if (k < 0 && (k = fw_choose(pr, os, &why, clash)) < 0)
 		return set_cause(cause, _("both %s and %s are active; an "
 		    "accept in one does not override a drop in the other. "

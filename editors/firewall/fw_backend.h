@@ -14,6 +14,12 @@ struct fw_probe {
 	bool	installed;
 	bool	active;		/* filtering now (live) or enabled at boot */
 	bool	running;	/* a daemon answers (firewalld) */
+	/*
+	 * Why the live state is unknown (its query could not run: fork,
+	 * exec, timeout), or NULL. Guessing "inactive" then would move SSH
+	 * without opening its port: fw_load refuses instead.
+	 */
+	char	*error;
 };
 
 /*
@@ -67,7 +73,11 @@ struct change *fw_command(struct plan *, const char *step, char *const *argv,
 	    const char *touch2);
 /* The root's file as text ("" when missing); caller frees. */
 char	*fw_read_text(const char *root, const char *path);
-/* Run a read-only query; *out its output (caller frees); exit status. */
-int	 fw_query(char *const *argv, char **out);
+/*
+ * Run a read-only query; *out its output (caller frees); its exit status,
+ * or -1 when not installed, or -1 with *cause (when CAUSE is not NULL) when
+ * it could not run at all.
+ */
+int	 fw_query(char *const *argv, char **out, char **cause);
 
 #endif

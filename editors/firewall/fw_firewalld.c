@@ -36,7 +36,7 @@ firewalld_probe(const char *root, struct fw_probe *pr)
 	if (pr->installed && strcmp(root, "/") == 0) {
 		char *argv[] = { "firewall-cmd", "--state", NULL }, *out;
 
-		pr->running = fw_query(argv, &out) == 0;
+		pr->running = fw_query(argv, &out, &pr->error) == 0;
 		pr->active = pr->running;
 		free(out);
 	}
@@ -278,7 +278,7 @@ runtime_only_note(struct firewall *fw, const char *zone)
 	    NULL };
 	char *a = NULL, *b = NULL;
 
-	if (fw_query(now, &a) == 0 && fw_query(perm, &b) == 0) {
+	if (fw_query(now, &a, NULL) == 0 && fw_query(perm, &b, NULL) == 0) {
 		/* The first line differs: "public (active)" vs "public". */
 		const char *ra = strchr(a, '\n'), *rb = strchr(b, '\n');
 
@@ -299,7 +299,6 @@ firewalld_load(const char *root, struct firewall *fw, char **cause)
 	char *conf, *direct;
 	const char *dz;
 
-	(void)cause;
 	if (!fw->installed) {
 		/* What a fresh install filters with: the zone "public". */
 		fw->default_zone = xstrdup("public");
@@ -321,9 +320,18 @@ firewalld_load(const char *root, struct firewall *fw, char **cause)
 	bound_zones(root, fw);
 	if (fw->running) {
 		char *argv[] = { "firewall-cmd", "--get-active-zones", NULL };
-		char *out, *save = NULL;
+		char *out, *save = NULL, *why = NULL;
+		int st = fw_query(argv, &out, &why);
 
-		if (fw_query(argv, &out) == 0) {
+		/* Without the active zones, the zones' rules are a guess. */
+		if (st != 0 && why != NULL) {
+			set_cause(cause, _("cannot ask firewalld for its "
+			    "active zones: %s"), why);
+			free(why);
+			free(out);
+			return -1;
+		}
+		if (st == 0) {
 			for (char *l = strtok_r(out, "\n", &save); l != NULL;
 			    l = strtok_r(NULL, "\n", &save)) {
 				if (l[0] != ' ' && l[0] != '\t')

@@ -66,7 +66,7 @@ ufw_probe(const char *root, struct fw_probe *pr)
 		/* The boot setting can lie: ask ufw what filters now. */
 		char *argv[] = { "ufw", "status", NULL }, *out;
 
-		if (fw_query(argv, &out) == 0)
+		if (fw_query(argv, &out, &pr->error) == 0)
 			pr->active = strstr(out, "Status: active") != NULL;
 		free(out);
 	}

@@ -200,6 +200,40 @@ test_expect_success 'dead-man: a timer that cannot be armed refuses the apply, n
 	wait_port 22 1 && wait_port 2222 0
 '
 
+sed "s/^confirm_timeout = 0/confirm_timeout = 60/" "$T/harden.conf" > "$T/fork.conf"
+chmod 600 "$T/fork.conf"
+
+ssh_sums() {
+	(cd "$R/etc/ssh" && find . -type f | LC_ALL=C sort | xargs sha256sum)
+}
+
+# Root is exempt from RLIMIT_NPROC, so fork(2) is made to fail by strace:
+# EAGAIN at each clone hardenwiz itself makes (the firewall probes, the
+# validator, the timer, the reload). Each must refuse the apply with
+# /etc/ssh as it was: a probe that cannot run is not "no firewall".
+test_expect_success 'a fork that fails at any point of a timed apply refuses it, /etc/ssh unchanged' '
+	ssh_sums > "$T/ssh.fork" &&
+	in_ns $TRACED strace -o "$T/clone.trace" -e trace=clone "$HW" \
+	    --apply "$T/fork.conf" > /dev/null 2>&1 &&
+	in_ns "$HW" --rollback 2>/dev/null && wait_port 22 1 &&
+	n=$(grep -c "^clone(" "$T/clone.trace") &&
+	test "$n" -ge 4 &&
+	: > "$T/fork.all" &&
+	for k in $(seq "$n"); do
+		test_expect_code 1 in_ns $TRACED strace -o /dev/null -e trace=clone \
+		    -e inject=clone:error=EAGAIN:when=$k "$HW" \
+		    --apply "$T/fork.conf" > "$T/fork.out" 2>&1 &&
+		cat "$T/fork.out" >> "$T/fork.all" &&
+		ssh_sums | diff - "$T/ssh.fork" &&
+		wait_port 22 1 && wait_port 2222 0 &&
+		! in_ns pgrep -f -- "--rollback-unconfirmed" || {
+			echo "clone $k:"; cat "$T/fork.out"; return 1; }
+	done &&
+	grep -q "cannot tell whether ufw is active: .*Resource temporarily unavailable" "$T/fork.all" &&
+	grep -q "cannot start the rollback timer" "$T/fork.all" &&
+	echo "fork failed at each of $n clones: all $n refused, /etc/ssh unchanged" >> "$T/notes"
+'
+
 recipe port.conf <<EOF2
 [ssh]
 port = 2222
