@@ -15,9 +15,8 @@
 #include "fsutil.h"
 #include "util.h"
 
-#ifndef HW_LENSDIR
-#define HW_LENSDIR NULL
-#endif
+/* In the scratch root, where the lenses we ship are written for Augeas. */
+#define LENS_DIR	"/.hardenwiz-lenses"
 
 struct augs {
 	augeas			*aug;
@@ -265,10 +264,41 @@ copy_to_scratch(const char *root, const char *scratch, const char *pattern,
 	return r;
 }
 
+/*
+ * The modules FILES ship, into SCRATCH's LENS_DIR: *LOADPATH gets the
+ * directory (first in Augeas's search), or NULL when none ships one.
+ */
+static int
+write_modules(const char *scratch, const struct aug_file *files, size_t n,
+    char **loadpath, char **cause)
+{
+	*loadpath = NULL;
+	for (size_t i = 0; i < n; i++) {
+		const struct aug_module *m = files[i].module;
+		char *path;
+		int r;
+
+		if (m == NULL)
+			continue;
+		if (*loadpath == NULL) {
+			if (fs_mkdir_p(scratch, LENS_DIR, 0700, cause) != 0)
+				return -1;
+			*loadpath = xasprintf("%s%s", scratch, LENS_DIR);
+		}
+		path = xasprintf("%s/%s", *loadpath, m->file);
+		r = fs_write_scratch(path, m->text, strlen(m->text), cause);
+		free(path);
+		if (r != 0)
+			return -1;
+	}
+	return 0;
+}
+
 int
 augs_open(struct augs **out, const char *root, const struct aug_file *files,
     size_t n, char **cause)
 {
+	char *loadpath = NULL;
 	struct augs *s = xcalloc(1, sizeof *s);
 	int r = -1;
 
@@ -287,8 +317,12 @@ augs_open(struct augs **out, const char *root, const struct aug_file *files,
 		    cause)) != 0)
 			goto fail;
 	}
-	s->aug = aug_init(s->scratch, HW_LENSDIR, AUG_NO_MODL_AUTOLOAD |
+	if (write_modules(s->scratch, files, n, &loadpath, cause) != 0)
+		goto fail;
+	s->aug = aug_init(s->scratch, loadpath, AUG_NO_MODL_AUTOLOAD |
 	    AUG_NO_LOAD | AUG_NO_ERR_CLOSE);
+	free(loadpath);
+	loadpath = NULL;
 	if (s->aug == NULL) {
 		set_cause(cause, "cannot start Augeas: out of memory");
 		goto fail;
@@ -316,6 +350,7 @@ augs_open(struct augs **out, const char *root, const struct aug_file *files,
 	*out = s;
 	return 0;
 fail:
+	free(loadpath);
 	augs_free(s);
 	return r == AUGS_REFUSED ? AUGS_REFUSED : -1;
 }

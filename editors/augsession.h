@@ -15,11 +15,22 @@
 #include "plan.h"
 
 /* A lens and the files it loads; declared by steps as static data. */
+/*
+ * An Augeas module hardenwiz ships, carried in the binary: FILE
+ * ("postfix_master.aug") and its text (cmake/embed-lens.cmake). Loaded
+ * ahead of the system's lens of the same module name.
+ */
+struct aug_module {
+	const char	*file;
+	const char	*text;
+};
+
 struct aug_file {
 	const char	*lens;		/* "Sshd.lns" */
 	const char	*glob;		/* a glob such as /etc/ssh/sshd_config.d/[*].conf */
 	mode_t		 new_mode;	/* for files the step creates */
 	const struct checker *checker;	/* of the files, or NULL */
+	const struct aug_module *module; /* the lens's module we ship, or NULL */
 };
 
 struct augs;

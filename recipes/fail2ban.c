@@ -39,7 +39,7 @@
 
 static const struct aug_file fail2ban_files[] = {
 	SSHD_AUG_FILES,
-	{ "Fail2ban.lns", JAIL_FILE, 0644, &fail2ban_checker },
+	{ "Fail2ban.lns", JAIL_FILE, 0644, &fail2ban_checker, NULL },
 };
 
 static const struct aug_file ssh_only[] = { SSHD_AUG_FILES };

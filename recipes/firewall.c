@@ -23,8 +23,8 @@
 
 static const struct aug_file firewall_files[] = {
 	SSHD_AUG_FILES,
-	{ "Iptables.lns", UFW_BEFORE_RULES, 0640, &iptables_checker },
-	{ "Iptables.lns", UFW_BEFORE6_RULES, 0640, &ip6tables_checker },
+	{ "Iptables.lns", UFW_BEFORE_RULES, 0640, &iptables_checker, NULL },
+	{ "Iptables.lns", UFW_BEFORE6_RULES, 0640, &ip6tables_checker, NULL },
 };
 
 static const char *const backend_choices[] = { "auto", "ufw", "firewalld",

@@ -130,28 +130,53 @@ out:
 	return r;
 }
 
+/* STEPS[I]'s audit in session SE; an error is the audit's, not the run's. */
+static void
+audit_in(struct session *se, const char *root, const struct step *step,
+    bool effective, struct audit *a)
+{
+	struct step_ctx ctx = { .id = step->id, .root = root,
+	    .augs = se->augs, .os = &se->os, .effective = effective };
+	char *err = NULL;
+
+	if (step->audit(&ctx, a, &err) != 0) {
+		a->state = STATE_ERROR;
+		strv_add(&a->notes, err ? err : "audit failed");
+	}
+	free(err);
+}
+
 int
 audit_steps(const char *root, const struct step *const *steps, size_t n,
     bool effective, struct audit *audits, char **cause)
 {
 	struct session se;
-	int r = -1;
 
-	if (session_open(&se, root, steps, n, cause) != 0)
-		goto out;
+	(void)cause;
+	if (session_open(&se, root, steps, n, NULL) == 0) {
+		for (size_t i = 0; i < n; i++)
+			audit_in(&se, root, steps[i], effective, &audits[i]);
+		session_close(&se);
+		return 0;
+	}
+	session_close(&se);
+	/*
+	 * A file one step cannot read (a master.cf the lens does not take)
+	 * must not hide the others: each step in a session of its own, and
+	 * the one that cannot read its files says why.
+	 */
 	for (size_t i = 0; i < n; i++) {
-		struct step_ctx ctx = { .id = steps[i]->id, .root = root,
-		    .augs = se.augs, .os = &se.os, .effective = effective };
 		char *err = NULL;
 
-		if (steps[i]->audit(&ctx, &audits[i], &err) != 0) {
+		if (session_open(&se, root, &steps[i], 1, &err) == 0)
+			audit_in(&se, root, steps[i], effective, &audits[i]);
+		else {
 			audits[i].state = STATE_ERROR;
-			strv_add(&audits[i].notes, err ? err : "audit failed");
-			free(err);
+			strv_add(&audits[i].notes, err ? err :
+			    "cannot read its files");
 		}
+		free(err);
+		session_close(&se);
 	}
-	r = 0;
-out:
-	session_close(&se);
-	return r;
+	return 0;
 }

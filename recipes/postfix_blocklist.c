@@ -33,7 +33,7 @@
 #define CLIENTS_MAP	"/etc/postfix/hardenwiz_clients.cidr"
 
 static const struct aug_file blocklist_files[] = {
-	{ "Postfix_Main.lns", POSTFIX_MAIN, 0644, &postfix_checker },
+	{ "Postfix_Main.lns", POSTFIX_MAIN, 0644, &postfix_checker, NULL },
 };
 
 static const struct question blocklist_questions[] = {

@@ -22,7 +22,7 @@
 #include "step.h"
 
 static const struct aug_file ratelimit_files[] = {
-	{ "Postfix_Main.lns", POSTFIX_MAIN, 0644, &postfix_checker },
+	{ "Postfix_Main.lns", POSTFIX_MAIN, 0644, &postfix_checker, NULL },
 };
 
 static const struct question ratelimit_questions[] = {

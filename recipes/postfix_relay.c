@@ -33,8 +33,8 @@
 #define SASL_PASSWD	"/etc/postfix/sasl_passwd"
 
 static const struct aug_file relay_files[] = {
-	{ "Postfix_Main.lns", POSTFIX_MAIN, 0644, &postfix_checker },
-	{ "Postfix_Passwordmap.lns", SASL_PASSWD, 0600, &postfix_checker },
+	{ "Postfix_Main.lns", POSTFIX_MAIN, 0644, &postfix_checker, NULL },
+	{ "Postfix_Passwordmap.lns", SASL_PASSWD, 0600, &postfix_checker, NULL },
 };
 
 static const struct question relay_questions[] = {

@@ -42,8 +42,9 @@
 #define DOVECOT_PID	"/run/dovecot/master.pid"
 
 static const struct aug_file sasl_files[] = {
-	{ "Postfix_Main.lns", POSTFIX_MAIN, 0644, &postfix_checker },
-	{ "Postfix_Master.lns", MASTER_CF, 0644, &postfix_checker },
+	{ "Postfix_Main.lns", POSTFIX_MAIN, 0644, &postfix_checker, NULL },
+	{ "Postfix_Master.lns", MASTER_CF, 0644, &postfix_checker,
+	  &hw_lens_postfix_master },
 };
 
 static const char *const backends[] = { "auto", "dovecot", "cyrus", NULL };
@@ -342,66 +343,25 @@ relay_restrictions(const char *list)
 }
 
 /*
- * COMMAND ("smtpd\n  -o a=b ...") with OPTS set, one "-o" line each, the
- * others kept in order. NULL (and *CAUSE) when it uses { } quoting,
- * which this edit does not parse.
+ * COMMAND ("smtpd\n  -o a=b ...") with OPTS set, the other overrides and
+ * the comment lines between them kept in order (master.c); NULL and
+ * *CAUSE when Postfix would not read it either.
  */
 static char *
 set_options(const char *command, const char *const (*opts)[2], size_t n,
     char **cause)
 {
-	struct strv words, keys, values;
-	struct buf b;
-	char *copy, *save = NULL, *w;
+	struct master_cmd m;
+	char *out = NULL;
 
-	if (strchr(command, '{') != NULL) {
-		set_cause(cause, _("master.cf: the service \"%s\" uses { } in "
-		    "its options; edit it by hand"), command);
-		return NULL;
+	master_cmd_init(&m);
+	if (master_cmd_parse(command, &m, cause) == 0) {
+		for (size_t i = 0; i < n; i++)
+			master_cmd_set(&m, opts[i][0], opts[i][1]);
+		out = master_cmd_format(&m);
 	}
-	strv_init(&words);
-	strv_init(&keys);
-	strv_init(&values);
-	copy = xstrdup(command);
-	for (w = strtok_r(copy, " \t\n", &save); w != NULL;
-	    w = strtok_r(NULL, " \t\n", &save)) {
-		if (strcmp(w, "-o") == 0 && (w = strtok_r(NULL, " \t\n",
-		    &save)) != NULL) {
-			char *eq = strchr(w, '=');
-			char *key = xstrndup(w, eq != NULL ? (size_t)(eq -
-			    w) : strlen(w));
-
-			strv_add(&keys, key);
-			strv_add(&values, eq != NULL ? eq + 1 : "");
-			free(key);
-		} else if (w != NULL)
-			strv_add(&words, w);
-	}
-	free(copy);
-	for (size_t i = 0; i < n; i++) {
-		bool found = false;
-
-		for (size_t k = 0; k < keys.n; k++) {
-			if (strcmp(keys.v[k], opts[i][0]) == 0) {
-				free(values.v[k]);
-				values.v[k] = xstrdup(opts[i][1]);
-				found = true;
-			}
-		}
-		if (!found) {
-			strv_add(&keys, opts[i][0]);
-			strv_add(&values, opts[i][1]);
-		}
-	}
-	buf_init(&b);
-	for (size_t i = 0; i < words.n; i++)
-		buf_addf(&b, "%s%s", i ? " " : "", words.v[i]);
-	for (size_t k = 0; k < keys.n; k++)
-		buf_addf(&b, "\n  -o %s=%s", keys.v[k], values.v[k]);
-	strv_release(&words);
-	strv_release(&keys);
-	strv_release(&values);
-	return buf_detach(&b, NULL);
+	master_cmd_release(&m);
+	return out;
 }
 
 /* The master.cf node of S (an inet smtpd service), or NULL. */

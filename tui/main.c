@@ -363,7 +363,12 @@ mode_audit(const struct options *o)
 		code = EXIT_RUNTIME;
 	if (audit_steps(o->root, steps, n, true, audits, &cause) != 0)
 		code = fail(o, "audit", EXIT_RUNTIME, cause);
-	else if (o->json) {
+	/* A step that could not be audited: the report is incomplete. */
+	for (size_t i = 0; i < n; i++) {
+		if (audits[i].state == STATE_ERROR)
+			code = EXIT_RUNTIME;
+	}
+	if (cause == NULL && o->json) {
 		json_t *doc = json_doc(o, "audit");
 		json_t *arr = json_object_get(doc, "steps");
 
@@ -383,6 +388,14 @@ mode_audit(const struct options *o)
 				    audits[i].findings[k].wanted));
 				json_array_append_new(f, e);
 			}
+			if (audits[i].state == STATE_ERROR) {
+				char *m = xasprintf("[%s] %s", steps[i]->id,
+				    audits[i].notes.n > 0 ? audits[i].notes.v[0]
+				    : "audit failed");
+
+				json_errors(doc, m);
+				free(m);
+			}
 			json_object_set_new(s, "id", json_string(steps[i]->id));
 			json_object_set_new(s, "state", json_string(
 			    step_state_name(audits[i].state)));
@@ -393,7 +406,7 @@ mode_audit(const struct options *o)
 		}
 		json_print(doc);
 		json_decref(doc);
-	} else {
+	} else if (cause == NULL) {
 		if (interrupted != NULL)
 			printf("%s: %s\n\n", _("WARNING"), interrupted);
 		print_audit(stdout, steps, audits, n);

@@ -320,7 +320,7 @@ firewalld_load(const char *root, struct firewall *fw, char **cause)
 	bound_zones(root, fw);
 	if (fw->running) {
 		char *argv[] = { "firewall-cmd", "--get-active-zones", NULL };
-		char *out, *save = NULL, *why = NULL;
+		char *out, *save = NULL, *why = NULL, *word;
 		int st = fw_query(argv, &out, &why);
 
 		/* Without the active zones, the zones' rules are a guess. */
@@ -334,8 +334,10 @@ firewalld_load(const char *root, struct firewall *fw, char **cause)
 		if (st == 0) {
 			for (char *l = strtok_r(out, "\n", &save); l != NULL;
 			    l = strtok_r(NULL, "\n", &save)) {
+				/* firewalld 2: "public (default)". */
 				if (l[0] != ' ' && l[0] != '\t')
-					add_zone(fw, trim(l));
+					add_zone(fw, strtok_r(l, " \t",
+					    &word));
 			}
 		}
 		free(out);

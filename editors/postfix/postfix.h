@@ -39,6 +39,32 @@ char	*postfix_param(const char *root, const char *key, bool expand);
 
 /* The candidates (or, !CANDIDATES, the live files) pass Postfix's tools. */
 extern const struct checker postfix_checker;
+
+/*
+ * A master.cf service's command (master.c): its words (program and
+ * arguments), its "-o" overrides in order, and the blank and comment lines
+ * found before each override, kept for writing it back.
+ */
+struct master_cmd {
+	struct strv	words;
+	struct strv	keys, values;
+	struct strv	before;		/* "" or lines, each ending in "\n" */
+};
+void	 master_cmd_init(struct master_cmd *);
+void	 master_cmd_release(struct master_cmd *);
+/* Parse COMMAND (as the Postfix_Master lens stores it) into M. */
+int	 master_cmd_parse(const char *command, struct master_cmd *m,
+	    char **cause);
+/* Set override KEY to VALUE, in its place or at the end. */
+void	 master_cmd_set(struct master_cmd *, const char *key,
+	    const char *value);
+/* The command again: words on the first line, one "  -o" line each. */
+char	*master_cmd_format(const struct master_cmd *);
+/*
+ * postfix_master.aug: master.cf as Postfix reads it (Augeas 1.14's lens
+ * stops at Debian 13's stock file and at comments between "-o" lines).
+ */
+extern const struct aug_module hw_lens_postfix_master;
 /* Expectations: postconf -h KEY prints VALUE. */
 extern const struct expect_kind postfix_setting;
 /* postmap -q LABEL KEY (= type:map) prints VALUE. */

@@ -24,8 +24,8 @@
 
 /* The files a step reading or editing sshd's configuration loads. */
 #define SSHD_AUG_FILES \
-	{ "Sshd.lns", SSHD_MAIN, 0644, &sshd_checker }, \
-	{ "Sshd.lns", "/etc/ssh/sshd_config.d/*.conf", 0644, &sshd_checker }
+	{ "Sshd.lns", SSHD_MAIN, 0644, &sshd_checker, NULL }, \
+	{ "Sshd.lns", "/etc/ssh/sshd_config.d/*.conf", 0644, &sshd_checker, NULL }
 
 /* An sshd keyword: canonical name, spellings that mean it, default. */
 struct sshd_keyword {

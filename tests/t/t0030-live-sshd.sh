@@ -181,9 +181,10 @@ assert f[\"state\"] == \"pending\", f
 assert any(\"not rolled back\" in e for e in f.get(\"events\", [])), f
 " &&
 	wait_port 2222 1 &&
-	in_ns "$HW" --rollback 2>/dev/null &&
-	in_ns "$HW" --rollback "$first" 2>/dev/null &&
-	wait_port 22 1
+	in_ns "$HW" --rollback > "$T/later-rb.out" 2>&1 &&
+	in_ns "$HW" --rollback "$first" > "$T/first-rb.out" 2>&1 &&
+	{ wait_port 22 1 || {
+		cat "$T/later-rb.out" "$T/first-rb.out"; in_ns "$HW" --history; false; }; }
 '
 
 test_expect_success 'dead-man: a timer that cannot be armed refuses the apply, nothing changed' '

@@ -85,6 +85,51 @@ test_expect_success 'offline: a key that does not match the certificate stops th
 	snapshot "$T/badkey" | diff - "$T/badkey.snap"
 '
 
+# master.cf as Debian 13 ships it (its "relay" line has a "?" that Augeas
+# 1.14's lens stops at) and as installers leave it (comment lines between
+# "-o" lines, "{ }" values, pipe commands over several lines): read, the
+# services the step adds or edits gain lines, no other line changes, and
+# Postfix reads the result.
+test_expect_success 'offline: Debian 13 and installer master.cf are read and edited line for line' '
+	for cf in debian13 installer; do
+		M=$T/m-$cf &&
+		cp -a "$T/dv" "$M" &&
+		cp "$FIXTURES/postfix-master/$cf.cf" "$M/etc/postfix/master.cf" &&
+		$HW --root "$M" --audit --only postfix-sasl > "$M.audit" 2>&1 &&
+		grep -q "^postfix-sasl  *needs-change" "$M.audit" &&
+		$HW --root "$M" --apply "$T/sasl.conf" > "$M.out" 2>&1 &&
+		{ diff "$FIXTURES/postfix-master/$cf.cf" "$M/etc/postfix/master.cf" > "$M.diff" || :; } &&
+		grep -q "^> *-o smtpd_sasl_auth_enable=yes" "$M.diff" &&
+		! grep -q "^<" "$M.diff" &&
+		test "$(postconf -c "$M/etc/postfix" -P submission/inet/smtpd_tls_security_level)" = \
+		    "submission/inet/smtpd_tls_security_level = encrypt" &&
+		$HW --root "$M" --rollback 2>/dev/null &&
+		cmp "$FIXTURES/postfix-master/$cf.cf" "$M/etc/postfix/master.cf" || {
+			echo "master.cf: $cf"; cat "$M.audit" "$M.out" "$M.diff" 2>/dev/null; return 1; }
+	done &&
+	test "$(postconf -c "$T/m-installer/etc/postfix" -P submission/inet/smtpd_sender_restrictions)" = \
+	    "submission/inet/smtpd_sender_restrictions = reject_sender_login_mismatch, permit_sasl_authenticated, reject"
+'
+
+# Postfix takes "#prog" as a program name; the lens takes "#" for a comment.
+test_expect_success 'a master.cf that cannot be read fails its step only: the audit shows the rest, exit 1' '
+	cp -a "$T/dv" "$T/badm" &&
+	echo "weird unix - - n - - #prog" >> "$T/badm/etc/postfix/master.cf" &&
+	postconf -c "$T/badm/etc/postfix" -M weird/unix > /dev/null &&
+	test_expect_code 1 $HW --root "$T/badm" --audit > "$T/badm.out" 2>&1 &&
+	grep -q "^postfix-sasl  *error" "$T/badm.out" &&
+	grep -q "master.cf:.*cannot parse" "$T/badm.out" &&
+	grep -q "^ssh  *needs-change" "$T/badm.out" &&
+	grep -q "^postfix-ratelimit  *needs-change" "$T/badm.out" &&
+	test_expect_code 1 $HW --root "$T/badm" --audit --json > "$T/badm.json" &&
+	python3 -c "
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert any(e.startswith(\"[postfix-sasl] \") and \"master.cf\" in e for e in d[\"errors\"]), d
+assert len(d[\"steps\"]) > 5, d
+" "$T/badm.json"
+'
+
 test_expect_success 'offline apply, second apply, rollback byte-identical' '
 	$HW --root "$T/dv" --apply "$T/sasl.conf" > /dev/null &&
 	$HW --root "$T/dv" --apply "$T/sasl.conf" | grep -q "^# nothing to change" &&
