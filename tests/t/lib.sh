@@ -241,6 +241,16 @@ assert $1 - 30 < left <= $1, left
 	in_ns pgrep -f -- "--rollback-unconfirmed" >/dev/null
 }
 
+# child_of PID: the pid of PID's child, once it has one (5 s at most):
+# the init of namespaces that "unshare --fork" (PID) made.
+child_of() {
+	for _ in $(seq 50); do
+		pgrep -P "$1" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
 # ns_start: private network, mount and pid namespaces held open by a
 # sleeping init; in_ns runs a command inside. Killing the init on exit ends
 # every process started in there, and its mounts go with it.
@@ -250,13 +260,8 @@ ns_start() {
 	unshare --net --mount --pid --fork --mount-proc --propagation private \
 	    sleep 3600 2>/dev/null &
 	UPID=$!
-	NSPID=
-	for _ in $(seq 50); do
-		NSPID=$(pgrep -P "$UPID" || true)
-		[ -n "$NSPID" ] && break
-		sleep 0.1
-	done
-	[ -n "$NSPID" ] || { kill "$UPID"; echo "namespace did not start"; exit 1; }
+	NSPID=$(child_of "$UPID") ||
+		{ kill "$UPID"; echo "namespace did not start"; exit 1; }
 	on_exit "kill -9 $NSPID 2>/dev/null; wait $UPID 2>/dev/null"
 }
 
@@ -449,6 +454,20 @@ box_whole() {
 menu_rows_ready() {
 	tm capture-pane -p -t wz > "$T/screen" 2>/dev/null
 	[ -n "$(menu_rows "$1")" ]
+}
+
+# wz_apply_pending SECONDS: from the diff viewer, apply on a live system;
+# the wizard asks to keep the change, and the transaction is pending with
+# its timer armed for SECONDS.
+wz_apply_pending() {
+	tm send-keys -t wz a &&
+	wait_for "Apply these changes now?" &&
+	tm send-keys -t wz Tab Enter &&
+	wait_for "Applied as transaction" &&
+	tm send-keys -t wz Enter &&
+	wait_for "Keep the change?" &&
+	wait_for "after $1 seconds" &&
+	pending_for "$1"
 }
 
 # wz_quit_from_preview: from the diff viewer back to the form, the menu,

@@ -280,14 +280,7 @@ test_expect_success 'wizard, live: the SSH form arms a 300 s timer; a new login 
 	wait_for "Install the key for user    hwtest" &&
 	tm send-keys -t wz F12 &&
 	wait_for "+Port 2222" &&
-	tm send-keys -t wz a &&
-	wait_for "Apply these changes now?" &&
-	tm send-keys -t wz Tab Enter &&
-	wait_for "Applied as transaction" &&
-	tm send-keys -t wz Enter &&
-	wait_for "Keep the change?" &&
-	wait_for "after 300 seconds" &&
-	pending_for 300 &&
+	wz_apply_pending 300 &&
 	in_ns "$HW" --history | grep -q " pending .*(rolled back at 20[0-9-]*T[0-9:]*Z unless .hardenwiz --confirm. runs first)$" &&
 	wait_port 2222 1 &&
 	ssh_key 2222 | grep -q logged-in &&

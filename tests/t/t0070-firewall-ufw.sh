@@ -171,14 +171,7 @@ test_expect_success 'wizard, live: the firewall form proposes the 300 s dead-man
 	wait_for "Seconds to confirm          300" &&
 	tm send-keys -t wz F12 &&
 	wait_for "# run: ufw --force enable" &&
-	tm send-keys -t wz a &&
-	wait_for "Apply these changes now?" &&
-	tm send-keys -t wz Tab Enter &&
-	wait_for "Applied as transaction" &&
-	tm send-keys -t wz Enter &&
-	wait_for "Keep the change?" &&
-	wait_for "after 300 seconds" &&
-	pending_for 300 &&
+	wz_apply_pending 300 &&
 	in_ns ufw status | grep -q "^Status: active" &&
 	test "$(far $NETPROBE connect 10.99.0.1 22)" = open
 '

@@ -72,15 +72,7 @@ boot() {
 		umount -l /.oldroot
 		exec env -i container=hardenwiz-test /lib/systemd/systemd \
 		    --system --show-status=no' sh "$S" > "$T/boot.log" 2>&1 &
-	upid=$!
-	pid=
-	for _ in $(seq 50); do
-		pid=$(pgrep -P "$upid" || true)
-		[ -n "$pid" ] && break
-		sleep 0.1
-	done
-	[ -n "$pid" ] || { cat "$T/boot.log"; return 1; }
-	echo "$pid" > "$T/sdpid"
+	child_of $! > "$T/sdpid" || { cat "$T/boot.log"; return 1; }
 	test_wait_until -t 60 booted
 }
 # At exit: the booted system killed, then its cgroups removed once empty.
