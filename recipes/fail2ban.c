@@ -269,6 +269,78 @@ set_key(augeas *aug, struct augs *augs, const char *section, const char *key,
 	return r;
 }
 
+/*
+ * The ignoreip values of [DEFAULT] and [sshd] in TEXT (a fail2ban .conf or
+ * .local file), continuation lines included, added to OUT; true when
+ * [sshd] sets its own.
+ */
+static bool
+ignoreip_of(const char *text, struct strv *out)
+{
+	char *copy = xstrdup(text), *line, *next;
+	bool in = false, value = false, sshd = false, in_sshd = false;
+
+	for (line = copy; line != NULL; line = next) {
+		char *l;
+
+		if ((next = strchr(line, '\n')) != NULL)
+			*next++ = '\0';
+		if (value && (line[0] == ' ' || line[0] == '\t') &&
+		    trim(line)[0] != '\0' && trim(line)[0] != '#') {
+			split_list(trim(line), out);
+			continue;
+		}
+		value = false;
+		l = trim(line);
+		if (l[0] == '[') {
+			in_sshd = str_has_prefix(l, "[sshd]");
+			in = str_has_prefix(l, "[DEFAULT]") || in_sshd;
+			continue;
+		}
+		if (in && str_has_prefix(l, "ignoreip") &&
+		    (l = trim(l + strlen("ignoreip")))[0] == '=') {
+			split_list(trim(l + 1), out);
+			value = true;
+			sshd |= in_sshd;
+		}
+	}
+	free(copy);
+	return sshd;
+}
+
+/*
+ * The addresses the admin keeps out of bans in their own files (jail.local,
+ * jail.d/ but ours): our [DEFAULT] ignoreip is read last and replaces
+ * theirs, so it must carry them. True when a file gives [sshd] its own
+ * ignoreip, which [DEFAULT]'s never reaches: ours must go there too.
+ */
+static bool
+admin_ignoreip(const char *root, struct strv *out)
+{
+	struct strv names;
+	bool sshd = false;
+
+	strv_init(&names);
+	(void)fs_list(root, FAIL2BAN_DIR "/jail.d", &names, NULL);
+	strv_add(&names, "../jail.local");
+	for (size_t i = 0; i < names.n; i++) {
+		char *path;
+		struct fs_file f;
+
+		if (strcmp(names.v[i], "zz-hardenwiz.local") == 0 ||
+		    (!str_has_suffix(names.v[i], ".local") &&
+		    !str_has_suffix(names.v[i], ".conf")))
+			continue;
+		path = xasprintf(FAIL2BAN_DIR "/jail.d/%s", names.v[i]);
+		if (fs_read(root, path, &f, NULL) == 0 && f.exists)
+			sshd |= ignoreip_of(f.data, out);
+		fs_file_release(&f);
+		free(path);
+	}
+	strv_release(&names);
+	return sshd;
+}
+
 /* The admin's other .local files that set KEYS of [sshd]: a warning. */
 static void
 note_overridden(struct plan *p)
@@ -356,6 +428,7 @@ fail2ban_plan(struct step_ctx *ctx, const struct settings *set,
 	char *ports = ssh_ports(ctx), *admin = admin_address();
 	struct strv ign;
 	char *ignore_list;
+	bool sshd_ignore;
 	size_t before = p->nchanges;
 	int r = 0;
 
@@ -378,9 +451,13 @@ fail2ban_plan(struct step_ctx *ctx, const struct settings *set,
 		r = -1;
 		goto out;
 	}
-	/* ignoreip: loopback always, the admin's address, the rest. */
+	/*
+	 * ignoreip: loopback always, what the admin's own files keep out of
+	 * bans (ours replaces theirs), the admin's address, the rest.
+	 */
 	strv_init(&ign);
 	split_list(LOOPBACK, &ign);
+	sshd_ignore = admin_ignoreip(ctx->root, &ign);
 	if (ignore != NULL)
 		split_list(ignore, &ign);
 	else {
@@ -397,6 +474,9 @@ fail2ban_plan(struct step_ctx *ctx, const struct settings *set,
 	strv_release(&ign);
 	r = set_key(aug, ctx->augs, "DEFAULT", "ignoreip", ignore_list,
 	    cause);
+	if (r == 0 && sshd_ignore)
+		r = set_key(aug, ctx->augs, "sshd", "ignoreip", ignore_list,
+		    cause);
 	free(ignore_list);
 	if (r == 0)
 		r = set_key(aug, ctx->augs, "DEFAULT", "banaction",

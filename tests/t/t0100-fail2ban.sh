@@ -84,6 +84,25 @@ test_expect_success 'the SSH step moves the port: the jail covers both, -d shows
 	fail2ban-client -c "$T/f2bcopy" -d 2>/dev/null | grep "sshd" | grep -q "22,2200"
 '
 
+# Our [DEFAULT] ignoreip is read after the admin's files and replaces
+# theirs: it must carry their addresses (here a LAN in jail.local, and an
+# office over a continuation line in a jail.d file's [sshd]).
+test_expect_success 'the admin'"'"'s own ignoreip is merged, never dropped: fail2ban -d shows every address' '
+	cp -a "$R" "$T/ign" &&
+	printf "[DEFAULT]\nignoreip = 127.0.0.1/8 ::1 192.168.1.0/24\n" > "$T/ign/etc/fail2ban/jail.local" &&
+	printf "[sshd]\nignoreip = 203.0.113.9\n    198.51.100.0/24\n" > "$T/ign/etc/fail2ban/jail.d/office.conf" &&
+	$HW --root "$T/ign" --apply "$T/f2b.conf" > /dev/null 2>&1 &&
+	grep -x "ignoreip=.*" "$T/ign/etc/fail2ban/jail.d/zz-hardenwiz.local" > "$T/ign.line" &&
+	for a in 192.168.1.0/24 203.0.113.9 198.51.100.0/24 127.0.0.1/8; do
+		grep -q " $a\| $a$\|=$a" "$T/ign.line" || { cat "$T/ign.line"; return 1; }
+	done &&
+	rm -rf "$T/f2bcopy" && cp -a "$T/ign/etc/fail2ban" "$T/f2bcopy" &&
+	fail2ban-client -c "$T/f2bcopy" -d 2>/dev/null | grep "sshd., .addignoreip" > "$T/ign.d" &&
+	grep -q "127.0.0.1/8" "$T/ign.d" &&
+	grep -q "192.168.1.0/24" "$T/ign.d" &&
+	grep -q "198.51.100.0/24" "$T/ign.d"
+'
+
 test_expect_success 'OpenSSH 9.9: filter.d/sshd.local matches sshd-session too' '
 	cp -a "$R" "$T/new" && mkdir -p "$T/new/var/lib/dpkg" &&
 	printf "Package: openssh-server\nStatus: install ok installed\nVersion: 1:9.9p1-3\n\n" \
