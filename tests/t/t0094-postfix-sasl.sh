@@ -22,9 +22,12 @@ openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 \
     -out "$T/other.pem" 2>/dev/null
 
 # Dovecot for the tests: no mail protocols, just auth, users in a file.
+# Dovecot 2.4 (Debian 13) has a new syntax and wants its version first.
 dovecot_conf() {	# dovecot_conf DIR
 	mkdir -p "$1/conf.d"
-	cat > "$1/dovecot.conf" <<EOF
+	case $(dovecot --version) in
+	2.[0-3].*)
+		cat > "$1/dovecot.conf" <<EOF
 protocols = none
 listen = 127.0.0.1
 ssl = no
@@ -39,6 +42,29 @@ userdb {
 }
 !include_try conf.d/*.conf
 EOF
+		;;
+	*)
+		cat > "$1/dovecot.conf" <<EOF
+dovecot_config_version = 2.4.0
+dovecot_storage_version = 2.4.0
+protocols =
+listen = 127.0.0.1
+ssl = no
+log_path = $T/dovecot.log
+passdb passwd-file {
+  passwd_file_path = /etc/dovecot/users
+}
+userdb static {
+  fields {
+    uid = nobody
+    gid = nogroup
+    home = /nonexistent
+  }
+}
+!include_try conf.d/*.conf
+EOF
+		;;
+	esac
 	echo 'alice@example.com:{PLAIN}alice-pw' > "$1/users"
 }
 
