@@ -36,6 +36,9 @@
 #define JAIL_FILE	FAIL2BAN_DIR "/jail.d/zz-hardenwiz.local"
 #define FILTER_LOCAL	FAIL2BAN_DIR "/filter.d/sshd.local"
 #define LOOPBACK	"127.0.0.1/8 ::1"
+/* sshd's journal lines: its unit (Debian, RHEL) or its two programs. */
+#define SSHD_JOURNALMATCH	"_SYSTEMD_UNIT=sshd.service + " \
+	"_SYSTEMD_UNIT=ssh.service + _COMM=sshd + _COMM=sshd-session"
 
 static const struct aug_file fail2ban_files[] = {
 	SSHD_AUG_FILES,
@@ -389,8 +392,7 @@ plan_filter(struct step_ctx *ctx, struct plan *p, char **cause)
 	    "# Written by hardenwiz (fail2ban): OpenSSH 9.8 and later log as\n"
 	    "# sshd-session, which this filter's sshd.conf does not match.\n"
 	    "[Definition]\n_daemon = sshd(?:-session)?\n"
-	    "journalmatch = _SYSTEMD_UNIT=sshd.service + "
-	    "_SYSTEMD_UNIT=ssh.service + _COMM=sshd + _COMM=sshd-session\n";
+	    "journalmatch = " SSHD_JOURNALMATCH "\n";
 
 	return plan_file(p, ctx->id, FILTER_LOCAL, text, sizeof text - 1,
 	    0644, 0, 0, &fail2ban_checker, cause);
@@ -483,6 +485,15 @@ fail2ban_plan(struct step_ctx *ctx, const struct settings *set,
 		    banaction(ctx), cause);
 	if (r == 0)
 		r = set_key(aug, ctx->augs, "sshd", "enabled", "true", cause);
+	/*
+	 * In the jail, not only in the filter: Debian 13's jail.d/
+	 * defaults-debian.conf sets [sshd] journalmatch without sshd-session
+	 * (OpenSSH 9.8+), and a jail's option beats its filter's. File
+	 * backends ignore it.
+	 */
+	if (r == 0)
+		r = set_key(aug, ctx->augs, "sshd", "journalmatch",
+		    SSHD_JOURNALMATCH, cause);
 	if (r == 0)
 		r = set_key(aug, ctx->augs, "sshd", "port", ports, cause);
 	for (size_t i = 0; i < nitems(keys) && r == 0; i++) {

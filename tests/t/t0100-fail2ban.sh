@@ -41,10 +41,18 @@ in_nft() {
 	in_ns nft list ruleset | grep -q "$1"
 }
 
+# Debian 12's stock sshd jail reads /var/log/auth.log, which a journald-only
+# system lacks; Debian 13's (jail.d/defaults-debian.conf) reads the journal.
+if grep -q "^backend *= *systemd" "$R/etc/fail2ban/jail.d/defaults-debian.conf"; then
+test_expect_success 'journald-only root: the stock sshd jail (Debian 13: backend systemd) passes -t' '
+	f2b_test "$R"
+'
+else
 test_expect_success 'journald-only root: the stock sshd jail fails fail2ban-client -t' '
 	! f2b_test "$R" &&
 	grep -q "Have not found any log file for sshd jail" "$T/f2btest.out"
 '
+fi
 
 test_expect_success 'journald-only root: backend = systemd; the candidate passes -t' '
 	SSH_CONNECTION="198.51.100.7 50000 203.0.113.10 22" \
@@ -103,14 +111,39 @@ test_expect_success 'the admin'"'"'s own ignoreip is merged, never dropped: fail
 	grep -q "198.51.100.0/24" "$T/ign.d"
 '
 
-test_expect_success 'OpenSSH 9.9: filter.d/sshd.local matches sshd-session too' '
+# fail2ban 1.1 (Debian 13) knows sshd-session in filter.d/sshd.conf itself.
+if grep -q "sshd-session" "$R/etc/fail2ban/filter.d/sshd.conf"; then
+	f2b_knows=true
+else
+	f2b_knows=false
+fi
+
+test_expect_success 'OpenSSH 9.9: sshd-session is matched (filter.d/sshd.local where the filter lacks it)' '
 	cp -a "$R" "$T/new" && mkdir -p "$T/new/var/lib/dpkg" &&
 	printf "Package: openssh-server\nStatus: install ok installed\nVersion: 1:9.9p1-3\n\n" \
 	    > "$T/new/var/lib/dpkg/status" &&
 	$HW --root "$T/new" --apply "$T/f2b.conf" --dry-run > "$T/new.out" &&
-	grep -qx "+_daemon = sshd(?:-session)?" "$T/new.out" &&
+	if $f2b_knows; then
+		! grep -q "sshd.local" "$T/new.out"
+	else
+		grep -qx "+_daemon = sshd(?:-session)?" "$T/new.out"
+	fi &&
 	$HW --root "$R" --apply "$T/f2b.conf" --dry-run > "$T/old.out" &&
 	! grep -q "sshd.local" "$T/old.out"
+'
+
+# Debian 13's jail.d/defaults-debian.conf gives [sshd] a journalmatch
+# without sshd-session (OpenSSH 9.8+); a jail option beats the filter's.
+test_expect_success 'the sshd jail'"'"'s journalmatch covers sshd-session, over Debian 13'"'"'s defaults' '
+	cp -a "$R" "$T/jm" &&
+	printf "[sshd]\nbackend = systemd\njournalmatch = _SYSTEMD_UNIT=ssh.service + _COMM=sshd\nenabled = true\n" \
+	    > "$T/jm/etc/fail2ban/jail.d/defaults-debian.conf" &&
+	$HW --root "$T/jm" --apply "$T/f2b.conf" > /dev/null 2>&1 &&
+	rm -rf "$T/f2bcopy" && cp -a "$T/jm/etc/fail2ban" "$T/f2bcopy" &&
+	fail2ban-client -c "$T/f2bcopy" -d 2>/dev/null |
+	    grep "sshd., .addjournalmatch" > "$T/jm.d" &&
+	grep -q "_COMM=sshd-session" "$T/jm.d" &&
+	grep -q "_SYSTEMD_UNIT=ssh.service" "$T/jm.d"
 '
 
 test_expect_success 'under sudo (no SSH_CONNECTION) the address comes from the login shell' '
