@@ -155,11 +155,51 @@ struct zone_acc {
 	const char		*zone;
 };
 
+/*
+ * The ports of service NAME into ACC: its own, and those of the services it
+ * includes (firewalld 2: smtp-submission is only <include
+ * service="submission"/>), DEPTH levels deep at most against a loop.
+ */
+struct service_acc {
+	const char		*root;
+	struct port_acc		*acc;
+	int			 depth;
+};
+
+static void service_ports(const char *root, const char *name,
+    struct port_acc *acc, int depth);
+
+static void
+include_el(const char *el, void *arg)
+{
+	struct service_acc *s = arg;
+	char *name = xml_attr(el, "service");
+
+	if (name != NULL)
+		service_ports(s->root, name, s->acc, s->depth);
+	free(name);
+}
+
+static void
+service_ports(const char *root, const char *name, struct port_acc *acc,
+    int depth)
+{
+	char *text;
+	struct service_acc s = { root, acc, depth - 1 };
+
+	if (depth <= 0)
+		return;
+	text = fwd_xml(root, "services", name);
+	xml_each(text, "port", add_port_el, acc);
+	xml_each(text, "include", include_el, &s);
+	free(text);
+}
+
 static void
 zone_service(const char *el, void *arg)
 {
 	struct zone_acc *z = arg;
-	char *name = xml_attr(el, "name"), *label, *text;
+	char *name = xml_attr(el, "name"), *label;
 	struct port_acc acc;
 
 	if (name == NULL)
@@ -167,11 +207,9 @@ zone_service(const char *el, void *arg)
 	label = xasprintf(_("firewalld service '%s' in zone %s"), name,
 	    z->zone);
 	acc.o = fw_add_opener(z->fw, label);
-	text = fwd_xml(z->root, "services", name);
-	xml_each(text, "port", add_port_el, &acc);
+	service_ports(z->root, name, &acc, 4);
 	opener_commands(z->fw, acc.o, z->zone, "remove-service",
 	    "add-service", name);
-	free(text);
 	free(label);
 	free(name);
 }
@@ -201,23 +239,81 @@ zone_port(const char *el, void *arg)
 	free(proto);
 }
 
+/* A rich rule <rule ...>...</rule> at EL: its text, or NULL. */
+static char *
+rule_text(const char *el)
+{
+	const char *end = strstr(el, "</rule>");
+
+	return end != NULL ? xstrndup(el, (size_t)(end - el)) : NULL;
+}
+
+/*
+ * A rich rule is its own kind of opener: reported, never taken for the
+ * zone's services and ports (which firewall-cmd --remove-service would not
+ * touch: the removal would change nothing and be planned again every run).
+ * One that accepts a service or port is named with what it opens.
+ */
 static void
 zone_rich(const char *el, void *arg)
 {
 	struct zone_acc *z = arg;
-	char *family = xml_attr(el, "family");
+	char *text = rule_text(el), *family = xml_attr(el, "family");
+	struct fw_opener probe = { 0 };
+	struct port_acc acc = { &probe };
+	struct buf what;
 
-	strv_addf(&z->fw->notes, _("zone %s has rich rules (%s): hardenwiz "
-	    "leaves them alone; check them with firewall-cmd --zone=%s "
-	    "--list-rich-rules"), z->zone, family ? family : "any", z->zone);
+	buf_init(&what);
+	if (text != NULL && strstr(text, "<accept") != NULL) {
+		char *svc = NULL;
+		const char *s = strstr(text, "<service");
+
+		xml_each(text, "port", add_port_el, &acc);
+		if (s != NULL && (svc = xml_attr(s, "name")) != NULL)
+			service_ports(z->root, svc, &acc, 4);
+		for (size_t i = 0; i < probe.nports; i++) {
+			const struct fw_ports *q = &probe.ports[i];
+
+			buf_addf(&what, "%s%u", what.len ? " " : "", q->lo);
+			if (q->hi != q->lo)
+				buf_addf(&what, "-%u", q->hi);
+			buf_adds(&what, q->udp ? "/udp" : "/tcp");
+		}
+		free(svc);
+	}
+	strv_addf(&z->fw->notes, _("zone %s has a rich rule (%s)%s%s: "
+	    "hardenwiz leaves rich rules alone; check them with firewall-cmd "
+	    "--zone=%s --list-rich-rules"), z->zone, family ? family : "any",
+	    what.len ? _(" that accepts ") : "", what.len ? what.data : "",
+	    z->zone);
+	buf_release(&what);
+	free(probe.ports);
 	free(family);
+	free(text);
+}
+
+/* TEXT with every <rule>...</rule> blanked out: the zone's own elements. */
+static char *
+without_rules(const char *text)
+{
+	char *copy = xstrdup(text), *r = copy;
+
+	while ((r = strstr(r, "<rule")) != NULL) {
+		char *end = strstr(r, "</rule>");
+
+		if (end == NULL)
+			end = r + strlen(r) - strlen("</rule>");
+		memset(r, ' ', (size_t)(end + strlen("</rule>") - r));
+		r = end + strlen("</rule>");
+	}
+	return copy;
 }
 
 static void
 load_zone(const char *root, struct firewall *fw, const char *zone)
 {
 	char *text = fwd_xml(root, "zones", zone);
-	char *target;
+	char *target, *own;
 	struct zone_acc z = { root, fw, zone };
 	const char *el = strstr(text, "<zone");
 
@@ -227,9 +323,11 @@ load_zone(const char *root, struct firewall *fw, const char *zone)
 			    "(target ACCEPT)"), zone);
 		free(target);
 	}
-	xml_each(text, "service", zone_service, &z);
-	xml_each(text, "port", zone_port, &z);
+	own = without_rules(text);
+	xml_each(own, "service", zone_service, &z);
+	xml_each(own, "port", zone_port, &z);
 	xml_each(text, "rule", zone_rich, &z);
+	free(own);
 	free(text);
 }
 

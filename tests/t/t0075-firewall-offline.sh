@@ -187,6 +187,50 @@ test_expect_success 'firewalld offline: services and ports that open mail are re
 	snapshot "$F" | diff - "$T/f.pristine"
 '
 
+# firewalld 2: a service can be only an <include> of another (Debian 13's
+# smtp-submission is <include service="submission"/>). A rich rule's
+# <service> and <port> are the rule's, not the zone's: firewall-cmd
+# --remove-service would not touch them, so removing them changes nothing
+# and would be planned again every run. Written here as this machine's
+# firewalld would not ship them.
+H=$T/fwd2
+cp -a "$F" "$H"
+mkdir -p "$H/etc/firewalld/services"
+cat > "$H/etc/firewalld/services/mail-old.xml" <<'EOF'
+<?xml version="1.0" encoding="utf-8"?>
+<service>
+  <short>old name</short>
+  <include service="mail-new"/>
+</service>
+EOF
+cat > "$H/etc/firewalld/services/mail-new.xml" <<'EOF'
+<?xml version="1.0" encoding="utf-8"?>
+<service>
+  <short>new name</short>
+  <port protocol="tcp" port="587"/>
+</service>
+EOF
+sed "s|</zone>|  <service name=\"mail-old\"/>\n  <rule family=\"ipv4\">\n    <source address=\"192.0.2.0/24\"/>\n    <service name=\"smtps\"/>\n    <accept/>\n  </rule>\n</zone>|" \
+    "$H/usr/lib/firewalld/zones/public.xml" > "$H/etc/firewalld/zones/public.xml"
+snapshot "$H" > "$T/h.pristine"
+
+recipe close587.conf <<EOF
+[firewall]
+backend = firewalld
+close = 587/tcp 465/tcp
+EOF
+
+test_expect_success 'firewalld: a service included by another is followed; a rich rule is reported, not removed' '
+	$HW --root "$H" --apply "$T/close587.conf" --dry-run > "$T/h.dry" &&
+	runs "$T/h.dry" > "$T/h.runs" &&
+	grep -qx "firewall-offline-cmd --zone=public --remove-service-from-zone=mail-old" "$T/h.runs" &&
+	! grep -q "smtps" "$T/h.runs" &&
+	grep -q "zone public has a rich rule (ipv4) that accepts 465/tcp: hardenwiz leaves rich rules alone" "$T/h.dry" &&
+	$HW --root "$H" --audit --only firewall > "$T/h.audit" &&
+	grep -q "rich rule (ipv4) that accepts 465/tcp" "$T/h.audit" &&
+	snapshot "$H" | diff - "$T/h.pristine"
+'
+
 G=$T/rocky
 mkroot rocky9 "$G"
 
