@@ -963,6 +963,47 @@ smtp_smoke(const char *host, int port, unsigned int seconds, char **cause)
 	}
 }
 
+/*
+ * Postfix 3.10 warns about parameters it will remove ("support for
+ * parameter "smtpd_use_tls" will be removed; instead, specify
+ * "smtpd_tls_security_level""). Postfix runs with them, so they are
+ * notes, with the modern parameter, never a reason to refuse.
+ */
+static void
+note_deprecated(struct plan *p)
+{
+	static const char *const flags[] = { "-n", "-P" };
+	static const char mark[] = "support for parameter ";
+	char *dir = NULL;
+
+	if (fs_resolve(p->root, POSTFIX_DIR, &dir, NULL) != 0)
+		return;
+	for (size_t f = 0; f < nitems(flags); f++) {
+		char *argv[] = { "postconf", "-c", dir, (char *)flags[f],
+		    NULL };
+		struct buf out, err;
+		const char *at;
+
+		buf_init(&out);
+		buf_init(&err);
+		(void)postconf(argv, &out, &err, NULL);
+		for (at = buf_str(&err); (at = strstr(at, mark)) != NULL;
+		    at += strlen(mark)) {
+			size_t len = strcspn(at, "\n");
+			char *what = xstrndup(at + strlen(mark),
+			    len - strlen(mark));
+
+			plan_note(p, _("%s: parameter %s (Postfix still "
+			    "runs with it, and warns)"), flags[f][1] == 'n' ?
+			    "main.cf" : "master.cf", what);
+			free(what);
+		}
+		buf_release(&out);
+		buf_release(&err);
+	}
+	free(dir);
+}
+
 void
 postfix_plan_reload(struct plan *p, const char *step)
 {
@@ -970,6 +1011,7 @@ postfix_plan_reload(struct plan *p, const char *step)
 	 * with and without systemd, for every instance layout. */
 	char *argv[] = { "postfix", "reload", NULL };
 
+	note_deprecated(p);
 	if (!p->offline && !postfix_running(p->root))
 		return;	/* not running: the files are read at start */
 	if (!plan_has_command(p, argv))

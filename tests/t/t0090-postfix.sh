@@ -63,13 +63,20 @@ test_expect_success 'offline: a warning main.cf already gives is not the candida
 
 # Postfix >= 3.9 warns that smtpd_use_tls "will be removed" (Debian 13);
 # older Postfix reads it quietly. Either way the run goes through.
-test_expect_success 'offline: an old smtpd_use_tls in main.cf does not stop the run' '
+test_expect_success 'offline: an old smtpd_use_tls in main.cf does not stop the run; Postfix 3.10'"'"'s deprecation is a note' '
 	cp -a "$R" "$T/oldtls" &&
 	echo "smtpd_use_tls = yes" >> "$T/oldtls/etc/postfix/main.cf" &&
 	$HW --root "$T/oldtls" --apply "$T/limit.conf" > "$T/oldtls.out" 2>&1 &&
 	test "$(postconf -c "$T/oldtls/etc/postfix" -h smtpd_client_message_rate_limit 2>/dev/null)" = 3 &&
 	$HW --root "$T/oldtls" --audit --only postfix-ratelimit > "$T/oldtls.audit" 2>&1 &&
-	! grep -q "warning" "$T/oldtls.audit"
+	! grep -q "warning" "$T/oldtls.audit" &&
+	$HW --root "$T/oldtls" --rollback 2>/dev/null &&
+	$HW --root "$T/oldtls" --apply "$T/limit.conf" --dry-run > "$T/oldtls.dry" 2>&1 &&
+	if postconf -c "$T/oldtls/etc/postfix" -n 2>&1 >/dev/null | grep -q "support for parameter"; then
+		grep -q "^# note: main.cf: parameter \"smtpd_use_tls\" will be removed; instead, specify \"smtpd_tls_security_level\" (Postfix still runs with it, and warns)" "$T/oldtls.dry"
+	else
+		! grep -q "will be removed" "$T/oldtls.dry"
+	fi
 '
 
 test_expect_success 'offline: postconf warnings never become a value (no master.cf)' '
