@@ -142,13 +142,16 @@ static bool
 postfix_supports(const char *root, const char *type)
 {
 	char *dir = NULL;
-	struct buf out;
+	struct buf out, err;
+	struct run_opts o = { .err = &err };
 	bool yes = false;
 
 	if (fs_resolve(root, POSTFIX_DIR, &dir, NULL) != 0)
 		return false;
 	buf_init(&out);
-	if (run_checked((char *[]){ "postconf", "-c", dir, "-a", NULL }, NULL,
+	buf_init(&err);
+	/* Its warnings (a mysql: map's file not on this host) apart. */
+	if (run_checked((char *[]){ "postconf", "-c", dir, "-a", NULL }, &o,
 	    &out, NULL) == 0 && out.data != NULL) {
 		struct strv types;
 
@@ -157,6 +160,7 @@ postfix_supports(const char *root, const char *type)
 		yes = strv_contains(&types, type);
 		strv_release(&types);
 	}
+	buf_release(&err);
 	buf_release(&out);
 	free(dir);
 	return yes;

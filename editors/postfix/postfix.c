@@ -175,7 +175,8 @@ build_own_maps(const char *dir, char **cause)
 			continue;
 		}
 		/* Asked once, and only when one of the maps is there. */
-		if (out.data == NULL && (r = run_checked(argv, NULL, &out,
+		/* Its warnings (a mysql: map's file not on this host) apart. */
+		if (out.data == NULL && (r = postconf(argv, &out, NULL,
 		    cause)) != 0) {
 			free(src);
 			break;

@@ -192,6 +192,29 @@ clients = 192.0.2.0/24
 before_mynetworks = yes
 EOF
 
+# A mail server with its users in SQL and LDAP: postconf, run here on the
+# root's main.cf, warns that it cannot open the maps' files (it looks on
+# this machine). Those warnings must never become part of a value.
+test_expect_success 'offline with mysql:, pgsql:, ldap: and proxy: maps: the Postfix steps plan, no warning in any value' '
+	cp -a "$R" "$T/sql" &&
+	printf "%s\n" \
+	    "virtual_mailbox_domains = proxy:mysql:/etc/postfix/mysql-domains.cf" \
+	    "virtual_mailbox_maps = proxy:mysql:\$config_directory/mysql-mailboxes.cf" \
+	    "smtpd_sender_login_maps = ldap:/etc/postfix/ldap-senders.cf" \
+	    "virtual_alias_maps = pgsql:/etc/postfix/pgsql-aliases.cf" \
+	    >> "$T/sql/etc/postfix/main.cf" &&
+	for f in mysql-domains mysql-mailboxes ldap-senders pgsql-aliases; do
+		printf "hosts = 127.0.0.1\nquery = SELECT 1\n" > "$T/sql/etc/postfix/$f.cf" || return 1
+	done &&
+	postconf -c "$T/sql/etc/postfix" -h default_database_type 2>&1 >/dev/null |
+	    grep -q "warning: open" &&
+	$HW --root "$T/sql" --apply "$T/limit.conf" --dry-run > "$T/sql1.out" 2>&1 &&
+	$HW --root "$T/sql" --apply "$T/block.conf" --dry-run > "$T/sql2.out" 2>&1 &&
+	grep -qx "# run: postmap hash:/etc/postfix/hardenwiz_senders  (skipped: offline root)" "$T/sql2.out" &&
+	$HW --root "$T/sql" --audit --only postfix-sasl,postfix-ratelimit,postfix-relay,postfix-blocklist > "$T/sql3.out" 2>&1 &&
+	! grep -q "warning" "$T/sql1.out" "$T/sql2.out" "$T/sql3.out"
+'
+
 test_expect_success 'blocklist offline: map written, built on the candidate, then referenced' '
 	cp -a "$R" "$T/bl" &&
 	$HW --root "$T/bl" --apply "$T/block.conf" --dry-run > "$T/bl.dry" &&
