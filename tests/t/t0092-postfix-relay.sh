@@ -29,6 +29,19 @@ relay_got() {
 	grep -ls "Subject: via-relay" "$T"/relayspool/*.eml > "$T/got"
 }
 
+test_expect_success 'a typo already in main.cf: exit 3 naming it, with the relay step alone or with others' '
+	cp -a "$R" "$T/typo" &&
+	echo "smtpd_clinet_restrictions = permit" >> "$T/typo/etc/postfix/main.cf" &&
+	snapshot "$T/typo" > "$T/typo.snap" &&
+	{ cat "$T/relay.conf"; printf "[postfix-ratelimit]\nmessage_rate = 100\n"; } > "$T/relay+limit.conf" &&
+	chmod 600 "$T/relay+limit.conf" &&
+	for c in relay.conf relay+limit.conf; do
+		test_expect_code 3 $HW --root "$T/typo" --apply "$T/$c" > "$T/typo.out" 2>&1 &&
+		grep -q "unused parameter: smtpd_clinet_restrictions" "$T/typo.out" &&
+		snapshot "$T/typo" | diff - "$T/typo.snap" || { echo "recipe $c"; cat "$T/typo.out"; return 1; }
+	done
+'
+
 test_expect_success 'offline: sasl_passwd 0600 and masked, TLS required, postmap before main.cf' '
 	$HW --root "$R" --apply "$T/relay.conf" --dry-run > "$T/dry.out" &&
 	grep -qx "+\[10.99.0.2\]:587 apikey:\*\*\*\*\*\*\*\*" "$T/dry.out" &&
