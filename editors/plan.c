@@ -244,6 +244,30 @@ plan_command(struct plan *p, const char *step, char *const *argv,
 }
 
 void
+plan_order_file(struct plan *p, const char *path, int order)
+{
+	for (size_t i = 0; i < p->nchanges; i++) {
+		if (p->changes[i].kind == CHANGE_FILE &&
+		    strcmp(p->changes[i].path, path) == 0)
+			p->changes[i].order = order;
+	}
+}
+
+void
+plan_sort(struct plan *p)
+{
+	/* Insertion sort: stable, and plans are a few dozen changes. */
+	for (size_t i = 1; i < p->nchanges; i++) {
+		struct change c = p->changes[i];
+		size_t k = i;
+
+		for (; k > 0 && p->changes[k - 1].order > c.order; k--)
+			p->changes[k] = p->changes[k - 1];
+		p->changes[k] = c;
+	}
+}
+
+void
 plan_touches(struct change *c, const char *path)
 {
 	if (!strv_contains(&c->touches, path))

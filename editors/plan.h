@@ -47,7 +47,20 @@ struct change {
 	 * after the inverse commands have run.
 	 */
 	struct strv	 touches;
+
+	/* Its band in the apply order (plan_sort): ORDER_*, 0 by default. */
+	int		 order;
 };
+
+/*
+ * Bands of the apply order, for what must be in place before the files
+ * that name it (a map and its database before main.cf refers to them) or
+ * after everything (the reload that makes a daemon read it all). Within a
+ * band, changes keep the order they were planned in.
+ */
+#define ORDER_SOURCE	(-2)	/* a file another change builds from */
+#define ORDER_PREPARE	(-1)	/* what the configuration will name */
+#define ORDER_ACTIVATE	1	/* reloads, last */
 
 /* After apply, the daemon's own view must report KEY = VALUE. */
 struct expectation {
@@ -105,6 +118,10 @@ struct change *plan_command(struct plan *, const char *step,
 	    char *const *argv, char *const *undo_argv, const char *why);
 /* The command C rewrites PATH (see struct change). */
 void	 plan_touches(struct change *c, const char *path);
+/* The FILE change of PATH (if planned) goes in band ORDER. */
+void	 plan_order_file(struct plan *, const char *path, int order);
+/* Stable sort of the changes by band: done once every step has planned. */
+void	 plan_sort(struct plan *);
 /* ARGV is already planned (by any step). */
 bool	 plan_has_command(const struct plan *, char *const *argv);
 /* Run ARGV after a rollback has restored the files (once per argv). */

@@ -124,6 +124,8 @@ plan_steps(const char *root, const struct step *const *steps,
 			goto out;
 		}
 	}
+	/* Across steps: maps before the main.cf that names them, reloads last. */
+	plan_sort(p);
 	r = 0;
 out:
 	session_close(&se);

@@ -1017,7 +1017,7 @@ postfix_plan_reload(struct plan *p, const char *step)
 		return;	/* not running: the files are read at start */
 	if (!plan_has_command(p, argv))
 		plan_command(p, step, argv, argv, _("Postfix rereads "
-		    "main.cf"));
+		    "main.cf"))->order = ORDER_ACTIVATE;
 }
 
 int
@@ -1064,6 +1064,12 @@ postfix_plan_postmap(struct plan *p, const char *step, const char *type,
 	char *db = postfix_map_db(type, map);
 	struct change *c = plan_command(p, step, argv, NULL, why);
 
+	/*
+	 * The map and its database before main.cf names them: a map named
+	 * before its .db exists makes Postfix defer all mail.
+	 */
+	plan_order_file(p, map, ORDER_SOURCE);
+	c->order = ORDER_PREPARE;
 	plan_touches(c, db);
 	free(db);
 	free(spec);

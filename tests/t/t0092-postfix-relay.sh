@@ -242,6 +242,13 @@ test_expect_success 'apply live: login tested, postmap, reload; both files 0600'
 	in_ns "$HW" --apply "$T/relay.conf" > "$T/live.out" 2>&1 &&
 	grep -q "ran: postmap hash:/etc/postfix/sasl_passwd" "$T/live.out" &&
 	grep -q "certificate does not verify" "$T/live.out" &&
+	# The map and its database before main.cf names them, reload last.
+	grep -E "^hardenwiz: (created|wrote|ran: postmap|ran: postfix reload)" "$T/live.out" |
+	    sed "s/ *$//" > "$T/live.order" &&
+	printf "%s\n" "hardenwiz: created /etc/postfix/sasl_passwd" \
+	    "hardenwiz: ran: postmap hash:/etc/postfix/sasl_passwd" \
+	    "hardenwiz: wrote /etc/postfix/main.cf" \
+	    "hardenwiz: ran: postfix reload" | diff - "$T/live.order" &&
 	test "$(stat -c %a:%U "$P/sasl_passwd")" = 600:root &&
 	test "$(stat -c %a:%U "$P/sasl_passwd.db")" = 600:root &&
 	! grep -q "$SECRET" "$T/live.out"
@@ -268,6 +275,20 @@ test_expect_success 'rollback: /etc/postfix byte-identical (no sasl_passwd left)
 	diff -r "$T/postfix.orig" "$P" &&
 	test "$(in_ns $NETPROBE connect 127.0.0.1 25)" = open &&
 	in_ns swaks -s 127.0.0.1 -q EHLO > "$T/ehlo.out" 2>&1
+'
+
+# Two steps: the rate limits (first in the step table) change main.cf
+# too; still the map and its database come before main.cf, one reload.
+test_expect_success 'relay and rate limits in one run: sasl_passwd and its .db before main.cf, one reload last' '
+	in_ns "$HW" --apply "$T/relay+limit.conf" > "$T/two.out" 2>&1 &&
+	grep -E "^hardenwiz: (created|wrote|ran: postmap|ran: postfix reload)" "$T/two.out" |
+	    sed "s/ *$//" > "$T/two.order" &&
+	printf "%s\n" "hardenwiz: created /etc/postfix/sasl_passwd" \
+	    "hardenwiz: ran: postmap hash:/etc/postfix/sasl_passwd" \
+	    "hardenwiz: wrote /etc/postfix/main.cf" \
+	    "hardenwiz: ran: postfix reload" | diff - "$T/two.order" &&
+	in_ns "$HW" --rollback > /dev/null 2>&1 &&
+	diff -r "$T/postfix.orig" "$P"
 '
 
 test_done
