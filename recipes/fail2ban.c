@@ -317,11 +317,11 @@ ignoreip_of(const char *text, struct strv *out)
  * theirs, so it must carry them. True when a file gives [sshd] its own
  * ignoreip, which [DEFAULT]'s never reaches: ours must go there too.
  */
-static bool
-admin_ignoreip(const char *root, struct strv *out)
+/* The admin's jail files, ours left out: jail.d/ (.conf, .local), jail.local. */
+static void
+admin_jail_texts(const char *root, struct strv *texts)
 {
 	struct strv names;
-	bool sshd = false;
 
 	strv_init(&names);
 	(void)fs_list(root, FAIL2BAN_DIR "/jail.d", &names, NULL);
@@ -336,12 +336,87 @@ admin_ignoreip(const char *root, struct strv *out)
 			continue;
 		path = xasprintf(FAIL2BAN_DIR "/jail.d/%s", names.v[i]);
 		if (fs_read(root, path, &f, NULL) == 0 && f.exists)
-			sshd |= ignoreip_of(f.data, out);
+			strv_add(texts, f.data);
 		fs_file_release(&f);
 		free(path);
 	}
 	strv_release(&names);
+}
+
+static bool
+admin_ignoreip(const struct strv *texts, struct strv *out)
+{
+	bool sshd = false;
+
+	for (size_t i = 0; i < texts->n; i++)
+		sshd |= ignoreip_of(texts->v[i], out);
 	return sshd;
+}
+
+/*
+ * The admin's [sshd] action when it names the port itself
+ * (action = iptables-multiport[name=SSH, port="22", protocol=tcp]): it
+ * would keep banning on the old port after the SSH port moves. The same
+ * action with port="%(port)s", the jail's port that we keep up to date;
+ * NULL when no action names a port. *MULTI: it spans lines (not rewritten).
+ */
+static char *
+admin_action(const struct strv *texts, bool *multi)
+{
+	char *found = NULL;
+
+	*multi = false;
+	for (size_t i = 0; i < texts->n; i++) {
+		char *copy = xstrdup(texts->v[i]), *line, *next;
+		bool in = false, value = false;
+
+		for (line = copy; line != NULL; line = next) {
+			char *l;
+
+			if ((next = strchr(line, '\n')) != NULL)
+				*next++ = '\0';
+			if (value && (line[0] == ' ' || line[0] == '\t') &&
+			    trim(line)[0] != '\0') {
+				*multi = true;
+				continue;
+			}
+			value = false;
+			l = trim(line);
+			if (l[0] == '[') {
+				in = str_has_prefix(l, "[sshd]");
+				continue;
+			}
+			if (in && str_has_prefix(l, "action") &&
+			    (l = trim(l + strlen("action")))[0] == '=') {
+				free(found);
+				found = xstrdup(trim(l + 1));
+				*multi = false;
+				value = true;
+			}
+		}
+		free(copy);
+	}
+	if (found != NULL && strstr(found, "port=") != NULL &&
+	    strstr(found, "%(port)s") == NULL) {
+		struct buf b;
+		const char *s = found, *at;
+
+		buf_init(&b);
+		while ((at = strstr(s, "port=")) != NULL) {
+			const char *v = at + strlen("port=");
+			size_t n = *v == '"' ? strcspn(v + 1, "\"") + 2 :
+			    strcspn(v, ",]");
+
+			buf_add(&b, s, (size_t)(v - s));
+			buf_adds(&b, "\"%(port)s\"");
+			s = v + n;
+		}
+		buf_adds(&b, s);
+		free(found);
+		return buf_detach(&b, NULL);
+	}
+	free(found);
+	return NULL;
 }
 
 /* The admin's other .local files that set KEYS of [sshd]: a warning. */
@@ -429,10 +504,14 @@ fail2ban_plan(struct step_ctx *ctx, const struct settings *set,
 	bool journal = !has_auth_log(ctx->root);
 	char *ports = ssh_ports(ctx), *admin = admin_address();
 	struct strv ign;
-	char *ignore_list;
-	bool sshd_ignore;
+	char *ignore_list, *action;
+	bool sshd_ignore, multi;
+	struct strv texts;
 	size_t before = p->nchanges;
 	int r = 0;
+
+	strv_init(&texts);
+	admin_jail_texts(ctx->root, &texts);
 
 	if (!fail2ban_present(ctx->root)) {
 		if (plan_package(p, ctx->id, ctx->os, "fail2ban",
@@ -459,7 +538,7 @@ fail2ban_plan(struct step_ctx *ctx, const struct settings *set,
 	 */
 	strv_init(&ign);
 	split_list(LOOPBACK, &ign);
-	sshd_ignore = admin_ignoreip(ctx->root, &ign);
+	sshd_ignore = admin_ignoreip(&texts, &ign);
 	if (ignore != NULL)
 		split_list(ignore, &ign);
 	else {
@@ -496,6 +575,16 @@ fail2ban_plan(struct step_ctx *ctx, const struct settings *set,
 		    SSHD_JOURNALMATCH, cause);
 	if (r == 0)
 		r = set_key(aug, ctx->augs, "sshd", "port", ports, cause);
+	if (r == 0 && (action = admin_action(&texts, &multi)) != NULL) {
+		if (multi)
+			plan_note(p, _("your [sshd] action names a port and "
+			    "spans several lines: make it use port=\"%%(port)s\" "
+			    "so that bans follow the SSH port (%s)"), ports);
+		else
+			r = set_key(aug, ctx->augs, "sshd", "action", action,
+			    cause);
+		free(action);
+	}
 	for (size_t i = 0; i < nitems(keys) && r == 0; i++) {
 		const char *v = settings_get(set, keys[i]);
 
@@ -539,6 +628,7 @@ fail2ban_plan(struct step_ctx *ctx, const struct settings *set,
 	}
 out:
 	free(admin);
+	strv_release(&texts);
 	free(ports);
 	return r;
 }

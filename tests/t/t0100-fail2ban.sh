@@ -95,6 +95,21 @@ test_expect_success 'the SSH step moves the port: the jail covers both, -d shows
 # Our [DEFAULT] ignoreip is read after the admin's files and replaces
 # theirs: it must carry their addresses (here a LAN in jail.local, and an
 # office over a continuation line in a jail.d file's [sshd]).
+# An admin action that names the port itself would keep banning on the
+# old port after SSH moves: ours is theirs with port="%(port)s".
+test_expect_success 'an [sshd] action that names port 22 follows the SSH port: fail2ban -d bans on 22,2200' '
+	cp -a "$R" "$T/act" &&
+	printf "[sshd]\naction = iptables-multiport[name=SSH, port=\"22\", protocol=tcp]\n" \
+	    > "$T/act/etc/fail2ban/jail.d/custom.local" &&
+	$HW --root "$T/act" --apply "$T/move.conf" > "$T/act.out" 2>&1 &&
+	grep -qx "action=iptables-multiport\[name=SSH, port=\"%(port)s\", protocol=tcp\]" \
+	    "$T/act/etc/fail2ban/jail.d/zz-hardenwiz.local" &&
+	rm -rf "$T/f2bcopy" && cp -a "$T/act/etc/fail2ban" "$T/f2bcopy" &&
+	fail2ban-client -c "$T/f2bcopy" -d 2>/dev/null | grep "sshd" | grep "iptables-multiport" > "$T/act.d" &&
+	grep -q "22,2200" "$T/act.d" &&
+	! grep -q "port.., .22.\]" "$T/act.d"
+'
+
 test_expect_success 'the admin'"'"'s own ignoreip is merged, never dropped: fail2ban -d shows every address' '
 	cp -a "$R" "$T/ign" &&
 	printf "[DEFAULT]\nignoreip = 127.0.0.1/8 ::1 192.168.1.0/24\n" > "$T/ign/etc/fail2ban/jail.local" &&
