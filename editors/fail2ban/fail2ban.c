@@ -46,6 +46,85 @@ pin_logs(const char *root, const char *dir, char **cause)
 	return r;
 }
 
+/* TEXT with ROOT before every absolute path of its logpath values. */
+static char *
+root_logpaths(const char *root, const char *text)
+{
+	char *copy = xstrdup(text), *line, *next;
+	bool value = false;
+	struct buf b;
+
+	buf_init(&b);
+	for (line = copy; line != NULL; line = next) {
+		char *p = line;
+
+		if ((next = strchr(line, '\n')) != NULL)
+			*next++ = '\0';
+		/* A continuation line belongs to the value above it. */
+		if (!(value && (line[0] == ' ' || line[0] == '\t'))) {
+			while (*p == ' ' || *p == '\t')
+				p++;
+			value = str_has_prefix(p, "logpath") &&
+			    p[strspn(p + 7, " \t") + 7] == '=';
+			p = value ? strchr(p, '=') + 1 : NULL;
+		}
+		if (!value || p == NULL) {
+			buf_addf(&b, "%s%s", line, next != NULL ? "\n" : "");
+			continue;
+		}
+		buf_add(&b, line, (size_t)(p - line));
+		for (; *p != '\0'; p++) {
+			/* A path starts a word; %(...)s paths are pinned too. */
+			if (*p == '/' && (p == line || p[-1] == ' ' ||
+			    p[-1] == '\t' || p[-1] == '='))
+				buf_adds(&b, root);
+			buf_add(&b, p, 1);
+		}
+		if (next != NULL)
+			buf_add(&b, "\n", 1);
+	}
+	free(copy);
+	return buf_detach(&b, NULL);
+}
+
+/*
+ * An explicit logpath in a jail file (logpath = /var/log/x.log) would be
+ * looked up on this machine offline too: the staged copies name the
+ * root's file instead. The root's own files are never changed.
+ */
+static int
+pin_logpaths(const char *root, const char *dir, char **cause)
+{
+	struct strv names, d;
+	int r = 0;
+
+	strv_init(&names);
+	strv_init(&d);
+	strv_add(&names, "jail.conf");
+	strv_add(&names, "jail.local");
+	if (fs_list(dir, "/jail.d", &d, NULL) == 0)
+		for (size_t i = 0; i < d.n; i++)
+			strv_addf(&names, "jail.d/%s", d.v[i]);
+	strv_release(&d);
+	for (size_t i = 0; i < names.n && r == 0; i++) {
+		char *path = xasprintf("%s/%s", dir, names.v[i]), *data = NULL;
+		size_t len = 0;
+
+		if (fs_slurp(path, &data, &len, NULL) == 0 &&
+		    strstr(data, "logpath") != NULL) {
+			char *pinned = root_logpaths(root, data);
+
+			r = fs_write_scratch(path, pinned, strlen(pinned),
+			    cause);
+			free(pinned);
+		}
+		free(data);
+		free(path);
+	}
+	strv_release(&names);
+	return r;
+}
+
 /* A copy of ROOT/etc/fail2ban with P's candidates, in a new temp dir. */
 static int
 stage(const struct plan *p, char **dir, char **cause)
@@ -55,7 +134,8 @@ stage(const struct plan *p, char **dir, char **cause)
 
 	if (stage_make(p->root, p, &rules, dir, cause) != 0)
 		return -1;
-	if (p->offline && pin_logs(p->root, *dir, cause) != 0)
+	if (p->offline && (pin_logs(p->root, *dir, cause) != 0 ||
+	    pin_logpaths(p->root, *dir, cause) != 0))
 		return -1;
 	return 0;
 }

@@ -82,6 +82,21 @@ test_expect_success 'a root with auth.log keeps the file backend and passes -t' 
 	f2b_test "$T/authlog"
 '
 
+# A jail's own logpath is the root's file offline, not this machine's:
+# with the file in the root -t passes, without it -t fails (exit 3).
+test_expect_success 'offline: a jail'"'"'s explicit logpath is checked in the root, not on this machine' '
+	cp -a "$T/authlog" "$T/lp" &&
+	printf "[sshd]\nlogpath = /var/log/custom-auth.log\n" > "$T/lp/etc/fail2ban/jail.d/custom.local" &&
+	: > "$T/lp/var/log/custom-auth.log" &&
+	test ! -e /var/log/custom-auth.log &&
+	$HW --root "$T/lp" --rollback > /dev/null 2>&1 &&
+	$HW --root "$T/lp" --apply "$T/f2b.conf" --dry-run > "$T/lp.out" 2>&1 &&
+	rm "$T/lp/var/log/custom-auth.log" &&
+	test_expect_code 3 $HW --root "$T/lp" --apply "$T/f2b.conf" --dry-run > "$T/lp2.out" 2>&1 &&
+	grep -q "Have not found any log file for sshd jail" "$T/lp2.out" &&
+	! grep -q "/var/log/custom-auth.log" "$T/lp/etc/fail2ban/jail.d/zz-hardenwiz.local"
+'
+
 test_expect_success 'the SSH step moves the port: the jail covers both, -d shows it' '
 	cp -a "$R" "$T/move" &&
 	printf "[ssh]\nport = 2200\n[fail2ban]\nmaxretry = 3\n" > "$T/move.conf" &&
