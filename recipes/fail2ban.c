@@ -273,50 +273,52 @@ set_key(augeas *aug, struct augs *augs, const char *section, const char *key,
 }
 
 /*
- * The ignoreip values of [DEFAULT] and [sshd] in TEXT (a fail2ban .conf or
- * .local file), continuation lines included, added to OUT; true when
- * [sshd] sets its own.
+ * Each value of KEY in [SECTION] of TEXT (a fail2ban jail file), in file
+ * order, into OUT: its continuation lines (indented, not comments) joined
+ * with "\n".
  */
-static bool
-ignoreip_of(const char *text, struct strv *out)
+static void
+ini_values(const char *text, const char *section, const char *key,
+    struct strv *out)
 {
-	char *copy = xstrdup(text), *line, *next;
-	bool in = false, value = false, sshd = false, in_sshd = false;
+	char *copy = xstrdup(text), *line, *next, *l;
+	bool in = false;
+	struct buf value;
+	int open = 0;	/* a value is being read */
 
+	buf_init(&value);
 	for (line = copy; line != NULL; line = next) {
-		char *l;
-
 		if ((next = strchr(line, '\n')) != NULL)
 			*next++ = '\0';
-		if (value && (line[0] == ' ' || line[0] == '\t') &&
-		    trim(line)[0] != '\0' && trim(line)[0] != '#') {
-			split_list(trim(line), out);
+		if (open && (line[0] == ' ' || line[0] == '\t') &&
+		    trim(line)[0] != '\0') {
+			if (trim(line)[0] != '#')
+				buf_addf(&value, "\n%s", trim(line));
 			continue;
 		}
-		value = false;
+		if (open)
+			strv_add(out, buf_str(&value));
+		open = 0;
 		l = trim(line);
 		if (l[0] == '[') {
-			in_sshd = str_has_prefix(l, "[sshd]");
-			in = str_has_prefix(l, "[DEFAULT]") || in_sshd;
+			in = str_has_prefix(l + 1, section) &&
+			    l[1 + strlen(section)] == ']';
 			continue;
 		}
-		if (in && str_has_prefix(l, "ignoreip") &&
-		    (l = trim(l + strlen("ignoreip")))[0] == '=') {
-			split_list(trim(l + 1), out);
-			value = true;
-			sshd |= in_sshd;
+		if (in && str_has_prefix(l, key) &&
+		    (l = trim(l + strlen(key)))[0] == '=') {
+			buf_release(&value);
+			buf_init(&value);
+			buf_adds(&value, trim(l + 1));
+			open = 1;
 		}
 	}
+	if (open)
+		strv_add(out, buf_str(&value));
+	buf_release(&value);
 	free(copy);
-	return sshd;
 }
 
-/*
- * The addresses the admin keeps out of bans in their own files (jail.local,
- * jail.d/ but ours): our [DEFAULT] ignoreip is read last and replaces
- * theirs, so it must carry them. True when a file gives [sshd] its own
- * ignoreip, which [DEFAULT]'s never reaches: ours must go there too.
- */
 /* The admin's jail files, ours left out: jail.d/ (.conf, .local), jail.local. */
 static void
 admin_jail_texts(const char *root, struct strv *texts)
@@ -343,14 +345,31 @@ admin_jail_texts(const char *root, struct strv *texts)
 	strv_release(&names);
 }
 
+/*
+ * The addresses the admin keeps out of bans in their own files (TEXTS):
+ * our [DEFAULT] ignoreip is read last and replaces theirs, so it must carry
+ * them. True when a file gives [sshd] its own ignoreip, which [DEFAULT]'s
+ * never reaches: ours must go there too.
+ */
 static bool
 admin_ignoreip(const struct strv *texts, struct strv *out)
 {
-	bool sshd = false;
+	bool own = false;
 
-	for (size_t i = 0; i < texts->n; i++)
-		sshd |= ignoreip_of(texts->v[i], out);
-	return sshd;
+	for (size_t i = 0; i < texts->n; i++) {
+		struct strv v;
+		size_t def;
+
+		strv_init(&v);
+		ini_values(texts->v[i], "DEFAULT", "ignoreip", &v);
+		def = v.n;
+		ini_values(texts->v[i], "sshd", "ignoreip", &v);
+		own |= v.n > def;
+		for (size_t k = 0; k < v.n; k++)
+			split_list(v.v[k], out);
+		strv_release(&v);
+	}
+	return own;
 }
 
 /*
@@ -363,39 +382,16 @@ admin_ignoreip(const struct strv *texts, struct strv *out)
 static char *
 admin_action(const struct strv *texts, bool *multi)
 {
-	char *found = NULL;
+	struct strv actions;
+	const char *found;
+	char *out = NULL;
 
-	*multi = false;
-	for (size_t i = 0; i < texts->n; i++) {
-		char *copy = xstrdup(texts->v[i]), *line, *next;
-		bool in = false, value = false;
-
-		for (line = copy; line != NULL; line = next) {
-			char *l;
-
-			if ((next = strchr(line, '\n')) != NULL)
-				*next++ = '\0';
-			if (value && (line[0] == ' ' || line[0] == '\t') &&
-			    trim(line)[0] != '\0') {
-				*multi = true;
-				continue;
-			}
-			value = false;
-			l = trim(line);
-			if (l[0] == '[') {
-				in = str_has_prefix(l, "[sshd]");
-				continue;
-			}
-			if (in && str_has_prefix(l, "action") &&
-			    (l = trim(l + strlen("action")))[0] == '=') {
-				free(found);
-				found = xstrdup(trim(l + 1));
-				*multi = false;
-				value = true;
-			}
-		}
-		free(copy);
-	}
+	strv_init(&actions);
+	for (size_t i = 0; i < texts->n; i++)
+		ini_values(texts->v[i], "sshd", "action", &actions);
+	/* The last one read wins. */
+	found = actions.n > 0 ? actions.v[actions.n - 1] : NULL;
+	*multi = found != NULL && strchr(found, '\n') != NULL;
 	if (found != NULL && strstr(found, "port=") != NULL &&
 	    strstr(found, "%(port)s") == NULL) {
 		struct buf b;
@@ -412,11 +408,10 @@ admin_action(const struct strv *texts, bool *multi)
 			s = v + n;
 		}
 		buf_adds(&b, s);
-		free(found);
-		return buf_detach(&b, NULL);
+		out = buf_detach(&b, NULL);
 	}
-	free(found);
-	return NULL;
+	strv_release(&actions);
+	return out;
 }
 
 /* The admin's other .local files that set KEYS of [sshd]: a warning. */
