@@ -148,18 +148,17 @@ audit_in(struct session *se, const char *root, const struct step *step,
 	free(err);
 }
 
-int
+void
 audit_steps(const char *root, const struct step *const *steps, size_t n,
-    bool effective, struct audit *audits, char **cause)
+    bool effective, struct audit *audits)
 {
 	struct session se;
 
-	(void)cause;
 	if (session_open(&se, root, steps, n, NULL) == 0) {
 		for (size_t i = 0; i < n; i++)
 			audit_in(&se, root, steps[i], effective, &audits[i]);
 		session_close(&se);
-		return 0;
+		return;
 	}
 	session_close(&se);
 	/*
@@ -180,5 +179,4 @@ audit_steps(const char *root, const struct step *const *steps, size_t n,
 		free(err);
 		session_close(&se);
 	}
-	return 0;
 }

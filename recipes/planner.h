@@ -22,8 +22,11 @@ int	plan_steps(const char *root, const struct step *const *steps,
 	    const struct settings *const *settings, size_t n, struct plan *p,
 	    char **cause);
 
-/* Audit each step into AUDITS[i] (audit_init'ed by the caller). */
-int	audit_steps(const char *root, const struct step *const *steps,
-	    size_t n, bool effective, struct audit *audits, char **cause);
+/*
+ * Audit each step into AUDITS[i] (audit_init'ed by the caller). It cannot
+ * fail as a whole: a step that cannot be audited is STATE_ERROR, with why.
+ */
+void	audit_steps(const char *root, const struct step *const *steps,
+	    size_t n, bool effective, struct audit *audits);
 
 #endif

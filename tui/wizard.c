@@ -324,12 +324,7 @@ wizard_main(const struct options *o)
 
 		for (size_t i = 0; i < n; i++)
 			audit_init(&audits[i]);
-		if (audit_steps(o->root, steps, n, true, audits, &cause) != 0) {
-			fe->message(_("Cannot read the configuration"), cause);
-			free(cause);
-			free(audits);
-			break;
-		}
+		audit_steps(o->root, steps, n, true, audits);
 		strv_init(&items);
 		for (size_t i = 0; i < n; i++)
 			strv_addf(&items, "%-28s [%s]", _(steps[i]->title),
