@@ -84,9 +84,10 @@ test_expect_success 'a root with auth.log keeps the file backend and passes -t' 
 
 # A jail's own logpath is the root's file offline, not this machine's:
 # with the file in the root -t passes, without it -t fails (exit 3).
+# backend = auto: Debian 13's sshd jail reads the journal otherwise.
 test_expect_success 'offline: a jail'"'"'s explicit logpath is checked in the root, not on this machine' '
 	cp -a "$T/authlog" "$T/lp" &&
-	printf "[sshd]\nlogpath = /var/log/custom-auth.log\n" > "$T/lp/etc/fail2ban/jail.d/custom.local" &&
+	printf "[sshd]\nbackend = auto\nlogpath = /var/log/custom-auth.log\n" > "$T/lp/etc/fail2ban/jail.d/custom.local" &&
 	: > "$T/lp/var/log/custom-auth.log" &&
 	test ! -e /var/log/custom-auth.log &&
 	$HW --root "$T/lp" --rollback > /dev/null 2>&1 &&
