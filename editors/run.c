@@ -116,6 +116,11 @@ child(char *const *argv, const struct run_opts *opts,
 	/* PATH may be short (cron, sudo): look in sbin too. */
 	path = run_which(argv[0]);
 	clean_environment();
+	for (size_t i = 0; opts != NULL && opts->env != NULL &&
+	    opts->env[i] != NULL; i++)
+		if (putenv((char *)opts->env[i]) != 0)
+			child_fail(fd->report, 'S', "cannot set its "
+			    "environment", 126);
 	execv(path != NULL ? path : argv[0], argv);
 	child_fail(fd->report, 'E', strerror(errno), 127);
 }
@@ -145,6 +150,18 @@ drain(struct sink *s, size_t max)
 		buf_add(s->to, chunk, (size_t)r);
 }
 
+/* A complete line of B holds TEXT. */
+static bool
+said_line(const struct buf *b, const char *text)
+{
+	const char *hit;
+
+	if (b == NULL || b->data == NULL || (hit = strstr(b->data, text)) ==
+	    NULL)
+		return false;
+	return strchr(hit, '\n') != NULL;
+}
+
 /* Feed the input, collect both streams; -1 when the deadline passed. */
 static int
 feed_and_collect(int infd, struct sink *out, struct sink *err,
@@ -157,6 +174,7 @@ feed_and_collect(int infd, struct sink *out, struct sink *err,
 	size_t max = opts != NULL && opts->max_output ? opts->max_output :
 	    RUN_MAX_OUTPUT;
 	time_t deadline = time(NULL) + limit;
+	bool stopped = false;
 
 	if (left == 0) {
 		close(infd);
@@ -197,6 +215,13 @@ feed_and_collect(int infd, struct sink *out, struct sink *err,
 			drain(out, max);
 		if (pfd[1].revents & (POLLIN | POLLHUP | POLLERR))
 			drain(err, max);
+		if (opts != NULL && opts->until != NULL && !stopped &&
+		    said_line(err->to != NULL ? err->to : out->to,
+		    opts->until)) {
+			/* Read on to the end: the pipes close with it. */
+			kill(-pid, SIGKILL);
+			stopped = true;
+		}
 	}
 	if (infd >= 0)
 		close(infd);

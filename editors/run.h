@@ -31,6 +31,18 @@ struct run_opts {
 	unsigned int	 timeout;	/* seconds; 0 means 120 */
 	size_t		 max_output;	/* bytes kept, per stream; 0 means 1 MB */
 	struct buf	*err;		/* standard error apart, or NULL: merged */
+	/*
+	 * NAME=value entries added to the child's cleaned environment (how
+	 * a Postfix daemon is told which configuration to read), or NULL.
+	 */
+	const char *const *env;
+	/*
+	 * Once a complete line of output (standard error when apart)
+	 * contains this text, the program has said what was wanted: its
+	 * process group is killed and run_argv returns 0 with *status
+	 * 128 + SIGKILL. NULL: wait for it to exit.
+	 */
+	const char	*until;
 };
 
 /*

@@ -368,86 +368,6 @@ parse_params(char *text, struct strv *keys, struct strv *values)
 	}
 }
 
-static bool
-all_digits(const char *s, const char *also)
-{
-	if (*s == '\0')
-		return false;
-	for (; *s != '\0'; s++)
-		if ((*s < '0' || *s > '9') && strchr(also, *s) == NULL)
-			return false;
-	return true;
-}
-
-/*
- * What the default says the type is: a number, a duration or a boolean.
- * Postfix reads "10/min" as 10 and a typo'd "yse" as no, silently.
- */
-static const char *
-type_error(const char *dflt, const char *value)
-{
-	size_t n = strlen(value);
-
-	if (strchr(value, '$') != NULL || *dflt == '\0')
-		return NULL;
-	if (all_digits(dflt, "") && !all_digits(value, "."))
-		return _("a number");
-	if (all_digits(dflt, "smhdw") && strchr("smhdw", dflt[strlen(dflt) -
-	    1]) != NULL && !(all_digits(value, "") || (n > 1 &&
-	    all_digits(value, "smhdw") && strchr("smhdw", value[n - 1]) !=
-	    NULL && strcspn(value, "smhdw") == n - 1)))
-		return _("a duration (N, or N with s, m, h, d or w)");
-	if ((strcmp(dflt, "yes") == 0 || strcmp(dflt, "no") == 0) &&
-	    strcmp(value, "yes") != 0 && strcmp(value, "no") != 0)
-		return _("yes or no");
-	return NULL;
-}
-
-/* Every parameter set in DIR has a value of its default's type. */
-static int
-check_types(const char *dir, const char *set_text, char **cause)
-{
-	char *d[] = { "postconf", "-c", (char *)dir, "-d", NULL };
-	struct strv keys, values, dkeys, dvalues;
-	char *copy = xstrdup(set_text);
-	struct buf out;
-	int r;
-
-	strv_init(&keys);
-	strv_init(&values);
-	strv_init(&dkeys);
-	strv_init(&dvalues);
-	buf_init(&out);
-	r = postconf(d, &out, NULL, cause);
-	if (r == 0) {
-		parse_params(out.data != NULL ? out.data : "", &dkeys,
-		    &dvalues);
-		parse_params(copy, &keys, &values);
-	}
-	for (size_t i = 0; i < keys.n && r == 0; i++) {
-		for (size_t k = 0; k < dkeys.n; k++) {
-			const char *want;
-
-			if (strcmp(dkeys.v[k], keys.v[i]) != 0)
-				continue;
-			if ((want = type_error(dvalues.v[k], values.v[i])) !=
-			    NULL)
-				r = set_cause(cause, _("main.cf: %s = %s: "
-				    "Postfix wants %s here (and would quietly "
-				    "read something else)"), keys.v[i],
-				    values.v[i], want);
-			break;
-		}
-	}
-	buf_release(&out);
-	free(copy);
-	strv_release(&keys);
-	strv_release(&values);
-	strv_release(&dkeys);
-	strv_release(&dvalues);
-	return r;
-}
-
 /* Map types that name a file; other types (mysql, ldap ...) are left. */
 static bool
 file_map(const char *type)
@@ -718,6 +638,80 @@ postconf_quiet(const char *dir, const char *base, const char *flag,
 	return r;
 }
 
+/*
+ * What the live files' daemons of the services ONLY say at startup, from a
+ * stage without candidates.
+ */
+static int
+fatals_before(const struct plan *p, const struct strv *only,
+    struct strv *fatals, char **cause)
+{
+	struct stage_rules rules = { .what = "postfix", .dir = POSTFIX_DIR,
+	    .how = stage_how_of, .arg = (void *)p };
+	char *dir = NULL;
+	int r;
+
+	/* Offline, myorigin must name the root's file there too. */
+	r = stage_make(p->root, NULL, &rules, &dir, cause);
+	if (r == 0 && p->offline)
+		r = pin_myorigin(p->root, dir, cause);
+	if (r == 0)
+		r = postfix_startup_fatals(dir, only, fatals, cause);
+	stage_remove(dir);
+	return r;
+}
+
+/*
+ * Every daemon the staged master.cf starts gets past its configuration,
+ * as far as the live files' do. Master starts a "unix" service only when
+ * something asks for it, and Debian's own virtual(8) cannot start (empty
+ * virtual_mailbox_base) but is never used: what already failed there is
+ * not the candidate's doing. A listening service that cannot start fails
+ * every client now, so it is refused even when it is not new.
+ */
+static int
+check_startup(const struct plan *p, const char *dir, char **cause)
+{
+	struct strv now, before, failed;
+	int r;
+
+	strv_init(&now);
+	strv_init(&before);
+	strv_init(&failed);
+	r = postfix_startup_fatals(dir, NULL, &now, cause);
+	for (size_t i = 0; i < now.n; i++)
+		strv_addf(&failed, "%.*s", (int)strcspn(now.v[i], "\t"),
+		    now.v[i]);
+	if (r == 0 && now.n > 0)
+		r = fatals_before(p, &failed, &before, cause);
+	for (size_t i = 0; i < now.n && r == 0; i++) {
+		char *service = xstrdup(now.v[i]);
+		char *name = strchr(service, '\t'), *why;
+		bool old = strv_contains(&before, now.v[i]);
+
+		*name++ = '\0';
+		why = strchr(name, '\t');
+		*why++ = '\0';
+		if (!old)
+			r = set_cause(cause, _("Postfix's %s would not start "
+			    "for the master.cf service %s: %s. Correct that "
+			    "value (postconf(5) says what it takes)"), name,
+			    service, why);
+		else if (str_has_suffix(service, "/inet") ||
+		    str_has_suffix(service, "/pass"))
+			r = set_cause(cause, _("Postfix's %s cannot start for "
+			    "the master.cf service %s, already before this "
+			    "change, so it fails every client now: %s. Correct "
+			    "that value (postconf(5) says what it takes) and "
+			    "run hardenwiz again"), name, service, why);
+		free(service);
+	}
+	strv_release(&now);
+	strv_release(&before);
+	strv_release(&failed);
+	return r;
+}
+
 /* postconf -n must not warn; every expected parameter must read back. */
 static int
 check_dir(const struct plan *p, const char *dir, const char *base,
@@ -730,8 +724,9 @@ check_dir(const struct plan *p, const char *dir, const char *base,
 	r = postconf_quiet(dir, base, "-P", "master.cf", NULL, cause);
 	if (r == 0)
 		r = postconf_quiet(dir, base, "-n", "main.cf", &out, cause);
-	if (r == 0)
-		r = check_types(dir, out.data != NULL ? out.data : "", cause);
+	/* After the apply (no BASE) the reload and smoke test say it. */
+	if (r == 0 && base != NULL)
+		r = check_startup(p, dir, cause);
 	/* Offline, the planned postmap did not run: only the stage has
 	 * every database. */
 	if (r == 0 && (stage || !p->offline))

@@ -37,6 +37,15 @@ bool	 postfix_running(const char *root);
  */
 char	*postfix_param(const char *root, const char *key, bool expand);
 
+/*
+ * What the daemons DIR's master.cf starts say when started on DIR
+ * (startup.c): "service/type\tprogram\twhy" in FATALS for each that would
+ * not get past its configuration, in Postfix's words. ONLY (NULL: all)
+ * names the services ("name/type") to ask.
+ */
+int	 postfix_startup_fatals(const char *dir, const struct strv *only,
+	    struct strv *fatals, char **cause);
+
 /* The candidates (or, !CANDIDATES, the live files) pass Postfix's tools. */
 extern const struct checker postfix_checker;
 
