@@ -248,17 +248,99 @@ rule_text(const char *el)
 	return end != NULL ? xstrndup(el, (size_t)(end - el)) : NULL;
 }
 
+/* The tag names of TEXT's elements are all in ALLOWED. */
+static bool
+only_tags(const char *text, const char *const *allowed)
+{
+	for (const char *t = strchr(text, '<'); t != NULL;
+	    t = strchr(t + 1, '<')) {
+		size_t n;
+		bool ok = false;
+
+		if (t[1] == '/' || t[1] == '?' || t[1] == '!')
+			continue;
+		n = strcspn(t + 1, " \t\n/>");
+		for (size_t i = 0; allowed[i] != NULL && !ok; i++)
+			ok = strlen(allowed[i]) == n &&
+			    strncmp(t + 1, allowed[i], n) == 0;
+		if (!ok)
+			return false;
+	}
+	return true;
+}
+
+/* ' NAME="VALUE"' of element EL's attribute ATTR into B, when it has one. */
+static void
+rich_attr(struct buf *b, const char *el, const char *attr)
+{
+	char *v = el != NULL ? xml_attr(el, attr) : NULL;
+
+	if (v != NULL)
+		buf_addf(b, " %s=\"%s\"", attr, v);
+	free(v);
+}
+
 /*
- * A rich rule is its own kind of opener: reported, never taken for the
- * zone's services and ports (which firewall-cmd --remove-service would not
- * touch: the removal would change nothing and be planned again every run).
- * One that accepts a service or port is named with what it opens.
+ * The rich rule TEXT (<rule>...</rule>) in firewall-cmd's language, for
+ * --remove-rich-rule and --add-rich-rule, when it is a plain one: accept a
+ * service or a port, maybe for one destination, from anywhere. NULL for
+ * the rest (a source, logging, limits, other actions): hardenwiz does not
+ * write what it cannot say back exactly.
+ */
+static char *
+rich_rule_string(const char *text)
+{
+	static const char *const plain[] = { "rule", "destination", "service",
+	    "port", "accept", NULL };
+	const char *dest = strstr(text, "<destination");
+	const char *svc = strstr(text, "<service"), *port = strstr(text,
+	    "<port");
+	struct buf b;
+	char *invert;
+
+	if (!only_tags(text, plain) || (svc == NULL) == (port == NULL) ||
+	    strstr(text, "<accept") == NULL)
+		return NULL;
+	if (dest != NULL && (invert = xml_attr(dest, "invert")) != NULL) {
+		free(invert);
+		return NULL;
+	}
+	buf_init(&b);
+	buf_adds(&b, "rule");
+	rich_attr(&b, text, "family");
+	rich_attr(&b, text, "priority");
+	if (dest != NULL) {
+		buf_adds(&b, " destination");
+		rich_attr(&b, dest, "address");
+		rich_attr(&b, dest, "ipset");
+	}
+	if (svc != NULL) {
+		buf_adds(&b, " service");
+		rich_attr(&b, svc, "name");
+	} else {
+		buf_adds(&b, " port");
+		rich_attr(&b, port, "port");
+		rich_attr(&b, port, "protocol");
+	}
+	buf_adds(&b, " accept");
+	return b.data;
+}
+
+/*
+ * A rich rule is its own kind of opener, never taken for the zone's
+ * services and ports (firewall-cmd --remove-service would not touch them:
+ * the removal would change nothing and be planned again every run). A
+ * plain one that accepts a port from anywhere is an opener that
+ * --remove-rich-rule takes away when every port it opens is closed; one
+ * limited to a source is the admin's deliberate exception, and one that
+ * logs or limits is not rewritten: both are reported with what they open.
  */
 static void
 zone_rich(const char *el, void *arg)
 {
 	struct zone_acc *z = arg;
 	char *text = rule_text(el), *family = xml_attr(el, "family");
+	char *rich = NULL;
 	struct fw_opener probe = { 0 };
 	struct port_acc acc = { &probe };
 	struct buf what;
@@ -280,14 +362,29 @@ zone_rich(const char *el, void *arg)
 			buf_adds(&what, q->udp ? "/udp" : "/tcp");
 		}
 		free(svc);
+		if (probe.nports > 0 && strstr(text, "<source") == NULL)
+			rich = rich_rule_string(text);
 	}
-	strv_addf(&z->fw->notes, _("zone %s has a rich rule (%s)%s%s: "
-	    "hardenwiz leaves rich rules alone; check them with firewall-cmd "
-	    "--zone=%s --list-rich-rules"), z->zone, family ? family : "any",
-	    what.len ? _(" that accepts ") : "", what.len ? what.data : "",
-	    z->zone);
+	if (rich != NULL) {
+		char *label = xasprintf(_("firewalld rich rule '%s' in zone "
+		    "%s"), rich, z->zone);
+		struct fw_opener *o = fw_add_opener(z->fw, label);
+
+		for (size_t i = 0; i < probe.nports; i++)
+			fw_opener_port(o, &probe.ports[i]);
+		opener_commands(z->fw, o, z->zone, "remove-rich-rule",
+		    "add-rich-rule", rich);
+		free(label);
+	} else
+		strv_addf(&z->fw->notes, _("zone %s has a rich rule (%s)%s%s: "
+		    "hardenwiz leaves rich rules with a source, logging or "
+		    "limits alone; check them with firewall-cmd --zone=%s "
+		    "--list-rich-rules"), z->zone, family ? family : "any",
+		    what.len ? _(" that accepts ") : "", what.len ? what.data :
+		    "", z->zone);
 	buf_release(&what);
 	free(probe.ports);
+	free(rich);
 	free(family);
 	free(text);
 }

@@ -210,7 +210,7 @@ cat > "$H/etc/firewalld/services/mail-new.xml" <<'EOF'
   <port protocol="tcp" port="587"/>
 </service>
 EOF
-sed "s|</zone>|  <service name=\"mail-old\"/>\n  <rule family=\"ipv4\">\n    <source address=\"192.0.2.0/24\"/>\n    <service name=\"smtps\"/>\n    <accept/>\n  </rule>\n</zone>|" \
+sed "s|</zone>|  <service name=\"mail-old\"/>\n  <rule family=\"ipv4\">\n    <source address=\"192.0.2.0/24\"/>\n    <service name=\"smtps\"/>\n    <accept/>\n  </rule>\n  <rule family=\"ipv6\">\n    <port port=\"465\" protocol=\"tcp\"/>\n    <accept/>\n  </rule>\n</zone>|" \
     "$H/usr/lib/firewalld/zones/public.xml" > "$H/etc/firewalld/zones/public.xml"
 snapshot "$H" > "$T/h.pristine"
 
@@ -220,12 +220,14 @@ backend = firewalld
 close = 587/tcp 465/tcp
 EOF
 
-test_expect_success 'firewalld: a service included by another is followed; a rich rule is reported, not removed' '
+test_expect_success 'firewalld: a service included by another is followed; a rich rule from anywhere is removed, one with a source reported' '
 	$HW --root "$H" --apply "$T/close587.conf" --dry-run > "$T/h.dry" &&
 	runs "$T/h.dry" > "$T/h.runs" &&
 	grep -qx "firewall-offline-cmd --zone=public --remove-service-from-zone=mail-old" "$T/h.runs" &&
+	grep -qxF "firewall-offline-cmd --zone=public '"'"'--remove-rich-rule=rule family=\"ipv6\" port port=\"465\" protocol=\"tcp\" accept'"'"'" "$T/h.runs" &&
+	grep -qF "close: remove firewalld rich rule '"'"'rule family=\"ipv6\" port port=\"465\" protocol=\"tcp\" accept'"'"' in zone public" "$T/h.dry" &&
 	! grep -q "smtps" "$T/h.runs" &&
-	grep -q "zone public has a rich rule (ipv4) that accepts 465/tcp: hardenwiz leaves rich rules alone" "$T/h.dry" &&
+	grep -q "zone public has a rich rule (ipv4) that accepts 465/tcp: hardenwiz leaves rich rules with a source, logging or limits alone" "$T/h.dry" &&
 	$HW --root "$H" --audit --only firewall > "$T/h.audit" &&
 	grep -q "rich rule (ipv4) that accepts 465/tcp" "$T/h.audit" &&
 	snapshot "$H" | diff - "$T/h.pristine"

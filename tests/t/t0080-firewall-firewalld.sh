@@ -63,12 +63,15 @@ test_expect_success 'namespace: private dbus and firewalld, sshd on 22, veth' '
 	ns_veth &&
 	{ far $NETPROBE listen 25 & } &&
 	{ in_ns $NETPROBE listen 25 & } &&
+	{ in_ns $NETPROBE listen 587 & } &&
 	start_firewalld &&
 	in_ns firewall-cmd --permanent --zone=public --add-service=smtp &&
+	in_ns firewall-cmd --permanent --zone=public "--add-rich-rule=rule family=\"ipv4\" port port=\"587\" protocol=\"tcp\" accept" &&
 	in_ns firewall-cmd --permanent --zone=public --add-interface=veth0 &&
 	in_ns firewall-cmd --reload &&
 	cp -a "$T/firewalld" "$T/firewalld.orig" &&
 	test "$(far $NETPROBE connect 10.99.0.1 25)" = open &&
+	test "$(far $NETPROBE connect 10.99.0.1 587)" = open &&
 	test "$(far $NETPROBE connect 10.99.0.1 22)" = open
 '
 
@@ -92,6 +95,8 @@ test_expect_success 'dry run: the smtp service is removed, not just a port; SSH 
 	grep -q "^# run: firewall-cmd --permanent --zone=public --remove-service=smtp$" "$T/dry.out" &&
 	! grep -q -- "--remove-port=25/tcp" "$T/dry.out" &&
 	grep -q "^# run: firewall-cmd --permanent --zone=public --add-port=80/tcp$" "$T/dry.out" &&
+	grep -qxF "# run: firewall-cmd --permanent --zone=public '"'"'--remove-rich-rule=rule family=\"ipv4\" port port=\"587\" protocol=\"tcp\" accept'"'"'" "$T/dry.out" &&
+	grep -qxF "#      (close: remove firewalld rich rule '"'"'rule family=\"ipv4\" port port=\"587\" protocol=\"tcp\" accept'"'"' in zone public)" "$T/dry.out" &&
 	grep "^# run:" "$T/dry.out" | tail -n 1 | grep -q "firewall-cmd --reload" &&
 	diff -r "$T/firewalld.orig" "$T/firewalld"
 '
@@ -102,6 +107,7 @@ test_expect_success 'apply (daemon running): --list-all, direct rules' '
 	! grep -q "services:.*smtp" "$T/list" &&
 	grep -q "services:.*ssh" "$T/list" &&
 	grep -q "ports: 80/tcp" "$T/list" &&
+	test -z "$(in_ns firewall-cmd --zone=public --list-rich-rules)" &&
 	in_ns firewall-cmd --direct --get-all-rules > "$T/direct" &&
 	grep -q "ipv4 filter OUTPUT 1 -p tcp --dport 25 -j REJECT --reject-with tcp-reset" "$T/direct" &&
 	grep -q "ipv6 filter OUTPUT 0 -p tcp --dport 25 -m owner --uid-owner $MTA_UID -j ACCEPT" "$T/direct"
@@ -113,6 +119,7 @@ test_expect_success 'traffic: nobody refused on outgoing 25, the MTA through; in
 	test "$(in_ns setpriv --reuid=$MTA_UID --regid=65534 --clear-groups \
 	    $NETPROBE connect 10.99.0.2 25)" = open &&
 	test "$(far $NETPROBE connect 10.99.0.1 25)" != open &&
+	test "$(far $NETPROBE connect 10.99.0.1 587)" != open &&
 	test "$(far $NETPROBE connect 10.99.0.1 22)" = open
 '
 
@@ -138,6 +145,8 @@ test_expect_success 'rollback (running): zone and direct.xml byte-identical, smt
 	diff -r "$T/firewalld.orig" "$T/firewalld" &&
 	test ! -e "$T/firewalld/direct.xml" &&
 	in_ns firewall-cmd --zone=public --list-services | grep -qw smtp &&
+	in_ns firewall-cmd --zone=public --list-rich-rules | grep -qxF "rule family=\"ipv4\" port port=\"587\" protocol=\"tcp\" accept" &&
+	test "$(far $NETPROBE connect 10.99.0.1 587)" = open &&
 	test "$(in_ns setpriv --reuid=65534 --regid=65534 --clear-groups \
 	    $NETPROBE connect 10.99.0.2 25)" = open &&
 	test "$(far $NETPROBE connect 10.99.0.1 25)" = open
