@@ -5,7 +5,7 @@ JOBS ?= $(shell nproc)
 CONFIGURE = cmake -S . -B
 
 .PHONY: all build build-test build-asan deps deps-test demo test bench \
-	fuzz clean pot fresh-check
+	fuzz clean pot fresh-check test-trixie
 
 all: build
 
@@ -38,6 +38,11 @@ test: build-test build-asan
 	cd build && ctest --output-on-failure -j 2
 	cd build-asan && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -j 2
 	@sh scripts/fuzz.sh 30
+	@sh scripts/trixie-tier.sh
+
+# The Debian 13 tier alone: every test inside a cached trixie root.
+test-trixie:
+	@sh scripts/trixie-tier.sh
 
 bench: build
 	@sh bench/bench.sh build/hardenwiz

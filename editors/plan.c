@@ -587,12 +587,6 @@ plan_render(const struct plan *p, const char *step, struct buf *out)
 		    p->offline ? "  (skipped: offline root)" : "");
 		free(q);
 		free(m);
-		/* What the command is for, under it: the plan's own words. */
-		if (c->why != NULL && c->why[0] != '\0') {
-			m = plan_mask(p, c->why);
-			buf_addf(out, "#      (%s)\n", m);
-			free(m);
-		}
 	}
 }
 

@@ -22,55 +22,12 @@ src=$(cd "$(dirname "$0")/.." && pwd)
 suites=${*:-bookworm trixie}
 cache=${HW_FRESH_CACHE:-/var/tmp/hardenwiz-fresh}
 
-MIRROR=${MIRROR:-$(sed -n 's/^URIs: *\([^ ]*\).*/\1/p' \
-    /etc/apt/sources.list.d/*.sources 2>/dev/null | grep -v security | head -n1)}
-MIRROR=${MIRROR:-$(awk '$1 == "deb" && $2 !~ /security/ {print $2; exit}' \
-    /etc/apt/sources.list 2>/dev/null)}
-[ -n "$MIRROR" ] || { echo "fresh-check: set MIRROR to a Debian mirror" >&2; exit 1; }
-[ "$(id -u)" = 0 ] || { echo "fresh-check: run as root (debootstrap, namespaces)" >&2; exit 1; }
-if ! command -v debootstrap >/dev/null; then
-	echo "fresh-check: installing debootstrap"
-	apt-get install -y -qq debootstrap >/dev/null
-fi
+. "$src/scripts/lib-root.sh"
+root_prereqs fresh-check || exit 1
 
 work=$(mktemp -d /var/tmp/hw-fresh.XXXXXX)
 trap 'rm -rf --one-file-system "$work"' EXIT INT TERM
 mkdir -p "$cache"
-
-# bootstrap SUITE DIR: a minbase root, from the cached tarball when there.
-bootstrap() {
-	tarball=$cache/$1-minbase.tgz
-	if [ ! -s "$tarball" ]; then
-		debootstrap --variant=minbase --make-tarball="$tarball.new" \
-		    "$1" "$work/tarball-$1" "$MIRROR" >"$work/$1.debootstrap" 2>&1 ||
-		    { tail -20 "$work/$1.debootstrap"; return 1; }
-		mv "$tarball.new" "$tarball"
-	fi
-	debootstrap --variant=minbase --unpack-tarball="$tarball" "$1" "$2" \
-	    "$MIRROR" >"$work/$1.debootstrap" 2>&1 ||
-	    { tail -20 "$work/$1.debootstrap"; return 1; }
-	echo "deb $MIRROR $1 main" > "$2/etc/apt/sources.list"
-	# Nothing installed in there may start a daemon.
-	printf '#!/bin/sh\nexit 101\n' > "$2/usr/sbin/policy-rc.d"
-	chmod 755 "$2/usr/sbin/policy-rc.d"
-}
-
-# in_root DIR SCRIPT: run SCRIPT with sh as root of DIR.
-in_root() {
-	cp /etc/resolv.conf "$1/etc/resolv.conf"
-	unshare -m -p -f --propagation private sh -ec '
-		r=$1 script=$2
-		mount --bind "$r" "$r"
-		mount -t proc proc "$r/proc"
-		mount --rbind /dev "$r/dev"
-		mount -t tmpfs tmpfs "$r/tmp"
-		cd "$r"
-		pivot_root . .
-		umount -l .
-		cd /
-		exec env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root \
-		    LANG=C.UTF-8 sh -ec "$script"' sh "$1" "$2"
-}
 
 rc=0
 for suite in $suites; do
@@ -82,9 +39,7 @@ for suite in $suites; do
 		rc=1
 		continue
 	fi
-	mkdir -p "$root/src/hardenwiz"
-	git -C "$src" ls-files -z | (cd "$src" && tar --null -T - -cf -) |
-	    tar -C "$root/src/hardenwiz" -xf -
+	copy_sources "$src" "$root/src/hardenwiz"
 	echo "fresh-check: $suite: make build, as the README says"
 	if in_root "$root" '
 		export DEBIAN_FRONTEND=noninteractive

@@ -491,3 +491,118 @@ start() {
 	    "${WZ_PREFIX:-} env TERM=xterm-256color LANG=C.UTF-8 $HW --root $R $*; echo EXITED=\$?; stty -a | tr ' ' '\n' | grep -x -e icanon -e -icanon -e echo -e -echo | tr '\n' ' '; echo; sleep 600"
 }
 
+
+# ---- a booted systemd host (t0120, t0125) ----
+# A Debian root of this machine's release (debootstrap; the tarball cached
+# in $HW_FRESH_CACHE per package list) boots systemd as PID 1 of private
+# mount, pid, network and cgroup namespaces (pivot_root, never a chroot),
+# in a cgroup of its own, so it never touches this machine's cgroups,
+# network or /etc. $S is the root; in_sd runs a command in there.
+
+# sd_prepare NAME: the test's cgroup and cleanup (call once, at top level).
+sd_prepare() {
+	need_root
+	command -v debootstrap >/dev/null ||
+		skip_all "needs debootstrap (make deps-test)"
+	. /etc/os-release
+	SUITE=$VERSION_CODENAME
+	MIRROR=$(sed -n 's/^URIs: *\([^ ]*\).*/\1/p' \
+	    /etc/apt/sources.list.d/*.sources 2>/dev/null | grep -v security |
+	    head -n 1)
+	MIRROR=${MIRROR:-http://deb.debian.org/debian}
+	# systemd 256 and later (Debian 13) run on cgroup v2 only.
+	if [ -e /sys/fs/cgroup/cgroup.controllers ]; then
+		CG=/sys/fs/cgroup/hardenwiz-$1-$$
+	else
+		CG=/sys/fs/cgroup/unified/hardenwiz-$1-$$
+	fi
+	on_exit sd_cleanup
+}
+
+# The packages of the libraries $HW links (ASan's runtime in that build).
+runtime_packages() {
+	ldd "$HW" | awk '$3 ~ /^\// { print $3 }' | while read -r lib; do
+		dpkg -S "$(readlink -f "$lib")" 2>/dev/null ||
+		    dpkg -S "/usr$(readlink -f "$lib")" 2>/dev/null
+	done | cut -d: -f1 | sort -u | tr '\n' ,
+}
+
+# sd_make_root DIR [PKG,...]: systemd, sshd, hardenwiz's libraries and the
+# given packages; hardenwiz in /usr/local/sbin.
+sd_make_root() {
+	pkgs=$(runtime_packages)systemd,systemd-sysv,dbus,openssh-server,iproute2,augeas-lenses${2:+,$2}
+	cache=${HW_FRESH_CACHE:-/var/tmp/hardenwiz-fresh}
+	tarball=$cache/$SUITE-systemd-$(echo "$pkgs" | sha256sum | cut -c1-12).tgz
+	mkdir -p "$cache"
+	if [ ! -s "$tarball" ]; then
+		debootstrap --variant=minbase --include="$pkgs" \
+		    --make-tarball="$tarball.new" "$SUITE" "$T/tarball" "$MIRROR" \
+		    > "$T/debootstrap.log" 2>&1 || { tail -5 "$T/debootstrap.log"; return 1; }
+		mv "$tarball.new" "$tarball"
+	fi
+	debootstrap --variant=minbase --include="$pkgs" --unpack-tarball="$tarball" \
+	    "$SUITE" "$1" "$MIRROR" > "$T/debootstrap.log" 2>&1 ||
+	    { tail -5 "$T/debootstrap.log"; return 1; }
+	install -m 755 "$HW" "$1/usr/local/sbin/hardenwiz"
+}
+
+# boot: systemd as PID 1 of new namespaces on $S; its pid here goes to
+# $T/sdpid (test bodies run in subshells: a variable would not outlive one).
+boot() {
+	mkdir -p "$CG" || return 1
+	sh -c 'echo $$ > "$1/cgroup.procs" && shift && exec "$@"' sh "$CG" \
+	    unshare --cgroup -m -p -n -f --propagation private sh -ec '
+		cd "$1"
+		mount --bind . .
+		cd "$1"
+		mount -t proc proc proc
+		mount -t sysfs -o ro sysfs sys
+		mount -t cgroup2 cgroup2 sys/fs/cgroup
+		mount --rbind /dev dev
+		mount -t tmpfs tmpfs run
+		mount -t tmpfs tmpfs tmp
+		mkdir -p .oldroot
+		pivot_root . .oldroot
+		umount -l /.oldroot
+		exec env -i container=hardenwiz-test /lib/systemd/systemd \
+		    --system --show-status=no' sh "$S" > "$T/boot.log" 2>&1 &
+	child_of $! > "$T/sdpid" || { cat "$T/boot.log"; return 1; }
+	test_wait_until -t 60 booted
+}
+
+# At exit: the booted system killed, then its cgroups removed once empty.
+sd_cleanup() {
+	test -s "$T/sdpid" && kill -9 "$(cat "$T/sdpid")" 2>/dev/null
+	test_wait_until -t 10 cgroup_empty 3>/dev/null
+	find "$CG" -depth -type d -exec rmdir {} + 2>/dev/null
+}
+
+cgroup_empty() {
+	test -z "$(find "$CG" -name cgroup.procs -exec cat {} + 2>/dev/null)"
+}
+
+gone() {
+	! kill -0 "$1" 2>/dev/null
+}
+
+# power_off: the machine stops at once (every process of it killed).
+power_off() {
+	pid=$(cat "$T/sdpid") &&
+	kill -9 "$pid" &&
+	test_wait_until gone "$pid" &&
+	rm "$T/sdpid"
+}
+
+in_sd() {
+	nsenter -t "$(cat "$T/sdpid")" -m -p -n -- \
+	    env -i PATH=/usr/local/sbin:/usr/sbin:/usr/bin:/sbin:/bin "$@"
+}
+
+sshd_on() {	# sshd_on PORT: sshd listens on PORT in there
+	in_sd ss -Hltn "sport = :$1" | grep -q LISTEN
+}
+
+booted() {
+	state=$(in_sd systemctl is-system-running 2>/dev/null) || :
+	[ "$state" = running ] || [ "$state" = degraded ]
+}
