@@ -255,6 +255,63 @@ read_report(int fd, char *const *argv, char **cause)
 	return set_cause(cause, "cannot run '%s': %s", argv[0], msg + 1);
 }
 
+/* Process PID has a handler for signal SIG now (or is gone). */
+static bool
+catches(long pid, int sig)
+{
+	char path[64], line[256];
+	FILE *f;
+	bool yes = true;
+
+	snprintf(path, sizeof path, "/proc/%ld/status", pid);
+	if ((f = fopen(path, "re")) == NULL)
+		return true;
+	while (fgets(line, sizeof line, f) != NULL) {
+		if (strncmp(line, "SigCgt:", 7) == 0) {
+			unsigned long long mask = strtoull(line + 7, NULL, 16);
+
+			yes = (mask >> (sig - 1)) & 1;
+			break;
+		}
+	}
+	fclose(f);
+	return yes;
+}
+
+/*
+ * "kill -HUP PID" (USR1, USR2: the reload signals) waits, up to 10 s,
+ * until PID catches the signal. A daemon that executes itself again on
+ * SIGHUP (sshd) has the default action, death, until its new image sets
+ * the handler: a rollback's reload a moment after the apply's would kill
+ * the only way in.
+ */
+static void
+wait_until_caught(char *const *argv)
+{
+	static const struct { const char *name; int sig; } reload[] = {
+	    { "HUP", SIGHUP }, { "SIGHUP", SIGHUP }, { "1", SIGHUP },
+	    { "USR1", SIGUSR1 }, { "SIGUSR1", SIGUSR1 },
+	    { "USR2", SIGUSR2 }, { "SIGUSR2", SIGUSR2 } };
+	const char *base = strrchr(argv[0], '/');
+	int sig = 0;
+
+	base = base != NULL ? base + 1 : argv[0];
+	if (strcmp(base, "kill") != 0 || argv[1] == NULL || argv[1][0] != '-')
+		return;
+	for (size_t i = 0; i < sizeof reload / sizeof reload[0]; i++)
+		if (strcmp(argv[1] + 1, reload[i].name) == 0)
+			sig = reload[i].sig;
+	for (size_t i = 2; sig != 0 && argv[i] != NULL; i++) {
+		char *end;
+		long pid = strtol(argv[i], &end, 10);
+
+		if (*end != '\0' || pid <= 0)
+			continue;
+		for (int t = 0; t < 500 && !catches(pid, sig); t++)
+			poll(NULL, 0, 20);
+	}
+}
+
 int
 run_argv(char *const *argv, const struct run_opts *opts, struct buf *out,
     int *status, char **cause)
@@ -267,6 +324,7 @@ run_argv(char *const *argv, const struct run_opts *opts, struct buf *out,
 
 	if (argv == NULL || argv[0] == NULL)
 		return set_cause(cause, "internal error: empty command");
+	wait_until_caught(argv);
 	if (pipe2(inpipe, O_CLOEXEC) != 0 || pipe2(outpipe, O_CLOEXEC) != 0 ||
 	    (apart && pipe2(errpipe, O_CLOEXEC) != 0) ||
 	    pipe2(report, O_CLOEXEC) != 0) {

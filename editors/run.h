@@ -50,6 +50,9 @@ struct run_opts {
  * 128 + signal when killed) and -1 when it could not be run: no such
  * program, the setup hook failed, or it was killed at the timeout. Output
  * goes to OUT when not NULL; past max_output it is read and dropped.
+ * "kill -HUP PID" (USR1, USR2) first waits, up to 10 s, until PID has a
+ * handler for the signal: a daemon in the middle of executing itself again
+ * (sshd's reload) would die of it.
  */
 int	run_argv(char *const *argv, const struct run_opts *, struct buf *out,
 	    int *status, char **cause);

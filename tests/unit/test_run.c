@@ -7,7 +7,9 @@
  */
 #include "testutil.h"
 
+#include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "run.h"
 #include "util.h"
@@ -274,6 +276,75 @@ test_killed_by_signal(void **state)
 }
 
 static void
+test_until(void **state)
+{
+	/* What a Postfix daemon does: says its fatal, then sleeps 1 s. */
+	char *argv[] = { "sh", "-c", "echo 'x: fatal: no transport' >&2; "
+	    "sleep 5; echo late >&2", NULL };
+	struct buf err;
+	struct run_opts o = { .err = &err, .until = "fatal: " };
+	int status = -1;
+	struct timespec a, b;
+
+	(void)state;
+	buf_init(&err);
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	assert_int_equal(run_argv(argv, &o, NULL, &status, NULL), 0);
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	assert_int_equal(status, 128 + 9);
+	assert_string_equal(err.data, "x: fatal: no transport\n");
+	assert_true(b.tv_sec - a.tv_sec < 3);
+	buf_release(&err);
+}
+
+static void
+test_env(void **state)
+{
+	char *argv[] = { "sh", "-c", "echo \"$MAIL_CONFIG\"", NULL };
+	const char *const env[] = { "MAIL_CONFIG=/tmp/stage", NULL };
+	struct run_opts o = { .env = env };
+	struct buf out;
+	int status = -1;
+
+	(void)state;
+	buf_init(&out);
+	assert_int_equal(run_argv(argv, &o, &out, &status, NULL), 0);
+	assert_string_equal(out.data, "/tmp/stage\n");
+	buf_release(&out);
+}
+
+/*
+ * sshd executes itself again on SIGHUP; until the new image sets its
+ * handler, a second SIGHUP kills it. The stand-in sets its handler after
+ * a second: "kill -HUP" through run_argv must wait for it.
+ */
+static void
+test_hup_waits_for_the_handler(void **state)
+{
+	char *daemon[] = { "sh", "-c", "sleep 1; trap 'exit 7' HUP; "
+	    "sleep 3 >/dev/null 2>&1 & wait", NULL };
+	char pid[32];
+	char *kill_argv[] = { "kill", "-HUP", pid, NULL };
+	int status = -1, ws;
+	pid_t child;
+
+	(void)state;
+	child = fork();
+	assert_true(child >= 0);
+	if (child == 0) {
+		execvp(daemon[0], daemon);
+		_exit(127);
+	}
+	snprintf(pid, sizeof pid, "%ld", (long)child);
+	assert_int_equal(run_argv(kill_argv, NULL, NULL, &status, NULL), 0);
+	assert_int_equal(status, 0);
+	assert_int_equal(waitpid(child, &ws, 0), child);
+	/* Caught by the handler, not killed by the signal. */
+	assert_false(WIFSIGNALED(ws));
+	assert_int_equal(WEXITSTATUS(ws), 7);
+}
+
+static void
 test_trim(void **state)
 {
 	char empty[] = "", spaced[] = "  a b \n";
@@ -303,6 +374,9 @@ main(void)
 		cmocka_unit_test(test_huge_output),
 		cmocka_unit_test(test_input),
 		cmocka_unit_test(test_killed_by_signal),
+		cmocka_unit_test(test_until),
+		cmocka_unit_test(test_env),
+		cmocka_unit_test(test_hup_waits_for_the_handler),
 		cmocka_unit_test(test_trim),
 	};
 
