@@ -302,10 +302,13 @@ postfix_conf() {
 	cp -a /etc/postfix "$P"
 	cp "$FIXTURES/postfix/etc/postfix/main.cf" \
 	    "$FIXTURES/postfix/etc/postfix/master.cf" "$P/"
+	# Aliases of our own: a Postfix installed with "No configuration"
+	# (install-deps.sh) has no /etc/aliases to mount over.
+	printf 'postmaster: root\n' > "$T/aliases"
 	postconf -c "$P" -e myorigin=mail.example.com local_transport=discard \
-	    maillog_file="$T/maillog" maillog_file_prefixes="$T" "$@"
+	    maillog_file="$T/maillog" maillog_file_prefixes="$T" \
+	    alias_maps="hash:$T/aliases" alias_database="hash:$T/aliases" "$@"
 	cp -a /var/spool/postfix "$T/spool"
-	cp /etc/aliases "$T/aliases"
 }
 
 # postfix_ns_start: Postfix from $P started inside the namespace (ns_start
@@ -316,7 +319,6 @@ postfix_ns_start() {
 		ip link set lo up
 		mount --bind $P /etc/postfix
 		mount --bind $T/spool /var/spool/postfix
-		mount --bind $T/aliases /etc/aliases
 		mount -t tmpfs tmpfs /run
 		mount -t tmpfs tmpfs /var/lib
 		mkdir -m 755 /var/lib/postfix && chown postfix /var/lib/postfix

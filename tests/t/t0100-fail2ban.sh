@@ -219,6 +219,13 @@ mkdir -p "$W/log" "$W/lib/fail2ban"
 cp -a /etc/fail2ban "$W/fail2ban"
 cp -a /etc/ssh "$W/ssh"
 echo "Port 2222" > "$W/ssh/sshd_config.d/00-test.conf"
+# No journald in this namespace: sshd logs to auth.log, and the jail reads
+# that file, as an admin with rsyslog sets it. Debian 13's sshd jail reads
+# the journal (jail.d/defaults-debian.conf); t0125 bans through it on a
+# booted systemd host.
+if grep -q "^backend *= *systemd" "$W/fail2ban/jail.d/defaults-debian.conf" 2>/dev/null; then
+	printf '[sshd]\nbackend = auto\n' > "$W/fail2ban/jail.d/auth-log.local"
+fi
 cp -a "$W/fail2ban" "$W/fail2ban.orig"
 recipe live.conf <<EOF
 [fail2ban]
