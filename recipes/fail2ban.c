@@ -587,7 +587,7 @@ fail2ban_plan(struct step_ctx *ctx, const struct settings *set,
 			r = set_key(aug, ctx->augs, "sshd", keys[i], v, cause);
 	}
 	if (r == 0 && journal)
-		if (0) r = set_key(aug, ctx->augs, "sshd", "backend", "systemd",
+		r = set_key(aug, ctx->augs, "sshd", "backend", "systemd",
 		    cause);
 	if (r == 0 && postfix_auth(ctx)) {
 		r = set_key(aug, ctx->augs, "postfix-sasl", "enabled", "true",

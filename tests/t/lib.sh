@@ -272,7 +272,12 @@ in_ns() {
 # ns_veth: inside the namespace, a second network namespace "far" joined
 # by a veth pair: near 10.99.0.1, far 10.99.0.2. far CMD runs in it.
 ns_veth() {
-	in_ns sh -ec "
+	veth_far in_ns
+}
+
+# veth_far IN: the same inside the namespaces IN (in_ns, in_sd) enters.
+veth_far() {
+	"$1" sh -ec "
 		ip netns add far
 		ip link add veth0 type veth peer name veth1
 		ip link set veth1 netns far

@@ -43,14 +43,7 @@ test_expect_success 'a systemd host: sshd and fail2ban as units, a far namespace
 	cp "$SRC/tests/t/netprobe.py" "$S/usr/local/bin/netprobe" &&
 	boot &&
 	test_wait_until -t 20 sshd_on 22 &&
-	in_sd sh -ec "
-		ip netns add far
-		ip link add veth0 type veth peer name veth1
-		ip link set veth1 netns far
-		ip addr add 10.99.0.1/24 dev veth0 && ip link set veth0 up
-		ip netns exec far ip addr add 10.99.0.2/24 dev veth1
-		ip netns exec far ip link set veth1 up
-		ip netns exec far ip link set lo up" &&
+	veth_far in_sd &&
 	test "$(far_sd python3 /usr/local/bin/netprobe connect 10.99.0.1 22)" = open
 '
 
