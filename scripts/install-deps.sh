@@ -10,21 +10,21 @@
 #
 # RHEL/Rocky/Alma (dnf) names, for reference:
 #   build: gcc cmake make pkgconf augeas-devel newt-devel jansson-devel
-#          ncurses-devel openssl-devel gettext
+#          ncurses-devel openssl-devel unbound-devel gettext
 #   test:  libcmocka-devel augeas openssh-server openssh-clients tmux
 #          clang compiler-rt iproute util-linux sshpass firewalld
 #          iptables-nft nftables dbus-daemon procps-ng postfix swaks
-#          cyrus-sasl-plain dovecot python3-aiosmtpd python3-systemd
+#          cyrus-sasl-plain dovecot python3-aiosmtpd python3-systemd nsd
 #          (ufw, fail2ban: EPEL)
 set -eu
 
 build="build-essential cmake pkg-config libaugeas-dev augeas-lenses
-  libnewt-dev libjansson-dev libncurses-dev libssl-dev gettext"
+  libnewt-dev libjansson-dev libncurses-dev libssl-dev libunbound-dev gettext"
 test="$build libcmocka-dev augeas-tools openssh-server openssh-client tmux
   clang libclang-rt-dev iproute2 util-linux patch valgrind strace time
   python3 openssl ufw firewalld iptables nftables dbus-daemon procps
   postfix swaks libnet-ssleay-perl libsasl2-modules dovecot-core
-  python3-aiosmtpd fail2ban python3-systemd debootstrap"
+  python3-aiosmtpd fail2ban python3-systemd debootstrap nsd"
 
 case "${1:-build}" in
 build) want=$build ;;

@@ -43,6 +43,11 @@ struct options {
 	long		 threshold;	/* --check-queue: alert above */
 	bool		 threshold_set;
 	bool		 syslog;	/* --check-queue: also to syslog */
+	bool		 check_dnsbl;
+	const char	*server;	/* --check-dnsbl: ask this DNS server */
+	const char	*zones;		/* --check-dnsbl: these lists */
+	char *const	*ips;		/* --check-dnsbl: these addresses */
+	size_t		 nips;
 };
 
 /* Output. Text from files goes through fputs_visible (util.h, ctl_visible). */
@@ -58,6 +63,8 @@ void	 json_print(json_t *doc);
 
 /* --check-queue: the queue report; exit 1 above the threshold. */
 int	 check_queue_main(const struct options *);
+/* --check-dnsbl: exit 1 when listed, or when no list could be asked. */
+int	 check_dnsbl_main(const struct options *);
 
 /* The wizard's queue view: one sender's messages held, shown, deleted. */
 struct frontend;

@@ -41,6 +41,8 @@ usage(FILE *f)
 "       hardenwiz [--root DIR] --rollback-expired   undo what passed its deadline\n"
 "       hardenwiz --check-queue [--threshold N] [--json] [--syslog]\n"
 "                                             Postfix queue monitor\n"
+"       hardenwiz --check-dnsbl [IP ...] [--server IP] [--zones Z,...]\n"
+"                 [--json] [--syslog]          blocklist check\n"
 "       hardenwiz --help | --version\n"), f);
 }
 
@@ -81,7 +83,8 @@ static int
 parse_args(int argc, char **argv, struct options *o)
 {
 	enum { OPT_ROLLBACK_UNCONFIRMED = 256, OPT_AFTER, OPT_EXPIRED, OPT_FORCE,
-	    OPT_CHECK_QUEUE, OPT_THRESHOLD, OPT_SYSLOG };
+	    OPT_CHECK_QUEUE, OPT_THRESHOLD, OPT_SYSLOG, OPT_CHECK_DNSBL,
+	    OPT_SERVER, OPT_ZONES };
 	static const struct option longopts[] = {
 		{ "root", required_argument, NULL, 'r' },
 		{ "plain", no_argument, NULL, 'p' },
@@ -97,6 +100,9 @@ parse_args(int argc, char **argv, struct options *o)
 		{ "check-queue", no_argument, NULL, OPT_CHECK_QUEUE },
 		{ "threshold", required_argument, NULL, OPT_THRESHOLD },
 		{ "syslog", no_argument, NULL, OPT_SYSLOG },
+		{ "check-dnsbl", no_argument, NULL, OPT_CHECK_DNSBL },
+		{ "server", required_argument, NULL, OPT_SERVER },
+		{ "zones", required_argument, NULL, OPT_ZONES },
 		{ "rollback-unconfirmed", required_argument, NULL,
 		    OPT_ROLLBACK_UNCONFIRMED },
 		{ "after", required_argument, NULL, OPT_AFTER },
@@ -135,6 +141,9 @@ parse_args(int argc, char **argv, struct options *o)
 			break;
 		}
 		case OPT_SYSLOG: o->syslog = true; break;
+		case OPT_CHECK_DNSBL: o->check_dnsbl = true; break;
+		case OPT_SERVER: o->server = optarg; break;
+		case OPT_ZONES: o->zones = optarg; break;
 		case OPT_ROLLBACK_UNCONFIRMED: o->unconfirmed_id = optarg;
 			break;
 		case OPT_EXPIRED: o->expired = true; break;
@@ -148,6 +157,12 @@ parse_args(int argc, char **argv, struct options *o)
 	/* "--rollback ID": the id is the one operand allowed. */
 	if (o->rollback && optind < argc)
 		o->rollback_id = argv[optind++];
+	/* "--check-dnsbl IP ...": the addresses to check. */
+	if (o->check_dnsbl) {
+		o->ips = argv + optind;
+		o->nips = (size_t)(argc - optind);
+		optind = argc;
+	}
 	if (optind < argc) {
 		errmsg(_("unexpected argument '%s'"), argv[optind]);
 		usage(stderr);
@@ -155,15 +170,24 @@ parse_args(int argc, char **argv, struct options *o)
 	}
 	modes = (o->apply != NULL) + o->audit + o->rollback + o->history +
 	    o->confirm + (o->unconfirmed_id != NULL) + o->check_queue +
-	    o->expired;
+	    o->expired + o->check_dnsbl;
 	if (modes > 1) {
 		errmsg("%s", _("choose one of --apply, --audit, --rollback, "
-		    "--history, --confirm, --rollback-expired, --check-queue"));
+		    "--history, --confirm, --rollback-expired, --check-queue, "
+		    "--check-dnsbl"));
 		return -1;
 	}
-	if ((o->threshold_set || o->syslog) && !o->check_queue) {
-		errmsg("%s", _("--threshold and --syslog go with "
-		    "--check-queue"));
+	if (o->threshold_set && !o->check_queue) {
+		errmsg("%s", _("--threshold goes with --check-queue"));
+		return -1;
+	}
+	if (o->syslog && !o->check_queue && !o->check_dnsbl) {
+		errmsg("%s", _("--syslog goes with --check-queue or "
+		    "--check-dnsbl"));
+		return -1;
+	}
+	if ((o->server != NULL || o->zones != NULL) && !o->check_dnsbl) {
+		errmsg("%s", _("--server and --zones go with --check-dnsbl"));
 		return -1;
 	}
 	if (o->dry_run && o->apply == NULL) {
@@ -591,7 +615,7 @@ main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	if (geteuid() != 0 && strcmp(o.root, "/") == 0 && !o.history &&
-	    !o.audit && !o.dry_run && !o.check_queue) {
+	    !o.audit && !o.dry_run && !o.check_queue && !o.check_dnsbl) {
 		errmsg("%s", _("changing this system needs root; run with "
 		    "sudo, or try it on a copy with --root DIR"));
 		free(root);
@@ -600,6 +624,8 @@ main(int argc, char **argv)
 	}
 	if (o.check_queue)
 		code = check_queue_main(&o);
+	else if (o.check_dnsbl)
+		code = check_dnsbl_main(&o);
 	else if (o.apply != NULL)
 		code = mode_apply(&o);
 	else if (o.audit)

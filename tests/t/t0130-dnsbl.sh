@@ -1,0 +1,150 @@
+#!/bin/bash
+# t0130: --check-dnsbl against real authoritative DNS servers (nsd) in a
+# private network namespace. Server 1 (10.53.0.1) serves a working
+# zen.spamhaus.org (198.51.100.7 in XBL, .8 in PBL, .9 answered with
+# Spamhaus's "public resolver" error), a working bl.spamcop.net, and
+# dead.example.org, which lists everything (a retired list). Server 2
+# (10.53.0.2) answers every zen.spamhaus.org question with 127.255.255.254,
+# as Spamhaus does for a public resolver. 203.0.113.5 is listed nowhere.
+. "$(dirname "$0")/lib.sh"
+need_root
+command -v nsd >/dev/null || skip_all "needs nsd (make deps-test)"
+
+soa() {	# soa ORIGIN NS-ADDRESS: a zone's head
+	printf '$ORIGIN %s.\n$TTL 60\n@ IN SOA ns hostmaster 1 3600 600 86400 60\n@ IN NS ns\nns IN A %s\n' "$1" "$2"
+}
+
+V6TEST=0.0.0.0.0.f.7.f.f.f.f.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0
+
+# nsd_conf DIR ADDRESS ZONE...: DIR/nsd.conf serving DIR/ZONE.zone each.
+nsd_conf() {
+	dir=$1 addr=$2
+	shift 2
+	{
+		printf 'server:\n  ip-address: %s\n  port: 53\n  username: ""\n' "$addr"
+		printf '  zonesdir: "%s"\n  pidfile: "%s/nsd.pid"\n  database: ""\n' "$dir" "$dir"
+		printf '  xfrdfile: "%s/xfrd.state"\n  zonelistfile: "%s/zone.list"\n' "$dir" "$dir"
+		printf '  logfile: "%s/nsd.log"\nremote-control:\n  control-enable: no\n' "$dir"
+		for z in "$@"; do
+			printf 'zone:\n  name: %s\n  zonefile: %s.zone\n' "$z" "$z"
+		done
+	} > "$dir/nsd.conf"
+}
+
+N1=$T/ns1
+N2=$T/ns2
+mkdir -p "$N1" "$N2"
+{
+	soa zen.spamhaus.org 10.53.0.1
+	printf '2.0.0.127 IN A 127.0.0.2\n2.0.0.127 IN A 127.0.0.10\n'
+	printf '2.%s IN A 127.0.0.2\n' "$V6TEST"
+	printf '7.100.51.198 IN A 127.0.0.4\n'
+	printf '7.100.51.198 IN TXT "https://check.spamhaus.org/query/ip/198.51.100.7"\n'
+	printf '8.100.51.198 IN A 127.0.0.10\n9.100.51.198 IN A 127.255.255.254\n'
+} > "$N1/zen.spamhaus.org.zone"
+{
+	soa bl.spamcop.net 10.53.0.1
+	printf '2.0.0.127 IN A 127.0.0.2\n7.100.51.198 IN A 127.0.0.2\n'
+	printf '7.100.51.198 IN TXT "Blocked - see https://www.spamcop.net/bl.shtml?198.51.100.7"\n'
+} > "$N1/bl.spamcop.net.zone"
+{
+	soa dead.example.org 10.53.0.1
+	printf '* IN A 127.0.0.2\n'
+} > "$N1/dead.example.org.zone"
+nsd_conf "$N1" 10.53.0.1 zen.spamhaus.org bl.spamcop.net dead.example.org
+{
+	soa zen.spamhaus.org 10.53.0.2
+	printf '* IN A 127.255.255.254\n'
+	printf '* IN TXT "Error: open resolver; https://check.spamhaus.org/returnc/pub/"\n'
+} > "$N2/zen.spamhaus.org.zone"
+nsd_conf "$N2" 10.53.0.2 zen.spamhaus.org
+
+ns_start
+LISTS=zen.spamhaus.org,bl.spamcop.net,dead.example.org
+
+test_expect_success 'namespace: two nsd servers answer' '
+	in_ns sh -ec "
+		ip link set lo up
+		ip addr add 10.53.0.1/32 dev lo
+		ip addr add 10.53.0.2/32 dev lo
+		nsd -c $N1/nsd.conf
+		nsd -c $N2/nsd.conf
+	" &&
+	test_wait_until -t 10 test -s "$N1/nsd.pid" &&
+	test_wait_until -t 10 test -s "$N2/nsd.pid"
+'
+
+test_expect_success 'a listed address: the code decoded, the list'"'"'s reason, the delisting page; exit 1' '
+	test_expect_code 1 in_ns "$HW" --check-dnsbl --server 10.53.0.1 --zones "$LISTS" 198.51.100.7 > "$T/listed.out" &&
+	grep -q "^  Spamhaus ZEN  *zen.spamhaus.org  *LISTED (127.0.0.4)$" "$T/listed.out" &&
+	grep -q "XBL: Exploits Block List" "$T/listed.out" &&
+	grep -q "the list says: https://check.spamhaus.org/query/ip/198.51.100.7" "$T/listed.out" &&
+	grep -q "Find and stop the abuse first.*then ask for removal: https://check.spamhaus.org/$" "$T/listed.out" &&
+	grep -q "^  SpamCop  *bl.spamcop.net  *LISTED (127.0.0.2)$" "$T/listed.out" &&
+	grep -q "the list says: Blocked - see https://www.spamcop.net/bl.shtml?198.51.100.7" "$T/listed.out"
+'
+
+test_expect_success 'a list that lists everything is unusable, never a listing; a clean address exits 0' '
+	in_ns "$HW" --check-dnsbl --server 10.53.0.1 --zones "$LISTS" 203.0.113.5 > "$T/clean.out" &&
+	grep -q "^  Spamhaus ZEN .* not listed$" "$T/clean.out" &&
+	grep -q "^  SpamCop .* not listed$" "$T/clean.out" &&
+	grep -q "^  dead.example.org .* unusable$" "$T/clean.out" &&
+	grep -q "lists its own test address 127.0.0.1 (127.0.0.2): a dead list" "$T/clean.out" &&
+	grep -q "^not listed: 0 listing(s) on 2 working list answer(s)$" "$T/clean.out"
+'
+
+test_expect_success 'PBL is a listing by policy, with the relay advice' '
+	test_expect_code 1 in_ns "$HW" --check-dnsbl --server 10.53.0.1 --zones zen.spamhaus.org 198.51.100.8 > "$T/pbl.out" &&
+	grep -q "listed by policy (127.0.0.10)" "$T/pbl.out" &&
+	grep -q "PBL: Policy Block List: .*no abuse is claimed. Send through your provider.s relay" "$T/pbl.out" &&
+	! grep -q "Find and stop the abuse" "$T/pbl.out"
+'
+
+test_expect_success 'Spamhaus error answers are refusals with the fix, not listings' '
+	in_ns "$HW" --check-dnsbl --server 10.53.0.1 --zones zen.spamhaus.org,bl.spamcop.net 198.51.100.9 > "$T/err.out" &&
+	grep -q "^  Spamhaus ZEN .* refused the question$" "$T/err.out" &&
+	grep -q "(public resolver): Spamhaus refuses questions that come through a public or shared resolver" "$T/err.out" &&
+	test_expect_code 1 in_ns "$HW" --check-dnsbl --server 10.53.0.2 --zones zen.spamhaus.org 203.0.113.5 > "$T/pub.out" &&
+	grep -q "refused the question (public resolver)" "$T/pub.out" &&
+	grep -q "^No list could be asked: the result is unknown, not clean" "$T/pub.out"
+'
+
+test_expect_success 'IPv6: checked on lists that take it, skipped on the others' '
+	in_ns "$HW" --check-dnsbl --server 10.53.0.1 --zones zen.spamhaus.org,bl.spamcop.net 2001:db8::25 > "$T/v6.out" &&
+	grep -q "^  Spamhaus ZEN .* not listed$" "$T/v6.out" &&
+	grep -q "^  SpamCop .* does not list IPv6 addresses$" "$T/v6.out"
+'
+
+test_expect_success '--json: one entry per address and list, verdicts named' '
+	test_expect_code 1 in_ns "$HW" --check-dnsbl --json --server 10.53.0.1 --zones "$LISTS" 198.51.100.7 203.0.113.5 > "$T/out.json" &&
+	python3 - "$T/out.json" <<-\EOF
+	import json, sys
+	d = json.load(open(sys.argv[1]))
+	b = d["dnsbl"]
+	assert d["mode"] == "check-dnsbl" and b["listed"] is True, b
+	assert len(b["results"]) == 6, len(b["results"])
+	v = {(r["address"], r["zone"]): r for r in b["results"]}
+	assert v[("198.51.100.7", "zen.spamhaus.org")]["verdict"] == "listed"
+	assert v[("198.51.100.7", "zen.spamhaus.org")]["codes"][0].startswith("XBL: ")
+	assert v[("203.0.113.5", "zen.spamhaus.org")]["verdict"] == "clean"
+	assert v[("203.0.113.5", "dead.example.org")]["verdict"] == "unusable"
+	assert b["usable"] == 4, b["usable"]
+	EOF
+'
+
+test_expect_success 'a server that does not answer: unknown, not clean (exit 1)' '
+	test_expect_code 1 in_ns "$HW" --check-dnsbl --server 10.53.0.9 --zones zen.spamhaus.org 203.0.113.5 > "$T/none.out" &&
+	grep -q "^  Spamhaus ZEN .* no answer$" "$T/none.out" &&
+	grep -q "No list could be asked" "$T/none.out"
+'
+
+test_expect_success 'usage: a bad address or server is refused (exit 2)' '
+	test_expect_code 2 "$HW" --check-dnsbl --server 10.53.0.1 not-an-ip 2> "$T/bad.err" &&
+	grep -q "not-an-ip. is not an IPv4 or IPv6 address" "$T/bad.err" &&
+	test_expect_code 2 "$HW" --check-dnsbl --server dns.example 203.0.113.5 2> "$T/bads.err" &&
+	grep -q "give the DNS server.s IP address" "$T/bads.err" &&
+	test_expect_code 2 "$HW" --server 10.53.0.1 --audit 2> "$T/mode.err" &&
+	grep -q "go with --check-dnsbl" "$T/mode.err"
+'
+
+test_done
