@@ -107,29 +107,82 @@ print_result(const struct dnsbl_result *r)
 		    r->zone->delist != NULL ? r->zone->delist : "");
 }
 
+/* SPEC's status: clean, listed, unusable, error. */
+static const char *
+spec_status(enum dnsbl_verdict v)
+{
+	switch (v) {
+	case DNSBL_CLEAN: return "clean";
+	case DNSBL_LISTED:
+	case DNSBL_POLICY: return "listed";
+	case DNSBL_UNUSABLE: return "unusable";
+	default: return "error";
+	}
+}
+
 static json_t *
 result_json(const struct dnsbl_result *r)
 {
-	json_t *j = json_object(), *a = json_array(), *c = json_array();
+	json_t *j = json_object(), *a = json_array();
+	char *meaning = NULL;
 
-	json_object_set_new(j, "address", json_string(r->ip));
 	json_object_set_new(j, "zone", json_string(r->zone->zone));
 	json_object_set_new(j, "list", json_string(r->zone->label));
+	json_object_set_new(j, "status", json_string(spec_status(
+	    r->verdict)));
+	/* Finer than status: policy (PBL), refused, unknown. */
 	json_object_set_new(j, "verdict", json_string(
 	    dnsbl_verdict_name(r->verdict)));
 	for (size_t i = 0; i < r->answers.n; i++)
 		json_array_append_new(a, json_string(r->answers.v[i]));
-	for (size_t i = 0; i < r->names.n; i++)
-		json_array_append_new(c, json_string(r->names.v[i]));
-	json_object_set_new(j, "answers", a);
-	json_object_set_new(j, "codes", c);
-	json_object_set_new(j, "reason", r->txt != NULL ?
-	    json_string(r->txt) : json_null());
-	json_object_set_new(j, "why", r->why != NULL ? json_string(r->why) :
+	json_object_set_new(j, "codes", a);
+	for (size_t i = 0; i < r->names.n; i++) {
+		char *m = xasprintf("%s%s%s", meaning ? meaning : "",
+		    meaning ? "; " : "", r->names.v[i]);
+
+		free(meaning);
+		meaning = m;
+	}
+	json_object_set_new(j, "meaning", meaning != NULL ?
+	    json_string(meaning) : json_null());
+	free(meaning);
+	json_object_set_new(j, "txt", r->txt != NULL ? json_string(r->txt) :
 	    json_null());
 	json_object_set_new(j, "delist", r->zone->delist != NULL ?
 	    json_string(r->zone->delist) : json_null());
+	json_object_set_new(j, "why", r->why != NULL ? json_string(r->why) :
+	    json_null());
 	return j;
+}
+
+/*
+ * SPEC's shape: "ips": [{"ip", "zones": [...]}], "listed"; a list that
+ * takes no IPv6 is left out of an IPv6 address's zones.
+ */
+static json_t *
+results_json(const struct options *o, const struct strv *ips,
+    const struct dnsbl_result *res, size_t nzones, size_t listed,
+    size_t usable)
+{
+	json_t *doc = json_doc(o, "check-dnsbl"), *list = json_array();
+
+	for (size_t i = 0; i < ips->n; i++) {
+		json_t *ip = json_object(), *zones = json_array();
+
+		json_object_set_new(ip, "ip", json_string(ips->v[i]));
+		for (size_t k = 0; k < nzones; k++)
+			if (res[i * nzones + k].verdict != DNSBL_SKIPPED)
+				json_array_append_new(zones,
+				    result_json(&res[i * nzones + k]));
+		json_object_set_new(ip, "zones", zones);
+		json_array_append_new(list, ip);
+	}
+	json_object_set_new(doc, "listed", json_boolean(listed > 0));
+	json_object_set_new(doc, "usable", json_integer((json_int_t)usable));
+	json_object_set_new(doc, "server", o->server != NULL ?
+	    json_string(o->server) : json_null());
+	json_object_set_new(doc, "ips", list);
+	return doc;
 }
 
 /* The mail log gets one line per listing, and one when nothing answered. */
@@ -190,21 +243,9 @@ check_dnsbl_main(const struct options *o)
 		    res[i].verdict == DNSBL_POLICY;
 	}
 	if (o->json) {
-		json_t *doc = json_doc(o, "check-dnsbl"), *sum = json_object();
-		json_t *list = json_array(), *addrs = json_array();
+		json_t *doc = results_json(o, &ips, res, nzones, listed,
+		    usable);
 
-		for (size_t i = 0; i < ips.n; i++)
-			json_array_append_new(addrs, json_string(ips.v[i]));
-		for (size_t i = 0; i < n; i++)
-			json_array_append_new(list, result_json(&res[i]));
-		json_object_set_new(sum, "addresses", addrs);
-		json_object_set_new(sum, "server", o->server != NULL ?
-		    json_string(o->server) : json_null());
-		json_object_set_new(sum, "results", list);
-		json_object_set_new(sum, "usable", json_integer((json_int_t)
-		    usable));
-		json_object_set_new(sum, "listed", json_boolean(listed > 0));
-		json_object_set_new(doc, "dnsbl", sum);
 		json_print(doc);
 		json_decref(doc);
 	} else {

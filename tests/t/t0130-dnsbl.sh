@@ -112,7 +112,9 @@ test_expect_success 'Spamhaus error answers are refusals with the fix, not listi
 test_expect_success 'IPv6: checked on lists that take it, skipped on the others' '
 	in_ns "$HW" --check-dnsbl --server 10.53.0.1 --zones zen.spamhaus.org,bl.spamcop.net 2001:db8::25 > "$T/v6.out" &&
 	grep -q "^  Spamhaus ZEN .* not listed$" "$T/v6.out" &&
-	grep -q "^  SpamCop .* does not list IPv6 addresses$" "$T/v6.out"
+	grep -q "^  SpamCop .* does not list IPv6 addresses$" "$T/v6.out" &&
+	in_ns "$HW" --check-dnsbl --json --server 10.53.0.1 --zones zen.spamhaus.org,bl.spamcop.net 2001:db8::25 > "$T/v6.json" &&
+	python3 -c "import json,sys; d=json.load(open(sys.argv[1])); z=[x[\"zone\"] for x in d[\"ips\"][0][\"zones\"]]; assert z == [\"zen.spamhaus.org\"], z" "$T/v6.json"
 '
 
 test_expect_success '--json: one entry per address and list, verdicts named' '
@@ -120,15 +122,17 @@ test_expect_success '--json: one entry per address and list, verdicts named' '
 	python3 - "$T/out.json" <<-\EOF
 	import json, sys
 	d = json.load(open(sys.argv[1]))
-	b = d["dnsbl"]
-	assert d["mode"] == "check-dnsbl" and b["listed"] is True, b
-	assert len(b["results"]) == 6, len(b["results"])
-	v = {(r["address"], r["zone"]): r for r in b["results"]}
-	assert v[("198.51.100.7", "zen.spamhaus.org")]["verdict"] == "listed"
-	assert v[("198.51.100.7", "zen.spamhaus.org")]["codes"][0].startswith("XBL: ")
-	assert v[("203.0.113.5", "zen.spamhaus.org")]["verdict"] == "clean"
-	assert v[("203.0.113.5", "dead.example.org")]["verdict"] == "unusable"
-	assert b["usable"] == 4, b["usable"]
+	assert d["mode"] == "check-dnsbl" and d["listed"] is True, d
+	ips = {e["ip"]: {z["zone"]: z for z in e["zones"]} for e in d["ips"]}
+	assert sorted(ips) == ["198.51.100.7", "203.0.113.5"], ips.keys()
+	zen = ips["198.51.100.7"]["zen.spamhaus.org"]
+	assert zen["status"] == "listed" and zen["codes"] == ["127.0.0.4"], zen
+	assert zen["meaning"].startswith("XBL: ") and zen["delist"], zen
+	assert zen["txt"] == "https://check.spamhaus.org/query/ip/198.51.100.7"
+	assert ips["203.0.113.5"]["zen.spamhaus.org"]["status"] == "clean"
+	dead = ips["203.0.113.5"]["dead.example.org"]
+	assert dead["status"] == "unusable" and "127.0.0.1" in dead["why"], dead
+	assert d["usable"] == 4, d["usable"]
 	EOF
 '
 
