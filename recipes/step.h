@@ -38,6 +38,7 @@ enum value_type {
 	V_USER,		/* a user name */
 	V_PUBKEY,	/* an OpenSSH public key line */
 	V_PATH,		/* an absolute path */
+	V_IPS,		/* IPv4/IPv6 addresses, listed -> "a b" */
 };
 
 /* Questions the wizard does not ask (recipe only). */

@@ -20,6 +20,7 @@
 	X(postfix_ratelimit) \
 	X(postfix_relay) \
 	X(postfix_blocklist) \
+	X(dnsbl) \
 	X(mailqueue)
 
 #define DECLARE(name)	extern const struct step step_##name;

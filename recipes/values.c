@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dns/resolver.h"
 #include "i18n.h"
 #include "sshd/sshkey.h"
 #include "postfix/postfix.h"
@@ -120,7 +121,7 @@ value_parse(const struct question *q, const char *in, char **out, char **why)
 
 	*out = NULL;
 	if (*in == '\0' && q->type != V_TEXT && q->type != V_LIST &&
-	    q->type != V_PORTS)
+	    q->type != V_PORTS && q->type != V_IPS)
 		return set_cause(why, "%s", _("missing value"));
 	switch (q->type) {
 	case V_BOOL:
@@ -212,6 +213,31 @@ value_parse(const struct question *q, const char *in, char **out, char **why)
 			return set_cause(why, "%s", _(reason));
 		*out = xstrdup(in);
 		sshkey_release(&k);
+		return 0;
+	}
+	case V_IPS: {
+		struct strv items;
+		struct buf b;
+
+		strv_init(&items);
+		buf_init(&b);
+		buf_add(&b, "", 0);
+		split_list(in, &items);
+		for (size_t i = 0; i < items.n; i++) {
+			char *rev = dns_reverse(items.v[i]);
+
+			if (rev == NULL) {
+				set_cause(why, _("'%s' is not an IP address"),
+				    items.v[i]);
+				strv_release(&items);
+				buf_release(&b);
+				return -1;
+			}
+			free(rev);
+			buf_addf(&b, "%s%s", i ? " " : "", items.v[i]);
+		}
+		strv_release(&items);
+		*out = buf_detach(&b, NULL);
 		return 0;
 	}
 	case V_PATH:

@@ -151,4 +151,44 @@ test_expect_success 'usage: a bad address or server is refused (exit 2)' '
 	grep -q "go with --check-dnsbl" "$T/mode.err"
 '
 
+# The [dnsbl] step: the check every interval, as a timer or a cron entry.
+R=$T/root
+mkroot debian12 "$R"
+snapshot "$R" > "$T/pristine"
+recipe dnsbl.conf <<EOF
+[dnsbl]
+zones = zen.spamhaus.org, bl.spamcop.net
+addresses = 203.0.113.10
+interval = 12h
+EOF
+
+test_expect_success 'step, no systemd: a cron.d entry with the lists and the address; rollback' '
+	$HW --root "$R" --apply "$T/dnsbl.conf" > "$T/step.out" 2>&1 &&
+	grep -qx "0 \*/12 \* \* \* root /usr/sbin/hardenwiz --check-dnsbl --zones zen.spamhaus.org,bl.spamcop.net 203.0.113.10 --syslog >/dev/null" "$R/etc/cron.d/hardenwiz-dnsbl" &&
+	$HW --root "$R" --audit --only dnsbl | grep -q "^dnsbl  *ok" &&
+	$HW --root "$R" --apply "$T/dnsbl.conf" | grep -q "^# nothing to change" &&
+	$HW --root "$R" --rollback 2>/dev/null &&
+	snapshot "$R" | diff - "$T/pristine" &&
+	$HW --root "$R" --audit --only dnsbl | grep -q "blocklist check: none -> every 6 hours"
+'
+
+test_expect_success 'step, systemd: a timer every 12 h and its service' '
+	mkdir -p "$R/usr/lib/systemd" && : > "$R/usr/lib/systemd/systemd" &&
+	$HW --root "$R" --apply "$T/dnsbl.conf" > "$T/sd.out" 2>&1 &&
+	grep -qx "ExecStart=/usr/sbin/hardenwiz --check-dnsbl --zones zen.spamhaus.org,bl.spamcop.net 203.0.113.10" "$R/etc/systemd/system/hardenwiz-dnsbl.service" &&
+	grep -qx "OnUnitActiveSec=43200s" "$R/etc/systemd/system/hardenwiz-dnsbl.timer" &&
+	grep -q "skipped (offline root): systemctl enable --now hardenwiz-dnsbl.timer" "$T/sd.out" &&
+	$HW --root "$R" --rollback 2>/dev/null &&
+	test ! -e "$R/etc/systemd/system/hardenwiz-dnsbl.timer"
+'
+
+test_expect_success 'step: a server or address that is not an IP is refused before anything changes (exit 2)' '
+	printf "[dnsbl]\nserver = dns.example\n" > "$T/bad-server.conf" && chmod 600 "$T/bad-server.conf" &&
+	test_expect_code 2 $HW --root "$R" --apply "$T/bad-server.conf" 2> "$T/bs.err" &&
+	grep -q "\[dnsbl\] server: .dns.example. is not an IP address" "$T/bs.err" &&
+	printf "[dnsbl]\naddresses = 203.0.113.300\n" > "$T/bad-addr.conf" && chmod 600 "$T/bad-addr.conf" &&
+	test_expect_code 2 $HW --root "$R" --apply "$T/bad-addr.conf" 2> "$T/ba.err" &&
+	grep -q "is not an IP address" "$T/ba.err"
+'
+
 test_done

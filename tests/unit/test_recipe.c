@@ -134,9 +134,9 @@ test_errors(void **state)
 	expect_error("[sshx]\nport = 22\n",
 	    "t.conf:1: [sshx] unknown section; the steps are: firewall ssh "
 	    "fail2ban postfix-sasl postfix-ratelimit postfix-relay "
-	    "postfix-blocklist mailqueue dns dnsbl updates");
-	expect_error("[dnsbl]\nzones = zen.spamhaus.org\n",
-	    "t.conf:1: [dnsbl] this step is not available yet");
+	    "postfix-blocklist dnsbl mailqueue dns updates");
+	expect_error("[dns]\ndomain = example.com\n",
+	    "t.conf:1: [dns] this step is not available yet");
 	expect_error("[firewall]\nbackend = iptables\n",
 	    "t.conf:2: [firewall] backend: 'iptables' is not one of: auto, "
 	    "ufw, firewalld");
