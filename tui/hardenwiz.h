@@ -48,6 +48,9 @@ struct options {
 	const char	*zones;		/* --check-dnsbl: these lists */
 	char *const	*ips;		/* --check-dnsbl: these addresses */
 	size_t		 nips;
+	bool		 check_dns;
+	const char	*domain;	/* --check-dns: this mail domain */
+	const char	*selector;	/* --check-dns: this DKIM selector */
 };
 
 /* Output. Text from files goes through fputs_visible (util.h, ctl_visible). */
@@ -65,6 +68,8 @@ void	 json_print(json_t *doc);
 int	 check_queue_main(const struct options *);
 /* --check-dnsbl: exit 1 when listed, or when no list could be asked. */
 int	 check_dnsbl_main(const struct options *);
+/* --check-dns: exit 1 when a record is missing or wrong. */
+int	 check_dns_main(const struct options *);
 
 /* The wizard's queue view: one sender's messages held, shown, deleted. */
 struct frontend;

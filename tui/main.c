@@ -43,6 +43,8 @@ usage(FILE *f)
 "                                             Postfix queue monitor\n"
 "       hardenwiz --check-dnsbl [IP ...] [--server IP] [--zones Z,...]\n"
 "                 [--json] [--syslog]          blocklist check\n"
+"       hardenwiz --check-dns [IP ...] [--domain D] [--selector S]\n"
+"                 [--server IP] [--json]       published mail records\n"
 "       hardenwiz --help | --version\n"), f);
 }
 
@@ -84,7 +86,7 @@ parse_args(int argc, char **argv, struct options *o)
 {
 	enum { OPT_ROLLBACK_UNCONFIRMED = 256, OPT_AFTER, OPT_EXPIRED, OPT_FORCE,
 	    OPT_CHECK_QUEUE, OPT_THRESHOLD, OPT_SYSLOG, OPT_CHECK_DNSBL,
-	    OPT_SERVER, OPT_ZONES };
+	    OPT_SERVER, OPT_ZONES, OPT_CHECK_DNS, OPT_DOMAIN, OPT_SELECTOR };
 	static const struct option longopts[] = {
 		{ "root", required_argument, NULL, 'r' },
 		{ "plain", no_argument, NULL, 'p' },
@@ -103,6 +105,9 @@ parse_args(int argc, char **argv, struct options *o)
 		{ "check-dnsbl", no_argument, NULL, OPT_CHECK_DNSBL },
 		{ "server", required_argument, NULL, OPT_SERVER },
 		{ "zones", required_argument, NULL, OPT_ZONES },
+		{ "check-dns", no_argument, NULL, OPT_CHECK_DNS },
+		{ "domain", required_argument, NULL, OPT_DOMAIN },
+		{ "selector", required_argument, NULL, OPT_SELECTOR },
 		{ "rollback-unconfirmed", required_argument, NULL,
 		    OPT_ROLLBACK_UNCONFIRMED },
 		{ "after", required_argument, NULL, OPT_AFTER },
@@ -144,6 +149,9 @@ parse_args(int argc, char **argv, struct options *o)
 		case OPT_CHECK_DNSBL: o->check_dnsbl = true; break;
 		case OPT_SERVER: o->server = optarg; break;
 		case OPT_ZONES: o->zones = optarg; break;
+		case OPT_CHECK_DNS: o->check_dns = true; break;
+		case OPT_DOMAIN: o->domain = optarg; break;
+		case OPT_SELECTOR: o->selector = optarg; break;
 		case OPT_ROLLBACK_UNCONFIRMED: o->unconfirmed_id = optarg;
 			break;
 		case OPT_EXPIRED: o->expired = true; break;
@@ -157,8 +165,8 @@ parse_args(int argc, char **argv, struct options *o)
 	/* "--rollback ID": the id is the one operand allowed. */
 	if (o->rollback && optind < argc)
 		o->rollback_id = argv[optind++];
-	/* "--check-dnsbl IP ...": the addresses to check. */
-	if (o->check_dnsbl) {
+	/* "--check-dnsbl IP ...", "--check-dns IP ...": the addresses. */
+	if (o->check_dnsbl || o->check_dns) {
 		o->ips = argv + optind;
 		o->nips = (size_t)(argc - optind);
 		optind = argc;
@@ -170,11 +178,11 @@ parse_args(int argc, char **argv, struct options *o)
 	}
 	modes = (o->apply != NULL) + o->audit + o->rollback + o->history +
 	    o->confirm + (o->unconfirmed_id != NULL) + o->check_queue +
-	    o->expired + o->check_dnsbl;
+	    o->expired + o->check_dnsbl + o->check_dns;
 	if (modes > 1) {
 		errmsg("%s", _("choose one of --apply, --audit, --rollback, "
 		    "--history, --confirm, --rollback-expired, --check-queue, "
-		    "--check-dnsbl"));
+		    "--check-dnsbl, --check-dns"));
 		return -1;
 	}
 	if (o->threshold_set && !o->check_queue) {
@@ -186,8 +194,17 @@ parse_args(int argc, char **argv, struct options *o)
 		    "--check-dnsbl"));
 		return -1;
 	}
-	if ((o->server != NULL || o->zones != NULL) && !o->check_dnsbl) {
-		errmsg("%s", _("--server and --zones go with --check-dnsbl"));
+	if (o->server != NULL && !o->check_dnsbl && !o->check_dns) {
+		errmsg("%s", _("--server goes with --check-dnsbl or "
+		    "--check-dns"));
+		return -1;
+	}
+	if (o->zones != NULL && !o->check_dnsbl) {
+		errmsg("%s", _("--zones goes with --check-dnsbl"));
+		return -1;
+	}
+	if ((o->domain != NULL || o->selector != NULL) && !o->check_dns) {
+		errmsg("%s", _("--domain and --selector go with --check-dns"));
 		return -1;
 	}
 	if (o->dry_run && o->apply == NULL) {
@@ -615,7 +632,8 @@ main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	if (geteuid() != 0 && strcmp(o.root, "/") == 0 && !o.history &&
-	    !o.audit && !o.dry_run && !o.check_queue && !o.check_dnsbl) {
+	    !o.audit && !o.dry_run && !o.check_queue && !o.check_dnsbl &&
+	    !o.check_dns) {
 		errmsg("%s", _("changing this system needs root; run with "
 		    "sudo, or try it on a copy with --root DIR"));
 		free(root);
@@ -626,6 +644,8 @@ main(int argc, char **argv)
 		code = check_queue_main(&o);
 	else if (o.check_dnsbl)
 		code = check_dnsbl_main(&o);
+	else if (o.check_dns)
+		code = check_dns_main(&o);
 	else if (o.apply != NULL)
 		code = mode_apply(&o);
 	else if (o.audit)

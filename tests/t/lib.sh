@@ -613,3 +613,23 @@ booted() {
 	state=$(in_sd systemctl is-system-running 2>/dev/null) || :
 	[ "$state" = running ] || [ "$state" = degraded ]
 }
+
+# ---- an authoritative DNS server (nsd): t0130, t0135 ----
+soa() {	# soa ORIGIN NS-ADDRESS: a zone's head
+	printf '$ORIGIN %s.\n$TTL 60\n@ IN SOA ns hostmaster 1 3600 600 86400 60\n@ IN NS ns\nns IN A %s\n' "$1" "$2"
+}
+
+# nsd_conf DIR ADDRESS ZONE...: DIR/nsd.conf serving DIR/ZONE.zone each.
+nsd_conf() {
+	dir=$1 addr=$2
+	shift 2
+	{
+		printf 'server:\n  ip-address: %s\n  port: 53\n  username: ""\n' "$addr"
+		printf '  zonesdir: "%s"\n  pidfile: "%s/nsd.pid"\n  database: ""\n' "$dir" "$dir"
+		printf '  xfrdfile: "%s/xfrd.state"\n  zonelistfile: "%s/zone.list"\n' "$dir" "$dir"
+		printf '  logfile: "%s/nsd.log"\nremote-control:\n  control-enable: no\n' "$dir"
+		for z in "$@"; do
+			printf 'zone:\n  name: %s\n  zonefile: %s.zone\n' "$z" "$z"
+		done
+	} > "$dir/nsd.conf"
+}

@@ -10,26 +10,7 @@
 need_root
 command -v nsd >/dev/null || skip_all "needs nsd (make deps-test)"
 
-soa() {	# soa ORIGIN NS-ADDRESS: a zone's head
-	printf '$ORIGIN %s.\n$TTL 60\n@ IN SOA ns hostmaster 1 3600 600 86400 60\n@ IN NS ns\nns IN A %s\n' "$1" "$2"
-}
-
 V6TEST=0.0.0.0.0.f.7.f.f.f.f.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0
-
-# nsd_conf DIR ADDRESS ZONE...: DIR/nsd.conf serving DIR/ZONE.zone each.
-nsd_conf() {
-	dir=$1 addr=$2
-	shift 2
-	{
-		printf 'server:\n  ip-address: %s\n  port: 53\n  username: ""\n' "$addr"
-		printf '  zonesdir: "%s"\n  pidfile: "%s/nsd.pid"\n  database: ""\n' "$dir" "$dir"
-		printf '  xfrdfile: "%s/xfrd.state"\n  zonelistfile: "%s/zone.list"\n' "$dir" "$dir"
-		printf '  logfile: "%s/nsd.log"\nremote-control:\n  control-enable: no\n' "$dir"
-		for z in "$@"; do
-			printf 'zone:\n  name: %s\n  zonefile: %s.zone\n' "$z" "$z"
-		done
-	} > "$dir/nsd.conf"
-}
 
 N1=$T/ns1
 N2=$T/ns2
@@ -148,7 +129,7 @@ test_expect_success 'usage: a bad address or server is refused (exit 2)' '
 	test_expect_code 2 "$HW" --check-dnsbl --server dns.example 203.0.113.5 2> "$T/bads.err" &&
 	grep -q "give the DNS server.s IP address" "$T/bads.err" &&
 	test_expect_code 2 "$HW" --server 10.53.0.1 --audit 2> "$T/mode.err" &&
-	grep -q "go with --check-dnsbl" "$T/mode.err"
+	grep -q "goes with --check-dnsbl" "$T/mode.err"
 '
 
 # The [dnsbl] step: the check every interval, as a timer or a cron entry.
