@@ -8,7 +8,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
+#include "dns/publish.h"
 #include "dns/records.h"
 #include "hardenwiz.h"
 #include "i18n.h"
@@ -140,5 +142,193 @@ check_dns_main(const struct options *o)
 	free(domain);
 	free(helo);
 	strv_release(&ips);
+	return code;
+}
+
+/* The one v=... record of KIND among Q's answers, or NULL. */
+static const char *
+published(const struct dns_query *q, const char *kind)
+{
+	for (size_t i = 0; q->status == DNS_ANSWER && i < q->values.n; i++)
+		if (strncasecmp(q->values.v[i], kind, strlen(kind)) == 0)
+			return q->values.v[i];
+	return NULL;
+}
+
+static void
+print_records(const char *domain, const struct pub_record *r, size_t n,
+    const struct strv *notes)
+{
+	printf(_("Records for %s, as zone-file lines:\n\n"), domain);
+	for (size_t i = 0; i < n; i++) {
+		char *data = strcmp(r[i].type, "TXT") == 0 ?
+		    pub_txt_zone(r[i].value) : xstrdup(r[i].value);
+		char *line = xasprintf("%s.\t3600\tIN\t%s\t%s\n", r[i].name,
+		    r[i].type, data);
+
+		if (!r[i].at_provider)
+			fputs_visible(line, stdout);
+		free(line);
+		free(data);
+	}
+	printf("\n%s\n", _("For a web DNS panel (one value per record, as "
+	    "is, no quotes):"));
+	for (size_t i = 0; i < n; i++) {
+		char *line;
+
+		if (r[i].at_provider)
+			continue;
+		line = xasprintf("  %-32s %-5s %s\n", r[i].name, r[i].type,
+		    r[i].value);
+		fputs_visible(line, stdout);
+		free(line);
+		if (r[i].note != NULL) {
+			fputs("      ", stdout);
+			fputs_visible(r[i].note, stdout);
+			putchar('\n');
+		}
+	}
+	printf("\n%s\n", _("Set by the address's owner (your provider's "
+	    "panel), not in your zone:"));
+	for (size_t i = 0; i < n; i++) {
+		char *line;
+
+		if (!r[i].at_provider)
+			continue;
+		line = xasprintf("  %s PTR %s\n", r[i].name, r[i].value);
+		fputs_visible(line, stdout);
+		free(line);
+	}
+	for (size_t i = 0; i < notes->n; i++) {
+		fputs(_("note: "), stdout);
+		fputs_visible(notes->v[i], stdout);
+		putchar('\n');
+	}
+}
+
+static json_t *
+records_json(const struct options *o, const char *domain,
+    const struct pub_record *r, size_t n, const struct strv *notes)
+{
+	json_t *doc = json_doc(o, "dns-records"), *list = json_array();
+	json_t *nl = json_array();
+
+	for (size_t i = 0; i < n; i++) {
+		json_t *j = json_object();
+		char *zone = strcmp(r[i].type, "TXT") == 0 ?
+		    pub_txt_zone(r[i].value) : xstrdup(r[i].value);
+
+		json_object_set_new(j, "name", json_string(r[i].name));
+		json_object_set_new(j, "type", json_string(r[i].type));
+		json_object_set_new(j, "value", json_string(r[i].value));
+		json_object_set_new(j, "zone", json_string(zone));
+		json_object_set_new(j, "note", r[i].note != NULL ?
+		    json_string(r[i].note) : json_null());
+		json_object_set_new(j, "at_provider", json_boolean(
+		    r[i].at_provider));
+		json_array_append_new(list, j);
+		free(zone);
+	}
+	for (size_t i = 0; i < notes->n; i++)
+		json_array_append_new(nl, json_string(notes->v[i]));
+	json_object_set_new(doc, "domain", json_string(domain));
+	json_object_set_new(doc, "records", list);
+	json_object_set_new(doc, "notes", nl);
+	return doc;
+}
+
+int
+dns_records_main(const struct options *o)
+{
+	struct dns_opts dopts = { .server = o->server };
+	char *domain = o->domain != NULL ? xstrdup(o->domain) :
+	    postfix_param(o->root, "mydomain", true);
+	char *helo = postfix_param(o->root, "myhostname", true);
+	char *relay = postfix_param(o->root, "relayhost", true);
+	bool live = strcmp(o->root, "/") == 0;
+	struct pub_want w = { .helo = helo, .relayhost = relay };
+	struct pub_record *recs = NULL;
+	struct dns_query q[2];
+	struct strv ips, notes;
+	size_t n = 0;
+	char *cause = NULL;
+	int code = EXIT_OK;
+
+	strv_init(&ips);
+	strv_init(&notes);
+	for (size_t i = 0; i < o->nips; i++)
+		strv_add(&ips, o->ips[i]);
+	/* Offline, this machine's interfaces are not the server's. */
+	if (ips.n == 0 && live)
+		dns_public_addresses(&ips);
+	if (ips.n == 0)
+		strv_add(&notes, _("no public address known: give the "
+		    "server's addresses (hardenwiz --dns-records 203.0.113.5)"));
+	if (domain == NULL || domain[0] == '\0') {
+		fprintf(stderr, "%s\n", _("hardenwiz: --dns-records: no mail "
+		    "domain: Postfix is not configured here; give one with "
+		    "--domain example.com"));
+		code = EXIT_USAGE;
+	}
+	for (size_t i = 0; i < ips.n && code == EXIT_OK; i++) {
+		char *rev = dns_reverse(ips.v[i]);
+
+		if (rev == NULL) {
+			fprintf(stderr, _("hardenwiz: --dns-records: '%s' is "
+			    "not an IP address\n"), ips.v[i]);
+			code = EXIT_USAGE;
+		}
+		free(rev);
+	}
+	if (code != EXIT_OK)
+		goto out;
+	w.domain = domain;
+	w.ips = ips.v;
+	w.nips = ips.n;
+	/* What is published now, to merge with: live, or asked for. */
+	{
+		char *dmarc = xasprintf("_dmarc.%s", domain);
+
+		dns_query_init(&q[0], domain, DNS_TXT);
+		dns_query_init(&q[1], dmarc, DNS_TXT);
+		free(dmarc);
+	}
+	if (live || o->server != NULL) {
+		if (dns_resolve(&dopts, q, 2, &cause) != 0) {
+			fprintf(stderr, _("hardenwiz: --dns-records: %s\n"),
+			    cause);
+			free(cause);
+			cause = NULL;
+		}
+		if (q[0].status == DNS_FAILED || q[1].status == DNS_FAILED)
+			strv_addf(&notes, _("what %s publishes now could not "
+			    "be read: if it has an SPF record, merge by hand "
+			    "(one SPF record only)"), domain);
+		w.spf_now = published(&q[0], "v=spf1");
+		w.dmarc_now = published(&q[1], "v=DMARC1");
+	} else
+		strv_add(&notes, _("offline: what the domain publishes now "
+		    "was not read (--server IP to read it); if it has an SPF "
+		    "record, REPLACE it with a merged one, never add a second"));
+	if (pub_records(&w, &recs, &n, &notes, &cause) != 0) {
+		fprintf(stderr, _("hardenwiz: --dns-records: %s\n"), cause);
+		free(cause);
+		code = EXIT_RUNTIME;
+	} else if (o->json) {
+		json_t *doc = records_json(o, domain, recs, n, &notes);
+
+		json_print(doc);
+		json_decref(doc);
+	} else
+		print_records(domain, recs, n, &notes);
+	dns_query_release(&q[0]);
+	dns_query_release(&q[1]);
+	pub_records_free(recs, n);
+out:
+	free(domain);
+	free(helo);
+	free(relay);
+	strv_release(&ips);
+	strv_release(&notes);
 	return code;
 }

@@ -51,6 +51,7 @@ struct options {
 	bool		 check_dns;
 	const char	*domain;	/* --check-dns: this mail domain */
 	const char	*selector;	/* --check-dns: this DKIM selector */
+	bool		 dns_records;
 };
 
 /* Output. Text from files goes through fputs_visible (util.h, ctl_visible). */
@@ -70,6 +71,8 @@ int	 check_queue_main(const struct options *);
 int	 check_dnsbl_main(const struct options *);
 /* --check-dns: exit 1 when a record is missing or wrong. */
 int	 check_dns_main(const struct options *);
+/* --dns-records: the records to publish, merged with the published ones. */
+int	 dns_records_main(const struct options *);
 
 /* The wizard's queue view: one sender's messages held, shown, deleted. */
 struct frontend;

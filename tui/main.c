@@ -45,6 +45,8 @@ usage(FILE *f)
 "                 [--json] [--syslog]          blocklist check\n"
 "       hardenwiz --check-dns [IP ...] [--domain D] [--selector S]\n"
 "                 [--server IP] [--json]       published mail records\n"
+"       hardenwiz [--root DIR] --dns-records [IP ...] [--domain D]\n"
+"                 [--server IP] [--json]       records to publish\n"
 "       hardenwiz --help | --version\n"), f);
 }
 
@@ -86,7 +88,8 @@ parse_args(int argc, char **argv, struct options *o)
 {
 	enum { OPT_ROLLBACK_UNCONFIRMED = 256, OPT_AFTER, OPT_EXPIRED, OPT_FORCE,
 	    OPT_CHECK_QUEUE, OPT_THRESHOLD, OPT_SYSLOG, OPT_CHECK_DNSBL,
-	    OPT_SERVER, OPT_ZONES, OPT_CHECK_DNS, OPT_DOMAIN, OPT_SELECTOR };
+	    OPT_SERVER, OPT_ZONES, OPT_CHECK_DNS, OPT_DOMAIN, OPT_SELECTOR,
+	    OPT_DNS_RECORDS };
 	static const struct option longopts[] = {
 		{ "root", required_argument, NULL, 'r' },
 		{ "plain", no_argument, NULL, 'p' },
@@ -106,6 +109,7 @@ parse_args(int argc, char **argv, struct options *o)
 		{ "server", required_argument, NULL, OPT_SERVER },
 		{ "zones", required_argument, NULL, OPT_ZONES },
 		{ "check-dns", no_argument, NULL, OPT_CHECK_DNS },
+		{ "dns-records", no_argument, NULL, OPT_DNS_RECORDS },
 		{ "domain", required_argument, NULL, OPT_DOMAIN },
 		{ "selector", required_argument, NULL, OPT_SELECTOR },
 		{ "rollback-unconfirmed", required_argument, NULL,
@@ -150,6 +154,7 @@ parse_args(int argc, char **argv, struct options *o)
 		case OPT_SERVER: o->server = optarg; break;
 		case OPT_ZONES: o->zones = optarg; break;
 		case OPT_CHECK_DNS: o->check_dns = true; break;
+		case OPT_DNS_RECORDS: o->dns_records = true; break;
 		case OPT_DOMAIN: o->domain = optarg; break;
 		case OPT_SELECTOR: o->selector = optarg; break;
 		case OPT_ROLLBACK_UNCONFIRMED: o->unconfirmed_id = optarg;
@@ -166,7 +171,7 @@ parse_args(int argc, char **argv, struct options *o)
 	if (o->rollback && optind < argc)
 		o->rollback_id = argv[optind++];
 	/* "--check-dnsbl IP ...", "--check-dns IP ...": the addresses. */
-	if (o->check_dnsbl || o->check_dns) {
+	if (o->check_dnsbl || o->check_dns || o->dns_records) {
 		o->ips = argv + optind;
 		o->nips = (size_t)(argc - optind);
 		optind = argc;
@@ -178,11 +183,11 @@ parse_args(int argc, char **argv, struct options *o)
 	}
 	modes = (o->apply != NULL) + o->audit + o->rollback + o->history +
 	    o->confirm + (o->unconfirmed_id != NULL) + o->check_queue +
-	    o->expired + o->check_dnsbl + o->check_dns;
+	    o->expired + o->check_dnsbl + o->check_dns + o->dns_records;
 	if (modes > 1) {
 		errmsg("%s", _("choose one of --apply, --audit, --rollback, "
 		    "--history, --confirm, --rollback-expired, --check-queue, "
-		    "--check-dnsbl, --check-dns"));
+		    "--check-dnsbl, --check-dns, --dns-records"));
 		return -1;
 	}
 	if (o->threshold_set && !o->check_queue) {
@@ -194,17 +199,23 @@ parse_args(int argc, char **argv, struct options *o)
 		    "--check-dnsbl"));
 		return -1;
 	}
-	if (o->server != NULL && !o->check_dnsbl && !o->check_dns) {
-		errmsg("%s", _("--server goes with --check-dnsbl or "
-		    "--check-dns"));
+	if (o->server != NULL && !o->check_dnsbl && !o->check_dns &&
+	    !o->dns_records) {
+		errmsg("%s", _("--server goes with --check-dnsbl, --check-dns "
+		    "or --dns-records"));
 		return -1;
 	}
 	if (o->zones != NULL && !o->check_dnsbl) {
 		errmsg("%s", _("--zones goes with --check-dnsbl"));
 		return -1;
 	}
-	if ((o->domain != NULL || o->selector != NULL) && !o->check_dns) {
-		errmsg("%s", _("--domain and --selector go with --check-dns"));
+	if (o->selector != NULL && !o->check_dns) {
+		errmsg("%s", _("--selector goes with --check-dns"));
+		return -1;
+	}
+	if (o->domain != NULL && !o->check_dns && !o->dns_records) {
+		errmsg("%s", _("--domain goes with --check-dns or "
+		    "--dns-records"));
 		return -1;
 	}
 	if (o->dry_run && o->apply == NULL) {
@@ -633,7 +644,7 @@ main(int argc, char **argv)
 	}
 	if (geteuid() != 0 && strcmp(o.root, "/") == 0 && !o.history &&
 	    !o.audit && !o.dry_run && !o.check_queue && !o.check_dnsbl &&
-	    !o.check_dns) {
+	    !o.check_dns && !o.dns_records) {
 		errmsg("%s", _("changing this system needs root; run with "
 		    "sudo, or try it on a copy with --root DIR"));
 		free(root);
@@ -646,6 +657,8 @@ main(int argc, char **argv)
 		code = check_dnsbl_main(&o);
 	else if (o.check_dns)
 		code = check_dns_main(&o);
+	else if (o.dns_records)
+		code = dns_records_main(&o);
 	else if (o.apply != NULL)
 		code = mode_apply(&o);
 	else if (o.audit)

@@ -121,4 +121,54 @@ test_expect_success '--json: one entry per record, with its status and reason' '
 	EOF
 '
 
+test_expect_success '--dns-records: the published SPF merged (relay include added, never a second record), DMARC kept' '
+	postconf -c "$R/etc/postfix" -e "relayhost=[smtp.sendgrid.net]:587" &&
+	in_ns "$HW" --root "$R" --dns-records --server 10.53.0.1 81.2.69.10 > "$T/rec.out" &&
+	postconf -c "$R/etc/postfix" -X relayhost &&
+	grep -qx "good.example.org.	3600	IN	TXT	\"v=spf1 ip4:81.2.69.10 include:_spf.relay.example.net include:sendgrid.net ~all\"" "$T/rec.out" &&
+	grep -q "REPLACE the SPF record published now with this one (merged)" "$T/rec.out" &&
+	grep -qx "  _dmarc.good.example.org  *TXT   v=DMARC1; p=none; rua=mailto:dmarc@good.example.org" "$T/rec.out" &&
+	grep -q "published already: kept" "$T/rec.out" &&
+	grep -q "mail goes out through SendGrid" "$T/rec.out" &&
+	grep -qx "  10.69.2.81.in-addr.arpa PTR mail.good.example.org." "$T/rec.out"
+'
+
+spf_value() {	# spf_value JSON: the panel value of the SPF record
+	python3 - "$1" <<-\EOF
+	import json, sys
+	recs = json.load(open(sys.argv[1]))["records"]
+	print([r["value"] for r in recs if r["value"].startswith("v=spf1")][0])
+	EOF
+}
+
+# The zone-file lines, loaded by a real nsd as they are printed: a TXT
+# value over 255 bytes goes in as strings of ONE record, which --check-dns
+# then reads back whole.
+test_expect_success '--dns-records: the zone-file lines load in nsd; --check-dns reads them back right' '
+	ips="81.2.69.10 $(seq -f "81.2.70.%g" 1 20 | tr "\n" " ")" &&
+	postconf -c "$R/etc/postfix" -e mydomain=fresh.example.org myhostname=mail.fresh.example.org &&
+	"$HW" --root "$R" --dns-records --json $ips > "$T/fresh.json" &&
+	mkdir -p "$T/ns2" &&
+	{ soa fresh.example.org 10.53.0.2 &&
+	  python3 -c "
+import json, sys
+for r in json.load(open(sys.argv[1]))[\"records\"]:
+    if not r[\"at_provider\"]:
+        print(r[\"name\"] + \".\", \"IN\", r[\"type\"], r[\"zone\"])
+" "$T/fresh.json"; } > "$T/ns2/fresh.example.org.zone" &&
+	grep -q "^fresh.example.org. IN TXT ( \"v=spf1 " "$T/ns2/fresh.example.org.zone" &&
+	nsd_conf "$T/ns2" 10.53.0.2 fresh.example.org &&
+	in_ns sh -ec "ip addr add 10.53.0.2/32 dev lo; nsd -c $T/ns2/nsd.conf" &&
+	test_wait_until -t 10 test -s "$T/ns2/nsd.pid" &&
+	# Exit 1: the PTRs are set by the provider, not in this zone.
+	test_expect_code 1 in_ns "$HW" --root "$R" --check-dns --server 10.53.0.2 $ips > "$T/fresh.check" &&
+	grep -q "^  SPF  *fresh.example.org  *ok$" "$T/fresh.check" &&
+	spf_value "$T/fresh.json" > "$T/fresh.spf" &&
+	test "$(wc -c < "$T/fresh.spf")" -gt 256 &&
+	! grep -q "\"" "$T/fresh.spf" &&
+	grep -qF "published: $(cat "$T/fresh.spf")" "$T/fresh.check" &&
+	grep -q "^  DMARC  *_dmarc.fresh.example.org  *ok$" "$T/fresh.check" &&
+	grep -q "^  MX  *fresh.example.org  *ok$" "$T/fresh.check"
+'
+
 test_done
