@@ -10,6 +10,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "dns/dkimkey.h"
 #include "dns/publish.h"
 #include "dns/records.h"
 #include "hardenwiz.h"
@@ -75,7 +76,8 @@ check_dns_main(const struct options *o)
 	struct rec_check *checks = NULL;
 	struct strv ips;
 	size_t n = 0, bad = 0;
-	char *cause = NULL;
+	char *cause = NULL, *dkim_sel = NULL, *dkim_key = NULL;
+	const char *dkim_type = NULL;
 	int code = EXIT_OK;
 
 	strv_init(&ips);
@@ -95,6 +97,18 @@ check_dns_main(const struct options *o)
 	w.domain = domain;
 	w.ips = ips.v;
 	w.nips = ips.n;
+	if (code == EXIT_OK && dkim_signing_key(o->root, domain, &dkim_sel,
+	    &dkim_key, &dkim_type, NULL, &cause) != 0) {
+		fprintf(stderr, _("hardenwiz: --check-dns: %s\n"), cause);
+		free(cause);
+		cause = NULL;
+	}
+	/* The selector asked for, else the one OpenDKIM signs with. */
+	if (w.selector == NULL)
+		w.selector = dkim_sel;
+	if (w.selector != NULL && (dkim_sel == NULL ||
+	    strcmp(w.selector, dkim_sel) == 0))
+		w.dkim_key = dkim_key;
 	for (size_t i = 0; i < ips.n; i++) {
 		char *rev = dns_reverse(ips.v[i]);
 
@@ -139,6 +153,8 @@ check_dns_main(const struct options *o)
 	if (code == EXIT_OK && bad > 0)
 		code = EXIT_RUNTIME;
 	rec_checks_free(checks, n);
+	free(dkim_sel);
+	free(dkim_key);
 	free(domain);
 	free(helo);
 	strv_release(&ips);
@@ -251,7 +267,7 @@ dns_records_main(const struct options *o)
 	struct dns_query q[2];
 	struct strv ips, notes;
 	size_t n = 0;
-	char *cause = NULL;
+	char *cause = NULL, *dkim_sel = NULL, *dkim_key = NULL;
 	int code = EXIT_OK;
 
 	strv_init(&ips);
@@ -285,6 +301,14 @@ dns_records_main(const struct options *o)
 	w.domain = domain;
 	w.ips = ips.v;
 	w.nips = ips.n;
+	if (dkim_signing_key(o->root, domain, &dkim_sel, &dkim_key,
+	    &w.dkim_type, NULL, &cause) != 0) {
+		fprintf(stderr, _("hardenwiz: --dns-records: %s\n"), cause);
+		free(cause);
+		cause = NULL;
+	}
+	w.dkim_selector = dkim_sel;
+	w.dkim_key = dkim_key;
 	/* What is published now, to merge with: live, or asked for. */
 	{
 		char *dmarc = xasprintf("_dmarc.%s", domain);
@@ -325,6 +349,8 @@ dns_records_main(const struct options *o)
 	dns_query_release(&q[1]);
 	pub_records_free(recs, n);
 out:
+	free(dkim_sel);
+	free(dkim_key);
 	free(domain);
 	free(helo);
 	free(relay);

@@ -187,6 +187,19 @@ pub_records(const struct pub_want *w, struct pub_record **out, size_t *nout,
 		pub_records_free(list, n);
 		return -1;
 	}
+	if (w->dkim_selector != NULL && w->dkim_key != NULL) {
+		name = xasprintf("%s._domainkey.%s", w->dkim_selector,
+		    w->domain);
+		r = add(&list, &n, name, "TXT", xasprintf("v=DKIM1; k=%s; "
+		    "p=%s", w->dkim_type != NULL ? w->dkim_type : "rsa",
+		    w->dkim_key));
+		r->note = xstrdup(_("the key OpenDKIM signs with: ONE record "
+		    "(a panel takes the value whole; the zone-file form is "
+		    "strings of at most 255 bytes of that one record)"));
+		free(name);
+	} else
+		strv_addf(notes, _("no DKIM key: OpenDKIM does not sign for "
+		    "%s yet, so DMARC can pass only through SPF"), w->domain);
 	name = xasprintf("_dmarc.%s", w->domain);
 	if (w->dmarc_now != NULL &&
 	    (problem = dmarc_problem(w->dmarc_now, &policy)) == NULL) {

@@ -29,6 +29,9 @@ struct pub_want {
 	size_t		 nips;
 	const char	*dmarc_rua;	/* NULL: mailto:dmarc@DOMAIN */
 	const char	*dmarc_policy;	/* NULL: none */
+	const char	*dkim_selector;	/* OpenDKIM's, or NULL: no DKIM record */
+	const char	*dkim_key;	/* its p= */
+	const char	*dkim_type;	/* "rsa", "ed25519" */
 	/* What is published now (NULL: nothing, or not asked). */
 	const char	*spf_now;
 	const char	*dmarc_now;

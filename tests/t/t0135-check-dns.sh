@@ -133,6 +133,18 @@ test_expect_success '--dns-records: the published SPF merged (relay include adde
 	grep -qx "  10.69.2.81.in-addr.arpa PTR mail.good.example.org." "$T/rec.out"
 '
 
+# with_opendkim DOMAIN: OpenDKIM in the root signs DOMAIN with selector
+# "mail", a new 2048-bit key in /etc/dkimkeys (a KeyTable, as Debian's).
+with_opendkim() {
+	mkdir -p "$R/etc/dkimkeys" &&
+	openssl genrsa -out "$R/etc/dkimkeys/mail.private" 2048 2>/dev/null &&
+	chmod 600 "$R/etc/dkimkeys/mail.private" &&
+	printf 'Syslog yes\nKeyTable file:/etc/opendkim/key.table\nSigningTable refile:/etc/opendkim/signing.table\n' > "$R/etc/opendkim.conf" &&
+	mkdir -p "$R/etc/opendkim" &&
+	printf 'mail._domainkey.%s %s:mail:/etc/dkimkeys/mail.private\n' "$1" "$1" > "$R/etc/opendkim/key.table" &&
+	printf '*@%s mail._domainkey.%s\n' "$1" "$1" > "$R/etc/opendkim/signing.table"
+}
+
 spf_value() {	# spf_value JSON: the panel value of the SPF record
 	python3 - "$1" <<-\EOF
 	import json, sys
@@ -146,6 +158,7 @@ spf_value() {	# spf_value JSON: the panel value of the SPF record
 # then reads back whole.
 test_expect_success '--dns-records: the zone-file lines load in nsd; --check-dns reads them back right' '
 	ips="81.2.69.10 $(seq -f "81.2.70.%g" 1 20 | tr "\n" " ")" &&
+	with_opendkim fresh.example.org &&
 	postconf -c "$R/etc/postfix" -e mydomain=fresh.example.org myhostname=mail.fresh.example.org &&
 	"$HW" --root "$R" --dns-records --json $ips > "$T/fresh.json" &&
 	mkdir -p "$T/ns2" &&
@@ -167,8 +180,22 @@ for r in json.load(open(sys.argv[1]))[\"records\"]:
 	test "$(wc -c < "$T/fresh.spf")" -gt 256 &&
 	! grep -q "\"" "$T/fresh.spf" &&
 	grep -qF "published: $(cat "$T/fresh.spf")" "$T/fresh.check" &&
+	grep -q "^  DKIM  *mail._domainkey.fresh.example.org  *ok$" "$T/fresh.check" &&
+	grep -q "^mail._domainkey.fresh.example.org. IN TXT ( \"v=DKIM1; k=rsa; p=" "$T/ns2/fresh.example.org.zone" &&
 	grep -q "^  DMARC  *_dmarc.fresh.example.org  *ok$" "$T/fresh.check" &&
 	grep -q "^  MX  *fresh.example.org  *ok$" "$T/fresh.check"
+'
+
+test_expect_success 'DKIM: a published key that is not OpenDKIM'"'"'s is named; the private key is in no output' '
+	with_opendkim good.example.org &&
+	postconf -c "$R/etc/postfix" -e mydomain=good.example.org myhostname=mail.good.example.org &&
+	test_expect_code 1 check 81.2.69.10 > "$T/mismatch.out" &&
+	grep -q "^  DKIM  *mail._domainkey.good.example.org  *WRONG$" "$T/mismatch.out" &&
+	grep -q "the published key is not the one OpenDKIM signs with: every signature fails" "$T/mismatch.out" &&
+	in_ns "$HW" --root "$R" --dns-records --json --server 10.53.0.1 81.2.69.10 > "$T/mine.json" &&
+	sed -n "2p;10p;20p" "$R/etc/dkimkeys/mail.private" > "$T/secret.lines" &&
+	test "$(wc -l < "$T/secret.lines")" = 3 &&
+	! grep -F -f "$T/secret.lines" "$T/mismatch.out" "$T/mine.json" "$T"/*.out "$T"/*.json "$T"/*.check
 '
 
 test_done
