@@ -49,6 +49,43 @@ number(const char *s, size_t len, long min, long max, long *out)
 	return true;
 }
 
+/* An IP address, as it was given. */
+static int
+parse_ip_item(const char *item, struct buf *out, char **why)
+{
+	char *rev = dns_reverse(item);
+
+	if (rev == NULL)
+		return set_cause(why, _("'%s' is not an IP address"), item);
+	free(rev);
+	buf_addf(out, "%s%s", out->len ? " " : "", item);
+	return 0;
+}
+
+/* The items of list IN, each through ITEM, space-separated into *OUT. */
+static int
+parse_items(const char *in, int (*item)(const char *, struct buf *, char **),
+    char **out, char **why)
+{
+	struct strv items;
+	struct buf b;
+	int r = 0;
+
+	strv_init(&items);
+	buf_init(&b);
+	buf_add(&b, "", 0);
+	split_list(in, &items);
+	for (size_t i = 0; i < items.n && r == 0; i++)
+		r = item(items.v[i], &b, why);
+	strv_release(&items);
+	if (r != 0) {
+		buf_release(&b);
+		return -1;
+	}
+	*out = buf_detach(&b, NULL);
+	return 0;
+}
+
 static int
 parse_port_item(const char *item, struct buf *out, char **why)
 {
@@ -147,25 +184,8 @@ value_parse(const struct question *q, const char *in, char **out, char **why)
 			    "65535)"), in);
 		*out = xasprintf("%ld", n);
 		return 0;
-	case V_PORTS: {
-		struct strv items;
-		struct buf b;
-
-		strv_init(&items);
-		buf_init(&b);
-		buf_add(&b, "", 0);
-		split_list(in, &items);
-		for (size_t i = 0; i < items.n; i++) {
-			if (parse_port_item(items.v[i], &b, why) != 0) {
-				strv_release(&items);
-				buf_release(&b);
-				return -1;
-			}
-		}
-		strv_release(&items);
-		*out = buf_detach(&b, NULL);
-		return 0;
-	}
+	case V_PORTS:
+		return parse_items(in, parse_port_item, out, why);
 	case V_DURATION:
 		return parse_duration(in, out, why);
 	case V_LIST: {
@@ -215,31 +235,8 @@ value_parse(const struct question *q, const char *in, char **out, char **why)
 		sshkey_release(&k);
 		return 0;
 	}
-	case V_IPS: {
-		struct strv items;
-		struct buf b;
-
-		strv_init(&items);
-		buf_init(&b);
-		buf_add(&b, "", 0);
-		split_list(in, &items);
-		for (size_t i = 0; i < items.n; i++) {
-			char *rev = dns_reverse(items.v[i]);
-
-			if (rev == NULL) {
-				set_cause(why, _("'%s' is not an IP address"),
-				    items.v[i]);
-				strv_release(&items);
-				buf_release(&b);
-				return -1;
-			}
-			free(rev);
-			buf_addf(&b, "%s%s", i ? " " : "", items.v[i]);
-		}
-		strv_release(&items);
-		*out = buf_detach(&b, NULL);
-		return 0;
-	}
+	case V_IPS:
+		return parse_items(in, parse_ip_item, out, why);
 	case V_PATH:
 		if (in[0] != '/')
 			return set_cause(why, _("'%s' is not an absolute "

@@ -234,16 +234,12 @@ pub_records(const struct pub_want *w, struct pub_record **out, size_t *nout,
 		    "under %s: give it a name there (mail.%s) for MX and PTR"),
 		    w->helo != NULL ? w->helo : "?", w->domain, w->domain);
 	for (size_t i = 0; i < w->nips && w->helo != NULL; i++) {
-		char *rev = dns_reverse(w->ips[i]);
-
-		name = xasprintf(strchr(w->ips[i], ':') ? "%s.ip6.arpa" :
-		    "%s.in-addr.arpa", rev);
+		name = dns_ptr_name(w->ips[i]);
 		r = add(&list, &n, name, "PTR", xasprintf("%s.", w->helo));
 		r->at_provider = true;
 		r->note = xstrdup(_("set by the address's owner (your "
 		    "provider's panel), not in your zone"));
 		free(name);
-		free(rev);
 	}
 	*out = list;
 	*nout = n;

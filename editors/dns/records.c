@@ -524,13 +524,9 @@ rec_check_all(const struct dns_opts *o, const struct rec_want *w,
 	dns_query_init(&q[4], w->domain, DNS_A);
 	dns_query_init(&q[5], w->domain, DNS_AAAA);
 	for (size_t i = 0; i < w->nips; i++) {
-		char *rev = dns_reverse(w->ips[i]);
-
-		name = xasprintf(strchr(w->ips[i], ':') ? "%s.ip6.arpa" :
-		    "%s.in-addr.arpa", rev);
+		name = dns_ptr_name(w->ips[i]);
 		dns_query_init(&q[base + i], name, DNS_PTR);
 		free(name);
-		free(rev);
 	}
 	r = dns_resolve(o, q, n, cause);
 	/* Round 2: the PTR names' addresses, for FCrDNS. */

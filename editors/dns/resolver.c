@@ -295,3 +295,16 @@ dns_reverse(const char *ip)
 		    a[i] >> 4);
 	return b.data;
 }
+
+char *
+dns_ptr_name(const char *ip)
+{
+	char *rev = dns_reverse(ip), *name;
+
+	if (rev == NULL)
+		return NULL;
+	name = xasprintf(strchr(ip, ':') != NULL ? "%s.ip6.arpa" :
+	    "%s.in-addr.arpa", rev);
+	free(rev);
+	return name;
+}

@@ -67,6 +67,8 @@ int	 dns_resolve(const struct dns_opts *, struct dns_query *, size_t n,
 /* The reversed form of IP for DNSBL and PTR: "4.3.2.1" or 32 nibbles;
  * NULL when IP is not an address. Caller frees. */
 char	*dns_reverse(const char *ip);
+/* The name a PTR question about IP asks: "4.3.2.1.in-addr.arpa". */
+char	*dns_ptr_name(const char *ip);
 const char *dns_type_name(enum dns_type);
 
 /* addr.c: IP is a public address (not private, loopback, link-local,
