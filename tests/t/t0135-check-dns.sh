@@ -198,4 +198,16 @@ test_expect_success 'DKIM: a published key that is not OpenDKIM'"'"'s is named; 
 	! grep -F -f "$T/secret.lines" "$T/mismatch.out" "$T/mine.json" "$T"/*.out "$T"/*.json "$T"/*.check
 '
 
+test_expect_success '--dns-records offline: nothing asked, the merge rule said; an unknown relay named' '
+	postconf -c "$R/etc/postfix" -e "relayhost=[mail.smarthost.example]:587" &&
+	"$HW" --root "$R" --dns-records 81.2.69.10 > "$T/off.out" &&
+	postconf -c "$R/etc/postfix" -X relayhost &&
+	grep -q "^note: offline: what the domain publishes now was not read (--server IP to read it); if it has an SPF record, REPLACE it" "$T/off.out" &&
+	grep -q "^note: relayhost \[mail.smarthost.example\]:587 is not a relay service hardenwiz knows" "$T/off.out" &&
+	"$HW" --root "$R" --dns-records > "$T/noip.out" &&
+	grep -q "^note: no public address known: give the server.s addresses" "$T/noip.out" &&
+	test_expect_code 2 "$HW" --root "$R" --dns-records 81.2.69.300 2> "$T/badip.err" &&
+	grep -q "81.2.69.300. is not an IP address" "$T/badip.err"
+'
+
 test_done
