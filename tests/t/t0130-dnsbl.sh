@@ -172,4 +172,22 @@ test_expect_success 'step: a server or address that is not an IP is refused befo
 	grep -q "is not an IP address" "$T/ba.err"
 '
 
+if command -v tmux >/dev/null; then
+start
+# The root has systemd since the step test above: a timer.
+test_expect_success 'wizard: the blocklist form and its preview (a timer every 6 hours)' '
+	wait_for "Blocklist check" &&
+	wz_pick "Blocklist check" &&
+	wait_for "Blocklists" &&
+	wait_for "Addresses to check" &&
+	wait_for "DNS server to ask" &&
+	wait_for "Check every" &&
+	tm send-keys -t wz F12 &&
+	wait_for "+ExecStart=/usr/sbin/hardenwiz --check-dnsbl" &&
+	wait_for "+OnUnitActiveSec=21600s" &&
+	wz_quit_from_preview &&
+	test ! -e "$R/etc/systemd/system/hardenwiz-dnsbl.timer"
+'
+fi
+
 test_done
