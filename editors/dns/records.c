@@ -205,6 +205,62 @@ spf_terms(const char *record, int *lookups, struct strv *follow, char **why)
 	return r;
 }
 
+/*
+ * The names RECORD's a:, mx: and exists: terms ask about, into HOSTS as
+ * "A name" or "MX name": each that has no answer is a void lookup.
+ */
+static void
+spf_hosts(const char *record, struct strv *hosts)
+{
+	static const char *const kinds[] = { "a", "mx", "exists", NULL };
+	char *copy = xstrdup(record), *save = NULL;
+
+	for (char *t = strtok_r(copy, " ", &save); t != NULL;
+	    t = strtok_r(NULL, " ", &save)) {
+		char *name = t + (strchr("+-~?", *t) != NULL && *t != '\0');
+		size_t n = strcspn(name, ":/");
+
+		for (size_t i = 0; kinds[i] != NULL; i++) {
+			char *d;
+
+			if (strlen(kinds[i]) != n || strncasecmp(name, kinds[i],
+			    n) != 0 || (d = mech_domain(name + n)) == NULL)
+				continue;
+			/* A macro (%{i}) cannot be asked ahead. */
+			if (strchr(d, '%') == NULL)
+				strv_addf(hosts, "%s %s", i == 1 ? "MX" : "A",
+				    d);
+			free(d);
+		}
+	}
+	free(copy);
+}
+
+/* How many of HOSTS ("A name", "MX name") have no answer; into VOID. */
+static int
+void_lookups(const struct dns_opts *o, const struct strv *hosts,
+    struct strv *voided, char **cause)
+{
+	struct dns_query *q = xcalloc(hosts->n + 1, sizeof *q);
+	int n = 0;
+
+	for (size_t i = 0; i < hosts->n; i++)
+		dns_query_init(&q[i], strchr(hosts->v[i], ' ') + 1,
+		    hosts->v[i][0] == 'M' ? DNS_MX : DNS_A);
+	if (hosts->n > 0 && dns_resolve(o, q, hosts->n, cause) != 0)
+		n = -1;
+	for (size_t i = 0; i < hosts->n; i++) {
+		if (n >= 0 && (q[i].status == DNS_NXDOMAIN ||
+		    q[i].status == DNS_NODATA)) {
+			n++;
+			strv_add(voided, q[i].name);
+		}
+		dns_query_release(&q[i]);
+	}
+	free(q);
+	return n;
+}
+
 /* The v=spf1 records among Q's TXT answers. */
 static void
 spf_records(const struct dns_query *q, struct strv *out)
@@ -283,15 +339,18 @@ static void
 spf_follow(const struct dns_opts *o, const char *record, int *lookups,
     int *voids, struct strv *nets, char **why)
 {
-	struct strv level, next;
+	struct strv level, next, hosts;
 	char *cause = NULL;
 
 	strv_init(&level);
+	strv_init(&hosts);
 	if (spf_terms(record, lookups, &level, why) != 0) {
 		strv_release(&level);
+		strv_release(&hosts);
 		return;
 	}
 	spf_networks(record, nets);
+	spf_hosts(record, &hosts);
 	for (int depth = 0; level.n > 0 && *why == NULL && depth < 10;
 	    depth++) {
 		struct dns_query *q = xcalloc(level.n, sizeof *q);
@@ -326,6 +385,7 @@ spf_follow(const struct dns_opts *o, const char *record, int *lookups,
 			    0) {
 				*lookups += more;
 				spf_networks(recs.v[0], nets);
+				spf_hosts(recs.v[0], &hosts);
 			}
 			strv_release(&recs);
 		}
@@ -336,6 +396,28 @@ spf_follow(const struct dns_opts *o, const char *record, int *lookups,
 		level = next;
 	}
 	strv_release(&level);
+	if (*why == NULL) {
+		struct strv voided;
+		int n;
+
+		strv_init(&voided);
+		n = void_lookups(o, &hosts, &voided, &cause);
+		if (n < 0) {
+			*why = cause;
+			cause = NULL;
+		} else if (*voids + n > SPF_MAX_VOID) {
+			char *list = argv_quote(voided.v);
+
+			*why = xasprintf(_("%d of its lookups find nothing "
+			    "(%s), more than 2: receivers give a permerror "
+			    "(RFC 7208 4.6.4). Remove the terms for names "
+			    "that no longer exist"), *voids + n, list);
+			free(list);
+		}
+		*voids += n > 0 ? n : 0;
+		strv_release(&voided);
+	}
+	strv_release(&hosts);
 }
 
 static void

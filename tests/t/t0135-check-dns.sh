@@ -48,8 +48,12 @@ mkdir -p "$N"
 	printf '$ORIGIN 69.2.81.in-addr.arpa.\n$TTL 60\n@ IN SOA ns.good.example.org. hostmaster.good.example.org. 1 3600 600 86400 60\n@ IN NS ns.good.example.org.\n'
 	printf '10 IN PTR mail.good.example.org.\n12 IN PTR nope.good.example.org.\n'
 } > "$N/69.2.81.in-addr.arpa.zone"
+{
+	soa void.example.org 10.53.0.1
+	printf '@ IN TXT "v=spf1 ip4:81.2.69.10 a:gone1.void.example.org mx:gone2.void.example.org exists:gone3.void.example.org a:ns.void.example.org ~all"\n'
+} > "$N/void.example.org.zone"
 nsd_conf "$N" 10.53.0.1 good.example.org relay.example.net bad.example.org \
-    many.example.org 69.2.81.in-addr.arpa
+    many.example.org void.example.org 69.2.81.in-addr.arpa
 
 R=$T/root
 mkroot debian12 "$R"
@@ -93,6 +97,11 @@ test_expect_success 'SPF over 10 lookups through its includes; DMARC with v= not
 	test_expect_code 1 check --domain many.example.org 81.2.69.10 > "$T/many.out" &&
 	grep -q "12 DNS lookups through its includes, more than 10" "$T/many.out" &&
 	grep -q "it does not start with v=DMARC1" "$T/many.out"
+'
+
+test_expect_success 'SPF: three names that do not exist are three void lookups, a permerror' '
+	test_expect_code 1 check --domain void.example.org 81.2.69.10 > "$T/void.out" &&
+	grep -q "3 of its lookups find nothing (gone1.void.example.org gone2.void.example.org gone3.void.example.org), more than 2" "$T/void.out"
 '
 
 test_expect_success 'PTR: missing, not forward-confirmed, not the greeting name' '
