@@ -132,6 +132,33 @@ test_expect_success 'usage: a bad address or server is refused (exit 2)' '
 	grep -q "goes with --check-dnsbl" "$T/mode.err"
 '
 
+# --syslog: the namespace gets a /dev of its own (a tmpfs with the device
+# nodes hardenwiz needs) and a /dev/log read by a small listener, so the
+# lines the timer would leave in the mail log can be read here.
+test_expect_success '--syslog: one mail-log line per listing, none for a clean address' '
+	in_ns sh -ec "
+		mkdir -p /run/hostdev
+		mount --bind /dev /run/hostdev
+		mount -t tmpfs -o mode=755 tmpfs /dev
+		cp -a /run/hostdev/null /run/hostdev/zero /run/hostdev/urandom /run/hostdev/random /dev/
+	" &&
+	{ in_ns python3 -c "
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(\"/dev/log\")
+out = open(sys.argv[1], \"a\")
+while True:
+    out.write(s.recv(4096).decode(errors=\"replace\") + \"\\n\")
+    out.flush()
+" "$T/syslog" & } &&
+	test_wait_until -t 10 in_ns test -S /dev/log &&
+	test_expect_code 1 in_ns "$HW" --check-dnsbl --syslog --server 10.53.0.1 --zones zen.spamhaus.org 198.51.100.7 > /dev/null &&
+	in_ns "$HW" --check-dnsbl --syslog --server 10.53.0.1 --zones zen.spamhaus.org 203.0.113.5 > /dev/null &&
+	test_wait_until -t 5 grep -q "198.51.100.7 is listed on zen.spamhaus.org (127.0.0.4)" "$T/syslog" &&
+	grep -q "hardenwiz\\[[0-9]*\\]: 198.51.100.7 is listed" "$T/syslog" &&
+	! grep -q "203.0.113.5" "$T/syslog"
+'
+
 # The [dnsbl] step: the check every interval, as a timer or a cron entry.
 R=$T/root
 mkroot debian12 "$R"
