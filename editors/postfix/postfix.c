@@ -55,14 +55,10 @@ postfix_running(const char *root)
 	return pidfile_alive(root, MASTER_PID);
 }
 
-/*
- * Run a postconf ARGV with its standard error apart: OUT gets only what it
- * printed on standard output (the values), ERR (may be NULL) its warnings
- * (a missing master.cf, Postfix 3.10's deprecation notices), which never
- * become part of a value. A non-zero exit fails with what it said.
- */
-static int
-postconf(char *const *argv, struct buf *out, struct buf *err, char **cause)
+/* See postfix.h: warnings never become part of a value. */
+int
+postfix_postconf(char *const *argv, struct buf *out, struct buf *err,
+    char **cause)
 {
 	struct buf mine;
 	struct run_opts o = { .err = err != NULL ? err : &mine };
@@ -87,7 +83,7 @@ postfix_param(const char *root, const char *key, bool expand)
 		    (char *)key, NULL };
 
 		buf_init(&out);
-		if (postconf(argv, &out, NULL, NULL) == 0)
+		if (postfix_postconf(argv, &out, NULL, NULL) == 0)
 			value = xstrdup(trim(buf_str(&out)));
 		buf_release(&out);
 	}
@@ -176,7 +172,7 @@ build_own_maps(const char *dir, char **cause)
 		}
 		/* Asked once, and only when one of the maps is there. */
 		/* Its warnings (a mysql: map's file not on this host) apart. */
-		if (out.data == NULL && (r = postconf(argv, &out, NULL,
+		if (out.data == NULL && (r = postfix_postconf(argv, &out, NULL,
 		    cause)) != 0) {
 			free(src);
 			break;
@@ -344,9 +340,9 @@ check_maps(const struct plan *p, const char *dir, char **cause)
 	return r;
 }
 
-/* "name = value" lines of postconf's output, into KEYS and VALUES. */
-static void
-parse_params(char *text, struct strv *keys, struct strv *values)
+/* The lines without " = " are not parameters; "KEY =" is an empty one. */
+void
+postfix_parse_params(char *text, struct strv *keys, struct strv *values)
 {
 	char *line, *save = NULL;
 
@@ -474,7 +470,7 @@ check_references(const struct plan *p, const char *dir, bool stage,
 	strv_init(&keys);
 	strv_init(&values);
 	strv_init(&seen);
-	parse_params(copy, &keys, &values);
+	postfix_parse_params(copy, &keys, &values);
 	for (size_t i = 0; i < values.n && r == 0; i++) {
 		char *v, *tok, *save = NULL;
 
@@ -610,7 +606,7 @@ postconf_quiet(const char *dir, const char *base, const char *flag,
 	buf_init(&err);
 	strv_init(&now);
 	strv_init(&before);
-	r = postconf(argv, out != NULL ? out : &mine, &err, cause);
+	r = postfix_postconf(argv, out != NULL ? out : &mine, &err, cause);
 	if (r == 0 && base != NULL)
 		warnings_of(buf_str(&err), dir, &now);
 	if (now.n > 0) {
@@ -620,7 +616,7 @@ postconf_quiet(const char *dir, const char *base, const char *flag,
 		buf_release(&err);
 		buf_release(&mine);
 		/* The live files failing is not the candidate's fault. */
-		if (postconf(bargv, &mine, &err, NULL) == 0)
+		if (postfix_postconf(bargv, &mine, &err, NULL) == 0)
 			warnings_of(buf_str(&err), base, &before);
 	}
 	for (size_t i = 0; i < now.n && r == 0; i++) {
@@ -741,7 +737,7 @@ check_dir(const struct plan *p, const char *dir, const char *base,
 		if (e->kind != &postfix_setting)
 			continue;
 		buf_init(&out);
-		r = postconf(h, &out, NULL, cause);
+		r = postfix_postconf(h, &out, NULL, cause);
 		if (r == 0 && strcmp(trim(buf_str(&out)),
 		    e->value) != 0)
 			r = set_cause(cause, _("Postfix reads %s as '%s', not "
@@ -982,7 +978,7 @@ note_deprecated(struct plan *p)
 
 		buf_init(&out);
 		buf_init(&err);
-		(void)postconf(argv, &out, &err, NULL);
+		(void)postfix_postconf(argv, &out, &err, NULL);
 		for (at = buf_str(&err); (at = strstr(at, mark)) != NULL;
 		    at += strlen(mark)) {
 			size_t len = strcspn(at, "\n");

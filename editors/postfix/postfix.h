@@ -38,6 +38,18 @@ bool	 postfix_running(const char *root);
 char	*postfix_param(const char *root, const char *key, bool expand);
 
 /*
+ * postconf ARGV with its standard error apart: OUT gets only what it
+ * printed on standard output (the values), ERR (may be NULL) its warnings
+ * (a missing master.cf, Postfix 3.10's deprecation notices), which never
+ * become part of a value. A non-zero exit fails with what it said.
+ */
+int	 postfix_postconf(char *const *argv, struct buf *out, struct buf *err,
+	    char **cause);
+/* "KEY = VALUE" lines of postconf's output (-n, -d, -F, -P) into KEYS and
+ * VALUES; TEXT is cut up. */
+void	 postfix_parse_params(char *text, struct strv *keys,
+	    struct strv *values);
+/*
  * What the daemons DIR's master.cf starts say when started on DIR
  * (startup.c): "service/type\tprogram\twhy" in FATALS for each that would
  * not get past its configuration, in Postfix's words. ONLY (NULL: all)

@@ -39,26 +39,14 @@ postconf_lines(const char *dir, const char *flag, struct strv *keys,
     struct strv *values, char **cause)
 {
 	char *argv[] = { "postconf", "-c", (char *)dir, (char *)flag, NULL };
-	struct buf out, err;
-	char *line, *save = NULL;
-	struct run_opts o = { .err = &err };
+	struct buf out;
 	int r;
 
 	buf_init(&out);
-	buf_init(&err);
-	r = run_checked(argv, &o, &out, cause);
-	for (line = r == 0 ? strtok_r(buf_str(&out), "\n", &save) : NULL;
-	    line != NULL; line = strtok_r(NULL, "\n", &save)) {
-		char *eq = strstr(line, " = ");
-
-		if (eq == NULL)
-			continue;
-		*eq = '\0';
-		strv_add(keys, line);
-		strv_add(values, eq + 3);
-	}
+	r = postfix_postconf(argv, &out, NULL, cause);
+	if (r == 0)
+		postfix_parse_params(buf_str(&out), keys, values);
 	buf_release(&out);
-	buf_release(&err);
 	return r;
 }
 
@@ -73,16 +61,13 @@ daemon_programs(char **daemon_dir, struct strv *names, char **cause)
 {
 	char *argv[] = { "postconf", "-d", "-h", "daemon_directory",
 	    "meta_directory", NULL };
-	struct buf out, err;
-	struct run_opts o = { .err = &err };
+	struct buf out;
 	char *meta, *manifest, *text = NULL, *line, *save = NULL;
 	int r;
 
 	buf_init(&out);
-	buf_init(&err);
 	*daemon_dir = NULL;
-	r = run_checked(argv, &o, &out, cause);
-	buf_release(&err);
+	r = postfix_postconf(argv, &out, NULL, cause);
 	if (r != 0) {
 		buf_release(&out);
 		return r;
