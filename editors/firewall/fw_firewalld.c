@@ -354,12 +354,10 @@ zone_rich(const char *el, void *arg)
 		if (s != NULL && (svc = xml_attr(s, "name")) != NULL)
 			service_ports(z->root, svc, &acc, 4);
 		for (size_t i = 0; i < probe.nports; i++) {
-			const struct fw_ports *q = &probe.ports[i];
+			char *one = fw_ports_string(&probe.ports[i]);
 
-			buf_addf(&what, "%s%u", what.len ? " " : "", q->lo);
-			if (q->hi != q->lo)
-				buf_addf(&what, "-%u", q->hi);
-			buf_adds(&what, q->udp ? "/udp" : "/tcp");
+			buf_addf(&what, "%s%s", what.len ? " " : "", one);
+			free(one);
 		}
 		free(svc);
 		if (probe.nports > 0 && strstr(text, "<source") == NULL)
@@ -397,11 +395,12 @@ without_rules(const char *text)
 
 	while ((r = strstr(r, "<rule")) != NULL) {
 		char *end = strstr(r, "</rule>");
+		/* An unclosed rule runs to the end of the file. */
+		char *past = end != NULL ? end + strlen("</rule>") :
+		    r + strlen(r);
 
-		if (end == NULL)
-			end = r + strlen(r) - strlen("</rule>");
-		memset(r, ' ', (size_t)(end + strlen("</rule>") - r));
-		r = end + strlen("</rule>");
+		memset(r, ' ', (size_t)(past - r));
+		r = past;
 	}
 	return copy;
 }
