@@ -298,7 +298,7 @@ wait_until_caught(char *const *argv)
 	base = base != NULL ? base + 1 : argv[0];
 	if (strcmp(base, "kill") != 0 || argv[1] == NULL || argv[1][0] != '-')
 		return;
-	for (size_t i = 0; i < sizeof reload / sizeof reload[0]; i++)
+	for (size_t i = 0; i < nitems(reload); i++)
 		if (strcmp(argv[1] + 1, reload[i].name) == 0)
 			sig = reload[i].sig;
 	for (size_t i = 2; sig != 0 && argv[i] != NULL; i++) {

@@ -13,13 +13,17 @@
 #include "hardenwiz.h"
 #include "i18n.h"
 
-/* The lists to ask: --zones, else the default table. */
+/*
+ * The lists to ask: --zones, else the default table. A list named that is
+ * not in the table points into NAMES, which the caller keeps until the
+ * zones are no longer used.
+ */
 static struct dnsbl_zone *
-zones_wanted(const struct options *o, size_t *n)
+zones_wanted(const struct options *o, struct strv *names, size_t *n)
 {
 	struct dnsbl_zone *z;
-	struct strv names;
 
+	strv_init(names);
 	if (o->zones == NULL) {
 		z = xcalloc(dnsbl_ndefault_zones, sizeof *z);
 		memcpy(z, dnsbl_default_zones, dnsbl_ndefault_zones *
@@ -27,34 +31,11 @@ zones_wanted(const struct options *o, size_t *n)
 		*n = dnsbl_ndefault_zones;
 		return z;
 	}
-	strv_init(&names);
-	*n = split_list(o->zones, &names);
+	*n = split_list(o->zones, names);
 	z = xcalloc(*n + 1, sizeof *z);
-	for (size_t i = 0; i < *n; i++) {
-		char *own = xstrdup(names.v[i]);
-
-		/* A list of the table keeps its codes; another is plain,
-		 * and its name (ours) is freed by free_zones. */
-		z[i] = dnsbl_zone_named(own);
-		if (z[i].zone != own)
-			free(own);
-	}
-	strv_release(&names);
+	for (size_t i = 0; i < *n; i++)
+		z[i] = dnsbl_zone_named(names->v[i]);
 	return z;
-}
-
-static void
-free_zones(struct dnsbl_zone *z, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		bool stock = false;
-
-		for (size_t k = 0; k < dnsbl_ndefault_zones; k++)
-			stock |= z[i].zone == dnsbl_default_zones[k].zone;
-		if (!stock)
-			free((char *)z[i].zone);
-	}
-	free(z);
 }
 
 static const char *
@@ -201,22 +182,28 @@ log_results(const struct dnsbl_result *res, size_t n, size_t usable)
 	closelog();
 }
 
+void
+dns_operands(const struct options *o, bool interfaces, struct strv *ips)
+{
+	strv_init(ips);
+	for (size_t i = 0; i < o->nips; i++)
+		strv_add(ips, o->ips[i]);
+	if (ips->n == 0 && interfaces)
+		dns_public_addresses(ips);
+}
+
 int
 check_dnsbl_main(const struct options *o)
 {
 	struct dns_opts dopts = { .server = o->server };
-	struct strv ips;
+	struct strv ips, names;
 	struct dnsbl_zone *zones;
 	struct dnsbl_result *res = NULL;
 	size_t nzones, n, usable = 0, listed = 0;
 	char *cause = NULL;
 	int code;
 
-	strv_init(&ips);
-	for (size_t i = 0; i < o->nips; i++)
-		strv_add(&ips, o->ips[i]);
-	if (ips.n == 0)
-		dns_public_addresses(&ips);
+	dns_operands(o, true, &ips);
 	if (ips.n == 0) {
 		fprintf(stderr, "%s\n", _("hardenwiz: --check-dnsbl: this "
 		    "machine has no public address on its interfaces (behind "
@@ -225,12 +212,13 @@ check_dnsbl_main(const struct options *o)
 		strv_release(&ips);
 		return EXIT_USAGE;
 	}
-	zones = zones_wanted(o, &nzones);
+	zones = zones_wanted(o, &names, &nzones);
 	if (dnsbl_check(&dopts, ips.v, ips.n, zones, nzones, &res,
 	    &cause) != 0) {
 		fprintf(stderr, _("hardenwiz: --check-dnsbl: %s\n"), cause);
 		free(cause);
-		free_zones(zones, nzones);
+		free(zones);
+		strv_release(&names);
 		strv_release(&ips);
 		return EXIT_USAGE;
 	}
@@ -269,7 +257,8 @@ check_dnsbl_main(const struct options *o)
 		log_results(res, n, usable);
 	code = listed > 0 || usable == 0 ? EXIT_RUNTIME : EXIT_OK;
 	dnsbl_results_free(res, n);
-	free_zones(zones, nzones);
+	free(zones);
+	strv_release(&names);
 	strv_release(&ips);
 	return code;
 }

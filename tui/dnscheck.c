@@ -65,60 +65,86 @@ check_json(const struct rec_check *c)
 	return j;
 }
 
+/*
+ * What --check-dns and --dns-records start from: the mail domain and the
+ * name Postfix greets with (from Postfix unless given), the addresses
+ * (the operands, else this machine's public ones when INTERFACES), and the
+ * key OpenDKIM signs the domain with. EXIT_USAGE, said on standard error
+ * with MODE, when there is no domain or an operand is not an address.
+ */
+struct mail_dns {
+	char		*domain, *helo;
+	struct strv	 ips;
+	char		*dkim_sel, *dkim_key;
+	const char	*dkim_type;
+};
+
+static int
+mail_dns_load(const struct options *o, const char *mode, bool interfaces,
+    struct mail_dns *m)
+{
+	char *cause = NULL;
+
+	memset(m, 0, sizeof *m);
+	m->domain = o->domain != NULL ? xstrdup(o->domain) :
+	    postfix_param(o->root, "mydomain", true);
+	m->helo = postfix_param(o->root, "myhostname", true);
+	dns_operands(o, interfaces, &m->ips);
+	if (m->domain == NULL || m->domain[0] == '\0') {
+		fprintf(stderr, _("hardenwiz: %s: no mail domain: Postfix is "
+		    "not configured here; give one with --domain "
+		    "example.com\n"), mode);
+		return EXIT_USAGE;
+	}
+	for (size_t i = 0; i < m->ips.n; i++) {
+		char *rev = dns_reverse(m->ips.v[i]);
+
+		free(rev);
+		if (rev == NULL) {
+			fprintf(stderr, _("hardenwiz: %s: '%s' is not an IP "
+			    "address\n"), mode, m->ips.v[i]);
+			return EXIT_USAGE;
+		}
+	}
+	if (dkim_signing_key(o->root, m->domain, &m->dkim_sel, &m->dkim_key,
+	    &m->dkim_type, NULL, &cause) != 0) {
+		fprintf(stderr, "hardenwiz: %s: %s\n", mode, cause);
+		free(cause);
+	}
+	return EXIT_OK;
+}
+
+static void
+mail_dns_release(struct mail_dns *m)
+{
+	free(m->domain);
+	free(m->helo);
+	free(m->dkim_sel);
+	free(m->dkim_key);
+	strv_release(&m->ips);
+}
+
 int
 check_dns_main(const struct options *o)
 {
 	struct dns_opts dopts = { .server = o->server };
-	char *domain = o->domain != NULL ? xstrdup(o->domain) :
-	    postfix_param(o->root, "mydomain", true);
-	char *helo = postfix_param(o->root, "myhostname", true);
-	struct rec_want w = { .selector = o->selector, .helo = helo };
+	struct mail_dns m;
+	struct rec_want w = { .selector = o->selector };
 	struct rec_check *checks = NULL;
-	struct strv ips;
 	size_t n = 0, bad = 0;
-	char *cause = NULL, *dkim_sel = NULL, *dkim_key = NULL;
-	const char *dkim_type = NULL;
-	int code = EXIT_OK;
+	char *cause = NULL;
+	int code = mail_dns_load(o, "--check-dns", true, &m);
 
-	strv_init(&ips);
-	for (size_t i = 0; i < o->nips; i++)
-		strv_add(&ips, o->ips[i]);
-	if (ips.n == 0)
-		dns_public_addresses(&ips);
-	if (domain == NULL || domain[0] == '\0') {
-		fprintf(stderr, "%s\n", _("hardenwiz: --check-dns: no mail "
-		    "domain: Postfix is not configured here; give one with "
-		    "--domain example.com"));
-		free(domain);
-		free(helo);
-		strv_release(&ips);
-		return EXIT_USAGE;
-	}
-	w.domain = domain;
-	w.ips = ips.v;
-	w.nips = ips.n;
-	if (code == EXIT_OK && dkim_signing_key(o->root, domain, &dkim_sel,
-	    &dkim_key, &dkim_type, NULL, &cause) != 0) {
-		fprintf(stderr, _("hardenwiz: --check-dns: %s\n"), cause);
-		free(cause);
-		cause = NULL;
-	}
+	w.domain = m.domain;
+	w.helo = m.helo;
+	w.ips = m.ips.v;
+	w.nips = m.ips.n;
 	/* The selector asked for, else the one OpenDKIM signs with. */
 	if (w.selector == NULL)
-		w.selector = dkim_sel;
-	if (w.selector != NULL && (dkim_sel == NULL ||
-	    strcmp(w.selector, dkim_sel) == 0))
-		w.dkim_key = dkim_key;
-	for (size_t i = 0; i < ips.n; i++) {
-		char *rev = dns_reverse(ips.v[i]);
-
-		if (rev == NULL) {
-			fprintf(stderr, _("hardenwiz: --check-dns: '%s' is "
-			    "not an IP address\n"), ips.v[i]);
-			code = EXIT_USAGE;
-		}
-		free(rev);
-	}
+		w.selector = m.dkim_sel;
+	if (w.selector != NULL && (m.dkim_sel == NULL ||
+	    strcmp(w.selector, m.dkim_sel) == 0))
+		w.dkim_key = m.dkim_key;
 	if (code == EXIT_OK && rec_check_all(&dopts, &w, &checks, &n,
 	    &cause) != 0) {
 		fprintf(stderr, _("hardenwiz: --check-dns: %s\n"), cause);
@@ -132,14 +158,14 @@ check_dns_main(const struct options *o)
 
 		for (size_t i = 0; i < n; i++)
 			json_array_append_new(list, check_json(&checks[i]));
-		json_object_set_new(doc, "domain", json_string(domain));
+		json_object_set_new(doc, "domain", json_string(m.domain));
 		json_object_set_new(doc, "records", list);
 		json_object_set_new(doc, "problems", json_integer(
 		    (json_int_t)bad));
 		json_print(doc);
 		json_decref(doc);
 	} else if (code == EXIT_OK) {
-		printf(_("Mail DNS records of %s, asked %s%s:\n"), domain,
+		printf(_("Mail DNS records of %s, asked %s%s:\n"), m.domain,
 		    o->server != NULL ? _("through ") :
 		    _("at the zones' own servers"), o->server != NULL ?
 		    o->server : "");
@@ -153,20 +179,22 @@ check_dns_main(const struct options *o)
 	if (code == EXIT_OK && bad > 0)
 		code = EXIT_RUNTIME;
 	rec_checks_free(checks, n);
-	free(dkim_sel);
-	free(dkim_key);
-	free(domain);
-	free(helo);
-	strv_release(&ips);
+	mail_dns_release(&m);
 	return code;
 }
 
-/* The one v=... record of KIND among Q's answers, or NULL. */
+static bool
+dmarc_record(const char *value)
+{
+	return strncasecmp(value, "v=DMARC1", 8) == 0;
+}
+
+/* The first of Q's answers that IS takes for the record, or NULL. */
 static const char *
-published(const struct dns_query *q, const char *kind)
+published(const struct dns_query *q, bool (*is)(const char *))
 {
 	for (size_t i = 0; q->status == DNS_ANSWER && i < q->values.n; i++)
-		if (strncasecmp(q->values.v[i], kind, strlen(kind)) == 0)
+		if (is(q->values.v[i]))
 			return q->values.v[i];
 	return NULL;
 }
@@ -257,63 +285,36 @@ int
 dns_records_main(const struct options *o)
 {
 	struct dns_opts dopts = { .server = o->server };
-	char *domain = o->domain != NULL ? xstrdup(o->domain) :
-	    postfix_param(o->root, "mydomain", true);
-	char *helo = postfix_param(o->root, "myhostname", true);
 	char *relay = postfix_param(o->root, "relayhost", true);
 	bool live = strcmp(o->root, "/") == 0;
-	struct pub_want w = { .helo = helo, .relayhost = relay };
+	struct mail_dns m;
+	struct pub_want w = { .relayhost = relay };
 	struct pub_record *recs = NULL;
 	struct dns_query q[2];
-	struct strv ips, notes;
+	struct strv notes;
 	size_t n = 0;
-	char *cause = NULL, *dkim_sel = NULL, *dkim_key = NULL;
-	int code = EXIT_OK;
-
-	strv_init(&ips);
-	strv_init(&notes);
-	for (size_t i = 0; i < o->nips; i++)
-		strv_add(&ips, o->ips[i]);
+	char *cause = NULL;
 	/* Offline, this machine's interfaces are not the server's. */
-	if (ips.n == 0 && live)
-		dns_public_addresses(&ips);
-	if (ips.n == 0)
-		strv_add(&notes, _("no public address known: give the "
-		    "server's addresses (hardenwiz --dns-records 203.0.113.5)"));
-	if (domain == NULL || domain[0] == '\0') {
-		fprintf(stderr, "%s\n", _("hardenwiz: --dns-records: no mail "
-		    "domain: Postfix is not configured here; give one with "
-		    "--domain example.com"));
-		code = EXIT_USAGE;
-	}
-	for (size_t i = 0; i < ips.n && code == EXIT_OK; i++) {
-		char *rev = dns_reverse(ips.v[i]);
+	int code = mail_dns_load(o, "--dns-records", live, &m);
 
-		if (rev == NULL) {
-			fprintf(stderr, _("hardenwiz: --dns-records: '%s' is "
-			    "not an IP address\n"), ips.v[i]);
-			code = EXIT_USAGE;
-		}
-		free(rev);
-	}
+	strv_init(&notes);
 	if (code != EXIT_OK)
 		goto out;
-	w.domain = domain;
-	w.ips = ips.v;
-	w.nips = ips.n;
-	if (dkim_signing_key(o->root, domain, &dkim_sel, &dkim_key,
-	    &w.dkim_type, NULL, &cause) != 0) {
-		fprintf(stderr, _("hardenwiz: --dns-records: %s\n"), cause);
-		free(cause);
-		cause = NULL;
-	}
-	w.dkim_selector = dkim_sel;
-	w.dkim_key = dkim_key;
+	if (m.ips.n == 0)
+		strv_add(&notes, _("no public address known: give the "
+		    "server's addresses (hardenwiz --dns-records 203.0.113.5)"));
+	w.domain = m.domain;
+	w.helo = m.helo;
+	w.ips = m.ips.v;
+	w.nips = m.ips.n;
+	w.dkim_selector = m.dkim_sel;
+	w.dkim_key = m.dkim_key;
+	w.dkim_type = m.dkim_type;
 	/* What is published now, to merge with: live, or asked for. */
 	{
-		char *dmarc = xasprintf("_dmarc.%s", domain);
+		char *dmarc = xasprintf("_dmarc.%s", m.domain);
 
-		dns_query_init(&q[0], domain, DNS_TXT);
+		dns_query_init(&q[0], m.domain, DNS_TXT);
 		dns_query_init(&q[1], dmarc, DNS_TXT);
 		free(dmarc);
 	}
@@ -327,9 +328,9 @@ dns_records_main(const struct options *o)
 		if (q[0].status == DNS_FAILED || q[1].status == DNS_FAILED)
 			strv_addf(&notes, _("what %s publishes now could not "
 			    "be read: if it has an SPF record, merge by hand "
-			    "(one SPF record only)"), domain);
-		w.spf_now = published(&q[0], "v=spf1");
-		w.dmarc_now = published(&q[1], "v=DMARC1");
+			    "(one SPF record only)"), m.domain);
+		w.spf_now = published(&q[0], spf_record);
+		w.dmarc_now = published(&q[1], dmarc_record);
 	} else
 		strv_add(&notes, _("offline: what the domain publishes now "
 		    "was not read (--server IP to read it); if it has an SPF "
@@ -339,22 +340,18 @@ dns_records_main(const struct options *o)
 		free(cause);
 		code = EXIT_RUNTIME;
 	} else if (o->json) {
-		json_t *doc = records_json(o, domain, recs, n, &notes);
+		json_t *doc = records_json(o, m.domain, recs, n, &notes);
 
 		json_print(doc);
 		json_decref(doc);
 	} else
-		print_records(domain, recs, n, &notes);
+		print_records(m.domain, recs, n, &notes);
 	dns_query_release(&q[0]);
 	dns_query_release(&q[1]);
 	pub_records_free(recs, n);
 out:
-	free(dkim_sel);
-	free(dkim_key);
-	free(domain);
-	free(helo);
+	mail_dns_release(&m);
 	free(relay);
-	strv_release(&ips);
 	strv_release(&notes);
 	return code;
 }

@@ -67,6 +67,12 @@ void	 json_print(json_t *doc);
 
 /* --check-queue: the queue report; exit 1 above the threshold. */
 int	 check_queue_main(const struct options *);
+/*
+ * The addresses a DNS command asks about, into IPS (initialized here):
+ * the operands, else this machine's public ones when INTERFACES.
+ */
+void	 dns_operands(const struct options *, bool interfaces,
+	    struct strv *ips);
 /* --check-dnsbl: exit 1 when listed, or when no list could be asked. */
 int	 check_dnsbl_main(const struct options *);
 /* --check-dns: exit 1 when a record is missing or wrong. */

@@ -36,8 +36,8 @@ private6(const unsigned char *a)
 	    a[0] == 0xff || (a[0] == 0 && a[10] == 0xff && a[11] == 0xff);
 }
 
-bool
-dns_public_address(const char *ip)
+static bool
+public_address(const char *ip)
 {
 	unsigned char a[16];
 
@@ -66,7 +66,7 @@ dns_public_addresses(struct strv *out)
 		else
 			continue;
 		if (inet_ntop(i->ifa_addr->sa_family, a, text, sizeof text) !=
-		    NULL && dns_public_address(text) &&
+		    NULL && public_address(text) &&
 		    !strv_contains(out, text))
 			strv_add(out, text);
 	}

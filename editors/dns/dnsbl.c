@@ -61,8 +61,7 @@ const struct dnsbl_zone dnsbl_default_zones[] = {
 	{ "dnsbl-1.uceprotect.net", "UCEPROTECT level 1", false,
 	  "https://www.uceprotect.net/en/rblcheck.php", NULL, NULL, NULL },
 };
-const size_t dnsbl_ndefault_zones = sizeof dnsbl_default_zones /
-    sizeof dnsbl_default_zones[0];
+const size_t dnsbl_ndefault_zones = nitems(dnsbl_default_zones);
 
 struct dnsbl_zone
 dnsbl_zone_named(const char *zone)

@@ -70,7 +70,8 @@ int	 dnsbl_check(const struct dns_opts *, char *const *ips, size_t nips,
 void	 dnsbl_results_free(struct dnsbl_result *, size_t n);
 const char *dnsbl_verdict_name(enum dnsbl_verdict);
 /* A zone named in a recipe: the default's table when it is one, else a
- * plain list (any 127/8 answer is a listing). */
+ * plain list (any 127/8 answer is a listing) that points at ZONE itself:
+ * the caller keeps the string. */
 struct dnsbl_zone dnsbl_zone_named(const char *zone);
 
 #endif

@@ -29,14 +29,15 @@ static const struct {
 	{ "smtp2go.com", "spf.smtp2go.com", "SMTP2GO" },
 };
 
-const char *
+/* The include a known relay service needs in SPF, or NULL. */
+static const char *
 relay_spf_include(const char *relayhost, const char **service)
 {
 	/* "[smtp.sendgrid.net]:587" -> "smtp.sendgrid.net" */
 	const char *h = relayhost + (relayhost[0] == '[');
 	size_t n = strcspn(h, "]:");
 
-	for (size_t i = 0; i < sizeof relays / sizeof relays[0]; i++) {
+	for (size_t i = 0; i < nitems(relays); i++) {
 		size_t m = strlen(relays[i].host_part);
 
 		if (n >= m && strncasecmp(h + n - m, relays[i].host_part,
@@ -94,10 +95,10 @@ spf_merge(const char *now, const struct strv *add_terms)
 	buf_adds(&b, "v=spf1");
 	for (char *t = strtok_r(copy, " ", &save); ; t = strtok_r(NULL, " ",
 	    &save)) {
-		const char *m = t != NULL ? t + (strchr("+-~?", *t) != NULL &&
-		    *t != '\0') : NULL;
-		bool last = t == NULL || strcasecmp(m, "all") == 0 ||
-		    strncasecmp(t, "redirect=", 9) == 0;
+		char qualifier;
+		bool last = t == NULL || strcasecmp(spf_mechanism(t,
+		    &qualifier), "all") == 0 || strncasecmp(t, "redirect=",
+		    9) == 0;
 
 		if (last && !placed) {
 			for (size_t i = 0; i < add_terms->n; i++)

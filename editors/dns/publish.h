@@ -37,8 +37,6 @@ struct pub_want {
 	const char	*dmarc_now;
 };
 
-/* The include a known relay service needs in SPF, or NULL. */
-const char *relay_spf_include(const char *relayhost, const char **service);
 /*
  * The records for W, with notes (a relay hardenwiz does not know, an SPF
  * that would pass 10 lookups) into NOTES. -1 with a cause when the merged

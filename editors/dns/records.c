@@ -136,6 +136,24 @@ dkim_problem(const char *record, char **key)
 	return why;
 }
 
+bool
+spf_record(const char *value)
+{
+	return strncasecmp(value, "v=spf1", 6) == 0 && (value[6] == '\0' ||
+	    value[6] == ' ');
+}
+
+const char *
+spf_mechanism(const char *term, char *qualifier)
+{
+	if (*term != '\0' && strchr("+-~?", *term) != NULL) {
+		*qualifier = *term;
+		return term + 1;
+	}
+	*qualifier = '+';
+	return term;
+}
+
 /* The domain of a mechanism "name:domain/cidr" or "name/cidr", or NULL. */
 static char *
 mech_domain(const char *arg)
@@ -156,13 +174,13 @@ spf_terms(const char *record, int *lookups, struct strv *follow, char **why)
 	int r = 0;
 
 	*lookups = 0;
-	if (strncasecmp(record, "v=spf1", 6) != 0 || (record[6] != '\0' &&
-	    record[6] != ' '))
+	if (!spf_record(record))
 		return set_cause(why, _("'%s' is not an SPF record"), record);
 	copy = xstrdup(record + 6);
 	for (char *t = strtok_r(copy, " ", &save); t != NULL && r == 0;
 	    t = strtok_r(NULL, " ", &save)) {
-		char *eq = strchr(t, '='), *name = t;
+		char *eq = strchr(t, '='), qualifier;
+		const char *name;
 		size_t n;
 		bool known = false;
 
@@ -174,8 +192,7 @@ spf_terms(const char *record, int *lookups, struct strv *follow, char **why)
 			}
 			continue;
 		}
-		if (strchr("+-~?", *name) != NULL)
-			name++;
+		name = spf_mechanism(t, &qualifier);
 		n = strcspn(name, ":/");
 		for (size_t i = 0; counted[i] != NULL; i++) {
 			if (strlen(counted[i]) == n && strncasecmp(name,
@@ -217,7 +234,8 @@ spf_hosts(const char *record, struct strv *hosts)
 
 	for (char *t = strtok_r(copy, " ", &save); t != NULL;
 	    t = strtok_r(NULL, " ", &save)) {
-		char *name = t + (strchr("+-~?", *t) != NULL && *t != '\0');
+		char qualifier;
+		const char *name = spf_mechanism(t, &qualifier);
 		size_t n = strcspn(name, ":/");
 
 		for (size_t i = 0; kinds[i] != NULL; i++) {
@@ -266,8 +284,7 @@ static void
 spf_records(const struct dns_query *q, struct strv *out)
 {
 	for (size_t i = 0; q->status == DNS_ANSWER && i < q->values.n; i++)
-		if (strncasecmp(q->values.v[i], "v=spf1", 6) == 0 &&
-		    (q->values.v[i][6] == '\0' || q->values.v[i][6] == ' '))
+		if (spf_record(q->values.v[i]))
 			strv_add(out, q->values.v[i]);
 }
 
@@ -318,11 +335,11 @@ spf_networks(const char *record, struct strv *nets)
 
 	for (char *t = strtok_r(copy, " ", &save); t != NULL;
 	    t = strtok_r(NULL, " ", &save)) {
-		const char *m = strchr("+-~?", *t) != NULL && *t != '\0' ?
-		    t + (*t == '+' ? 1 : 0) : t;
+		char qualifier;
+		const char *m = spf_mechanism(t, &qualifier);
 
 		/* Only pass (+ or none) mechanisms authorize. */
-		if (*m == '-' || *m == '~' || *m == '?')
+		if (qualifier != '+')
 			continue;
 		if (strncasecmp(m, "ip4:", 4) == 0 || strncasecmp(m, "ip6:",
 		    4) == 0)

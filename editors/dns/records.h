@@ -49,6 +49,11 @@ void	 rec_checks_free(struct rec_check *, size_t n);
 const char *rec_verdict_name(enum rec_verdict);
 
 /* The pure parts, for the unit tests and the fuzzer. */
+/* VALUE is an SPF record: "v=spf1" alone or followed by a space. */
+bool	 spf_record(const char *value);
+/* An SPF TERM without its qualifier, which goes to *QUALIFIER ('+' when
+ * there is none). */
+const char *spf_mechanism(const char *term, char *qualifier);
 /* SPF: the terms of RECORD that cost a DNS lookup, and its includes and
  * redirect (domains to follow) into FOLLOW; -1 with WHY on bad syntax. */
 int	 spf_terms(const char *record, int *lookups, struct strv *follow,

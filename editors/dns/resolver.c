@@ -37,21 +37,6 @@ dns_query_release(struct dns_query *q)
 	strv_release(&q->strings);
 }
 
-const char *
-dns_type_name(enum dns_type t)
-{
-	switch (t) {
-	case DNS_A: return "A";
-	case DNS_NS: return "NS";
-	case DNS_CNAME: return "CNAME";
-	case DNS_PTR: return "PTR";
-	case DNS_MX: return "MX";
-	case DNS_TXT: return "TXT";
-	case DNS_AAAA: return "AAAA";
-	}
-	return "?";
-}
-
 /*
  * A name in wire format (uncompressed, as libunbound hands out rdata) at
  * P (LEN bytes left) into OUT, without the final dot. Bytes that are not

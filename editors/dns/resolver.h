@@ -69,12 +69,9 @@ int	 dns_resolve(const struct dns_opts *, struct dns_query *, size_t n,
 char	*dns_reverse(const char *ip);
 /* The name a PTR question about IP asks: "4.3.2.1.in-addr.arpa". */
 char	*dns_ptr_name(const char *ip);
-const char *dns_type_name(enum dns_type);
 
-/* addr.c: IP is a public address (not private, loopback, link-local,
- * shared or documentation). */
-bool	 dns_public_address(const char *ip);
-/* This machine's public addresses, from its interfaces, into OUT. */
+/* addr.c: this machine's public addresses (not private, loopback,
+ * link-local, shared or documentation), from its interfaces, into OUT. */
 void	 dns_public_addresses(struct strv *out);
 
 #endif
