@@ -19,6 +19,7 @@ plan_init(struct plan *p, const char *root)
 	p->offline = strcmp(root, "/") != 0;
 	strv_init(&p->secrets);
 	strv_init(&p->secret_files);
+	strv_init(&p->private_files);
 	strv_init(&p->notes);
 	strv_init(&p->not_applicable);
 }
@@ -35,6 +36,11 @@ change_release(struct change *c)
 {
 	free(c->step);
 	free(c->path);
+	/* A file's text may be a private key or a password map. */
+	if (c->old_text != NULL)
+		explicit_bzero(c->old_text, c->old_len);
+	if (c->new_text != NULL)
+		explicit_bzero(c->new_text, c->new_len);
 	free(c->old_text);
 	free(c->new_text);
 	argv_free(c->argv);
@@ -60,6 +66,7 @@ plan_release(struct plan *p)
 	free(p->expect);
 	strv_release(&p->secrets);
 	strv_release(&p->secret_files);
+	strv_release(&p->private_files);
 	strv_release(&p->notes);
 	strv_release(&p->not_applicable);
 	free(p->refusal);
@@ -340,6 +347,14 @@ plan_expect(struct plan *p, const char *step,
 }
 
 void
+plan_private_file(struct plan *p, const char *path)
+{
+	secrets_protect();
+	if (!strv_contains(&p->private_files, path))
+		strv_add(&p->private_files, path);
+}
+
+void
 plan_secret_file(struct plan *p, const char *path)
 {
 	secrets_protect();
@@ -512,7 +527,13 @@ render_file(const struct plan *p, const struct change *c, struct buf *out)
 	char *masked;
 
 	buf_init(&d);
-	if (strv_contains(&p->secret_files, c->path)) {
+	if (strv_contains(&p->private_files, c->path)) {
+		/* Not a line of it, not even masked: only that it is there. */
+		if (!c->existed || c->old_len != c->new_len ||
+		    memcmp(c->old_text, c->new_text, c->new_len) != 0)
+			buf_addf(&d, "# private %s: a private key, %zu bytes "
+			    "(never shown)\n", c->path, c->new_len);
+	} else if (strv_contains(&p->secret_files, c->path)) {
 		char *old = c->existed ? mask_lines(c->old_text) : NULL;
 		char *new = mask_lines(c->new_text);
 

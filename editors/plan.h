@@ -83,6 +83,7 @@ struct plan {
 	size_t			 nexpect;
 	struct strv		 secrets;	/* masked in every rendering */
 	struct strv		 secret_files;	/* shown as keys only */
+	struct strv		 private_files;	/* never shown at all */
 	struct strv		 notes;		/* warnings for the reader */
 	struct strv		 not_applicable;	/* ids of such steps */
 	/* Lockout guard: set by a step that finds no way in would remain. */
@@ -135,6 +136,8 @@ void	 plan_secret(struct plan *, const char *secret);
  * word only, on both sides and in context.
  */
 void	 plan_secret_file(struct plan *, const char *path);
+/* PATH is a private key: no line of it is ever rendered, only its size. */
+void	 plan_private_file(struct plan *, const char *path);
 /* STEP does not apply to this system (its daemon is not installed). */
 void	 plan_not_applicable(struct plan *, const char *step);
 void	 plan_note(struct plan *, const char *fmt, ...)

@@ -20,6 +20,7 @@
 	X(postfix_ratelimit) \
 	X(postfix_relay) \
 	X(postfix_blocklist) \
+	X(dns) \
 	X(dnsbl) \
 	X(mailqueue)
 

@@ -10,7 +10,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "dns/dkimkey.h"
+#include "opendkim/dkimkey.h"
 #include "dns/publish.h"
 #include "dns/records.h"
 #include "hardenwiz.h"

@@ -141,8 +141,13 @@ add_spf(const struct pub_want *w, struct pub_record **list, size_t *n,
 	for (size_t i = 0; i < w->nips; i++)
 		strv_addf(&terms, "ip%c:%s", strchr(w->ips[i], ':') ? '6' : '4',
 		    w->ips[i]);
+	for (size_t i = 0; i < w->nincludes; i++)
+		strv_addf(&terms, "include:%s", w->includes[i]);
 	if (inc != NULL)
 		strv_addf(&terms, "include:%s", inc);
+	else if (w->nincludes > 0 && w->relayhost != NULL && *w->relayhost !=
+	    '\0')
+		;	/* the admin named the relay's include */
 	else if (w->relayhost != NULL && *w->relayhost != '\0')
 		strv_addf(notes, _("relayhost %s is not a relay service "
 		    "hardenwiz knows: add the SPF include its documentation "

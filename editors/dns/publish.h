@@ -27,6 +27,8 @@ struct pub_want {
 	const char	*relayhost;	/* Postfix relayhost, or NULL/"" */
 	char *const	*ips;
 	size_t		 nips;
+	char *const	*includes;	/* SPF includes the admin names */
+	size_t		 nincludes;
 	const char	*dmarc_rua;	/* NULL: mailto:dmarc@DOMAIN */
 	const char	*dmarc_policy;	/* NULL: none */
 	const char	*dkim_selector;	/* OpenDKIM's, or NULL: no DKIM record */

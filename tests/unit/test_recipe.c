@@ -134,9 +134,9 @@ test_errors(void **state)
 	expect_error("[sshx]\nport = 22\n",
 	    "t.conf:1: [sshx] unknown section; the steps are: firewall ssh "
 	    "fail2ban postfix-sasl postfix-ratelimit postfix-relay "
-	    "postfix-blocklist dnsbl mailqueue dns updates");
-	expect_error("[dns]\ndomain = example.com\n",
-	    "t.conf:1: [dns] this step is not available yet");
+	    "postfix-blocklist dns dnsbl mailqueue updates");
+	expect_error("[updates]\nautomatic = yes\n",
+	    "t.conf:1: [updates] this step is not available yet");
 	expect_error("[firewall]\nbackend = iptables\n",
 	    "t.conf:2: [firewall] backend: 'iptables' is not one of: auto, "
 	    "ufw, firewalld");
@@ -183,10 +183,10 @@ test_all_errors_reported(void **state)
 	char *cause;
 
 	(void)state;
-	cause = parse_err("[ssh]\nport = x\nbogus = 1\n[dns]\n");
+	cause = parse_err("[ssh]\nport = x\nbogus = 1\n[updates]\n");
 	assert_non_null(strstr(cause, "t.conf:2: [ssh] port:"));
 	assert_non_null(strstr(cause, "t.conf:3: [ssh] bogus:"));
-	assert_non_null(strstr(cause, "t.conf:4: [dns] this step is not "
+	assert_non_null(strstr(cause, "t.conf:4: [updates] this step is not "
 	    "available yet"));
 	free(cause);
 }

@@ -1,5 +1,5 @@
 /*
- * dns/dkimkey.c -- the key OpenDKIM signs a domain's mail with, as the
+ * opendkim/dkimkey.c -- the key OpenDKIM signs a domain's mail with, as the
  * public half a DKIM record must publish. Read from ROOT/etc/opendkim.conf:
  * a KeyTable ("NAME DOMAIN:SELECTOR:KEYFILE" lines) or the single
  * Domain/Selector/KeyFile settings. The private key is read, turned into
@@ -7,17 +7,19 @@
  * the process dumps no core from then on.
  */
 #include <ctype.h>
+#include <fnmatch.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include <openssl/bio.h>
 #include <openssl/crypto.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
-#include "dns/dkimkey.h"
+#include "opendkim/dkimkey.h"
 #include "fsutil.h"
 #include "i18n.h"
 
@@ -49,6 +51,18 @@ conf_value(const char *text, const char *key)
 	return NULL;
 }
 
+char *
+dkim_conf_value(const char *root, const char *key)
+{
+	struct fs_file f;
+	char *v = NULL;
+
+	if (fs_read(root, OPENDKIM_CONF, &f, NULL) == 0 && f.exists)
+		v = conf_value(f.data, key);
+	fs_file_release(&f);
+	return v;
+}
+
 /* "file:/x" or "refile:/x" or "/x": the path of a table. */
 static const char *
 table_path(const char *spec)
@@ -58,22 +72,30 @@ table_path(const char *spec)
 	return colon != NULL && spec[0] != '/' ? colon + 1 : spec;
 }
 
-/* From KeyTable TEXT: DOMAIN's selector and key file. */
+/*
+ * From KeyTable TEXT: DOMAIN's selector and key file, from the row NAME
+ * when not NULL (what the SigningTable chose), else the first of DOMAIN.
+ */
 static bool
-key_table_entry(char *text, const char *domain, char **selector,
-    char **keyfile)
+key_table_entry(char *text, const char *domain, const char *name,
+    char **selector, char **keyfile)
 {
 	char *save = NULL;
 
 	for (char *l = strtok_r(text, "\n", &save); l != NULL;
 	    l = strtok_r(NULL, "\n", &save)) {
 		char *v, *sel, *file;
+		size_t klen;
 
 		l = trim(l);
 		if (*l == '#' || *l == '\0')
 			continue;
-		v = l + strcspn(l, " \t");
+		klen = strcspn(l, " \t");
+		v = l + klen;
 		v += strspn(v, " \t");
+		if (name != NULL && (klen != strlen(name) ||
+		    strncasecmp(l, name, klen) != 0))
+			continue;
 		/* DOMAIN:SELECTOR:KEYFILE */
 		sel = strchr(v, ':');
 		file = sel != NULL ? strchr(sel + 1, ':') : NULL;
@@ -87,17 +109,71 @@ key_table_entry(char *text, const char *domain, char **selector,
 	return false;
 }
 
+bool
+dkim_row_matches(const char *key, bool refile, const char *domain)
+{
+	char *mailbox = xasprintf("postmaster@%s", domain);
+	bool yes = refile ? fnmatch(key, mailbox, FNM_CASEFOLD) == 0 :
+	    strcasecmp(key, domain) == 0 || strcasecmp(key, mailbox) == 0 ||
+	    (key[0] == '@' && strcasecmp(key + 1, domain) == 0);
+
+	free(mailbox);
+	return yes;
+}
+
+/*
+ * The KeyTable row (its key) that the SigningTable TEXT picks for mail
+ * from DOMAIN (caller frees), or NULL: the first row that matches.
+ */
+static char *
+signing_row(const char *text, bool refile, const char *domain)
+{
+	char *copy = xstrdup(text), *save = NULL, *out = NULL;
+
+	for (char *l = strtok_r(copy, "\n", &save); l != NULL && out == NULL;
+	    l = strtok_r(NULL, "\n", &save)) {
+		char *key, *v;
+		size_t klen;
+
+		l += strspn(l, " \t");
+		if (*l == '#' || *l == '\0')
+			continue;
+		klen = strcspn(l, " \t");
+		key = xstrndup(l, klen);
+		v = l + klen + strspn(l + klen, " \t");
+		if (dkim_row_matches(key, refile, domain))
+			out = xstrndup(v, strcspn(v, " \t#"));
+		free(key);
+	}
+	free(copy);
+	return out;
+}
+
+/* From opendkim.conf CONF: the row of the SigningTable for DOMAIN. */
+static char *
+signing_name(const char *root, const char *conf, const char *domain)
+{
+	char *spec = conf_value(conf, "SigningTable"), *name = NULL;
+	struct fs_file f;
+
+	if (spec == NULL)
+		return NULL;
+	if (fs_read(root, table_path(spec), &f, NULL) == 0 && f.exists)
+		name = signing_row(f.data, str_has_prefix(spec,
+		    "refile:"), domain);
+	fs_file_release(&f);
+	free(spec);
+	return name;
+}
+
 /*
  * The public half of PEM (a private key) as p= holds it, NULL when bad:
  * RSA as base64 DER SubjectPublicKeyInfo, Ed25519 as the base64 of the
  * raw 32 bytes (RFC 8463); *TYPE "rsa" or "ed25519".
  */
 static char *
-public_half(const char *pem, size_t len, const char **type)
+key_public_half(EVP_PKEY *key, const char **type)
 {
-	BIO *bio = BIO_new_mem_buf(pem, (int)len);
-	EVP_PKEY *key = bio != NULL ? PEM_read_bio_PrivateKey(bio, NULL, NULL,
-	    NULL) : NULL;
 	unsigned char *der = NULL, raw[32];
 	size_t rawlen = sizeof raw;
 	char *out = NULL;
@@ -115,9 +191,57 @@ public_half(const char *pem, size_t len, const char **type)
 		EVP_EncodeBlock((unsigned char *)out, der, n);
 		OPENSSL_free(der);
 	}
+	return out;
+}
+
+char *
+dkim_public_half(const char *pem, size_t len, const char **type)
+{
+	BIO *bio = BIO_new_mem_buf(pem, (int)len);
+	EVP_PKEY *key = bio != NULL ? PEM_read_bio_PrivateKey(bio, NULL, NULL,
+	    NULL) : NULL;
+	char *out = key_public_half(key, type);
+
 	EVP_PKEY_free(key);
 	BIO_free(bio);
 	return out;
+}
+
+int
+dkim_key_generate(unsigned int bits, char **pem, size_t *len,
+    char **pubkey, char **cause)
+{
+	EVP_PKEY *key;
+	/* Secure memory: the PEM's buffer is wiped when it is freed. */
+	BIO *bio = BIO_new(BIO_s_secmem());
+	const char *type;
+	char *data;
+	long n;
+	int r = -1;
+
+	secrets_protect();
+	*pem = *pubkey = NULL;
+	key = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)bits);
+	if (key != NULL && bio != NULL && PEM_write_bio_PrivateKey(bio, key,
+	    NULL, NULL, 0, NULL, NULL) == 1 && (n = BIO_get_mem_data(bio,
+	    &data)) > 0 && (*pubkey = key_public_half(key, &type)) != NULL) {
+		*pem = xstrndup(data, (size_t)n);
+		*len = (size_t)n;
+		r = 0;
+	} else
+		set_cause(cause, _("cannot generate a %u-bit RSA key (OpenSSL "
+		    "error %lu)"), bits, ERR_get_error());
+	EVP_PKEY_free(key);
+	BIO_free(bio);
+	return r;
+}
+
+void
+dkim_secret_free(char *pem, size_t len)
+{
+	if (pem != NULL)
+		OPENSSL_cleanse(pem, len);
+	free(pem);
 }
 
 int
@@ -139,14 +263,17 @@ dkim_signing_key(const char *root, const char *domain, char **selector,
 		return 0;
 	}
 	if ((kt = conf_value(conf.data, "KeyTable")) != NULL) {
+		char *name = signing_name(root, conf.data, domain);
+
 		if (fs_read(root, table_path(kt), &table, cause) != 0)
 			r = -1;
 		else {
 			if (table.exists)
-				(void)key_table_entry(table.data, domain, &sel,
-				    &file);
+				(void)key_table_entry(table.data, domain, name,
+				    &sel, &file);
 			fs_file_release(&table);
 		}
+		free(name);
 		free(kt);
 	} else if ((single = conf_value(conf.data, "Domain")) != NULL) {
 		if (strcasecmp(single, domain) == 0) {
@@ -166,7 +293,7 @@ dkim_signing_key(const char *root, const char *domain, char **selector,
 				r = set_cause(cause, _("OpenDKIM's key for %s "
 				    "(%s) does not exist: it signs nothing"),
 				    domain, file);
-			else if ((*pubkey = public_half(keytext.data,
+			else if ((*pubkey = dkim_public_half(keytext.data,
 			    keytext.len, type)) == NULL)
 				r = set_cause(cause, _("OpenDKIM's key for %s "
 				    "(%s) is not a private key hardenwiz can "

@@ -1,0 +1,861 @@
+/*
+ * dns.c -- mail that receivers trust: OpenDKIM signs what Postfix sends,
+ * and the records to publish (SPF, DKIM, DMARC, MX, PTR) are worked out.
+ *
+ * Per domain, a 2048-bit RSA key is made with libcrypto into the
+ * distribution's key directory (/etc/dkimkeys, /etc/opendkim/keys),
+ * 0600 and owned by OpenDKIM's user, and named in OpenDKIM's KeyTable and
+ * SigningTable (file tables under /etc/opendkim, edited through Augeas).
+ * OpenDKIM listens on TCP loopback, which Postfix reaches from its chroot;
+ * Postfix's smtpd_milters and non_smtpd_milters get it after the milters
+ * already there, with milter_default_action = accept, so mail still flows
+ * (unsigned) while OpenDKIM is down.
+ *
+ * Rotation: a new selector gets a new key beside the old one, and the old
+ * one keeps signing until DNS serves the new key's record; a run after
+ * that switches the SigningTable (the old key stays, for mail in flight,
+ * until the admin removes it). A first key signs at once: mail signed
+ * with a key not yet published counts as unsigned, not as forged.
+ *
+ * The private key is a plan file like any other, so the diff, the
+ * journal and rollback cover it: a rollback restores the tables and
+ * removes the key in the same transaction, and the checker refuses any
+ * KeyTable that names a key the plan leaves missing. Its text is never
+ * rendered (plan_private_file), never in an argv, wiped when freed.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "dns/publish.h"
+#include "dns/records.h"
+#include "dns/resolver.h"
+#include "fsutil.h"
+#include "i18n.h"
+#include "opendkim/dkimkey.h"
+#include "opendkim/opendkim.h"
+#include "postfix/postfix.h"
+#include "step.h"
+
+#define DKIM_BITS	2048
+
+static const struct aug_file dns_files[] = {
+	{ "Opendkim.lns", OPENDKIM_CONF, 0644, &opendkim_checker,
+	  &hw_lens_opendkim },
+	{ "Opendkim_Table.lns", OPENDKIM_DIR "/*Table", 0644,
+	  &opendkim_checker, &hw_lens_opendkim_table },
+	{ "Postfix_Main.lns", POSTFIX_MAIN, 0644, &postfix_checker, NULL },
+};
+
+static const char *const dmarc_policies[] = { "none", "quarantine", "reject",
+	NULL };
+
+static const struct question dns_questions[] = {
+	{ "domain", V_LIST, N_("Mail domains"),
+	  N_("The domains this server sends mail for; each gets its own DKIM "
+	     "key. Default: Postfix's mydomain."), NULL, 0, 0, 0 },
+	{ "dkim_sign", V_BOOL, N_("Sign outgoing mail (DKIM)"),
+	  N_("OpenDKIM signs every message Postfix sends for these domains. "
+	     "Receivers check the signature against the key published in "
+	     "DNS; DMARC passes through it even when mail goes out through a "
+	     "relay."), NULL, 0, 0, 0 },
+	{ "dkim_selector", V_TEXT, N_("DKIM selector"),
+	  N_("The key's name in DNS: SELECTOR._domainkey.DOMAIN. A new "
+	     "selector rotates the key: the new key is made now, and signing "
+	     "switches to it on a later run, once DNS serves its record."),
+	  NULL, 0, 0, 0 },
+	{ "ipv4", V_IPS, N_("Public IPv4 address"),
+	  N_("For SPF and the PTR, when the server is behind NAT. Default: "
+	     "the public addresses of its interfaces."), NULL, 0, 0,
+	  Q_RECIPE_ONLY },
+	{ "ipv6", V_IPS, N_("Public IPv6 address"),
+	  N_("For SPF and the PTR."), NULL, 0, 0, Q_RECIPE_ONLY },
+	{ "spf_include", V_LIST, N_("SPF includes"),
+	  N_("Other senders for the domain (a newsletter service): their SPF "
+	     "domains, merged into the record."), NULL, 0, 0, Q_RECIPE_ONLY },
+	{ "dmarc_policy", V_CHOICE, N_("DMARC policy"),
+	  N_("none: reports only (start here); quarantine, then reject, once "
+	     "the reports show all your mail passes."), dmarc_policies, 0, 0,
+	  0 },
+	{ "dmarc_rua", V_TEXT, N_("DMARC report address"),
+	  N_("Where receivers send DMARC reports (mailto:...). Default: "
+	     "mailto:dmarc@DOMAIN."), NULL, 0, 0, Q_RECIPE_ONLY },
+	{ "dns_server", V_IPS, N_("DNS server to ask"),
+	  N_("Asked whether a rotated key's record is published. Default: "
+	     "each zone's own name servers."), NULL, 0, 0, Q_RECIPE_ONLY },
+};
+
+/* A host name: dot-separated labels of letters, digits and hyphens. */
+static bool
+dns_name_ok(const char *s, bool need_dot)
+{
+	size_t label = 0;
+
+	if (*s == '\0' || strlen(s) > 253 || (need_dot && !strchr(s, '.')))
+		return false;
+	for (const char *c = s; *c != '\0'; c++) {
+		if (*c == '.') {
+			if (label == 0 || c[-1] == '-' || c[1] == '\0')
+				return false;
+			label = 0;
+		} else if (isalnum((unsigned char)*c) || (*c == '-' &&
+		    label > 0) || (*c == '_' && label == 0))
+			label++;
+		else
+			return false;
+		if (label > 63)
+			return false;
+	}
+	return s[strlen(s) - 1] != '-';
+}
+
+/* ---- opendkim.conf through Augeas ---- */
+
+/* The tree path of opendkim.conf's KEY (any case), or NULL. */
+static char *
+conf_node(augeas *aug, const char *key)
+{
+	char **m = NULL, *found = NULL;
+	int n = aug_match(aug, "/files" OPENDKIM_CONF "/*", &m);
+
+	for (int i = 0; i < n; i++) {
+		const char *label = strrchr(m[i], '/') + 1;
+
+		if (found == NULL && strncasecmp(label, key, strlen(key)) == 0 &&
+		    (label[strlen(key)] == '\0' || label[strlen(key)] == '['))
+			found = xstrdup(m[i]);
+		free(m[i]);
+	}
+	free(m);
+	return found;
+}
+
+/* KEY's value in opendkim.conf (caller frees), or NULL. */
+static char *
+conf_get(augeas *aug, const char *key)
+{
+	char *path = conf_node(aug, key);
+	const char *v = NULL;
+	char *out = NULL;
+
+	if (path != NULL && aug_get(aug, path, &v) == 1 && v != NULL)
+		out = xstrdup(v);
+	free(path);
+	return out;
+}
+
+static int
+conf_set(struct step_ctx *ctx, const char *key, const char *value,
+    char **cause)
+{
+	augeas *aug = augs_handle(ctx->augs);
+	char *path = conf_node(aug, key);
+	char *fresh = xasprintf("/files" OPENDKIM_CONF "/%s", key);
+	int r = aug_set(aug, path != NULL ? path : fresh, value);
+
+	if (r != 0)
+		set_cause(cause, _("cannot set %s in %s: %s"), key,
+		    OPENDKIM_CONF, augs_error(ctx->augs));
+	free(fresh);
+	free(path);
+	return r;
+}
+
+/* ---- the tables ---- */
+
+/* The tree path of TABLE's row whose FIELD ("key", "value") is S, or NULL. */
+static char *
+table_row(augeas *aug, const char *table, const char *field, const char *s)
+{
+	char *q = augs_quote(s);
+	char *expr = xasprintf("/files%s/*[%s = '%s']", table, field, q);
+	char **m = NULL, *found = NULL;
+	int n = aug_match(aug, expr, &m);
+
+	for (int i = 0; i < n; i++) {
+		if (i == 0)
+			found = m[i];
+		else
+			free(m[i]);
+	}
+	free(m);
+	free(expr);
+	free(q);
+	return found;
+}
+
+/* A row KEY VALUE at the end of TABLE. */
+static int
+table_add(struct step_ctx *ctx, const char *table, const char *key,
+    const char *value, char **cause)
+{
+	augeas *aug = augs_handle(ctx->augs);
+	char *all = xasprintf("/files%s/*", table), *k, *v;
+	char **m = NULL;
+	int n = aug_match(aug, all, &m), next = 0, r;
+
+	/* Rows are numbered (seq): the new one takes the next number. */
+	for (int i = 0; i < n; i++) {
+		const char *label = strrchr(m[i], '/') + 1;
+
+		if (isdigit((unsigned char)label[0]) && atoi(label) > next)
+			next = atoi(label);
+		free(m[i]);
+	}
+	free(m);
+	k = xasprintf("/files%s/%d/key", table, next + 1);
+	v = xasprintf("/files%s/%d/value", table, next + 1);
+	r = aug_set(aug, k, key) != 0 || aug_set(aug, v, value) != 0 ? -1 : 0;
+	if (r != 0)
+		set_cause(cause, _("cannot add a row to %s: %s"), table,
+		    augs_error(ctx->augs));
+	free(v);
+	free(k);
+	free(all);
+	return r;
+}
+
+/* ---- OpenDKIM's configuration ---- */
+
+/* What every domain's keys go through, from opendkim.conf. */
+struct dkim_conf {
+	char		*keytable;	/* path of the KeyTable file */
+	char		*signtable;	/* path of the SigningTable file */
+	bool		 refile;	/* SigningTable rows are patterns */
+	char		*milter;	/* OpenDKIM as Postfix reaches it */
+	bool		 socket_moves;
+	uid_t		 uid;
+	gid_t		 gid;
+	const char	*keydir;
+};
+
+static void
+dkim_conf_release(struct dkim_conf *dc)
+{
+	free(dc->keytable);
+	free(dc->signtable);
+	free(dc->milter);
+}
+
+/*
+ * The table opendkim.conf names as KEY, or NEW_SPEC set when none: only a
+ * file under /etc/opendkim that the session loaded can be edited.
+ */
+static int
+conf_table(struct step_ctx *ctx, const char *key, const char *new_spec,
+    char **path, bool *refile, char **cause)
+{
+	char *spec = conf_get(augs_handle(ctx->augs), key);
+	const char *file;
+	int r = 0;
+
+	if (spec == NULL) {
+		spec = xstrdup(new_spec);
+		r = conf_set(ctx, key, spec, cause);
+	}
+	file = opendkim_file_table(spec);
+	if (r == 0 && file == NULL)
+		r = set_cause(cause, _("OpenDKIM's %s is %s, not a file: "
+		    "hardenwiz edits file tables only; add the keys there "
+		    "yourself, or make it a file"), key, spec);
+	else if (r == 0 && (!str_has_prefix(file, OPENDKIM_DIR "/") ||
+	    strchr(file + strlen(OPENDKIM_DIR "/"), '/') != NULL ||
+	    !str_has_suffix(file, "Table")))
+		r = set_cause(cause, _("OpenDKIM's %s is %s: hardenwiz edits "
+		    "tables named %s/*Table only; move it there (and change "
+		    "%s), then run again"), key, file, OPENDKIM_DIR,
+		    OPENDKIM_CONF);
+	if (r == 0) {
+		*path = xstrdup(file);
+		if (refile != NULL)
+			*refile = str_has_prefix(spec, "refile:");
+	}
+	free(spec);
+	return r;
+}
+
+static int
+prepare_conf(struct step_ctx *ctx, struct plan *p, struct dkim_conf *dc,
+    char **cause)
+{
+	augeas *aug = augs_handle(ctx->augs);
+	char *single = conf_get(aug, "KeyFile"), *sock, *mode, *user;
+	int r;
+
+	memset(dc, 0, sizeof *dc);
+	dc->keydir = opendkim_key_dir(ctx->os);
+	if (single != NULL && conf_get(aug, "KeyTable") == NULL) {
+		r = set_cause(cause, _("OpenDKIM signs with one key (KeyFile "
+		    "%s in %s): hardenwiz manages keys in a KeyTable and a "
+		    "SigningTable; move that key into them, or remove "
+		    "Domain, Selector and KeyFile, then run again"), single,
+		    OPENDKIM_CONF);
+		free(single);
+		return r;
+	}
+	free(single);
+	if (conf_table(ctx, "KeyTable", OPENDKIM_KEYTABLE, &dc->keytable,
+	    NULL, cause) != 0 || conf_table(ctx, "SigningTable", "refile:"
+	    OPENDKIM_SIGNINGTABLE, &dc->signtable, &dc->refile, cause) != 0)
+		return -1;
+	sock = conf_get(aug, "Socket");
+	dc->milter = opendkim_milter_address(sock);
+	r = 0;
+	if (dc->milter == NULL) {
+		/* A unix socket under /run: Postfix's chroot cannot reach it. */
+		if (sock != NULL)
+			plan_note(p, _("OpenDKIM moves from %s to %s: Postfix's "
+			    "smtpd and cleanup run chrooted and cannot reach a "
+			    "socket under /run"), sock, OPENDKIM_SOCKET);
+		dc->milter = xstrdup(OPENDKIM_MILTER);
+		dc->socket_moves = true;
+		r = conf_set(ctx, "Socket", OPENDKIM_SOCKET, cause);
+	}
+	free(sock);
+	/* Mode v only verifies: signing needs s. */
+	if (r == 0 && (mode = conf_get(aug, "Mode")) != NULL) {
+		if (strchr(mode, 's') == NULL)
+			r = conf_set(ctx, "Mode", "sv", cause);
+		free(mode);
+	}
+	user = conf_get(aug, "UserID");
+	if (r == 0)
+		r = opendkim_user(ctx->root, user, &dc->uid, &dc->gid, cause);
+	free(user);
+	return r;
+}
+
+/* ---- keys ---- */
+
+/*
+ * DNS serves NAME's DKIM record with public key PUB (through the
+ * recipe's dns_server, else each zone's own servers).
+ */
+static bool
+published(const char *server, const char *name, const char *pub)
+{
+	struct dns_opts o = { .server = server };
+	struct dns_query q;
+	bool yes = false;
+
+	dns_query_init(&q, name, DNS_TXT);
+	if (dns_resolve(&o, &q, 1, NULL) == 0 && q.status == DNS_ANSWER) {
+		for (size_t i = 0; i < q.values.n && !yes; i++) {
+			char *key = NULL, *problem = dkim_problem(q.values.v[i],
+			    &key);
+
+			yes = problem == NULL && key != NULL &&
+			    strcmp(key, pub) == 0;
+			free(problem);
+			free(key);
+		}
+	}
+	dns_query_release(&q);
+	return yes;
+}
+
+/*
+ * The key FILE for DOMAIN: its public half *PUB, read from the file when
+ * it is there, else made now and planned (0600, OpenDKIM's user).
+ */
+static int
+plan_key(struct step_ctx *ctx, struct plan *p, const struct dkim_conf *dc,
+    const char *file, char **pub, bool *made, char **cause)
+{
+	char *pem = NULL;
+	size_t len = 0;
+	const char *type;
+	int r;
+
+	*made = false;
+	if (fs_exists(ctx->root, file)) {
+		struct fs_file f;
+
+		secrets_protect();
+		if (fs_read(ctx->root, file, &f, cause) != 0)
+			return -1;
+		*pub = dkim_public_half(f.data, f.len, &type);
+		if (f.data != NULL)
+			explicit_bzero(f.data, f.len);
+		fs_file_release(&f);
+		if (*pub == NULL)
+			return set_cause(cause, _("%s is not a private key "
+			    "hardenwiz can read: move it away, then run again "
+			    "for a new one"), file);
+		return 0;
+	}
+	if (dkim_key_generate(DKIM_BITS, &pem, &len, pub, cause) != 0)
+		return -1;
+	if (!fs_exists(ctx->root, dc->keydir) && plan_find_file(p,
+	    dc->keydir) == NULL) {
+		plan_parents(p, ctx->id, dc->keydir);
+		plan_mkdir(p, ctx->id, dc->keydir, 0700, dc->uid, dc->gid);
+	}
+	plan_private_file(p, file);
+	r = plan_file(p, ctx->id, file, pem, len, 0600, dc->uid, dc->gid, NULL,
+	    cause);
+	dkim_secret_free(pem, len);
+	*made = r == 0;
+	return r;
+}
+
+/* The SigningTable row that applies to DOMAIN now (its tree path), or NULL. */
+static char *
+signing_now(augeas *aug, const struct dkim_conf *dc, const char *domain)
+{
+	char *all = xasprintf("/files%s/*[key]", dc->signtable), *found = NULL;
+	char **m = NULL;
+	int n = aug_match(aug, all, &m);
+
+	for (int i = 0; i < n; i++) {
+		char *kp = xasprintf("%s/key", m[i]);
+		const char *key = NULL;
+
+		if (found == NULL && aug_get(aug, kp, &key) == 1 && key !=
+		    NULL && dkim_row_matches(key, dc->refile, domain))
+			found = xstrdup(m[i]);
+		free(kp);
+		free(m[i]);
+	}
+	free(m);
+	free(all);
+	return found;
+}
+
+/* One domain's record to publish, as a note (zone-file form). */
+static void
+note_dkim_record(struct plan *p, const char *name, const char *pub,
+    const char *why)
+{
+	char *value = xasprintf("v=DKIM1; k=rsa; p=%s", pub);
+	char *zone = pub_txt_zone(value);
+
+	plan_note(p, "%s: %s. IN TXT %s", why, name, zone);
+	free(zone);
+	free(value);
+}
+
+/*
+ * DOMAIN signs with SELECTOR's key: the key, its KeyTable row, and the
+ * SigningTable row, switched from an older selector only once DNS
+ * serves the new key's record. *SIGNS: the selector and key that sign
+ * after the plan.
+ */
+static int
+plan_domain(struct step_ctx *ctx, struct plan *p, const struct dkim_conf *dc,
+    const struct settings *set, const char *domain, const char *selector,
+    char **sign_sel, char **sign_key, char **cause)
+{
+	augeas *aug = augs_handle(ctx->augs);
+	char *name = xasprintf("%s._domainkey.%s", selector, domain);
+	char *row = table_row(aug, dc->keytable, "key", name);
+	char *file = NULL, *pub = NULL, *now = NULL, *vpath = NULL;
+	const char *value = NULL;
+	bool made = false;
+	int r = -1, return_old = 0;
+
+	*sign_sel = *sign_key = NULL;
+	if (row != NULL) {
+		char *vp = xasprintf("%s/value", row), *colon;
+
+		/* DOMAIN:SELECTOR:KEYFILE */
+		if (aug_get(aug, vp, &value) == 1 && value != NULL &&
+		    (colon = strchr(value, ':')) != NULL && (colon =
+		    strchr(colon + 1, ':')) != NULL && colon[1] == '/')
+			file = xstrdup(colon + 1);
+		free(vp);
+		if (file == NULL) {
+			set_cause(cause, _("%s: the row %s is not "
+			    "DOMAIN:SELECTOR:/path/to/key"), dc->keytable, name);
+			goto out;
+		}
+	} else
+		file = xasprintf("%s/%s.%s.private", dc->keydir, domain,
+		    selector);
+	if (plan_key(ctx, p, dc, file, &pub, &made, cause) != 0)
+		goto out;
+	if (row == NULL) {
+		char *v = xasprintf("%s:%s:%s", domain, selector, file);
+
+		r = table_add(ctx, dc->keytable, name, v, cause);
+		free(v);
+		if (r != 0)
+			goto out;
+		r = -1;
+	}
+	now = signing_now(aug, dc, domain);
+	if (now != NULL) {
+		vpath = xasprintf("%s/value", now);
+		if (aug_get(aug, vpath, &value) != 1 || value == NULL)
+			value = "";
+	}
+	if (now == NULL) {
+		char *key = dc->refile ? xasprintf("*@%s", domain) :
+		    xstrdup(domain);
+
+		r = table_add(ctx, dc->signtable, key, name, cause);
+		free(key);
+		if (r != 0)
+			goto out;
+		plan_note(p, _("%s: DKIM signing starts now; publish its "
+		    "key (%s, below): until then receivers treat the mail as "
+		    "unsigned"), domain, name);
+	} else if (strcasecmp(value, name) != 0) {
+		/* Rotation: the new key signs once DNS has its record. */
+		const char *server = settings_get(set, "dns_server");
+
+		if (!p->offline && published(server, name, pub)) {
+			if (aug_set(aug, vpath, name) != 0) {
+				set_cause(cause, _("cannot set %s: %s"),
+				    dc->signtable, augs_error(ctx->augs));
+				goto out;
+			}
+			plan_note(p, _("DNS serves %s with the new key: %s signs "
+			    "with it from now on. Keep the old record (%s) "
+			    "published for a few days, for mail still in "
+			    "flight; then remove it, its KeyTable row and its "
+			    "key"), name, domain, value);
+		} else {
+			note_dkim_record(p, name, pub, made ? _("new DKIM key; "
+			    "publish it, then run hardenwiz again to sign "
+			    "with it") : _("the new DKIM key is not in DNS "
+			    "yet; publish it, then run hardenwiz again to sign "
+			    "with it"));
+			plan_note(p, _("%s keeps signing with %s until then%s"),
+			    domain, value, p->offline ? _(" (an offline root "
+			    "does not ask DNS)") : "");
+			/* What signs after the plan is the old key. */
+			const char *type;
+
+			return_old = dkim_signing_key(ctx->root, domain,
+			    sign_sel, sign_key, &type, NULL, cause) == 0 ? 1 :
+			    -1;
+		}
+	}
+	if (return_old != 0) {
+		r = return_old > 0 ? 0 : -1;
+		goto out;
+	}
+	*sign_sel = xstrdup(selector);
+	*sign_key = pub;
+	pub = NULL;
+	r = 0;
+out:
+	free(vpath);
+	free(now);
+	free(pub);
+	free(file);
+	free(row);
+	free(name);
+	return r;
+}
+
+/* ---- Postfix ---- */
+
+/* Postfix's KEY lists MILTER after the milters already there. */
+static int
+plan_milter(struct step_ctx *ctx, struct plan *p, const char *key,
+    const char *milter, char **cause)
+{
+	char *now = postfix_param(ctx->root, key, false), *want;
+	struct strv items;
+	int r = 0;
+
+	strv_init(&items);
+	split_list(now != NULL ? now : "", &items);
+	if (!strv_contains(&items, milter)) {
+		want = now != NULL && now[0] != '\0' ? xasprintf("%s, %s", now,
+		    milter) : xstrdup(milter);
+		r = postfix_set_main(ctx->augs, p, ctx->id, key, want, cause);
+		free(want);
+	}
+	strv_release(&items);
+	free(now);
+	return r;
+}
+
+static int
+plan_postfix(struct step_ctx *ctx, struct plan *p, const char *milter,
+    char **cause)
+{
+	if (plan_milter(ctx, p, "smtpd_milters", milter, cause) != 0 ||
+	    plan_milter(ctx, p, "non_smtpd_milters", milter, cause) != 0 ||
+	    postfix_set_main(ctx->augs, p, ctx->id, "milter_default_action",
+	    "accept", cause) != 0)
+		return -1;
+	return 0;
+}
+
+/* ---- the records ---- */
+
+/*
+ * The records DOMAIN should publish, as notes: zone-file lines (DKIM as
+ * strings of one record), with what to do; SEL and KEY sign (or NULL).
+ */
+static void
+note_records(struct step_ctx *ctx, struct plan *p, const struct settings *set,
+    const char *domain, const char *sel, const char *key)
+{
+	char *helo = postfix_param(ctx->root, "myhostname", true);
+	char *relay = postfix_param(ctx->root, "relayhost", true);
+	char *cause = NULL;
+	struct strv ips, incs, notes;
+	struct pub_want w;
+	struct pub_record *recs = NULL;
+	size_t n = 0;
+
+	strv_init(&ips);
+	strv_init(&incs);
+	strv_init(&notes);
+	split_list(settings_get(set, "ipv4") ? settings_get(set, "ipv4") : "",
+	    &ips);
+	split_list(settings_get(set, "ipv6") ? settings_get(set, "ipv6") : "",
+	    &ips);
+	if (ips.n == 0 && !p->offline)
+		dns_public_addresses(&ips);
+	split_list(settings_get(set, "spf_include") ? settings_get(set,
+	    "spf_include") : "", &incs);
+	memset(&w, 0, sizeof w);
+	w.domain = domain;
+	w.helo = helo;
+	w.relayhost = relay;
+	w.ips = ips.v;
+	w.nips = ips.n;
+	w.includes = incs.v;
+	w.nincludes = incs.n;
+	w.dmarc_rua = settings_get(set, "dmarc_rua");
+	w.dmarc_policy = settings_get(set, "dmarc_policy");
+	w.dkim_selector = sel;
+	w.dkim_key = key;
+	w.dkim_type = "rsa";
+	if (ips.n == 0)
+		plan_note(p, _("%s: no public address known (an offline root, "
+		    "or NAT): set ipv4 (and ipv6) in [dns] for SPF and the "
+		    "PTR"), domain);
+	if (pub_records(&w, &recs, &n, &notes, &cause) != 0) {
+		plan_note(p, "%s: %s", domain, cause);
+		free(cause);
+	}
+	for (size_t i = 0; i < n; i++) {
+		char *v = strcmp(recs[i].type, "TXT") == 0 ?
+		    pub_txt_zone(recs[i].value) : xstrdup(recs[i].value);
+
+		plan_note(p, "%s %s. IN %s %s%s%s", recs[i].at_provider ?
+		    _("ask the address's provider for:") : _("publish:"),
+		    recs[i].name, recs[i].type, v, recs[i].note ? "  ; " : "",
+		    recs[i].note ? recs[i].note : "");
+		free(v);
+	}
+	for (size_t i = 0; i < notes.n; i++)
+		plan_note(p, "%s", notes.v[i]);
+	plan_note(p, _("hardenwiz --dns-records prints these again (also "
+	    "for web DNS panels, and as JSON); hardenwiz --check-dns checks "
+	    "what DNS serves"));
+	pub_records_free(recs, n);
+	strv_release(&notes);
+	strv_release(&incs);
+	strv_release(&ips);
+	free(relay);
+	free(helo);
+}
+
+/* ---- the step ---- */
+
+/* The step planned a change to an OpenDKIM file (not main.cf) since FROM. */
+static bool
+opendkim_changed(const struct plan *p, size_t from)
+{
+	for (size_t i = from; i < p->nchanges; i++)
+		if (p->changes[i].kind != CHANGE_COMMAND &&
+		    strcmp(p->changes[i].path, POSTFIX_MAIN) != 0)
+			return true;
+	return false;
+}
+
+static int
+plan_signing(struct step_ctx *ctx, const struct settings *set,
+    struct plan *p, const struct strv *domains, const char *selector,
+    struct strv *sels, struct strv *keys, char **cause)
+{
+	struct dkim_conf dc;
+	size_t before = p->nchanges;
+	bool main_before = plan_find_file(p, POSTFIX_MAIN) != NULL;
+	int r = -1;
+
+	if (!opendkim_present(ctx->root))
+		return set_cause(cause, _("OpenDKIM is not installed: install "
+		    "it (apt-get install opendkim; on the RHEL family dnf "
+		    "install opendkim, from EPEL), then run again. hardenwiz "
+		    "edits the package's own %s, which must exist to be shown "
+		    "as a diff first"), OPENDKIM_CONF);
+	if (prepare_conf(ctx, p, &dc, cause) != 0)
+		goto out;
+	for (size_t i = 0; i < domains->n; i++) {
+		char *sel = NULL, *key = NULL, *mine = NULL;
+		const char *s = selector;
+
+		if (s == NULL) {
+			/* This domain's selector now, else "mail". */
+			char *pub = NULL;
+			const char *type;
+
+			if (dkim_signing_key(ctx->root, domains->v[i], &mine,
+			    &pub, &type, NULL, NULL) != 0 || mine == NULL)
+				s = "mail";
+			else
+				s = mine;
+			free(pub);
+		}
+		if (plan_domain(ctx, p, &dc, set, domains->v[i], s, &sel, &key,
+		    cause) != 0) {
+			free(mine);
+			goto out;
+		}
+		strv_add(sels, sel != NULL ? sel : "");
+		strv_add(keys, key != NULL ? key : "");
+		free(sel);
+		free(key);
+		free(mine);
+	}
+	if (!fs_exists(ctx->root, OPENDKIM_DIR))
+		plan_parents(p, ctx->id, OPENDKIM_KEYTABLE);
+	if (augs_collect(ctx->augs, p, ctx->id, cause) != 0 ||
+	    plan_postfix(ctx, p, dc.milter, cause) != 0 ||
+	    augs_collect(ctx->augs, p, ctx->id, cause) != 0)
+		goto out;
+	if (opendkim_changed(p, before)) {
+		if (opendkim_plan_restart(p, ctx->id, dc.socket_moves,
+		    cause) != 0)
+			goto out;
+		if (!p->offline)
+			plan_expect(p, ctx->id, &opendkim_listening, dc.milter,
+			    dc.milter, "", NULL, NULL);
+	}
+	if (!main_before && plan_find_file(p, POSTFIX_MAIN) != NULL)
+		postfix_plan_reload(p, ctx->id);
+	r = 0;
+out:
+	dkim_conf_release(&dc);
+	return r;
+}
+
+static int
+dns_plan(struct step_ctx *ctx, const struct settings *set, struct plan *p,
+    char **cause)
+{
+	const char *selector = settings_get(set, "dkim_selector");
+	struct strv domains, sels, keys;
+	char *mydomain = NULL;
+	int r = -1;
+
+	if (postfix_skip_step(p, ctx->id))
+		return 0;
+	strv_init(&domains);
+	strv_init(&sels);
+	strv_init(&keys);
+	if (settings_get(set, "domain") != NULL)
+		split_list(settings_get(set, "domain"), &domains);
+	else if ((mydomain = postfix_param(ctx->root, "mydomain", true)) !=
+	    NULL && mydomain[0] != '\0')
+		strv_add(&domains, mydomain);
+	if (domains.n == 0) {
+		set_cause(cause, "%s", _("[dns] needs domain: Postfix has no "
+		    "mydomain"));
+		goto out;
+	}
+	for (size_t i = 0; i < domains.n; i++)
+		if (!dns_name_ok(domains.v[i], true)) {
+			set_cause(cause, _("[dns] domain: '%s' is not a domain "
+			    "name"), domains.v[i]);
+			goto out;
+		}
+	if (selector != NULL && (!dns_name_ok(selector, false) ||
+	    strchr(selector, '_') != NULL)) {
+		set_cause(cause, _("[dns] dkim_selector: '%s' is not a DNS "
+		    "label (letters, digits, hyphens)"), selector);
+		goto out;
+	}
+	if (settings_bool(set, "dkim_sign", true) && plan_signing(ctx, set, p,
+	    &domains, selector, &sels, &keys, cause) != 0)
+		goto out;
+	for (size_t i = 0; i < domains.n; i++)
+		note_records(ctx, p, set, domains.v[i], i < sels.n &&
+		    sels.v[i][0] != '\0' ? sels.v[i] : NULL, i < keys.n &&
+		    keys.v[i][0] != '\0' ? keys.v[i] : NULL);
+	r = 0;
+out:
+	strv_release(&keys);
+	strv_release(&sels);
+	strv_release(&domains);
+	free(mydomain);
+	return r;
+}
+
+static int
+dns_audit(struct step_ctx *ctx, struct audit *a, char **cause)
+{
+	char *domain, *sel = NULL, *pub = NULL, *sock, *milter, *err = NULL;
+	const char *type;
+
+	(void)cause;
+	if (audit_without_postfix(ctx->root, a))
+		return 0;
+	domain = postfix_param(ctx->root, "mydomain", true);
+	if (domain != NULL && domain[0] != '\0')
+		settings_set(&a->current, "domain", domain);
+	settings_set(&a->current, "dkim_sign", "yes");
+	settings_set(&a->current, "dmarc_policy", "none");
+	if (!opendkim_present(ctx->root)) {
+		audit_finding(a, _("DKIM signing"), _("OpenDKIM not installed"),
+		    _("OpenDKIM signs"));
+		strv_add(&a->notes, _("install OpenDKIM first (apt-get install "
+		    "opendkim), then this step configures it"));
+	} else if (domain != NULL && (dkim_signing_key(ctx->root, domain, &sel,
+	    &pub, &type, NULL, &err) != 0 || sel == NULL)) {
+		audit_finding(a, _("DKIM signing"), err != NULL ? err :
+		    _("none"), _("OpenDKIM, selector mail"));
+	} else if (sel != NULL) {
+		settings_set(&a->current, "dkim_selector", sel);
+		sock = dkim_conf_value(ctx->root, "Socket");
+		milter = opendkim_milter_address(sock);
+		for (int i = 0; i < 2; i++) {
+			const char *key = i ? "non_smtpd_milters" :
+			    "smtpd_milters";
+			char *v = postfix_param(ctx->root, key, true);
+
+			if (milter == NULL || v == NULL || strstr(v,
+			    milter) == NULL)
+				audit_finding(a, key, v != NULL && v[0] ?
+				    v : _("(empty)"), milter != NULL ? milter :
+				    OPENDKIM_MILTER);
+			free(v);
+		}
+		free(milter);
+		free(sock);
+	}
+	a->state = a->nfindings > 0 ? STATE_NEEDS_CHANGE : STATE_OK;
+	free(err);
+	free(pub);
+	free(sel);
+	free(domain);
+	return 0;
+}
+
+const struct step step_dns = {
+	.id = "dns",
+	.title = N_("Mail DNS records"),
+	.help = N_("DKIM signing with OpenDKIM (a 2048-bit key made here, "
+	    "0600 for OpenDKIM's user; Postfix passes mail through it), and "
+	    "the records to publish: one merged SPF, the DKIM key as ONE "
+	    "record, DMARC starting at p=none with reports, MX, and the PTR "
+	    "your provider sets. hardenwiz --check-dns then checks what DNS "
+	    "serves."),
+	.files = dns_files,
+	.nfiles = nitems(dns_files),
+	.questions = dns_questions,
+	.nquestions = nitems(dns_questions),
+	.audit = dns_audit,
+	.plan = dns_plan,
+};
