@@ -15,6 +15,7 @@
 #          clang compiler-rt iproute util-linux sshpass firewalld
 #          iptables-nft nftables dbus-daemon procps-ng postfix swaks
 #          cyrus-sasl-plain dovecot python3-aiosmtpd python3-systemd nsd
+#          opendkim opendkim-tools
 #          (ufw, fail2ban: EPEL)
 set -eu
 
@@ -24,7 +25,8 @@ test="$build libcmocka-dev augeas-tools openssh-server openssh-client tmux
   clang libclang-rt-dev iproute2 util-linux patch valgrind strace time
   python3 openssl ufw firewalld iptables nftables dbus-daemon procps
   postfix swaks libnet-ssleay-perl libsasl2-modules dovecot-core
-  python3-aiosmtpd fail2ban python3-systemd debootstrap nsd"
+  python3-aiosmtpd fail2ban python3-systemd debootstrap nsd opendkim
+  opendkim-tools"
 
 case "${1:-build}" in
 build) want=$build ;;
