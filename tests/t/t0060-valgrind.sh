@@ -64,6 +64,21 @@ test_expect_success 'every Postfix step: dry run, apply, rollback (offline)' '
 	vgr "$T/pf" --rollback &&
 	vgr "$T/pf" --rollback
 '
+test_expect_success 'DKIM ([dns]): dry run, apply, rotation, rollback (offline)' '
+	mkroot debian12 "$T/dk" && with_postfix "$T/dk" &&
+	mkdir -p "$T/dk/usr/sbin" && : > "$T/dk/usr/sbin/opendkim" &&
+	cp /etc/opendkim.conf "$T/dk/etc/" &&
+	echo "opendkim:x:990:990::/run/opendkim:/usr/sbin/nologin" >> "$T/dk/etc/passwd" &&
+	cp "$SRC/recipes/examples/dkim.conf" "$T/dk.conf" && chmod 600 "$T/dk.conf" &&
+	sed "s/^dkim_selector = mail/dkim_selector = next/" "$T/dk.conf" > "$T/dk2.conf" &&
+	chmod 600 "$T/dk2.conf" &&
+	vgr "$T/dk" --apply "$T/dk.conf" --dry-run &&
+	vgr "$T/dk" --apply "$T/dk.conf" &&
+	vgr "$T/dk" --apply "$T/dk2.conf" &&
+	vgr "$T/dk" --audit --json &&
+	vgr "$T/dk" --rollback &&
+	vgr "$T/dk" --rollback
+'
 test_expect_success 'fail2ban: dry run, apply, rollback (offline)' '
 	mkroot debian12 "$T/f2b" && cp -a /etc/fail2ban "$T/f2b/etc/fail2ban" &&
 	cp "$SRC/recipes/examples/fail2ban.conf" "$T/f2b.conf" && chmod 600 "$T/f2b.conf" &&
