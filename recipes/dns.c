@@ -46,11 +46,15 @@ static const struct aug_file dns_files[] = {
 	  &hw_lens_opendkim },
 	{ "Opendkim_Table.lns", OPENDKIM_DIR "/*Table", 0644,
 	  &opendkim_checker, &hw_lens_opendkim_table },
+	/* The other common naming (key.table, signing.table). */
+	{ "Opendkim_Table.lns", OPENDKIM_DIR "/*.table", 0644,
+	  &opendkim_checker, &hw_lens_opendkim_table },
 	{ "Postfix_Main.lns", POSTFIX_MAIN, 0644, &postfix_checker, NULL },
 };
 
 static const char *const dmarc_policies[] = { "none", "quarantine", "reject",
 	NULL };
+static const char *const sts_modes[] = { "none", "testing", "enforce", NULL };
 
 static const struct question dns_questions[] = {
 	{ "domain", V_LIST, N_("Mail domains"),
@@ -82,6 +86,14 @@ static const struct question dns_questions[] = {
 	{ "dmarc_rua", V_TEXT, N_("DMARC report address"),
 	  N_("Where receivers send DMARC reports (mailto:...). Default: "
 	     "mailto:dmarc@DOMAIN."), NULL, 0, 0, Q_RECIPE_ONLY },
+	{ "tls_rpt", V_TEXT, N_("TLS-RPT report address"),
+	  N_("mailto: address for TLS-RPT reports (RFC 8460): senders say "
+	     "when TLS to your MX failed. Empty: no record."), NULL, 0, 0,
+	  Q_RECIPE_ONLY },
+	{ "mta_sts", V_CHOICE, N_("MTA-STS"),
+	  N_("testing or enforce: the _mta-sts record and the policy to "
+	     "serve over HTTPS at mta-sts.DOMAIN (RFC 8461); none: no "
+	     "record."), sts_modes, 0, 0, Q_RECIPE_ONLY },
 	{ "dns_server", V_IPS, N_("DNS server to ask"),
 	  N_("Asked whether a rotated key's record is published. Default: "
 	     "each zone's own name servers."), NULL, 0, 0, Q_RECIPE_ONLY },
@@ -262,11 +274,12 @@ conf_table(struct step_ctx *ctx, const char *key, const char *new_spec,
 		    "yourself, or make it a file"), key, spec);
 	else if (r == 0 && (!str_has_prefix(file, OPENDKIM_DIR "/") ||
 	    strchr(file + strlen(OPENDKIM_DIR "/"), '/') != NULL ||
-	    !str_has_suffix(file, "Table")))
+	    (!str_has_suffix(file, "Table") && !str_has_suffix(file,
+	    ".table"))))
 		r = set_cause(cause, _("OpenDKIM's %s is %s: hardenwiz edits "
-		    "tables named %s/*Table only; move it there (and change "
-		    "%s), then run again"), key, file, OPENDKIM_DIR,
-		    OPENDKIM_CONF);
+		    "tables named %s/*Table or *.table only; move it there "
+		    "(and change %s), then run again"), key, file,
+		    OPENDKIM_DIR, OPENDKIM_CONF);
 	if (r == 0) {
 		*path = xstrdup(file);
 		if (refile != NULL)
@@ -627,6 +640,12 @@ note_records(struct step_ctx *ctx, struct plan *p, const struct settings *set,
 	w.nincludes = incs.n;
 	w.dmarc_rua = settings_get(set, "dmarc_rua");
 	w.dmarc_policy = settings_get(set, "dmarc_policy");
+	w.tls_rpt = settings_get(set, "tls_rpt");
+	if (w.tls_rpt != NULL && w.tls_rpt[0] == '\0')
+		w.tls_rpt = NULL;
+	w.mta_sts = settings_get(set, "mta_sts");
+	if (w.mta_sts != NULL && strcmp(w.mta_sts, "none") == 0)
+		w.mta_sts = NULL;
 	w.dkim_selector = sel;
 	w.dkim_key = key;
 	w.dkim_type = "rsa";

@@ -183,12 +183,6 @@ check_dns_main(const struct options *o)
 	return code;
 }
 
-static bool
-dmarc_record(const char *value)
-{
-	return strncasecmp(value, "v=DMARC1", 8) == 0;
-}
-
 /* The first of Q's answers that IS takes for the record, or NULL. */
 static const char *
 published(const struct dns_query *q, bool (*is)(const char *))

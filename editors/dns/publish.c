@@ -180,6 +180,50 @@ add_spf(const struct pub_want *w, struct pub_record **list, size_t *n,
 	return 0;
 }
 
+/*
+ * TLS-RPT (RFC 8460): where senders report failed TLS to this domain's
+ * MX. MTA-STS (RFC 8461): the TXT record that announces a policy, whose
+ * id is taken from the policy's text, so it changes exactly when the
+ * policy does; the policy itself must be served over HTTPS, said in a note.
+ */
+static void
+add_tls(const struct pub_want *w, bool named, struct pub_record **list,
+    size_t *n, struct strv *notes)
+{
+	struct pub_record *r;
+	char *name, *policy, sha[65];
+
+	if (w->tls_rpt != NULL) {
+		name = xasprintf("_smtp._tls.%s", w->domain);
+		r = add(list, n, name, "TXT", xasprintf("v=TLSRPTv1; rua=%s",
+		    w->tls_rpt));
+		r->note = xstrdup(_("TLS-RPT: senders report failed TLS "
+		    "deliveries to this domain here"));
+		free(name);
+	}
+	if (w->mta_sts == NULL)
+		return;
+	if (!named) {
+		strv_addf(notes, _("MTA-STS needs the MX under %s: no record "
+		    "made"), w->domain);
+		return;
+	}
+	policy = xasprintf("version: STSv1\nmode: %s\nmx: %s\n"
+	    "max_age: %s\n", w->mta_sts, w->helo, strcmp(w->mta_sts,
+	    "enforce") == 0 ? "604800" : "86400");
+	sha256_hex(policy, strlen(policy), sha);
+	sha[20] = '\0';
+	name = xasprintf("_mta-sts.%s", w->domain);
+	r = add(list, n, name, "TXT", xasprintf("v=STSv1; id=%s", sha));
+	r->note = xasprintf(_("MTA-STS: only with this policy served at "
+	    "https://mta-sts.%s/.well-known/mta-sts.txt (a valid certificate "
+	    "for mta-sts.%s), one line each: version: STSv1 | mode: %s | "
+	    "mx: %s | max_age: %s"), w->domain, w->domain, w->mta_sts,
+	    w->helo, strcmp(w->mta_sts, "enforce") == 0 ? "604800" : "86400");
+	free(name);
+	free(policy);
+}
+
 int
 pub_records(const struct pub_want *w, struct pub_record **out, size_t *nout,
     struct strv *notes, char **cause)
@@ -239,6 +283,7 @@ pub_records(const struct pub_want *w, struct pub_record **out, size_t *nout,
 		strv_addf(notes, _("this server's name (myhostname %s) is not "
 		    "under %s: give it a name there (mail.%s) for MX and PTR"),
 		    w->helo != NULL ? w->helo : "?", w->domain, w->domain);
+	add_tls(w, named, &list, &n, notes);
 	for (size_t i = 0; i < w->nips && w->helo != NULL; i++) {
 		name = dns_ptr_name(w->ips[i]);
 		r = add(&list, &n, name, "PTR", xasprintf("%s.", w->helo));

@@ -34,6 +34,10 @@ struct pub_want {
 	const char	*dkim_selector;	/* OpenDKIM's, or NULL: no DKIM record */
 	const char	*dkim_key;	/* its p= */
 	const char	*dkim_type;	/* "rsa", "ed25519" */
+	/* Optional: TLS-RPT's report address (NULL: no record), MTA-STS's
+	 * mode ("testing", "enforce"; NULL: no record). */
+	const char	*tls_rpt;
+	const char	*mta_sts;
 	/* What is published now (NULL: nothing, or not asked). */
 	const char	*spf_now;
 	const char	*dmarc_now;

@@ -515,6 +515,14 @@ check_dkim(const struct rec_want *w, const struct dns_query *q,
 	free(key);
 }
 
+bool
+dmarc_record(const char *value)
+{
+	/* Meant as one even when misordered: it must be replaced, not added. */
+	return strncasecmp(value, "v=DMARC1", 8) == 0 ||
+	    strstr(value, "DMARC1") != NULL;
+}
+
 static void
 check_dmarc(const struct dns_query *q, struct rec_check *c)
 {
@@ -525,19 +533,24 @@ check_dmarc(const struct dns_query *q, struct rec_check *c)
 		judge_unknown(c, q);
 		return;
 	}
+	const char *first = NULL;
+
 	for (size_t i = 0; q->status == DNS_ANSWER && i < q->values.n; i++)
-		n += strncasecmp(q->values.v[i], "v=DMARC1", 8) == 0 ||
-		    strstr(q->values.v[i], "DMARC1") != NULL;
+		if (dmarc_record(q->values.v[i])) {
+			n++;
+			if (first == NULL)
+				first = q->values.v[i];
+		}
 	if (n == 0) {
 		c->verdict = REC_MISSING;
 		return;
 	}
-	c->value = xstrdup(q->values.v[0]);
+	c->value = xstrdup(first);
 	if (n > 1)
 		c->why = xasprintf(_("%zu DMARC records: receivers ignore "
 		    "them all. Keep one"), n);
 	else
-		c->why = dmarc_problem(q->values.v[0], &policy);
+		c->why = dmarc_problem(first, &policy);
 	c->verdict = c->why == NULL ? REC_MATCHES : REC_DIFFERS;
 	free(policy);
 }

@@ -58,6 +58,8 @@ const char *spf_mechanism(const char *term, char *qualifier);
  * redirect (domains to follow) into FOLLOW; -1 with WHY on bad syntax. */
 int	 spf_terms(const char *record, int *lookups, struct strv *follow,
 	    char **why);
+/* A TXT value at _dmarc that is meant as a DMARC record (right or not). */
+bool	 dmarc_record(const char *value);
 /* DMARC RECORD's problem, or NULL when it is right (*POLICY: its p=). */
 char	*dmarc_problem(const char *record, char **policy);
 /* DKIM RECORD's problem, or NULL (*KEY: its p=, caller frees). */

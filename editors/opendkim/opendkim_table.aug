@@ -17,4 +17,4 @@ module Opendkim_Table =
   let lns = (Util.empty | Util.comment | row)*
 
   let xfm = transform lns (incl "/etc/opendkim/KeyTable"
-      . incl "/etc/opendkim/SigningTable")
+      . incl "/etc/opendkim/SigningTable" . incl "/etc/opendkim/*.table")

@@ -51,6 +51,7 @@ mkdir -p "$N"
 {
 	soa void.example.org 10.53.0.1
 	printf '@ IN TXT "v=spf1 ip4:81.2.69.10 a:gone1.void.example.org mx:gone2.void.example.org exists:gone3.void.example.org a:ns.void.example.org ~all"\n'
+	printf '_dmarc IN TXT "p=quarantine; v=DMARC1"\n'
 } > "$N/void.example.org.zone"
 nsd_conf "$N" 10.53.0.1 good.example.org relay.example.net bad.example.org \
     many.example.org void.example.org 69.2.81.in-addr.arpa
@@ -140,6 +141,11 @@ test_expect_success '--dns-records: the published SPF merged (relay include adde
 	grep -q "published already: kept" "$T/rec.out" &&
 	grep -q "mail goes out through SendGrid" "$T/rec.out" &&
 	grep -qx "  10.69.2.81.in-addr.arpa PTR mail.good.example.org." "$T/rec.out"
+'
+
+test_expect_success '--dns-records: a misordered DMARC record is to be replaced, not joined by a second' '
+	in_ns "$HW" --root "$R" --dns-records --server 10.53.0.1 --domain void.example.org 81.2.69.10 > "$T/void-rec.out" &&
+	grep -q "REPLACE the DMARC record published now (it does not start with v=DMARC1" "$T/void-rec.out"
 '
 
 # with_opendkim DOMAIN: OpenDKIM in the root signs DOMAIN with selector

@@ -92,6 +92,30 @@ test_expect_success 'OpenDKIM not installed: refused with the command to install
 	: > "$R/usr/sbin/opendkim"
 '
 
+test_expect_success 'records only (dkim_sign = no): SPF with the includes, DMARC, TLS-RPT, MTA-STS; nothing changes' '
+	recipe rec.conf <<-EOF2 &&
+	[dns]
+	domain = example.com
+	dkim_sign = no
+	ipv4 = 81.2.69.10
+	spf_include = _spf.mailer.example.net
+	dmarc_policy = quarantine
+	dmarc_rua = mailto:reports@example.com
+	tls_rpt = mailto:tls@example.com
+	mta_sts = testing
+	EOF2
+	snapshot "$R" > "$T/before-rec" &&
+	$HW --root "$R" --apply "$T/rec.conf" > "$T/rec.out" 2>&1 &&
+	grep -q "publish: example.com. IN TXT \"v=spf1 ip4:81.2.69.10 include:_spf.mailer.example.net ~all\"" "$T/rec.out" &&
+	grep -q "publish: _dmarc.example.com. IN TXT \"v=DMARC1; p=quarantine; rua=mailto:reports@example.com\"" "$T/rec.out" &&
+	grep -q "publish: _smtp._tls.example.com. IN TXT \"v=TLSRPTv1; rua=mailto:tls@example.com\"" "$T/rec.out" &&
+	grep -q "publish: _mta-sts.example.com. IN TXT \"v=STSv1; id=[0-9a-f]*\".*mode: testing | mx: mail.example.com" "$T/rec.out" &&
+	grep -q "publish: example.com. IN MX 10 mail.example.com." "$T/rec.out" &&
+	grep -q "ask the address.s provider for: 10.69.2.81.in-addr.arpa. IN PTR mail.example.com." "$T/rec.out" &&
+	grep -qx "# nothing to change" "$T/rec.out" &&
+	snapshot "$R" | diff - "$T/before-rec"
+'
+
 # ---- live: a booted Debian with Postfix, OpenDKIM and nsd ----
 S=$T/sys
 sd_prepare t0140
