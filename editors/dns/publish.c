@@ -152,6 +152,15 @@ add_spf(const struct pub_want *w, struct pub_record **list, size_t *n,
 		strv_addf(notes, _("relayhost %s is not a relay service "
 		    "hardenwiz knows: add the SPF include its documentation "
 		    "gives, or mail it sends fails SPF"), w->relayhost);
+	if (terms.n == 0 && w->spf_now == NULL) {
+		/* "v=spf1 ~all" alone would softfail this server's own mail. */
+		strv_addf(notes, _("no SPF record for %s without this server's "
+		    "address: give it, and publish the record then"),
+		    w->domain);
+		strv_release(&terms);
+		strv_release(&follow);
+		return 0;
+	}
 	spf = spf_merge(w->spf_now, &terms);
 	if (spf_terms(spf, &lookups, &follow, &why) == 0 && lookups > 10)
 		why = xasprintf(_("it would need %d DNS lookups, more than 10: "

@@ -221,6 +221,8 @@ test_expect_success '--dns-records offline: nothing asked, the merge rule said; 
 	grep -q "^note: relayhost \[mail.smarthost.example\]:587 is not a relay service hardenwiz knows" "$T/off.out" &&
 	"$HW" --root "$R" --dns-records > "$T/noip.out" &&
 	grep -q "^note: no public address known: give the server.s addresses" "$T/noip.out" &&
+	grep -q "^note: no SPF record for .* without this server.s address" "$T/noip.out" &&
+	! grep -q "v=spf1" "$T/noip.out" &&
 	test_expect_code 2 "$HW" --root "$R" --dns-records 81.2.69.300 2> "$T/badip.err" &&
 	grep -q "81.2.69.300. is not an IP address" "$T/badip.err"
 '
