@@ -39,8 +39,6 @@
 #include "postfix/postfix.h"
 #include "step.h"
 
-#define DKIM_BITS	2048
-
 static const struct aug_file dns_files[] = {
 	{ "Opendkim.lns", OPENDKIM_CONF, 0644, &opendkim_checker,
 	  &hw_lens_opendkim },
@@ -123,223 +121,6 @@ dns_name_ok(const char *s, bool need_dot)
 	return s[strlen(s) - 1] != '-';
 }
 
-/* ---- opendkim.conf through Augeas ---- */
-
-/* The tree path of opendkim.conf's KEY (any case), or NULL. */
-static char *
-conf_node(augeas *aug, const char *key)
-{
-	char **m = NULL, *found = NULL;
-	int n = aug_match(aug, "/files" OPENDKIM_CONF "/*", &m);
-
-	for (int i = 0; i < n; i++) {
-		const char *label = strrchr(m[i], '/') + 1;
-
-		if (found == NULL && strncasecmp(label, key, strlen(key)) == 0 &&
-		    (label[strlen(key)] == '\0' || label[strlen(key)] == '['))
-			found = xstrdup(m[i]);
-		free(m[i]);
-	}
-	free(m);
-	return found;
-}
-
-/* KEY's value in opendkim.conf (caller frees), or NULL. */
-static char *
-conf_get(augeas *aug, const char *key)
-{
-	char *path = conf_node(aug, key);
-	const char *v = NULL;
-	char *out = NULL;
-
-	if (path != NULL && aug_get(aug, path, &v) == 1 && v != NULL)
-		out = xstrdup(v);
-	free(path);
-	return out;
-}
-
-static int
-conf_set(struct step_ctx *ctx, const char *key, const char *value,
-    char **cause)
-{
-	augeas *aug = augs_handle(ctx->augs);
-	char *path = conf_node(aug, key);
-	char *fresh = xasprintf("/files" OPENDKIM_CONF "/%s", key);
-	int r = aug_set(aug, path != NULL ? path : fresh, value);
-
-	if (r != 0)
-		set_cause(cause, _("cannot set %s in %s: %s"), key,
-		    OPENDKIM_CONF, augs_error(ctx->augs));
-	free(fresh);
-	free(path);
-	return r;
-}
-
-/* ---- the tables ---- */
-
-/* The tree path of TABLE's row whose FIELD ("key", "value") is S, or NULL. */
-static char *
-table_row(augeas *aug, const char *table, const char *field, const char *s)
-{
-	char *q = augs_quote(s);
-	char *expr = xasprintf("/files%s/*[%s = '%s']", table, field, q);
-	char **m = NULL, *found = NULL;
-	int n = aug_match(aug, expr, &m);
-
-	for (int i = 0; i < n; i++) {
-		if (i == 0)
-			found = m[i];
-		else
-			free(m[i]);
-	}
-	free(m);
-	free(expr);
-	free(q);
-	return found;
-}
-
-/* A row KEY VALUE at the end of TABLE. */
-static int
-table_add(struct step_ctx *ctx, const char *table, const char *key,
-    const char *value, char **cause)
-{
-	augeas *aug = augs_handle(ctx->augs);
-	char *all = xasprintf("/files%s/*", table), *k, *v;
-	char **m = NULL;
-	int n = aug_match(aug, all, &m), next = 0, r;
-
-	/* Rows are numbered (seq): the new one takes the next number. */
-	for (int i = 0; i < n; i++) {
-		const char *label = strrchr(m[i], '/') + 1;
-
-		if (isdigit((unsigned char)label[0]) && atoi(label) > next)
-			next = atoi(label);
-		free(m[i]);
-	}
-	free(m);
-	k = xasprintf("/files%s/%d/key", table, next + 1);
-	v = xasprintf("/files%s/%d/value", table, next + 1);
-	r = aug_set(aug, k, key) != 0 || aug_set(aug, v, value) != 0 ? -1 : 0;
-	if (r != 0)
-		set_cause(cause, _("cannot add a row to %s: %s"), table,
-		    augs_error(ctx->augs));
-	free(v);
-	free(k);
-	free(all);
-	return r;
-}
-
-/* ---- OpenDKIM's configuration ---- */
-
-/* What every domain's keys go through, from opendkim.conf. */
-struct dkim_conf {
-	char		*keytable;	/* path of the KeyTable file */
-	char		*signtable;	/* path of the SigningTable file */
-	bool		 refile;	/* SigningTable rows are patterns */
-	char		*milter;	/* OpenDKIM as Postfix reaches it */
-	bool		 socket_moves;
-	uid_t		 uid;
-	gid_t		 gid;
-	const char	*keydir;
-};
-
-static void
-dkim_conf_release(struct dkim_conf *dc)
-{
-	free(dc->keytable);
-	free(dc->signtable);
-	free(dc->milter);
-}
-
-/*
- * The table opendkim.conf names as KEY, or NEW_SPEC set when none: only a
- * file under /etc/opendkim that the session loaded can be edited.
- */
-static int
-conf_table(struct step_ctx *ctx, const char *key, const char *new_spec,
-    char **path, bool *refile, char **cause)
-{
-	char *spec = conf_get(augs_handle(ctx->augs), key);
-	const char *file;
-	int r = 0;
-
-	if (spec == NULL) {
-		spec = xstrdup(new_spec);
-		r = conf_set(ctx, key, spec, cause);
-	}
-	file = opendkim_file_table(spec);
-	if (r == 0 && file == NULL)
-		r = set_cause(cause, _("OpenDKIM's %s is %s, not a file: "
-		    "hardenwiz edits file tables only; add the keys there "
-		    "yourself, or make it a file"), key, spec);
-	else if (r == 0 && (!str_has_prefix(file, OPENDKIM_DIR "/") ||
-	    strchr(file + strlen(OPENDKIM_DIR "/"), '/') != NULL ||
-	    (!str_has_suffix(file, "Table") && !str_has_suffix(file,
-	    ".table"))))
-		r = set_cause(cause, _("OpenDKIM's %s is %s: hardenwiz edits "
-		    "tables named %s/*Table or *.table only; move it there "
-		    "(and change %s), then run again"), key, file,
-		    OPENDKIM_DIR, OPENDKIM_CONF);
-	if (r == 0) {
-		*path = xstrdup(file);
-		if (refile != NULL)
-			*refile = str_has_prefix(spec, "refile:");
-	}
-	free(spec);
-	return r;
-}
-
-static int
-prepare_conf(struct step_ctx *ctx, struct plan *p, struct dkim_conf *dc,
-    char **cause)
-{
-	augeas *aug = augs_handle(ctx->augs);
-	char *single = conf_get(aug, "KeyFile"), *sock, *mode, *user;
-	int r;
-
-	memset(dc, 0, sizeof *dc);
-	dc->keydir = opendkim_key_dir(ctx->os);
-	if (single != NULL && conf_get(aug, "KeyTable") == NULL) {
-		r = set_cause(cause, _("OpenDKIM signs with one key (KeyFile "
-		    "%s in %s): hardenwiz manages keys in a KeyTable and a "
-		    "SigningTable; move that key into them, or remove "
-		    "Domain, Selector and KeyFile, then run again"), single,
-		    OPENDKIM_CONF);
-		free(single);
-		return r;
-	}
-	free(single);
-	if (conf_table(ctx, "KeyTable", OPENDKIM_KEYTABLE, &dc->keytable,
-	    NULL, cause) != 0 || conf_table(ctx, "SigningTable", "refile:"
-	    OPENDKIM_SIGNINGTABLE, &dc->signtable, &dc->refile, cause) != 0)
-		return -1;
-	sock = conf_get(aug, "Socket");
-	dc->milter = opendkim_milter_address(sock);
-	r = 0;
-	if (dc->milter == NULL) {
-		/* A unix socket under /run: Postfix's chroot cannot reach it. */
-		if (sock != NULL)
-			plan_note(p, _("OpenDKIM moves from %s to %s: Postfix's "
-			    "smtpd and cleanup run chrooted and cannot reach a "
-			    "socket under /run"), sock, OPENDKIM_SOCKET);
-		dc->milter = xstrdup(OPENDKIM_MILTER);
-		dc->socket_moves = true;
-		r = conf_set(ctx, "Socket", OPENDKIM_SOCKET, cause);
-	}
-	free(sock);
-	/* Mode v only verifies: signing needs s. */
-	if (r == 0 && (mode = conf_get(aug, "Mode")) != NULL) {
-		if (strchr(mode, 's') == NULL)
-			r = conf_set(ctx, "Mode", "sv", cause);
-		free(mode);
-	}
-	user = conf_get(aug, "UserID");
-	if (r == 0)
-		r = opendkim_user(ctx->root, user, &dc->uid, &dc->gid, cause);
-	free(user);
-	return r;
-}
-
 /* ---- keys ---- */
 
 /*
@@ -369,74 +150,6 @@ published(const char *server, const char *name, const char *pub)
 	return yes;
 }
 
-/*
- * The key FILE for DOMAIN: its public half *PUB, read from the file when
- * it is there, else made now and planned (0600, OpenDKIM's user).
- */
-static int
-plan_key(struct step_ctx *ctx, struct plan *p, const struct dkim_conf *dc,
-    const char *file, char **pub, bool *made, char **cause)
-{
-	char *pem = NULL;
-	size_t len = 0;
-	const char *type;
-	int r;
-
-	*made = false;
-	if (fs_exists(ctx->root, file)) {
-		struct fs_file f;
-
-		secrets_protect();
-		if (fs_read(ctx->root, file, &f, cause) != 0)
-			return -1;
-		*pub = dkim_public_half(f.data, f.len, &type);
-		if (f.data != NULL)
-			explicit_bzero(f.data, f.len);
-		fs_file_release(&f);
-		if (*pub == NULL)
-			return set_cause(cause, _("%s is not a private key "
-			    "hardenwiz can read: move it away, then run again "
-			    "for a new one"), file);
-		return 0;
-	}
-	if (dkim_key_generate(DKIM_BITS, &pem, &len, pub, cause) != 0)
-		return -1;
-	if (!fs_exists(ctx->root, dc->keydir) && plan_find_file(p,
-	    dc->keydir) == NULL) {
-		plan_parents(p, ctx->id, dc->keydir);
-		plan_mkdir(p, ctx->id, dc->keydir, 0700, dc->uid, dc->gid);
-	}
-	plan_private_file(p, file);
-	r = plan_file(p, ctx->id, file, pem, len, 0600, dc->uid, dc->gid, NULL,
-	    cause);
-	dkim_secret_free(pem, len);
-	*made = r == 0;
-	return r;
-}
-
-/* The SigningTable row that applies to DOMAIN now (its tree path), or NULL. */
-static char *
-signing_now(augeas *aug, const struct dkim_conf *dc, const char *domain)
-{
-	char *all = xasprintf("/files%s/*[key]", dc->signtable), *found = NULL;
-	char **m = NULL;
-	int n = aug_match(aug, all, &m);
-
-	for (int i = 0; i < n; i++) {
-		char *kp = xasprintf("%s/key", m[i]);
-		const char *key = NULL;
-
-		if (found == NULL && aug_get(aug, kp, &key) == 1 && key !=
-		    NULL && dkim_row_matches(key, dc->refile, domain))
-			found = xstrdup(m[i]);
-		free(kp);
-		free(m[i]);
-	}
-	free(m);
-	free(all);
-	return found;
-}
-
 /* One domain's record to publish, as a note (zone-file form). */
 static void
 note_dkim_record(struct plan *p, const char *name, const char *pub,
@@ -453,114 +166,67 @@ note_dkim_record(struct plan *p, const char *name, const char *pub,
 /*
  * DOMAIN signs with SELECTOR's key: the key, its KeyTable row, and the
  * SigningTable row, switched from an older selector only once DNS
- * serves the new key's record. *SIGNS: the selector and key that sign
- * after the plan.
+ * serves the new key's record. *SIGN_SEL and *SIGN_KEY: the selector and
+ * key that sign after the plan.
  */
 static int
-plan_domain(struct step_ctx *ctx, struct plan *p, const struct dkim_conf *dc,
-    const struct settings *set, const char *domain, const char *selector,
-    char **sign_sel, char **sign_key, char **cause)
+plan_domain(struct step_ctx *ctx, struct plan *p,
+    const struct opendkim_setup *dc, const struct settings *set,
+    const char *domain, const char *selector, char **sign_sel,
+    char **sign_key, char **cause)
 {
-	augeas *aug = augs_handle(ctx->augs);
 	char *name = xasprintf("%s._domainkey.%s", selector, domain);
-	char *row = table_row(aug, dc->keytable, "key", name);
-	char *file = NULL, *pub = NULL, *now = NULL, *vpath = NULL;
-	const char *value = NULL;
+	char *pub = NULL, *now = NULL;
+	const char *type;
 	bool made = false;
-	int r = -1, return_old = 0;
+	int r = -1;
 
 	*sign_sel = *sign_key = NULL;
-	if (row != NULL) {
-		char *vp = xasprintf("%s/value", row), *colon;
-
-		/* DOMAIN:SELECTOR:KEYFILE */
-		if (aug_get(aug, vp, &value) == 1 && value != NULL &&
-		    (colon = strchr(value, ':')) != NULL && (colon =
-		    strchr(colon + 1, ':')) != NULL && colon[1] == '/')
-			file = xstrdup(colon + 1);
-		free(vp);
-		if (file == NULL) {
-			set_cause(cause, _("%s: the row %s is not "
-			    "DOMAIN:SELECTOR:/path/to/key"), dc->keytable, name);
-			goto out;
-		}
-	} else
-		file = xasprintf("%s/%s.%s.private", dc->keydir, domain,
-		    selector);
-	if (plan_key(ctx, p, dc, file, &pub, &made, cause) != 0)
+	if (opendkim_plan_key(ctx->augs, p, ctx->id, dc, domain, selector,
+	    &pub, &made, cause) != 0)
 		goto out;
-	if (row == NULL) {
-		char *v = xasprintf("%s:%s:%s", domain, selector, file);
-
-		r = table_add(ctx, dc->keytable, name, v, cause);
-		free(v);
-		if (r != 0)
+	now = opendkim_signing(ctx->augs, dc, domain);
+	if (now == NULL || strcasecmp(now, name) == 0) {
+		if (now == NULL && (opendkim_sign_with(ctx->augs, dc, domain,
+		    name, cause) != 0))
 			goto out;
-		r = -1;
-	}
-	now = signing_now(aug, dc, domain);
-	if (now != NULL) {
-		vpath = xasprintf("%s/value", now);
-		if (aug_get(aug, vpath, &value) != 1 || value == NULL)
-			value = "";
-	}
-	if (now == NULL) {
-		char *key = dc->refile ? xasprintf("*@%s", domain) :
-		    xstrdup(domain);
-
-		r = table_add(ctx, dc->signtable, key, name, cause);
-		free(key);
-		if (r != 0)
-			goto out;
-		plan_note(p, _("%s: DKIM signing starts now; publish its "
-		    "key (%s, below): until then receivers treat the mail as "
-		    "unsigned"), domain, name);
-	} else if (strcasecmp(value, name) != 0) {
-		/* Rotation: the new key signs once DNS has its record. */
-		const char *server = settings_get(set, "dns_server");
-
-		if (!p->offline && published(server, name, pub)) {
-			if (aug_set(aug, vpath, name) != 0) {
-				set_cause(cause, _("cannot set %s: %s"),
-				    dc->signtable, augs_error(ctx->augs));
-				goto out;
-			}
-			plan_note(p, _("DNS serves %s with the new key: %s signs "
-			    "with it from now on. Keep the old record (%s) "
-			    "published for a few days, for mail still in "
-			    "flight; then remove it, its KeyTable row and its "
-			    "key"), name, domain, value);
-		} else {
-			note_dkim_record(p, name, pub, made ? _("new DKIM key; "
-			    "publish it, then run hardenwiz again to sign "
-			    "with it") : _("the new DKIM key is not in DNS "
-			    "yet; publish it, then run hardenwiz again to sign "
-			    "with it"));
-			plan_note(p, _("%s keeps signing with %s until then%s"),
-			    domain, value, p->offline ? _(" (an offline root "
-			    "does not ask DNS)") : "");
-			/* What signs after the plan is the old key. */
-			const char *type;
-
-			return_old = dkim_signing_key(ctx->root, domain,
-			    sign_sel, sign_key, &type, NULL, cause) == 0 ? 1 :
-			    -1;
-		}
-	}
-	if (return_old != 0) {
-		r = return_old > 0 ? 0 : -1;
+		if (now == NULL)
+			plan_note(p, _("%s: DKIM signing starts now; publish "
+			    "its key (%s, below): until then receivers treat "
+			    "the mail as unsigned"), domain, name);
+		*sign_sel = xstrdup(selector);
+		*sign_key = pub;
+		pub = NULL;
+		r = 0;
 		goto out;
 	}
-	*sign_sel = xstrdup(selector);
-	*sign_key = pub;
-	pub = NULL;
-	r = 0;
+	/* Rotation: the new key signs once DNS has its record. */
+	if (!p->offline && published(settings_get(set, "dns_server"), name,
+	    pub)) {
+		if (opendkim_sign_with(ctx->augs, dc, domain, name, cause) != 0)
+			goto out;
+		plan_note(p, _("DNS serves %s with the new key: %s signs with "
+		    "it from now on. Keep the old record (%s) published for a "
+		    "few days, for mail still in flight; then remove it, its "
+		    "KeyTable row and its key"), name, domain, now);
+		*sign_sel = xstrdup(selector);
+		*sign_key = pub;
+		pub = NULL;
+		r = 0;
+		goto out;
+	}
+	note_dkim_record(p, name, pub, made ? _("new DKIM key; publish it, "
+	    "then run hardenwiz again to sign with it") : _("the new DKIM "
+	    "key is not in DNS yet; publish it, then run hardenwiz again to "
+	    "sign with it"));
+	plan_note(p, _("%s keeps signing with %s until then%s"), domain, now,
+	    p->offline ? _(" (an offline root does not ask DNS)") : "");
+	/* What signs after the plan is the old key. */
+	r = dkim_signing_key(ctx->root, domain, sign_sel, sign_key, &type,
+	    NULL, cause);
 out:
-	free(vpath);
 	free(now);
 	free(pub);
-	free(file);
-	free(row);
 	free(name);
 	return r;
 }
@@ -698,7 +364,7 @@ plan_signing(struct step_ctx *ctx, const struct settings *set,
     struct plan *p, const struct strv *domains, const char *selector,
     struct strv *sels, struct strv *keys, char **cause)
 {
-	struct dkim_conf dc;
+	struct opendkim_setup dc;
 	size_t before = p->nchanges;
 	bool main_before = plan_find_file(p, POSTFIX_MAIN) != NULL;
 	int r = -1;
@@ -709,7 +375,8 @@ plan_signing(struct step_ctx *ctx, const struct settings *set,
 		    "install opendkim, from EPEL), then run again. hardenwiz "
 		    "edits the package's own %s, which must exist to be shown "
 		    "as a diff first"), OPENDKIM_CONF);
-	if (prepare_conf(ctx, p, &dc, cause) != 0)
+	memset(&dc, 0, sizeof dc);
+	if (opendkim_prepare(ctx->augs, p, ctx->os, &dc, cause) != 0)
 		goto out;
 	for (size_t i = 0; i < domains->n; i++) {
 		char *sel = NULL, *key = NULL, *mine = NULL;
@@ -756,7 +423,7 @@ plan_signing(struct step_ctx *ctx, const struct settings *set,
 		postfix_plan_reload(p, ctx->id);
 	r = 0;
 out:
-	dkim_conf_release(&dc);
+	opendkim_setup_release(&dc);
 	return r;
 }
 

@@ -19,11 +19,10 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
-#include "opendkim/dkimkey.h"
 #include "fsutil.h"
 #include "i18n.h"
-
-#define OPENDKIM_CONF	"/etc/opendkim.conf"
+#include "opendkim/dkimkey.h"
+#include "opendkim/opendkim.h"
 
 /* The value of KEY in opendkim.conf TEXT ("Key value", any case), or NULL. */
 static char *

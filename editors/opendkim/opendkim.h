@@ -1,7 +1,8 @@
 /*
  * opendkim/opendkim.h -- OpenDKIM, the milter that signs outgoing mail:
  * where it keeps its configuration and keys, its own "opendkim -n" as the
- * checker, the socket Postfix reaches it on, and the key it signs with.
+ * checker, the socket Postfix reaches it on (opendkim.c), and its
+ * configuration and keys as a step edits them (config.c).
  *
  * The candidate: opendkim.conf and its file tables are staged in a scratch
  * directory (the conf pointing at the staged tables) and must pass
@@ -59,6 +60,48 @@ char		*opendkim_milter_address(const char *socket);
  */
 int		 opendkim_plan_restart(struct plan *, const char *step,
 		    bool socket_moves, char **cause);
+
+/*
+ * config.c: OpenDKIM's configuration as a step edits it, through an
+ * Augeas session that loads OPENDKIM_CONF and the tables under
+ * OPENDKIM_DIR.
+ */
+struct opendkim_setup {
+	char		*keytable;	/* path of the KeyTable file */
+	char		*signtable;	/* path of the SigningTable file */
+	bool		 refile;	/* SigningTable rows are patterns */
+	char		*milter;	/* OpenDKIM as Postfix reaches it */
+	bool		 socket_moves;	/* Socket changes: a restart */
+	uid_t		 uid;		/* OpenDKIM's user, owns the keys */
+	gid_t		 gid;
+	const char	*keydir;
+};
+/*
+ * Read opendkim.conf into *O and make it fit to sign: a KeyTable and a
+ * (refile:) SigningTable when it names none, Socket on TCP loopback when
+ * it is not on TCP, Mode with s. Refused, with what to do: a single
+ * KeyFile, a table that is not a file under OPENDKIM_DIR.
+ */
+int		 opendkim_prepare(struct augs *, struct plan *,
+		    const struct osinfo *, struct opendkim_setup *o,
+		    char **cause);
+void		 opendkim_setup_release(struct opendkim_setup *);
+/*
+ * DOMAIN's key for SELECTOR: the file its KeyTable row names, else
+ * KEYDIR/DOMAIN.SELECTOR.private, read when there (*PUB its p=), else
+ * made (RSA 2048) and planned as STEP's private file, 0600 for OpenDKIM's
+ * user (*MADE); a new row is added to the KeyTable.
+ */
+int		 opendkim_plan_key(struct augs *, struct plan *,
+		    const char *step, const struct opendkim_setup *,
+		    const char *domain, const char *selector, char **pub,
+		    bool *made, char **cause);
+/* The KeyTable row DOMAIN's mail is signed with now (caller frees), or NULL. */
+char		*opendkim_signing(struct augs *, const struct opendkim_setup *,
+		    const char *domain);
+/* DOMAIN's mail is signed with the KeyTable row NAME from now on. */
+int		 opendkim_sign_with(struct augs *, const struct opendkim_setup *,
+		    const char *domain, const char *name, char **cause);
 
 extern const struct checker opendkim_checker;
 /* Probe, live roots: OpenDKIM accepts connections on KEY ("inet:H:P"). */
