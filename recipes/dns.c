@@ -348,6 +348,32 @@ note_records(struct step_ctx *ctx, struct plan *p, const struct settings *set,
 
 /* ---- the step ---- */
 
+/*
+ * The domains Postfix sends for, into OUT: mydomain, then the virtual
+ * alias and mailbox domains written out in main.cf (a map's domains are
+ * not read: name them in the recipe).
+ */
+static void
+postfix_domains(const char *root, struct strv *out)
+{
+	static const char *const keys[] = { "mydomain",
+	    "virtual_alias_domains", "virtual_mailbox_domains" };
+
+	for (size_t i = 0; i < nitems(keys); i++) {
+		char *v = postfix_param(root, keys[i], true);
+		struct strv items;
+
+		strv_init(&items);
+		split_list(v != NULL ? v : "", &items);
+		for (size_t k = 0; k < items.n; k++)
+			if (dns_name_ok(items.v[k], true) &&
+			    !strv_contains(out, items.v[k]))
+				strv_add(out, items.v[k]);
+		strv_release(&items);
+		free(v);
+	}
+}
+
 /* The step planned a change to an OpenDKIM file (not main.cf) since FROM. */
 static bool
 opendkim_changed(const struct plan *p, size_t from)
@@ -433,7 +459,6 @@ dns_plan(struct step_ctx *ctx, const struct settings *set, struct plan *p,
 {
 	const char *selector = settings_get(set, "dkim_selector");
 	struct strv domains, sels, keys;
-	char *mydomain = NULL;
 	int r = -1;
 
 	if (postfix_skip_step(p, ctx->id))
@@ -443,12 +468,11 @@ dns_plan(struct step_ctx *ctx, const struct settings *set, struct plan *p,
 	strv_init(&keys);
 	if (settings_get(set, "domain") != NULL)
 		split_list(settings_get(set, "domain"), &domains);
-	else if ((mydomain = postfix_param(ctx->root, "mydomain", true)) !=
-	    NULL && mydomain[0] != '\0')
-		strv_add(&domains, mydomain);
+	else
+		postfix_domains(ctx->root, &domains);
 	if (domains.n == 0) {
-		set_cause(cause, "%s", _("[dns] needs domain: Postfix has no "
-		    "mydomain"));
+		set_cause(cause, "%s", _("[dns] needs domain: Postfix names "
+		    "none (mydomain, virtual domains)"));
 		goto out;
 	}
 	for (size_t i = 0; i < domains.n; i++)
@@ -475,7 +499,6 @@ out:
 	strv_release(&keys);
 	strv_release(&sels);
 	strv_release(&domains);
-	free(mydomain);
 	return r;
 }
 
@@ -489,8 +512,20 @@ dns_audit(struct step_ctx *ctx, struct audit *a, char **cause)
 	if (audit_without_postfix(ctx->root, a))
 		return 0;
 	domain = postfix_param(ctx->root, "mydomain", true);
-	if (domain != NULL && domain[0] != '\0')
-		settings_set(&a->current, "domain", domain);
+	{
+		struct strv all;
+		struct buf list;
+
+		strv_init(&all);
+		buf_init(&list);
+		postfix_domains(ctx->root, &all);
+		for (size_t i = 0; i < all.n; i++)
+			buf_addf(&list, "%s%s", i ? " " : "", all.v[i]);
+		if (all.n > 0)
+			settings_set(&a->current, "domain", buf_str(&list));
+		buf_release(&list);
+		strv_release(&all);
+	}
 	settings_set(&a->current, "dkim_sign", "yes");
 	settings_set(&a->current, "dmarc_policy", "none");
 	if (!opendkim_present(ctx->root)) {

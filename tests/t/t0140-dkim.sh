@@ -92,6 +92,19 @@ test_expect_success 'OpenDKIM not installed: refused with the command to install
 	: > "$R/usr/sbin/opendkim"
 '
 
+test_expect_success 'no domain in the recipe: mydomain and the virtual domains written in main.cf (not a map'"'"'s)' '
+	printf "[dns]\ndkim_selector = d1\n" > "$T/nodom.conf" && chmod 600 "$T/nodom.conf" &&
+	cp "$R/etc/postfix/main.cf" "$T/main.cf.orig" &&
+	printf "mapped.example.com OK\n" > "$R/etc/postfix/vdomains" &&
+	postconf -c "$R/etc/postfix" -e mydomain=example.org \
+	    "virtual_alias_domains = alias.example.net, texthash:/etc/postfix/vdomains" &&
+	$HW --root "$R" --apply "$T/nodom.conf" --dry-run > "$T/nodom.out" 2>&1 &&
+	cp "$T/main.cf.orig" "$R/etc/postfix/main.cf" && rm "$R/etc/postfix/vdomains" &&
+	grep -qx "+\*@example.org	d1._domainkey.example.org" "$T/nodom.out" &&
+	grep -qx "+\*@alias.example.net	d1._domainkey.alias.example.net" "$T/nodom.out" &&
+	test "$(grep -c "^+\*@" "$T/nodom.out")" = 2
+'
+
 test_expect_success 'records only (dkim_sign = no): SPF with the includes, DMARC, TLS-RPT, MTA-STS; nothing changes' '
 	recipe rec.conf <<-EOF2 &&
 	[dns]
