@@ -124,28 +124,26 @@ dns_name_ok(const char *s, bool need_dot)
 /* ---- keys ---- */
 
 /*
- * DNS serves NAME's DKIM record with public key PUB (through the
- * recipe's dns_server, else each zone's own servers).
+ * DNS serves NAME's DKIM record with public key PUB, as --check-dns would
+ * judge it (ONE record, well formed), through the recipe's dns_server,
+ * else each zone's own servers.
  */
 static bool
 published(const char *server, const char *name, const char *pub)
 {
 	struct dns_opts o = { .server = server };
 	struct dns_query q;
+	struct rec_check c;
 	bool yes = false;
 
 	dns_query_init(&q, name, DNS_TXT);
-	if (dns_resolve(&o, &q, 1, NULL) == 0 && q.status == DNS_ANSWER) {
-		for (size_t i = 0; i < q.values.n && !yes; i++) {
-			char *key = NULL, *problem = dkim_problem(q.values.v[i],
-			    &key);
-
-			yes = problem == NULL && key != NULL &&
-			    strcmp(key, pub) == 0;
-			free(problem);
-			free(key);
-		}
+	memset(&c, 0, sizeof c);
+	if (dns_resolve(&o, &q, 1, NULL) == 0) {
+		dkim_judge(&q, pub, &c);
+		yes = c.verdict == REC_MATCHES;
 	}
+	free(c.value);
+	free(c.why);
 	dns_query_release(&q);
 	return yes;
 }
@@ -178,7 +176,7 @@ plan_domain(struct step_ctx *ctx, struct plan *p,
 	char *name = xasprintf("%s._domainkey.%s", selector, domain);
 	char *pub = NULL, *now = NULL;
 	const char *type;
-	bool made = false;
+	bool made = false, rotates;
 	int r = -1;
 
 	*sign_sel = *sign_key = NULL;
@@ -186,44 +184,38 @@ plan_domain(struct step_ctx *ctx, struct plan *p,
 	    &pub, &made, cause) != 0)
 		goto out;
 	now = opendkim_signing(ctx->augs, dc, domain);
-	if (now == NULL || strcasecmp(now, name) == 0) {
-		if (now == NULL && (opendkim_sign_with(ctx->augs, dc, domain,
-		    name, cause) != 0))
-			goto out;
-		if (now == NULL)
-			plan_note(p, _("%s: DKIM signing starts now; publish "
-			    "its key (%s, below): until then receivers treat "
-			    "the mail as unsigned"), domain, name);
-		*sign_sel = xstrdup(selector);
-		*sign_key = pub;
-		pub = NULL;
-		r = 0;
+	rotates = now != NULL && strcasecmp(now, name) != 0;
+	/* Rotation: the new key signs once DNS has its record. */
+	if (rotates && (p->offline || !published(settings_get(set,
+	    "dns_server"), name, pub))) {
+		note_dkim_record(p, name, pub, made ? _("new DKIM key; "
+		    "publish it, then run hardenwiz again to sign with it") :
+		    _("the new DKIM key is not in DNS yet; publish it, then "
+		    "run hardenwiz again to sign with it"));
+		plan_note(p, _("%s keeps signing with %s until then%s"), domain,
+		    now, p->offline ? _(" (an offline root does not ask DNS)") :
+		    "");
+		/* What signs after the plan is the old key. */
+		r = dkim_signing_key(ctx->root, domain, sign_sel, sign_key,
+		    &type, NULL, cause);
 		goto out;
 	}
-	/* Rotation: the new key signs once DNS has its record. */
-	if (!p->offline && published(settings_get(set, "dns_server"), name,
-	    pub)) {
-		if (opendkim_sign_with(ctx->augs, dc, domain, name, cause) != 0)
-			goto out;
+	if ((now == NULL || rotates) && opendkim_sign_with(ctx->augs, dc,
+	    domain, name, cause) != 0)
+		goto out;
+	if (now == NULL)
+		plan_note(p, _("%s: DKIM signing starts now; publish its key "
+		    "(%s, below): until then receivers treat the mail as "
+		    "unsigned"), domain, name);
+	else if (rotates)
 		plan_note(p, _("DNS serves %s with the new key: %s signs with "
 		    "it from now on. Keep the old record (%s) published for a "
 		    "few days, for mail still in flight; then remove it, its "
 		    "KeyTable row and its key"), name, domain, now);
-		*sign_sel = xstrdup(selector);
-		*sign_key = pub;
-		pub = NULL;
-		r = 0;
-		goto out;
-	}
-	note_dkim_record(p, name, pub, made ? _("new DKIM key; publish it, "
-	    "then run hardenwiz again to sign with it") : _("the new DKIM "
-	    "key is not in DNS yet; publish it, then run hardenwiz again to "
-	    "sign with it"));
-	plan_note(p, _("%s keeps signing with %s until then%s"), domain, now,
-	    p->offline ? _(" (an offline root does not ask DNS)") : "");
-	/* What signs after the plan is the old key. */
-	r = dkim_signing_key(ctx->root, domain, sign_sel, sign_key, &type,
-	    NULL, cause);
+	*sign_sel = xstrdup(selector);
+	*sign_key = pub;
+	pub = NULL;
+	r = 0;
 out:
 	free(now);
 	free(pub);
@@ -408,18 +400,12 @@ plan_signing(struct step_ctx *ctx, const struct settings *set,
 		char *sel = NULL, *key = NULL, *mine = NULL;
 		const char *s = selector;
 
-		if (s == NULL) {
-			/* This domain's selector now, else "mail". */
-			char *pub = NULL;
-			const char *type;
-
-			if (dkim_signing_key(ctx->root, domains->v[i], &mine,
-			    &pub, &type, NULL, NULL) != 0 || mine == NULL)
-				s = "mail";
-			else
-				s = mine;
-			free(pub);
-		}
+		/* This domain's selector now, else "mail". */
+		if (s == NULL && (mine = opendkim_selector(ctx->augs, &dc,
+		    domains->v[i])) != NULL)
+			s = mine;
+		else if (s == NULL)
+			s = "mail";
 		if (plan_domain(ctx, p, &dc, set, domains->v[i], s, &sel, &key,
 		    cause) != 0) {
 			free(mine);

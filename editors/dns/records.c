@@ -486,8 +486,8 @@ check_spf(const struct dns_opts *o, const struct rec_want *w,
 	strv_release(&nets);
 }
 
-static void
-check_dkim(const struct rec_want *w, const struct dns_query *q,
+void
+dkim_judge(const struct dns_query *q, const char *signing_key,
     struct rec_check *c)
 {
 	char *key = NULL;
@@ -507,7 +507,7 @@ check_dkim(const struct rec_want *w, const struct dns_query *q,
 		    "records is no key. Publish ONE record; its value may be "
 		    "several strings of at most 255 bytes"), q->values.n);
 	else if ((c->why = dkim_problem(q->values.v[0], &key)) == NULL &&
-	    w->dkim_key != NULL && strcmp(key, w->dkim_key) != 0)
+	    signing_key != NULL && strcmp(key, signing_key) != 0)
 		c->why = xstrdup(_("the published key is not the one "
 		    "OpenDKIM signs with: every signature fails"));
 	if (c->why == NULL)
@@ -659,8 +659,8 @@ rec_check_all(const struct dns_opts *o, const struct rec_want *w,
 		check_spf(o, w, &q[0], &own, add_check(&list, &count, "SPF",
 		    w->domain));
 		if (w->selector != NULL)
-			check_dkim(w, &q[1], add_check(&list, &count, "DKIM",
-			    q[1].name));
+			dkim_judge(&q[1], w->dkim_key, add_check(&list,
+			    &count, "DKIM", q[1].name));
 		check_dmarc(&q[2], add_check(&list, &count, "DMARC",
 		    q[2].name));
 		check_mx(&q[3], add_check(&list, &count, "MX", w->domain));

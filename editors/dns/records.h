@@ -48,6 +48,14 @@ int	 rec_check_all(const struct dns_opts *, const struct rec_want *,
 void	 rec_checks_free(struct rec_check *, size_t n);
 const char *rec_verdict_name(enum rec_verdict);
 
+/*
+ * The DKIM record answer Q judged into C's verdict, value and why: ONE
+ * record, well formed, and when SIGNING_KEY is not NULL its p= (what
+ * OpenDKIM signs with).
+ */
+void	 dkim_judge(const struct dns_query *q, const char *signing_key,
+	    struct rec_check *c);
+
 /* The pure parts, for the unit tests and the fuzzer. */
 /* VALUE is an SPF record: "v=spf1" alone or followed by a space. */
 bool	 spf_record(const char *value);

@@ -319,13 +319,13 @@ opendkim_plan_key(struct augs *augs, struct plan *p, const char *step,
 
 	*pub = NULL;
 	if (row != NULL) {
-		char *vp = xasprintf("%s/value", row), *colon;
+		char *vp = xasprintf("%s/value", row);
 
-		/* DOMAIN:SELECTOR:KEYFILE */
 		if (aug_get(aug, vp, &value) == 1 && value != NULL &&
-		    (colon = strchr(value, ':')) != NULL && (colon =
-		    strchr(colon + 1, ':')) != NULL && colon[1] == '/')
-			file = xstrdup(colon + 1);
+		    dkim_key_spec(value, NULL, NULL, &file) && file[0] != '/') {
+			free(file);
+			file = NULL;
+		}
 		free(vp);
 		if (file == NULL) {
 			set_cause(cause, _("%s: the row %s is not "
@@ -374,6 +374,54 @@ opendkim_signing(struct augs *augs, const struct opendkim_setup *dc,
 	free(vpath);
 	free(now);
 	return out != NULL ? out : xstrdup("");
+}
+
+/*
+ * The selector of KeyTable row ROW when it is DOMAIN's and, when NAME is
+ * not NULL, keyed NAME; else NULL (caller frees).
+ */
+static char *
+row_selector(augeas *aug, const char *row, const char *name,
+    const char *domain)
+{
+	char *kp = xasprintf("%s/key", row), *vp = xasprintf("%s/value", row);
+	char *dom = NULL, *sel = NULL;
+	const char *key = NULL, *value = NULL;
+
+	if (aug_get(aug, kp, &key) == 1 && aug_get(aug, vp, &value) == 1 &&
+	    key != NULL && value != NULL && (name == NULL ||
+	    strcasecmp(key, name) == 0) && dkim_key_spec(value, &dom, &sel,
+	    NULL) && strcasecmp(dom, domain) != 0) {
+		free(sel);
+		sel = NULL;
+	}
+	free(dom);
+	free(vp);
+	free(kp);
+	return sel;
+}
+
+char *
+opendkim_selector(struct augs *augs, const struct opendkim_setup *dc,
+    const char *domain)
+{
+	augeas *aug = augs_handle(augs);
+	char *name = opendkim_signing(augs, dc, domain), *sel = NULL;
+	char *all = xasprintf("/files%s/*[key]", dc->keytable);
+	char **m = NULL;
+	int n = aug_match(aug, all, &m);
+
+	/* The row the SigningTable names, else the first of DOMAIN. */
+	for (int i = 0; i < n && sel == NULL && name != NULL; i++)
+		sel = row_selector(aug, m[i], name, domain);
+	for (int i = 0; i < n && sel == NULL; i++)
+		sel = row_selector(aug, m[i], NULL, domain);
+	for (int i = 0; i < n; i++)
+		free(m[i]);
+	free(m);
+	free(all);
+	free(name);
+	return sel;
 }
 
 int

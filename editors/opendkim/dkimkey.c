@@ -62,13 +62,21 @@ dkim_conf_value(const char *root, const char *key)
 	return v;
 }
 
-/* "file:/x" or "refile:/x" or "/x": the path of a table. */
-static const char *
-table_path(const char *spec)
+bool
+dkim_key_spec(const char *value, char **domain, char **selector,
+    char **key)
 {
-	const char *colon = strchr(spec, ':');
+	const char *sel = strchr(value, ':'), *k;
 
-	return colon != NULL && spec[0] != '/' ? colon + 1 : spec;
+	if (sel == NULL || (k = strchr(sel + 1, ':')) == NULL)
+		return false;
+	if (domain != NULL)
+		*domain = xstrndup(value, (size_t)(sel - value));
+	if (selector != NULL)
+		*selector = xstrndup(sel + 1, (size_t)(k - sel - 1));
+	if (key != NULL)
+		*key = xstrndup(k + 1, strcspn(k + 1, " \t#"));
+	return true;
 }
 
 /*
@@ -83,7 +91,7 @@ key_table_entry(char *text, const char *domain, const char *name,
 
 	for (char *l = strtok_r(text, "\n", &save); l != NULL;
 	    l = strtok_r(NULL, "\n", &save)) {
-		char *v, *sel, *file;
+		char *v, *dom, *sel, *file;
 		size_t klen;
 
 		l = trim(l);
@@ -95,15 +103,17 @@ key_table_entry(char *text, const char *domain, const char *name,
 		if (name != NULL && (klen != strlen(name) ||
 		    strncasecmp(l, name, klen) != 0))
 			continue;
-		/* DOMAIN:SELECTOR:KEYFILE */
-		sel = strchr(v, ':');
-		file = sel != NULL ? strchr(sel + 1, ':') : NULL;
-		if (file == NULL || (size_t)(sel - v) != strlen(domain) ||
-		    strncasecmp(v, domain, strlen(domain)) != 0)
+		if (!dkim_key_spec(v, &dom, &sel, &file))
 			continue;
-		*selector = xstrndup(sel + 1, (size_t)(file - sel - 1));
-		*keyfile = xstrdup(trim(file + 1));
-		return true;
+		if (strcasecmp(dom, domain) == 0) {
+			free(dom);
+			*selector = sel;
+			*keyfile = file;
+			return true;
+		}
+		free(dom);
+		free(sel);
+		free(file);
 	}
 	return false;
 }
@@ -155,12 +165,14 @@ signing_name(const char *root, const char *conf, const char *domain)
 	char *spec = conf_value(conf, "SigningTable"), *name = NULL;
 	struct fs_file f;
 
-	if (spec == NULL)
-		return NULL;
-	if (fs_read(root, table_path(spec), &f, NULL) == 0 && f.exists)
-		name = signing_row(f.data, str_has_prefix(spec,
-		    "refile:"), domain);
-	fs_file_release(&f);
+	const char *path = spec != NULL ? opendkim_file_table(spec) : NULL;
+
+	if (path != NULL) {
+		if (fs_read(root, path, &f, NULL) == 0 && f.exists)
+			name = signing_row(f.data, str_has_prefix(spec,
+			    "refile:"), domain);
+		fs_file_release(&f);
+	}
 	free(spec);
 	return name;
 }
@@ -263,10 +275,12 @@ dkim_signing_key(const char *root, const char *domain, char **selector,
 	}
 	if ((kt = conf_value(conf.data, "KeyTable")) != NULL) {
 		char *name = signing_name(root, conf.data, domain);
+		/* A database (dsn:, ldap:): no key hardenwiz can read. */
+		const char *path = opendkim_file_table(kt);
 
-		if (fs_read(root, table_path(kt), &table, cause) != 0)
+		if (path != NULL && fs_read(root, path, &table, cause) != 0)
 			r = -1;
-		else {
+		else if (path != NULL) {
 			if (table.exists)
 				(void)key_table_entry(table.data, domain, name,
 				    &sel, &file);

@@ -23,6 +23,13 @@ int	 dkim_signing_key(const char *root, const char *domain,
 	    char **cause);
 
 /*
+ * A KeyTable value "DOMAIN:SELECTOR:KEY" into its parts (an out may be
+ * NULL; caller frees): KEY is a key file when it starts with "/", else
+ * the key itself. False when VALUE is not of that shape.
+ */
+bool	 dkim_key_spec(const char *value, char **domain, char **selector,
+	    char **key);
+/*
  * A SigningTable row keyed KEY applies to mail from DOMAIN. REFILE: the
  * table is a refile: (patterns such as "*@example.com"), else a plain
  * one (addresses or domains). OpenDKIM takes the first row that applies.

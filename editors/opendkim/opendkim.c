@@ -14,6 +14,7 @@
 
 #include "fsutil.h"
 #include "i18n.h"
+#include "opendkim/dkimkey.h"
 #include "opendkim/opendkim.h"
 #include "run.h"
 
@@ -152,27 +153,28 @@ conf_line(const char *line, char **key, char **value)
 static int
 keys_exist(const struct plan *p, const char *text, char **cause)
 {
-	char *copy = xstrdup(text), *save = NULL;
+	char *copy = xstrdup(text), *save = NULL, *file;
 	int r = 0;
 
 	for (char *l = strtok_r(copy, "\n", &save); l != NULL && r == 0;
 	    l = strtok_r(NULL, "\n", &save)) {
-		char *v = l + strspn(l, " \t"), *file;
+		char *v = l + strspn(l, " \t");
 
 		if (*v == '#' || *v == '\0')
 			continue;
 		v += strcspn(v, " \t");
 		v += strspn(v, " \t");
-		/* DOMAIN:SELECTOR:KEYFILE */
-		if ((file = strchr(v, ':')) == NULL || (file = strchr(file + 1,
-		    ':')) == NULL || *++file != '/')
+		/* A key given inline (not a path) cannot be missing. */
+		if (!dkim_key_spec(v, NULL, NULL, &file))
 			continue;
-		file[strcspn(file, " \t#")] = '\0';
-		if (plan_find_file((struct plan *)p, file) == NULL &&
-		    !fs_exists(p->root, file))
-			r = CHECK_REJECTED, set_cause(cause, _("the KeyTable names the key %s, "
+		if (file[0] == '/' && plan_find_file((struct plan *)p,
+		    file) == NULL && !fs_exists(p->root, file)) {
+			set_cause(cause, _("the KeyTable names the key %s, "
 			    "which does not exist: OpenDKIM could not sign "
 			    "with it"), file);
+			r = CHECK_REJECTED;
+		}
+		free(file);
 	}
 	free(copy);
 	return r;

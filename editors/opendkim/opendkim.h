@@ -99,6 +99,12 @@ int		 opendkim_plan_key(struct augs *, struct plan *,
 /* The KeyTable row DOMAIN's mail is signed with now (caller frees), or NULL. */
 char		*opendkim_signing(struct augs *, const struct opendkim_setup *,
 		    const char *domain);
+/*
+ * The selector DOMAIN signs with now (its SigningTable row's key), else
+ * of DOMAIN's first KeyTable row; NULL when none. Caller frees.
+ */
+char		*opendkim_selector(struct augs *, const struct opendkim_setup *,
+		    const char *domain);
 /* DOMAIN's mail is signed with the KeyTable row NAME from now on. */
 int		 opendkim_sign_with(struct augs *, const struct opendkim_setup *,
 		    const char *domain, const char *name, char **cause);

@@ -47,7 +47,7 @@ test_expect_success 'offline dry run: every change shown, the private keys never
 	snapshot "$R" | diff - "$T/pristine"
 '
 
-test_expect_success 'offline apply: keys 0600 for OpenDKIM, in no output and not in the journal' '
+test_expect_success 'offline apply: keys 0600 for OpenDKIM, in no output and not in the journal; no selector given: the one in use' '
 	$HW --root "$R" --apply "$T/off.conf" > "$T/off.out" 2>&1 &&
 	test "$(stat -c "%a %u %g" "$R/etc/dkimkeys/example.org.s1.private")" = "600 990 990" &&
 	test "$(stat -c "%a %u" "$R/etc/dkimkeys")" = "700 990" &&
@@ -57,7 +57,9 @@ test_expect_success 'offline apply: keys 0600 for OpenDKIM, in no output and not
 	test -n "$line" &&
 	! grep -rqF -- "$line" "$T/off.out" "$T/dry.out" "$R/var/lib/hardenwiz" &&
 	! grep -rq "PRIVATE KEY" "$T/off.out" "$R/var/lib/hardenwiz" &&
-	$HW --root "$R" --apply "$T/off.conf" 2>&1 | grep -qx "# nothing to change"
+	$HW --root "$R" --apply "$T/off.conf" 2>&1 | grep -qx "# nothing to change" &&
+	grep -v "^dkim_selector" "$T/off.conf" > "$T/nosel.conf" && chmod 600 "$T/nosel.conf" &&
+	$HW --root "$R" --apply "$T/nosel.conf" 2>&1 | grep -qx "# nothing to change"
 '
 
 test_expect_success 'offline rollback: byte for byte, the keys removed with the tables' '
