@@ -1,0 +1,325 @@
+/*
+ * postfix/maillog.c -- Postfix's log lines into counts. See maillog.h.
+ */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "postfix/maillog.h"
+
+void
+maillog_init(struct maillog *m)
+{
+	memset(m, 0, sizeof *m);
+}
+
+static void
+counts_release(struct ml_counts *c)
+{
+	for (size_t i = 0; i < c->n; i++) {
+		free(c->v[i].name);
+		strv_release(&c->v[i].clients);
+	}
+	free(c->v);
+	memset(c, 0, sizeof *c);
+}
+
+static void
+msg_release(struct ml_msg *m)
+{
+	free(m->qid);
+	free(m->login);
+	free(m->client);
+	free(m->sender);
+}
+
+void
+maillog_release(struct maillog *m)
+{
+	for (size_t i = 0; i < m->nmsgs; i++)
+		msg_release(&m->msgs[i]);
+	free(m->msgs);
+	counts_release(&m->logins);
+	counts_release(&m->senders);
+	counts_release(&m->auth_failed);
+	counts_release(&m->rejects);
+	counts_release(&m->deferrals);
+	memset(m, 0, sizeof *m);
+}
+
+/* NAME's count in C, added at 0 when new. */
+static struct ml_count *
+count_of(struct ml_counts *c, const char *name)
+{
+	struct ml_count *e;
+
+	for (size_t i = 0; i < c->n; i++)
+		if (strcmp(c->v[i].name, name) == 0)
+			return &c->v[i];
+	c->v = xreallocarray(c->v, c->n + 1, sizeof *c->v);
+	e = &c->v[c->n++];
+	memset(e, 0, sizeof *e);
+	e->name = xstrdup(name);
+	strv_init(&e->clients);
+	return e;
+}
+
+static int
+by_count(const void *a, const void *b)
+{
+	const struct ml_count *x = a, *y = b;
+
+	if (x->n != y->n)
+		return x->n < y->n ? 1 : -1;
+	return strcmp(x->name, y->name);
+}
+
+void
+ml_counts_sort(struct ml_counts *c)
+{
+	if (c->n > 1)
+		qsort(c->v, c->n, sizeof *c->v, by_count);
+}
+
+/* The message QID (added when new and ADD). */
+static struct ml_msg *
+msg_of(struct maillog *m, const char *qid, size_t len, int add)
+{
+	struct ml_msg *e;
+
+	for (size_t i = 0; i < m->nmsgs; i++)
+		if (strlen(m->msgs[i].qid) == len &&
+		    memcmp(m->msgs[i].qid, qid, len) == 0)
+			return &m->msgs[i];
+	if (!add)
+		return NULL;
+	m->msgs = xreallocarray(m->msgs, m->nmsgs + 1, sizeof *m->msgs);
+	e = &m->msgs[m->nmsgs++];
+	memset(e, 0, sizeof *e);
+	e->qid = xstrndup(qid, len);
+	return e;
+}
+
+static void
+msg_forget(struct maillog *m, struct ml_msg *e)
+{
+	size_t i = (size_t)(e - m->msgs);
+
+	msg_release(e);
+	memmove(&m->msgs[i], &m->msgs[i + 1], (m->nmsgs - i - 1) *
+	    sizeof *m->msgs);
+	m->nmsgs--;
+}
+
+/* The value after KEY (as "key=") in S, up to a comma or space; or NULL. */
+static char *
+field(const char *s, const char *key)
+{
+	size_t k = strlen(key);
+
+	for (const char *p = strstr(s, key); p != NULL; p = strstr(p + 1, key))
+		if ((p == s || p[-1] == ' ' || p[-1] == ',') && p[k] == '=')
+			return xstrndup(p + k + 1, strcspn(p + k + 1, ", "));
+	return NULL;
+}
+
+/* "host[1.2.3.4]" in S: the address between the brackets, or NULL. */
+static char *
+bracketed(const char *s)
+{
+	const char *open = strchr(s, '['), *close;
+
+	if (open == NULL || (close = strchr(open, ']')) == NULL)
+		return NULL;
+	return xstrndup(open + 1, (size_t)(close - open - 1));
+}
+
+/*
+ * A reason as a group name: addresses (<...>) and bracketed parts left
+ * out, white space folded, at most 160 bytes.
+ */
+static char *
+reason(const char *s, size_t len)
+{
+	struct buf b;
+	int depth = 0;
+
+	buf_init(&b);
+	for (size_t i = 0; i < len && b.len < 160; i++) {
+		char c = s[i];
+
+		if (c == '<' || c == '[')
+			depth++;
+		else if ((c == '>' || c == ']') && depth > 0)
+			depth--;
+		else if (depth == 0) {
+			if (isspace((unsigned char)c)) {
+				if (b.len > 0 && b.data[b.len - 1] != ' ')
+					buf_add(&b, " ", 1);
+			} else if (isprint((unsigned char)c))
+				buf_add(&b, &c, 1);
+		}
+	}
+	while (b.len > 0 && (b.data[b.len - 1] == ' ' || b.data[b.len -
+	    1] == ':'))
+		b.len--;
+	buf_add(&b, "", 0);
+	return buf_detach(&b, NULL);
+}
+
+/* "... from host[ip]: REASON; from=<...>": REASON, grouped. */
+static char *
+reject_reason(const char *s)
+{
+	const char *r = strstr(s, "]: "), *end;
+
+	r = r != NULL ? r + 3 : s;
+	end = strstr(r, "; from=");
+	return reason(r, end != NULL ? (size_t)(end - r) : strlen(r));
+}
+
+/* smtpd: "QID: client=host[ip], sasl_method=..., sasl_username=U". */
+static void
+on_client(struct ml_msg *e, const char *rest)
+{
+	char *login = field(rest, "sasl_username");
+
+	free(e->client);
+	e->client = bracketed(rest);
+	if (login != NULL) {
+		free(e->login);
+		e->login = login;
+	}
+}
+
+/* qmgr: "QID: from=<S>, size=...": the message counts once. */
+static void
+on_from(struct maillog *m, struct ml_msg *e, const char *rest)
+{
+	const char *open = strchr(rest, '<'), *close;
+
+	if (e->counted || open == NULL || (close = strchr(open, '>')) == NULL)
+		return;
+	e->counted = 1;
+	free(e->sender);
+	e->sender = xstrndup(open + 1, (size_t)(close - open - 1));
+	count_of(&m->senders, e->sender[0] != '\0' ? e->sender :
+	    "<>")->n++;
+	if (e->login != NULL) {
+		struct ml_count *c = count_of(&m->logins, e->login);
+
+		c->n++;
+		if (e->client != NULL && !strv_contains(&c->clients,
+		    e->client))
+			strv_add(&c->clients, e->client);
+	}
+}
+
+/* A delivery: "QID: to=<r>, relay=..., status=X (why)". */
+static void
+on_status(struct maillog *m, struct ml_msg *e, const char *rest)
+{
+	const char *st = strstr(rest, " status=");
+	const char *why;
+
+	if (st == NULL)
+		return;
+	st += strlen(" status=");
+	why = strchr(st, '(');
+	if (str_has_prefix(st, "sent"))
+		m->sent++;
+	else if (str_has_prefix(st, "bounced")) {
+		m->bounced++;
+		if (e != NULL && e->login != NULL)
+			count_of(&m->logins, e->login)->bounced++;
+		if (e != NULL && e->sender != NULL)
+			count_of(&m->senders, e->sender[0] != '\0' ?
+			    e->sender : "<>")->bounced++;
+	} else if (str_has_prefix(st, "deferred")) {
+		char *r;
+
+		m->deferred++;
+		if (why != NULL) {
+			const char *end = strrchr(why, ')');
+
+			r = reason(why + 1, end != NULL && end > why ?
+			    (size_t)(end - why - 1) : strlen(why + 1));
+			count_of(&m->deferrals, r)->n++;
+			free(r);
+		}
+	}
+}
+
+void
+maillog_feed(struct maillog *m, const char *program, const char *msg)
+{
+	size_t qlen;
+	const char *rest;
+	struct ml_msg *e;
+
+	if (program == NULL || msg == NULL || !str_has_prefix(program,
+	    "postfix"))
+		return;
+	m->lines++;
+	if (str_has_prefix(msg, "warning: ") && strstr(msg,
+	    " authentication failed") != NULL && strstr(msg, "SASL") != NULL) {
+		char *ip = bracketed(msg);
+
+		if (ip != NULL)
+			count_of(&m->auth_failed, ip)->n++;
+		free(ip);
+		return;
+	}
+	if (str_has_prefix(msg, "NOQUEUE: reject: ")) {
+		char *r = reject_reason(msg + strlen("NOQUEUE: reject: "));
+
+		m->rejected++;
+		count_of(&m->rejects, r)->n++;
+		free(r);
+		return;
+	}
+	/* "QUEUEID: ...": hex (short ids) or the long id's alphabet. */
+	qlen = strspn(msg, "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "abcdefghijklmnopqrstuvwxyz");
+	if (qlen < 5 || msg[qlen] != ':' || msg[qlen + 1] != ' ')
+		return;
+	rest = msg + qlen + 2;
+	if (str_has_prefix(rest, "client=")) {
+		on_client(msg_of(m, msg, qlen, 1), rest);
+	} else if (str_has_prefix(rest, "from=<")) {
+		on_from(m, msg_of(m, msg, qlen, 1), rest);
+	} else if (str_has_prefix(rest, "to=<")) {
+		on_status(m, msg_of(m, msg, qlen, 0), rest);
+	} else if (str_has_prefix(rest, "milter-reject: ") ||
+	    str_has_prefix(rest, "reject: ")) {
+		char *r = reject_reason(rest);
+
+		m->rejected++;
+		count_of(&m->rejects, r)->n++;
+		free(r);
+	} else if (strcmp(rest, "removed") == 0 &&
+	    (e = msg_of(m, msg, qlen, 0)) != NULL)
+		msg_forget(m, e);
+}
+
+void
+maillog_feed_syslog(struct maillog *m, const char *line)
+{
+	const char *p = line, *prog, *end;
+	int skip;
+	char *program;
+
+	/* RFC 3339 stamp: one word; BSD stamp "Dec  1 10:00:00": three. */
+	skip = isdigit((unsigned char)*p) ? 1 : 3;
+	for (int i = 0; i < skip + 1 && *p != '\0'; i++) {	/* + host */
+		p += strcspn(p, " ");
+		p += strspn(p, " ");
+	}
+	prog = p;
+	end = prog + strcspn(prog, "[: ");
+	if (end == prog || (p = strstr(end, ": ")) == NULL)
+		return;
+	program = xstrndup(prog, (size_t)(end - prog));
+	maillog_feed(m, program, p + 2);
+	free(program);
+}

@@ -1,0 +1,68 @@
+/*
+ * postfix/maillog.h -- Postfix's log, read line by line into what
+ * --check-mail reports: who sent how much (per SASL login and envelope
+ * sender), from where, what bounced or was deferred and why, and which
+ * clients failed SMTP AUTH. The lines come from the journal (a program
+ * name such as "postfix/smtpd" and a message) or from a syslog file
+ * (maillog_feed_syslog splits them). Pure parsing: no I/O, fuzzable.
+ *
+ * Messages are tied together by their queue id: smtpd's "client=...,
+ * sasl_username=..." line, qmgr's "from=<...>", and each delivery's
+ * "status=...". A queue id is reused only after its message is gone, so
+ * a removed message ("QUEUEID: removed") forgets its id.
+ */
+#ifndef HW_MAILLOG_H
+#define HW_MAILLOG_H
+
+#include <stddef.h>
+
+#include "daemon.h"
+#include "util.h"
+
+/* A count per name (a login, a sender, an address, a reason). */
+struct ml_count {
+	char		*name;
+	size_t		 n;
+	struct strv	 clients;	/* logins: the client addresses seen */
+	size_t		 bounced;	/* logins and senders: bounced mail */
+};
+
+struct ml_counts {
+	struct ml_count	*v;
+	size_t		 n;
+};
+
+/* One message in flight, by queue id. */
+struct ml_msg {
+	char	*qid;
+	char	*login;		/* SASL login, or NULL */
+	char	*client;	/* client address, or NULL (local) */
+	char	*sender;	/* envelope sender, "" for bounces */
+	int	 counted;	/* its sent/bounced counts are taken */
+};
+
+struct maillog {
+	struct ml_msg	*msgs;
+	size_t		 nmsgs;
+	struct ml_counts logins;	/* messages accepted per SASL login */
+	struct ml_counts senders;	/* per envelope sender */
+	struct ml_counts auth_failed;	/* SMTP AUTH failures per client */
+	struct ml_counts rejects;	/* smtpd and milter rejects by reason */
+	struct ml_counts deferrals;	/* deferred deliveries by reason */
+	size_t		 sent, bounced, deferred, rejected;
+	size_t		 lines;		/* Postfix lines read */
+};
+
+void	 maillog_init(struct maillog *);
+void	 maillog_release(struct maillog *);
+/* One log record: PROGRAM ("postfix/smtpd", "postfix-submission/smtpd"). */
+void	 maillog_feed(struct maillog *, const char *program, const char *msg);
+/*
+ * One line of a syslog file ("Dec  1 10:00:00 host postfix/smtp[12]: ..."
+ * or with an RFC 3339 time); lines of other programs are skipped.
+ */
+void	 maillog_feed_syslog(struct maillog *, const char *line);
+/* The counts of C, most first (ties by name). */
+void	 ml_counts_sort(struct ml_counts *c);
+
+#endif

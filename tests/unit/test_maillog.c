@@ -1,0 +1,150 @@
+/*
+ * test_maillog.c -- Postfix log lines as Postfix 3.7 writes them (journal
+ * records and syslog-file lines) into the counts --check-mail reports.
+ */
+#include "testutil.h"
+
+#include "postfix/maillog.h"
+
+static const struct ml_count *
+find(const struct ml_counts *c, const char *name)
+{
+	for (size_t i = 0; i < c->n; i++)
+		if (strcmp(c->v[i].name, name) == 0)
+			return &c->v[i];
+	return NULL;
+}
+
+/* One message from a SASL login over submission, delivered or not. */
+static void
+sasl_message(struct maillog *m, const char *qid, const char *ip,
+    const char *status)
+{
+	char buf[512];
+
+	snprintf(buf, sizeof buf, "%s: client=unknown[%s], sasl_method=PLAIN, "
+	    "sasl_username=alice@example.org", qid, ip);
+	maillog_feed(m, "postfix/submission/smtpd", buf);
+	snprintf(buf, sizeof buf, "%s: from=<alice@example.org>, size=900, "
+	    "nrcpt=1 (queue active)", qid);
+	maillog_feed(m, "postfix/qmgr", buf);
+	snprintf(buf, sizeof buf, "%s: to=<bob@example.net>, "
+	    "relay=mx.example.net[192.0.2.25]:25, delay=1.2, delays=0/0/1/0.2, "
+	    "dsn=%s, status=%s", qid, strcmp(status, "sent") == 0 ? "2.0.0" :
+	    "5.1.1", status);
+	maillog_feed(m, "postfix/smtp", buf);
+	snprintf(buf, sizeof buf, "%s: removed", qid);
+	maillog_feed(m, "postfix/qmgr", buf);
+}
+
+static void
+test_logins_and_senders(void **state)
+{
+	struct maillog m;
+	const struct ml_count *c;
+
+	(void)state;
+	maillog_init(&m);
+	sasl_message(&m, "4Q2x1A0B1C", "198.51.100.7", "sent (250 2.0.0 Ok)");
+	sasl_message(&m, "4Q2x1A0B1D", "203.0.113.9", "sent (250 ok)");
+	sasl_message(&m, "4Q2x1A0B1E", "203.0.113.9",
+	    "bounced (host mx.example.net[192.0.2.25] said: 550 5.1.1 "
+	    "<bob@example.net>: no such user (in reply to RCPT TO command))");
+	/* Local mail (pickup): a sender, no login. */
+	maillog_feed(&m, "postfix/pickup", "7B3C2D1E0F: uid=33 from=<www-data>");
+	maillog_feed(&m, "postfix/qmgr", "7B3C2D1E0F: from=<www-data@example.org>, "
+	    "size=400, nrcpt=1 (queue active)");
+	/* Requeued after a deferral: counted once. */
+	maillog_feed(&m, "postfix/qmgr", "7B3C2D1E0F: from=<www-data@example.org>, "
+	    "size=400, nrcpt=1 (queue active)");
+	maillog_feed(&m, "postfix/smtp", "7B3C2D1E0F: to=<x@example.com>, "
+	    "relay=none, delay=30, delays=0/0/30/0, dsn=4.4.1, status=deferred "
+	    "(connect to mx.example.com[192.0.2.1]:25: Connection timed out)");
+
+	c = find(&m.logins, "alice@example.org");
+	assert_non_null(c);
+	assert_int_equal(c->n, 3);
+	assert_int_equal(c->bounced, 1);
+	assert_int_equal(c->clients.n, 2);
+	assert_int_equal(find(&m.senders, "www-data@example.org")->n, 1);
+	assert_int_equal(find(&m.senders, "alice@example.org")->n, 3);
+	assert_int_equal(m.sent, 2);
+	assert_int_equal(m.bounced, 1);
+	assert_int_equal(m.deferred, 1);
+	assert_non_null(find(&m.deferrals, "connect to mx.example.com:25: "
+	    "Connection timed out"));
+	/* Removed messages are forgotten; the deferred one is still there. */
+	assert_int_equal(m.nmsgs, 1);
+	maillog_release(&m);
+}
+
+static void
+test_auth_failures_and_rejects(void **state)
+{
+	struct maillog m;
+
+	(void)state;
+	maillog_init(&m);
+	for (int i = 0; i < 3; i++)
+		maillog_feed(&m, "postfix/smtpd", "warning: unknown[192.0.2.66]: "
+		    "SASL LOGIN authentication failed: "
+		    "UGFzc3dvcmQ6");
+	maillog_feed(&m, "postfix/submission/smtpd", "warning: "
+	    "host.example[198.51.100.3]: SASL PLAIN authentication failed: ");
+	maillog_feed(&m, "postfix/smtpd", "NOQUEUE: reject: RCPT from "
+	    "unknown[192.0.2.66]: 554 5.7.1 <x@example.com>: Relay access "
+	    "denied; from=<a@b.example> to=<x@example.com> proto=ESMTP "
+	    "helo=<spam>");
+	maillog_feed(&m, "postfix/smtpd", "NOQUEUE: reject: RCPT from "
+	    "unknown[192.0.2.67]: 554 5.7.1 <y@example.com>: Relay access "
+	    "denied; from=<c@d.example> to=<y@example.com> proto=ESMTP "
+	    "helo=<spam>");
+	maillog_feed(&m, "postfix/cleanup", "5D4C3B2A10: milter-reject: "
+	    "END-OF-MESSAGE from localhost[127.0.0.1]: 5.7.1 Gtube pattern; "
+	    "from=<a@b.example> to=<c@d.example> proto=ESMTP helo=<x>");
+	/* Not Postfix: ignored. */
+	maillog_feed(&m, "dovecot", "auth: Error: x");
+
+	assert_int_equal(find(&m.auth_failed, "192.0.2.66")->n, 3);
+	assert_int_equal(find(&m.auth_failed, "198.51.100.3")->n, 1);
+	assert_int_equal(m.rejected, 3);
+	assert_int_equal(find(&m.rejects, "554 5.7.1 : Relay access denied")
+	    ->n, 2);
+	assert_non_null(find(&m.rejects, "5.7.1 Gtube pattern"));
+	assert_int_equal(m.lines, 7);
+	ml_counts_sort(&m.auth_failed);
+	assert_string_equal(m.auth_failed.v[0].name, "192.0.2.66");
+	maillog_release(&m);
+}
+
+static void
+test_syslog_lines(void **state)
+{
+	struct maillog m;
+
+	(void)state;
+	maillog_init(&m);
+	maillog_feed_syslog(&m, "Dec  1 10:00:00 mail postfix/smtpd[812]: "
+	    "warning: unknown[192.0.2.9]: SASL LOGIN authentication failed: x");
+	maillog_feed_syslog(&m, "2026-12-01T10:00:01.123456+00:00 mail "
+	    "postfix/smtpd[813]: warning: unknown[192.0.2.9]: SASL LOGIN "
+	    "authentication failed: x");
+	maillog_feed_syslog(&m, "Dec  1 10:00:02 mail sshd[9]: Failed password");
+	maillog_feed_syslog(&m, "garbage");
+	maillog_feed_syslog(&m, "");
+	assert_int_equal(find(&m.auth_failed, "192.0.2.9")->n, 2);
+	assert_int_equal(m.lines, 2);
+	maillog_release(&m);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_logins_and_senders),
+		cmocka_unit_test(test_auth_failures_and_rejects),
+		cmocka_unit_test(test_syslog_lines),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
