@@ -12,7 +12,7 @@ CC=clang cmake -S . -B build-fuzz -DHW_FUZZ=ON -DHW_SANITIZE=ON \
 cmake --build build-fuzz -j "$(nproc)" >/dev/null
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-for target in recipe queue diff sshkey firewall dnsrecords; do
+for target in recipe queue diff sshkey firewall dnsrecords maillog; do
 	mkdir "$work/$target"
 	cp tests/fuzz/corpus-$target/* "$work/$target/"
 	echo "fuzz: $target for ${secs}s"
