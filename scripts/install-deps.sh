@@ -10,7 +10,7 @@
 #
 # RHEL/Rocky/Alma (dnf) names, for reference:
 #   build: gcc cmake make pkgconf augeas-devel newt-devel jansson-devel
-#          ncurses-devel openssl-devel unbound-devel gettext
+#          ncurses-devel openssl-devel unbound-devel systemd-devel gettext
 #   test:  libcmocka-devel augeas openssh-server openssh-clients tmux
 #          clang compiler-rt iproute util-linux sshpass firewalld
 #          iptables-nft nftables dbus-daemon procps-ng postfix swaks
@@ -20,7 +20,8 @@
 set -eu
 
 build="build-essential cmake pkg-config libaugeas-dev augeas-lenses
-  libnewt-dev libjansson-dev libncurses-dev libssl-dev libunbound-dev gettext"
+  libnewt-dev libjansson-dev libncurses-dev libssl-dev libunbound-dev
+  libsystemd-dev gettext"
 test="$build libcmocka-dev augeas-tools openssh-server openssh-client tmux
   clang libclang-rt-dev iproute2 util-linux patch valgrind strace time
   python3 openssl ufw firewalld iptables nftables dbus-daemon procps

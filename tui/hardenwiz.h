@@ -51,6 +51,8 @@ struct options {
 	bool		 check_dns;
 	const char	*domain;	/* --check-dns: this mail domain */
 	const char	*selector;	/* --check-dns: this DKIM selector */
+	bool		 check_mail;
+	const char	*since;		/* --check-mail: the window, "1h" */
 	bool		 dns_records;
 };
 
@@ -77,6 +79,7 @@ void	 dns_operands(const struct options *, bool interfaces,
 int	 check_dnsbl_main(const struct options *);
 /* --check-dns: exit 1 when a record is missing or wrong. */
 int	 check_dns_main(const struct options *);
+int	 check_mail_main(const struct options *);
 /* --dns-records: the records to publish, merged with the published ones. */
 int	 dns_records_main(const struct options *);
 

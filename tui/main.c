@@ -40,6 +40,7 @@ usage(FILE *f)
 "       hardenwiz [--root DIR] --confirm                  keep a pending change\n"
 "       hardenwiz [--root DIR] --rollback-expired   undo what passed its deadline\n"
 "       hardenwiz --check-queue [--threshold N] [--json] [--syslog]\n"
+"       hardenwiz [--root DIR] --check-mail [--since DUR] [--json]\n"
 "                                             Postfix queue monitor\n"
 "       hardenwiz --check-dnsbl [IP ...] [--server IP] [--zones Z,...]\n"
 "                 [--json] [--syslog]          blocklist check\n"
@@ -89,7 +90,7 @@ parse_args(int argc, char **argv, struct options *o)
 	enum { OPT_ROLLBACK_UNCONFIRMED = 256, OPT_AFTER, OPT_EXPIRED, OPT_FORCE,
 	    OPT_CHECK_QUEUE, OPT_THRESHOLD, OPT_SYSLOG, OPT_CHECK_DNSBL,
 	    OPT_SERVER, OPT_ZONES, OPT_CHECK_DNS, OPT_DOMAIN, OPT_SELECTOR,
-	    OPT_DNS_RECORDS };
+	    OPT_DNS_RECORDS, OPT_CHECK_MAIL, OPT_SINCE };
 	static const struct option longopts[] = {
 		{ "root", required_argument, NULL, 'r' },
 		{ "plain", no_argument, NULL, 'p' },
@@ -110,6 +111,8 @@ parse_args(int argc, char **argv, struct options *o)
 		{ "zones", required_argument, NULL, OPT_ZONES },
 		{ "check-dns", no_argument, NULL, OPT_CHECK_DNS },
 		{ "dns-records", no_argument, NULL, OPT_DNS_RECORDS },
+		{ "check-mail", no_argument, NULL, OPT_CHECK_MAIL },
+		{ "since", required_argument, NULL, OPT_SINCE },
 		{ "domain", required_argument, NULL, OPT_DOMAIN },
 		{ "selector", required_argument, NULL, OPT_SELECTOR },
 		{ "rollback-unconfirmed", required_argument, NULL,
@@ -155,6 +158,8 @@ parse_args(int argc, char **argv, struct options *o)
 		case OPT_ZONES: o->zones = optarg; break;
 		case OPT_CHECK_DNS: o->check_dns = true; break;
 		case OPT_DNS_RECORDS: o->dns_records = true; break;
+		case OPT_CHECK_MAIL: o->check_mail = true; break;
+		case OPT_SINCE: o->since = optarg; break;
 		case OPT_DOMAIN: o->domain = optarg; break;
 		case OPT_SELECTOR: o->selector = optarg; break;
 		case OPT_ROLLBACK_UNCONFIRMED: o->unconfirmed_id = optarg;
@@ -183,11 +188,12 @@ parse_args(int argc, char **argv, struct options *o)
 	}
 	modes = (o->apply != NULL) + o->audit + o->rollback + o->history +
 	    o->confirm + (o->unconfirmed_id != NULL) + o->check_queue +
-	    o->expired + o->check_dnsbl + o->check_dns + o->dns_records;
+	    o->expired + o->check_dnsbl + o->check_dns + o->dns_records +
+	    o->check_mail;
 	if (modes > 1) {
 		errmsg("%s", _("choose one of --apply, --audit, --rollback, "
 		    "--history, --confirm, --rollback-expired, --check-queue, "
-		    "--check-dnsbl, --check-dns, --dns-records"));
+		    "--check-dnsbl, --check-dns, --dns-records, --check-mail"));
 		return -1;
 	}
 	if (o->threshold_set && !o->check_queue) {
@@ -207,6 +213,10 @@ parse_args(int argc, char **argv, struct options *o)
 	}
 	if (o->zones != NULL && !o->check_dnsbl) {
 		errmsg("%s", _("--zones goes with --check-dnsbl"));
+		return -1;
+	}
+	if (o->since != NULL && !o->check_mail) {
+		errmsg("%s", _("--since goes with --check-mail"));
 		return -1;
 	}
 	if (o->selector != NULL && !o->check_dns) {
@@ -644,7 +654,7 @@ main(int argc, char **argv)
 	}
 	if (geteuid() != 0 && strcmp(o.root, "/") == 0 && !o.history &&
 	    !o.audit && !o.dry_run && !o.check_queue && !o.check_dnsbl &&
-	    !o.check_dns && !o.dns_records) {
+	    !o.check_dns && !o.dns_records && !o.check_mail) {
 		errmsg("%s", _("changing this system needs root; run with "
 		    "sudo, or try it on a copy with --root DIR"));
 		free(root);
@@ -659,6 +669,8 @@ main(int argc, char **argv)
 		code = check_dns_main(&o);
 	else if (o.dns_records)
 		code = dns_records_main(&o);
+	else if (o.check_mail)
+		code = check_mail_main(&o);
 	else if (o.apply != NULL)
 		code = mode_apply(&o);
 	else if (o.audit)

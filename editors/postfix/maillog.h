@@ -15,6 +15,7 @@
 #define HW_MAILLOG_H
 
 #include <stddef.h>
+#include <time.h>
 
 #include "daemon.h"
 #include "util.h"
@@ -62,6 +63,13 @@ void	 maillog_feed(struct maillog *, const char *program, const char *msg);
  * or with an RFC 3339 time); lines of other programs are skipped.
  */
 void	 maillog_feed_syslog(struct maillog *, const char *line);
+/*
+ * maillog_read.c: the log since SINCE into M, from ROOT's
+ * /var/log/mail.log or maillog when there, else its journal (sd-journal);
+ * *SOURCE names which.
+ */
+int	 maillog_read(const char *root, time_t since, struct maillog *m,
+	    const char **source, char **cause);
 /* The counts of C, most first (ties by name). */
 void	 ml_counts_sort(struct ml_counts *c);
 
