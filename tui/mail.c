@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <syslog.h>
 #include <time.h>
 
 #include "hardenwiz.h"
@@ -64,6 +65,9 @@ int
 check_mail_main(const struct options *o)
 {
 	struct maillog m;
+	struct ml_limits limits = ML_LIMITS_DEFAULT;
+	struct strv why;
+	int code;
 	const char *source = NULL;
 	char *cause = NULL, *secs = NULL;
 	long window = DEFAULT_WINDOW;
@@ -91,6 +95,8 @@ check_mail_main(const struct options *o)
 	ml_counts_sort(&m.auth_failed);
 	ml_counts_sort(&m.rejects);
 	ml_counts_sort(&m.deferrals);
+	strv_init(&why);
+	(void)maillog_suspects(&m, &limits, &why);
 	if (o->json) {
 		json_t *doc = json_doc(o, "check-mail"), *r = json_object();
 
@@ -113,6 +119,13 @@ check_mail_main(const struct options *o)
 		    false));
 		json_object_set_new(r, "deferrals", counts_json(&m.deferrals,
 		    false));
+		{
+			json_t *a = json_array();
+
+			for (size_t i = 0; i < why.n; i++)
+				json_array_append_new(a, json_string(why.v[i]));
+			json_object_set_new(r, "suspicious", a);
+		}
 		json_object_set_new(doc, "mail", r);
 		json_print(doc);
 		json_decref(doc);
@@ -127,7 +140,25 @@ check_mail_main(const struct options *o)
 		    &m.auth_failed, false);
 		print_counts(_("Rejected, by reason:"), &m.rejects, false);
 		print_counts(_("Deferred, by reason:"), &m.deferrals, false);
+		if (why.n > 0)
+			printf("\n%s\n", _("Looks like abuse:"));
+		for (size_t i = 0; i < why.n; i++) {
+			fputs("  ", stdout);
+			fputs_visible(why.v[i], stdout);
+			putchar('\n');
+		}
 	}
+	if (o->syslog) {
+		openlog("hardenwiz", LOG_PID, LOG_MAIL);
+		syslog(why.n > 0 ? LOG_WARNING : LOG_INFO, "mail in the last "
+		    "%ld s: %zu sent, %zu bounced, %zu rejected, %zu "
+		    "suspicious", window, m.sent, m.bounced, m.rejected, why.n);
+		for (size_t i = 0; i < why.n; i++)
+			syslog(LOG_WARNING, "%s", why.v[i]);
+		closelog();
+	}
+	code = why.n > 0 ? EXIT_RUNTIME : EXIT_OK;
+	strv_release(&why);
 	maillog_release(&m);
-	return EXIT_OK;
+	return code;
 }

@@ -40,7 +40,7 @@ usage(FILE *f)
 "       hardenwiz [--root DIR] --confirm                  keep a pending change\n"
 "       hardenwiz [--root DIR] --rollback-expired   undo what passed its deadline\n"
 "       hardenwiz --check-queue [--threshold N] [--json] [--syslog]\n"
-"       hardenwiz [--root DIR] --check-mail [--since DUR] [--json]\n"
+"       hardenwiz [--root DIR] --check-mail [--since DUR] [--json] [--syslog]\n"
 "                                             Postfix queue monitor\n"
 "       hardenwiz --check-dnsbl [IP ...] [--server IP] [--zones Z,...]\n"
 "                 [--json] [--syslog]          blocklist check\n"
@@ -200,9 +200,10 @@ parse_args(int argc, char **argv, struct options *o)
 		errmsg("%s", _("--threshold goes with --check-queue"));
 		return -1;
 	}
-	if (o->syslog && !o->check_queue && !o->check_dnsbl) {
-		errmsg("%s", _("--syslog goes with --check-queue or "
-		    "--check-dnsbl"));
+	if (o->syslog && !o->check_queue && !o->check_dnsbl &&
+	    !o->check_mail) {
+		errmsg("%s", _("--syslog goes with --check-queue, "
+		    "--check-dnsbl or --check-mail"));
 		return -1;
 	}
 	if (o->server != NULL && !o->check_dnsbl && !o->check_dns &&

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "i18n.h"
 #include "postfix/maillog.h"
 
 void
@@ -322,4 +323,55 @@ maillog_feed_syslog(struct maillog *m, const char *line)
 	program = xstrndup(prog, (size_t)(end - prog));
 	maillog_feed(m, program, p + 2);
 	free(program);
+}
+
+/* C's bounce share is above the limit (judged from enough messages). */
+static bool
+bouncing(const struct ml_count *c, const struct ml_limits *l)
+{
+	size_t total = c->n > c->bounced ? c->n : c->bounced;
+
+	return total >= l->min_for_bounces && c->bounced * 100 > total *
+	    l->bounce_percent;
+}
+
+size_t
+maillog_suspects(const struct maillog *m, const struct ml_limits *l,
+    struct strv *why)
+{
+	size_t before = why->n;
+
+	for (size_t i = 0; i < m->logins.n; i++) {
+		const struct ml_count *c = &m->logins.v[i];
+
+		if (c->clients.n > l->max_clients)
+			strv_addf(why, _("login %s was used from %zu addresses: "
+			    "its password is likely known to others; change "
+			    "it and hold its queued mail"), c->name,
+			    c->clients.n);
+		if (c->n > l->max_messages)
+			strv_addf(why, _("login %s sent %zu messages (limit "
+			    "%zu)"), c->name, c->n, l->max_messages);
+		if (bouncing(c, l))
+			strv_addf(why, _("login %s: %zu of its messages "
+			    "bounced: likely sending to bought or guessed "
+			    "addresses"), c->name, c->bounced);
+	}
+	for (size_t i = 0; i < m->senders.n; i++) {
+		const struct ml_count *c = &m->senders.v[i];
+
+		if (c->n > l->max_messages)
+			strv_addf(why, _("sender %s sent %zu messages (limit "
+			    "%zu)"), c->name, c->n, l->max_messages);
+		else if (bouncing(c, l) && strcmp(c->name, "<>") != 0)
+			strv_addf(why, _("sender %s: %zu of its messages "
+			    "bounced"), c->name, c->bounced);
+	}
+	for (size_t i = 0; i < m->auth_failed.n; i++)
+		if (m->auth_failed.v[i].n > l->max_auth_failures)
+			strv_addf(why, _("%s failed SMTP AUTH %zu times: a "
+			    "password guesser (is fail2ban's postfix-sasl jail "
+			    "on?)"), m->auth_failed.v[i].name,
+			    m->auth_failed.v[i].n);
+	return why->n - before;
 }

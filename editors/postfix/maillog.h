@@ -70,6 +70,23 @@ void	 maillog_feed_syslog(struct maillog *, const char *line);
  */
 int	 maillog_read(const char *root, time_t since, struct maillog *m,
 	    const char **source, char **cause);
+/* What counts as a likely abused account or an attack, per window. */
+struct ml_limits {
+	size_t	 max_clients;	/* one login from more addresses than this */
+	size_t	 max_messages;	/* one login or sender sending more */
+	size_t	 min_for_bounces; /* bounce share judged from this many */
+	unsigned int bounce_percent; /* more bounced than this share */
+	size_t	 max_auth_failures; /* one client failing AUTH more */
+};
+#define ML_LIMITS_DEFAULT { 5, 200, 10, 50, 20 }
+
+/*
+ * What in M looks like abuse, one line each into WHY (a login used from
+ * many addresses, a sender or login above the volume limit or bouncing
+ * most of its mail, a client guessing passwords); returns how many.
+ */
+size_t	 maillog_suspects(const struct maillog *m, const struct ml_limits *,
+	    struct strv *why);
 /* The counts of C, most first (ties by name). */
 void	 ml_counts_sort(struct ml_counts *c);
 

@@ -137,6 +137,42 @@ test_syslog_lines(void **state)
 	maillog_release(&m);
 }
 
+static void
+test_suspects(void **state)
+{
+	struct maillog m;
+	struct ml_limits l = ML_LIMITS_DEFAULT;
+	struct strv why;
+	char qid[16], ip[32];
+
+	(void)state;
+	maillog_init(&m);
+	strv_init(&why);
+	/* Clean traffic: nothing to say. */
+	sasl_message(&m, "4Q2x1A0B00", "198.51.100.7", "sent (250 ok)");
+	assert_int_equal(maillog_suspects(&m, &l, &why), 0);
+	/* alice's login from 7 addresses, 8 of 13 messages bounced. */
+	for (int i = 0; i < 12; i++) {
+		snprintf(qid, sizeof qid, "4Q2x1A0C%02d", i);
+		snprintf(ip, sizeof ip, "203.0.113.%d", i % 7);
+		sasl_message(&m, qid, ip, i < 8 ? "bounced (550 5.1.1 no)" :
+		    "sent (250 ok)");
+	}
+	for (int i = 0; i < 21; i++)
+		maillog_feed(&m, "postfix/smtpd", "warning: unknown[192.0.2.66]: "
+		    "SASL LOGIN authentication failed: x");
+	assert_int_equal(maillog_suspects(&m, &l, &why), 4);
+	assert_non_null(strstr(why.v[0], "login alice@example.org was used "
+	    "from 8 addresses"));
+	assert_non_null(strstr(why.v[1], "login alice@example.org: 8 of its "
+	    "messages bounced"));
+	assert_non_null(strstr(why.v[2], "sender alice@example.org: 8"));
+	assert_non_null(strstr(why.v[3], "192.0.2.66 failed SMTP AUTH 21 "
+	    "times"));
+	strv_release(&why);
+	maillog_release(&m);
+}
+
 int
 main(void)
 {
@@ -144,6 +180,7 @@ main(void)
 		cmocka_unit_test(test_logins_and_senders),
 		cmocka_unit_test(test_auth_failures_and_rejects),
 		cmocka_unit_test(test_syslog_lines),
+		cmocka_unit_test(test_suspects),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
