@@ -49,10 +49,11 @@ read_journal(const char *root, time_t since, struct maillog *m,
 		r = sd_journal_open_directory(&j, dir, 0);
 	}
 	if (r < 0) {
-		free(dir);
-		return set_cause(cause, _("cannot open the journal%s%s: %s"),
+		set_cause(cause, _("cannot open the journal%s%s: %s"),
 		    dir != NULL ? " in " : "", dir != NULL ? dir : "",
 		    strerror(-r));
+		free(dir);
+		return -1;
 	}
 	free(dir);
 	r = sd_journal_seek_realtime_usec(j, (uint64_t)since * 1000000);
