@@ -14,6 +14,109 @@ maillog_init(struct maillog *m)
 	memset(m, 0, sizeof *m);
 }
 
+
+/* ---- the index ---- */
+
+static size_t
+hash(const char *s, size_t len)
+{
+	size_t h = 1469598103934665603ULL;
+
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ (unsigned char)s[i]) * 1099511628211ULL;
+	return h;
+}
+
+/*
+ * The slot of KEY (LEN bytes) in IDX: the one holding it, or the empty
+ * one where it would go. NAME(ARG, I) is element I's name.
+ */
+static size_t *
+index_slot(const struct ml_index *idx, const char *key, size_t len,
+    const char *(*name)(const void *, size_t), const void *arg)
+{
+	size_t mask = idx->cap - 1, i = hash(key, len) & mask;
+
+	for (;; i = (i + 1) & mask) {
+		size_t *s = &idx->slots[i];
+		const char *n;
+
+		if (*s == 0)
+			return s;
+		n = name(arg, *s - 1);
+		if (strlen(n) == len && memcmp(n, key, len) == 0)
+			return s;
+	}
+}
+
+/* Every one of the N elements indexed again, in a table for N + 1. */
+static void
+index_rebuild(struct ml_index *idx, size_t n,
+    const char *(*name)(const void *, size_t), const void *arg)
+{
+	size_t cap = 16;
+
+	while (cap < 2 * (n + 1))
+		cap *= 2;
+	free(idx->slots);
+	idx->slots = xcalloc(cap, sizeof *idx->slots);
+	idx->cap = cap;
+	for (size_t i = 0; i < n; i++) {
+		const char *k = name(arg, i);
+
+		*index_slot(idx, k, strlen(k), name, arg) = i + 1;
+	}
+}
+
+/*
+ * Empty SLOT and move later entries of its run back into the hole
+ * (linear probing's deletion, Knuth 6.4 algorithm R), so that no search
+ * stops short of them.
+ */
+static void
+index_remove(struct ml_index *idx, size_t *slot,
+    const char *(*name)(const void *, size_t), const void *arg)
+{
+	size_t mask = idx->cap - 1, i = (size_t)(slot - idx->slots), j = i;
+
+	idx->slots[i] = 0;
+	for (;;) {
+		size_t home;
+		const char *k;
+
+		j = (j + 1) & mask;
+		if (idx->slots[j] == 0)
+			return;
+		k = name(arg, idx->slots[j] - 1);
+		home = hash(k, strlen(k)) & mask;
+		/* Stays when its home lies cyclically in (i, j]. */
+		if (i <= j ? (i < home && home <= j) : (i < home || home <= j))
+			continue;
+		idx->slots[i] = idx->slots[j];
+		idx->slots[j] = 0;
+		i = j;
+	}
+}
+
+static void
+index_release(struct ml_index *idx)
+{
+	free(idx->slots);
+	memset(idx, 0, sizeof *idx);
+}
+
+static const char *
+count_name(const void *arg, size_t i)
+{
+	return ((const struct ml_counts *)arg)->v[i].name;
+}
+
+static const char *
+msg_name(const void *arg, size_t i)
+{
+	return ((const struct maillog *)arg)->msgs[i].qid;
+}
+
 static void
 counts_release(struct ml_counts *c)
 {
@@ -22,6 +125,7 @@ counts_release(struct ml_counts *c)
 		strv_release(&c->v[i].clients);
 	}
 	free(c->v);
+	index_release(&c->idx);
 	memset(c, 0, sizeof *c);
 }
 
@@ -40,6 +144,7 @@ maillog_release(struct maillog *m)
 	for (size_t i = 0; i < m->nmsgs; i++)
 		msg_release(&m->msgs[i]);
 	free(m->msgs);
+	index_release(&m->msg_idx);
 	counts_release(&m->logins);
 	counts_release(&m->senders);
 	counts_release(&m->auth_failed);
@@ -53,15 +158,19 @@ static struct ml_count *
 count_of(struct ml_counts *c, const char *name)
 {
 	struct ml_count *e;
+	size_t *slot;
 
-	for (size_t i = 0; i < c->n; i++)
-		if (strcmp(c->v[i].name, name) == 0)
-			return &c->v[i];
+	if (2 * (c->n + 1) > c->idx.cap)
+		index_rebuild(&c->idx, c->n, count_name, c);
+	slot = index_slot(&c->idx, name, strlen(name), count_name, c);
+	if (*slot != 0)
+		return &c->v[*slot - 1];
 	c->v = xreallocarray(c->v, c->n + 1, sizeof *c->v);
 	e = &c->v[c->n++];
 	memset(e, 0, sizeof *e);
 	e->name = xstrdup(name);
 	strv_init(&e->clients);
+	*slot = c->n;
 	return e;
 }
 
@@ -80,6 +189,9 @@ ml_counts_sort(struct ml_counts *c)
 {
 	if (c->n > 1)
 		qsort(c->v, c->n, sizeof *c->v, by_count);
+	/* The order changed: the index follows it. */
+	if (c->idx.cap > 0)
+		index_rebuild(&c->idx, c->n, count_name, c);
 }
 
 /* The message QID (added when new and ADD). */
@@ -87,28 +199,39 @@ static struct ml_msg *
 msg_of(struct maillog *m, const char *qid, size_t len, int add)
 {
 	struct ml_msg *e;
+	size_t *slot;
 
-	for (size_t i = 0; i < m->nmsgs; i++)
-		if (strlen(m->msgs[i].qid) == len &&
-		    memcmp(m->msgs[i].qid, qid, len) == 0)
-			return &m->msgs[i];
+	if (2 * (m->nmsgs + 1) > m->msg_idx.cap)
+		index_rebuild(&m->msg_idx, m->nmsgs, msg_name, m);
+	slot = index_slot(&m->msg_idx, qid, len, msg_name, m);
+	if (*slot != 0)
+		return &m->msgs[*slot - 1];
 	if (!add)
 		return NULL;
 	m->msgs = xreallocarray(m->msgs, m->nmsgs + 1, sizeof *m->msgs);
 	e = &m->msgs[m->nmsgs++];
 	memset(e, 0, sizeof *e);
 	e->qid = xstrndup(qid, len);
+	*slot = m->nmsgs;
 	return e;
 }
 
+/* Forget E: its slot emptied, the last message moved into its place. */
 static void
 msg_forget(struct maillog *m, struct ml_msg *e)
 {
-	size_t i = (size_t)(e - m->msgs);
+	size_t i = (size_t)(e - m->msgs), last = m->nmsgs - 1;
 
+	index_remove(&m->msg_idx, index_slot(&m->msg_idx, e->qid,
+	    strlen(e->qid), msg_name, m), msg_name, m);
 	msg_release(e);
-	memmove(&m->msgs[i], &m->msgs[i + 1], (m->nmsgs - i - 1) *
-	    sizeof *m->msgs);
+	if (i != last) {
+		const char *q = m->msgs[last].qid;
+
+		/* Found while the last message is still at LAST. */
+		*index_slot(&m->msg_idx, q, strlen(q), msg_name, m) = i + 1;
+		m->msgs[i] = m->msgs[last];
+	}
 	m->nmsgs--;
 }
 

@@ -20,6 +20,16 @@
 #include "daemon.h"
 #include "util.h"
 
+/*
+ * A hash index over an array's names (open addressing; a slot holds the
+ * element's index + 1, 0 when empty): a day's log of a busy server has
+ * 100 000 messages and as many senders.
+ */
+struct ml_index {
+	size_t	*slots;
+	size_t	 cap;		/* a power of two, or 0 */
+};
+
 /* A count per name (a login, a sender, an address, a reason). */
 struct ml_count {
 	char		*name;
@@ -31,6 +41,7 @@ struct ml_count {
 struct ml_counts {
 	struct ml_count	*v;
 	size_t		 n;
+	struct ml_index	 idx;
 };
 
 /* One message in flight, by queue id. */
@@ -45,6 +56,7 @@ struct ml_msg {
 struct maillog {
 	struct ml_msg	*msgs;
 	size_t		 nmsgs;
+	struct ml_index	 msg_idx;	/* by queue id */
 	struct ml_counts logins;	/* messages accepted per SASL login */
 	struct ml_counts senders;	/* per envelope sender */
 	struct ml_counts auth_failed;	/* SMTP AUTH failures per client */

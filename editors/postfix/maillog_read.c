@@ -100,24 +100,34 @@ line_time(const char *line, time_t now)
 	return t;
 }
 
+/* Streamed: a busy server's log is far larger than a file hardenwiz edits. */
 static int
 read_file(const char *root, const char *path, time_t since,
     struct maillog *m, char **cause)
 {
-	struct fs_file f;
 	time_t now = time(NULL);
-	char *save = NULL;
+	char *host = NULL, *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	FILE *f;
 
-	if (fs_read(root, path, &f, cause) != 0)
+	if (fs_resolve(root, path, &host, cause) != 0)
 		return -1;
-	for (char *l = f.exists ? strtok_r(f.data, "\n", &save) : NULL;
-	    l != NULL; l = strtok_r(NULL, "\n", &save)) {
-		time_t t = line_time(l, now);
-
-		if (t >= since)
-			maillog_feed_syslog(m, l);
+	if ((f = fopen(host, "re")) == NULL) {
+		set_cause(cause, _("cannot read %s: %s"), host,
+		    strerror(errno));
+		free(host);
+		return -1;
 	}
-	fs_file_release(&f);
+	while ((n = getline(&line, &cap, f)) >= 0) {
+		if (n > 0 && line[n - 1] == '\n')
+			line[n - 1] = '\0';
+		if (line_time(line, now) >= since)
+			maillog_feed_syslog(m, line);
+	}
+	free(line);
+	fclose(f);
+	free(host);
 	return 0;
 }
 

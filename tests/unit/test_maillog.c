@@ -173,6 +173,36 @@ test_suspects(void **state)
 	maillog_release(&m);
 }
 
+/* Queue ids found again after many removals (the index's deletion). */
+static void
+test_many_removals(void **state)
+{
+	struct maillog m;
+	char line[128];
+
+	(void)state;
+	maillog_init(&m);
+	for (int i = 0; i < 1000; i++) {
+		snprintf(line, sizeof line, "Q%05dAB: from=<s@x.example>, "
+		    "size=1", i);
+		maillog_feed(&m, "postfix/qmgr", line);
+	}
+	for (int i = 0; i < 1000; i += 2) {
+		snprintf(line, sizeof line, "Q%05dAB: removed", i);
+		maillog_feed(&m, "postfix/qmgr", line);
+	}
+	assert_int_equal(m.nmsgs, 500);
+	/* The odd ones are known (counted once); the even ones are new. */
+	for (int i = 0; i < 1000; i++) {
+		snprintf(line, sizeof line, "Q%05dAB: from=<s@x.example>, "
+		    "size=1", i);
+		maillog_feed(&m, "postfix/qmgr", line);
+	}
+	assert_int_equal(find(&m.senders, "s@x.example")->n, 1500);
+	assert_int_equal(m.nmsgs, 1000);
+	maillog_release(&m);
+}
+
 int
 main(void)
 {
@@ -181,6 +211,7 @@ main(void)
 		cmocka_unit_test(test_auth_failures_and_rejects),
 		cmocka_unit_test(test_syslog_lines),
 		cmocka_unit_test(test_suspects),
+		cmocka_unit_test(test_many_removals),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
