@@ -44,4 +44,34 @@ test_expect_success '--check-mail counts them from the log Postfix wrote' '
 	EOF
 '
 
+# ---- the journal: a booted Debian whose Postfix logs only to journald ----
+S=$T/sys
+sd_prepare t0150
+
+sent_in_journal() {	# sent_in_journal N: --check-mail counts N sent
+	in_sd hardenwiz --check-mail --since 1h --json > "$T/j.json" 2>/dev/null
+	python3 -c "import json,sys; m=json.load(open(sys.argv[1]))['mail']; sys.exit(not (m['source'] == 'journal' and m['sent'] == int(sys.argv[2])))" "$T/j.json" "$1"
+}
+
+test_expect_success 'journald only (Debian 12/13): --check-mail reads Postfix from the journal' '
+	sd_make_root "$S" postfix,opendkim,opendkim-tools,nsd,swaks &&
+	if test ! -e "$S/etc/postfix/main.cf"; then
+		cp "$FIXTURES/postfix/etc/postfix/main.cf" \
+		    "$FIXTURES/postfix/etc/postfix/master.cf" "$S/etc/postfix/"
+	fi &&
+	postconf -c "$S/etc/postfix" -e myhostname=mail.example.org \
+	    inet_interfaces=loopback-only inet_protocols=ipv4 \
+	    default_transport=discard mydestination= \
+	    alias_maps= alias_database= &&
+	test ! -e "$S/var/log/mail.log" &&
+	boot &&
+	in_sd systemctl restart postfix &&
+	test_wait_until -t 30 in_sd sh -c "ss -Hltn sport = :25 | grep -q LISTEN" &&
+	for i in 1 2; do
+		in_sd swaks -s 127.0.0.1 -f jsender@example.net -t "y$i@elsewhere.example" \
+		    --silent 2 || return 1
+	done &&
+	test_wait_until -t 30 sent_in_journal 2
+'
+
 test_done
