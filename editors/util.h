@@ -65,6 +65,8 @@ void	 strv_add(struct strv *, const char *);
 void	 strv_addf(struct strv *, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));
 bool	 strv_contains(const struct strv *, const char *);
+/* Add the words of S, split at any of SEPS, to SV. */
+void	 strv_split(struct strv *, const char *s, const char *seps);
 /* Returns a new NULL-terminated copy of argv; free with argv_free. */
 char	**argv_dup(char *const *);
 void	 argv_free(char **);

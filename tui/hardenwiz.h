@@ -40,7 +40,8 @@ struct options {
 	unsigned int	 after;
 	const char	*self;		/* our executable */
 	bool		 check_queue;
-	long		 threshold;	/* --check-queue: alert above */
+	long		 threshold;	/* --check-queue, --check-mail: alert
+					   above */
 	bool		 threshold_set;
 	bool		 syslog;	/* --check-queue: also to syslog */
 	bool		 check_dnsbl;

@@ -1,9 +1,12 @@
 /*
  * mail.c -- --check-mail: is this server's mail being abused right now,
  * and by whom? The window of Postfix's log (journal or mail.log) as
- * counts: per SASL login (messages, from how many addresses, bounces),
- * per envelope sender, SMTP AUTH failures per client, rejects and
- * deferrals by reason.
+ * counts: per SASL login (messages, from how many addresses, bounces,
+ * deferrals), per envelope sender, per local user submitting through
+ * sendmail, SMTP AUTH failures per client (and whether fail2ban's
+ * postfix-sasl jail has banned them), rejects and deferrals by reason,
+ * and the queue. What looks like abuse is flagged, with its reasons; the
+ * wizard's "Mail health" view (mailflow.c) acts on it.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,154 +14,401 @@
 #include <syslog.h>
 #include <time.h>
 
+#include "fail2ban/fail2ban.h"
 #include "hardenwiz.h"
 #include "i18n.h"
-#include "postfix/maillog.h"
+#include "mailreport.h"
+#include "postfix/postfix.h"
+#include "postfix/postqueue.h"
 #include "step.h"
 
-#define DEFAULT_WINDOW	3600
 #define TOP		10
+#define SASL_JAIL	"postfix-sasl"
 
 static const struct question since_question = { "since", V_DURATION,
 	"--since", NULL, NULL, 0, 0, 0 };
 
+int
+mail_window(const struct options *o, long *window, char **cause)
+{
+	char *secs = NULL;
+
+	*window = MAIL_WINDOW;
+	if (o->since == NULL)
+		return 0;
+	if (value_parse(&since_question, o->since, &secs, cause) != 0)
+		return -1;
+	*window = atol(secs);
+	free(secs);
+	return 0;
+}
+
+/* Live roots only: fail2ban's jail and the queue are the running ones. */
+static void
+read_live(const struct options *o, struct mail_report *r)
+{
+	struct mailqueue q;
+	char *cause = NULL;
+
+	if (strcmp(o->root, "/") != 0)
+		return;
+	if (fail2ban_present(o->root))
+		r->jail = fail2ban_banned(SASL_JAIL, &r->banned, &cause) == 0;
+	free(cause);
+	cause = NULL;
+	if (!postfix_present(o->root))
+		return;
+	mailqueue_init(&q);
+	if (mailqueue_read(o->root, &q, &cause) == 0)
+		r->queue = (long)q.n;
+	mailqueue_release(&q);
+	free(cause);
+}
+
+int
+mail_report_read(const struct options *o, long window, long limit,
+    struct mail_report *r, char **cause)
+{
+	struct ml_limits limits = ML_LIMITS_DEFAULT;
+
+	memset(r, 0, sizeof *r);
+	maillog_init(&r->m);
+	strv_init(&r->banned);
+	r->jail = -1;
+	r->queue = -1;
+	r->window = window;
+	r->since = time(NULL) - window;
+	if (limit > 0)
+		limits.max_messages = (size_t)limit;
+	if (maillog_read(o->root, r->since, &r->m, &r->source, cause) != 0)
+		return -1;
+	(void)accounts_load(o->root, &r->acc, NULL);
+	ml_counts_sort(&r->m.logins);
+	ml_counts_sort(&r->m.senders);
+	ml_counts_sort(&r->m.auth_failed);
+	ml_counts_sort(&r->m.rejects);
+	ml_counts_sort(&r->m.deferrals);
+	ml_counts_sort(&r->m.local_uids);
+	r->alerts = maillog_judge(&r->m, &limits);
+	read_live(o, r);
+	return 0;
+}
+
+void
+mail_report_release(struct mail_report *r)
+{
+	maillog_release(&r->m);
+	strv_release(&r->banned);
+	accounts_release(&r->acc);
+}
+
+/* The name of local uid UID ("33"), or NULL when the root has none. */
+static const char *
+uid_name(const struct mail_report *r, const char *uid)
+{
+	for (size_t i = 0; i < r->acc.n; i++)
+		if ((unsigned long)r->acc.v[i].uid == strtoul(uid, NULL, 10))
+			return r->acc.v[i].name;
+	return NULL;
+}
+
+/* Entry I of C is worth listing: in the top ones, or flagged. */
+static bool
+listed(const struct ml_counts *c, size_t i)
+{
+	return c->v[i].reasons.n > 0 || (i < TOP && c->v[i].n > 0);
+}
+
 static json_t *
-counts_json(const struct ml_counts *c, bool per_login)
+strv_json(const struct strv *sv)
 {
 	json_t *a = json_array();
 
-	for (size_t i = 0; i < c->n && i < TOP; i++) {
-		json_t *e = json_object();
+	for (size_t i = 0; i < sv->n; i++)
+		json_array_append_new(a, json_string(sv->v[i]));
+	return a;
+}
 
-		json_object_set_new(e, "name", json_string(c->v[i].name));
-		json_object_set_new(e, "count", json_integer((json_int_t)
-		    c->v[i].n));
-		if (per_login) {
-			json_object_set_new(e, "clients", json_integer(
-			    (json_int_t)c->v[i].clients.n));
-			json_object_set_new(e, "bounced", json_integer(
-			    (json_int_t)c->v[i].bounced));
+static json_t *
+senders_json(const struct ml_counts *c, const char *key, bool login)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < c->n; i++) {
+		const struct ml_count *e = &c->v[i];
+		json_t *o;
+
+		if (!listed(c, i))
+			continue;
+		o = json_object();
+		json_object_set_new(o, key, json_string(e->name));
+		json_object_set_new(o, "sent", json_integer((json_int_t)e->n));
+		json_object_set_new(o, "bounced", json_integer((json_int_t)
+		    e->bounced));
+		json_object_set_new(o, "usual", json_integer((json_int_t)
+		    e->usual));
+		if (login) {
+			json_object_set_new(o, "deferred", json_integer(
+			    (json_int_t)e->deferred));
+			json_object_set_new(o, "client_ips", strv_json(
+			    &e->clients));
 		}
-		json_array_append_new(a, e);
+		json_object_set_new(o, "suspicious", json_boolean(
+		    e->reasons.n > 0));
+		json_object_set_new(o, "reasons", strv_json(&e->reasons));
+		json_array_append_new(a, o);
 	}
 	return a;
 }
 
-static void
-print_counts(const char *title, const struct ml_counts *c, bool per_login)
+static json_t *
+reasons_json(const struct ml_counts *c)
 {
-	if (c->n == 0)
-		return;
-	printf("\n%s\n", title);
-	for (size_t i = 0; i < c->n && i < TOP; i++) {
-		char *line = per_login ? xasprintf(_("  %6zu  %s (from %zu "
-		    "addresses, %zu bounced)\n"), c->v[i].n, c->v[i].name,
-		    c->v[i].clients.n, c->v[i].bounced) : xasprintf("  %6zu  "
-		    "%s\n", c->v[i].n, c->v[i].name);
+	json_t *a = json_array();
 
-		fputs_visible(line, stdout);
-		free(line);
+	for (size_t i = 0; i < c->n && i < TOP; i++) {
+		json_t *o = json_object();
+
+		json_object_set_new(o, "reason", json_string(c->v[i].name));
+		json_object_set_new(o, "count", json_integer((json_int_t)
+		    c->v[i].n));
+		json_array_append_new(a, o);
 	}
+	return a;
+}
+
+static json_t *
+auth_json(const struct mail_report *r)
+{
+	const struct ml_counts *c = &r->m.auth_failed;
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < c->n; i++) {
+		json_t *o;
+
+		if (!listed(c, i))
+			continue;
+		o = json_object();
+		json_object_set_new(o, "ip", json_string(c->v[i].name));
+		json_object_set_new(o, "count", json_integer((json_int_t)
+		    c->v[i].n));
+		json_object_set_new(o, "banned", r->jail < 0 ? json_null() :
+		    json_boolean(strv_contains(&r->banned, c->v[i].name)));
+		json_object_set_new(o, "suspicious", json_boolean(
+		    c->v[i].reasons.n > 0));
+		json_array_append_new(a, o);
+	}
+	return a;
+}
+
+static json_t *
+local_json(const struct mail_report *r)
+{
+	const struct ml_counts *c = &r->m.local_uids;
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < c->n && i < TOP; i++) {
+		json_t *o = json_object();
+		const char *user = uid_name(r, c->v[i].name);
+
+		json_object_set_new(o, "uid", json_integer(atoll(
+		    c->v[i].name)));
+		json_object_set_new(o, "user", user != NULL ?
+		    json_string(user) : json_null());
+		json_object_set_new(o, "messages", json_integer((json_int_t)
+		    c->v[i].n));
+		json_array_append_new(a, o);
+	}
+	return a;
+}
+
+json_t *
+mail_report_json(const struct options *o, const struct mail_report *r)
+{
+	json_t *doc = json_doc(o, "check-mail");
+	char since[32];
+	struct tm tm;
+
+	gmtime_r(&r->since, &tm);
+	strftime(since, sizeof since, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	json_object_set_new(doc, "since", json_string(since));
+	json_object_set_new(doc, "window_seconds", json_integer(r->window));
+	json_object_set_new(doc, "source", json_string(r->source));
+	json_object_set_new(doc, "alerts", json_integer((json_int_t)
+	    r->alerts));
+	json_object_set_new(doc, "sent", json_integer((json_int_t)r->m.sent));
+	json_object_set_new(doc, "bounced", json_integer((json_int_t)
+	    r->m.bounced));
+	json_object_set_new(doc, "deferred", json_integer((json_int_t)
+	    r->m.deferred));
+	json_object_set_new(doc, "rejected", json_integer((json_int_t)
+	    r->m.rejected));
+	json_object_set_new(doc, "queue", r->queue < 0 ? json_null() :
+	    json_integer(r->queue));
+	json_object_set_new(doc, "sasl_jail", r->jail < 0 ? json_null() :
+	    json_boolean(r->jail));
+	json_object_set_new(doc, "logins", senders_json(&r->m.logins,
+	    "login", true));
+	json_object_set_new(doc, "senders", senders_json(&r->m.senders,
+	    "sender", false));
+	json_object_set_new(doc, "local_senders", local_json(r));
+	json_object_set_new(doc, "auth_failures", auth_json(r));
+	json_object_set_new(doc, "rejects", reasons_json(&r->m.rejects));
+	json_object_set_new(doc, "deferrals", reasons_json(&r->m.deferrals));
+	return doc;
+}
+
+/* TITLE and each listed entry of C, one line each, into B. */
+static void
+text_counts(struct buf *b, const char *title, const struct ml_counts *c,
+    bool login)
+{
+	bool any = false;
+
+	for (size_t i = 0; i < c->n; i++) {
+		const struct ml_count *e = &c->v[i];
+
+		if (!listed(c, i))
+			continue;
+		if (!any)
+			buf_addf(b, "\n%s\n", title);
+		any = true;
+		buf_addf(b, "  %6zu  %s", e->n, e->name);
+		if (login)
+			buf_addf(b, _(" (from %zu addresses, %zu bounced, %zu "
+			    "deferred)"), e->clients.n, e->bounced,
+			    e->deferred);
+		else if (e->bounced > 0)
+			buf_addf(b, _(" (%zu bounced)"), e->bounced);
+		buf_addf(b, "%s\n", e->reasons.n > 0 ? _("  <- suspicious") :
+		    "");
+	}
+}
+
+static void
+text_auth(struct buf *b, const struct mail_report *r)
+{
+	const struct ml_counts *c = &r->m.auth_failed;
+
+	if (c->n > 0)
+		buf_addf(b, "\n%s\n", _("SMTP AUTH failures per client:"));
+	for (size_t i = 0; i < c->n && i < TOP; i++)
+		buf_addf(b, "  %6zu  %s%s\n", c->v[i].n, c->v[i].name,
+		    r->jail <= 0 ? "" : strv_contains(&r->banned,
+		    c->v[i].name) ? _(" (banned by fail2ban)") :
+		    _(" (not banned)"));
+	if (c->n > 0 && r->jail == 0)
+		buf_addf(b, "  %s\n", _("fail2ban's postfix-sasl jail does "
+		    "not run: nothing bans these (the fail2ban step turns it "
+		    "on)."));
+}
+
+static void
+text_local(struct buf *b, const struct mail_report *r)
+{
+	const struct ml_counts *c = &r->m.local_uids;
+
+	if (c->n > 0)
+		buf_addf(b, "\n%s\n", _("Submitted by local users (sendmail; a "
+		    "hacked web application shows here):"));
+	for (size_t i = 0; i < c->n && i < TOP; i++) {
+		const char *user = uid_name(r, c->v[i].name);
+
+		buf_addf(b, "  %6zu  uid %s%s%s%s\n", c->v[i].n, c->v[i].name,
+		    user != NULL ? " (" : "", user != NULL ? user : "",
+		    user != NULL ? ")" : "");
+	}
+}
+
+static void
+text_reasons(struct buf *b, const char *title, const struct ml_counts *c)
+{
+	if (c->n > 0)
+		buf_addf(b, "\n%s\n", title);
+	for (size_t i = 0; i < c->n && i < TOP; i++)
+		buf_addf(b, "  %6zu  %s\n", c->v[i].n, c->v[i].name);
+}
+
+void
+mail_report_text(const struct mail_report *r, struct buf *b)
+{
+	struct strv why;
+
+	buf_addf(b, _("Mail in the last %ld s (from %s): %zu sent, %zu "
+	    "bounced, %zu deferred, %zu rejected"), r->window, r->source,
+	    r->m.sent, r->m.bounced, r->m.deferred, r->m.rejected);
+	if (r->queue >= 0)
+		buf_addf(b, _("; %ld in the queue"), r->queue);
+	buf_adds(b, "\n");
+	text_counts(b, _("Messages per SASL login:"), &r->m.logins, true);
+	text_counts(b, _("Messages per envelope sender:"), &r->m.senders,
+	    false);
+	text_local(b, r);
+	text_auth(b, r);
+	text_reasons(b, _("Rejected, by reason:"), &r->m.rejects);
+	text_reasons(b, _("Deferred, by reason:"), &r->m.deferrals);
+	strv_init(&why);
+	maillog_alerts(&r->m, &why);
+	if (why.n > 0)
+		buf_addf(b, "\n%s\n", _("Looks like abuse:"));
+	for (size_t i = 0; i < why.n; i++)
+		buf_addf(b, "  %s\n", why.v[i]);
+	strv_release(&why);
+}
+
+static void
+log_summary(const struct mail_report *r)
+{
+	struct strv why;
+
+	strv_init(&why);
+	maillog_alerts(&r->m, &why);
+	openlog("hardenwiz", LOG_PID, LOG_MAIL);
+	syslog(r->alerts > 0 ? LOG_WARNING : LOG_INFO, "mail in the last %ld "
+	    "s: %zu sent, %zu bounced, %zu rejected, %zu alerts", r->window,
+	    r->m.sent, r->m.bounced, r->m.rejected, r->alerts);
+	for (size_t i = 0; i < why.n; i++)
+		syslog(LOG_WARNING, "%s", why.v[i]);
+	closelog();
+	strv_release(&why);
 }
 
 int
 check_mail_main(const struct options *o)
 {
-	struct maillog m;
-	struct ml_limits limits = ML_LIMITS_DEFAULT;
-	struct strv why;
+	struct mail_report r;
+	char *cause = NULL;
+	long window;
 	int code;
-	const char *source = NULL;
-	char *cause = NULL, *secs = NULL;
-	long window = DEFAULT_WINDOW;
-	time_t since;
 
-	if (o->since != NULL) {
-		if (value_parse(&since_question, o->since, &secs, &cause) != 0) {
-			fprintf(stderr, "hardenwiz: %s\n", cause);
-			free(cause);
-			return EXIT_USAGE;
-		}
-		window = atol(secs);
-		free(secs);
+	if (mail_window(o, &window, &cause) != 0) {
+		fprintf(stderr, "hardenwiz: %s\n", cause);
+		free(cause);
+		return EXIT_USAGE;
 	}
-	since = time(NULL) - window;
-	maillog_init(&m);
-	if (maillog_read(o->root, since, &m, &source, &cause) != 0) {
+	if (mail_report_read(o, window, o->threshold_set ? o->threshold : 0,
+	    &r, &cause) != 0) {
 		fprintf(stderr, _("hardenwiz: --check-mail: %s\n"), cause);
 		free(cause);
-		maillog_release(&m);
+		mail_report_release(&r);
 		return EXIT_RUNTIME;
 	}
-	ml_counts_sort(&m.logins);
-	ml_counts_sort(&m.senders);
-	ml_counts_sort(&m.auth_failed);
-	ml_counts_sort(&m.rejects);
-	ml_counts_sort(&m.deferrals);
-	strv_init(&why);
-	(void)maillog_suspects(&m, &limits, &why);
 	if (o->json) {
-		json_t *doc = json_doc(o, "check-mail"), *r = json_object();
+		json_t *doc = mail_report_json(o, &r);
 
-		json_object_set_new(r, "source", json_string(source));
-		json_object_set_new(r, "window_seconds", json_integer(window));
-		json_object_set_new(r, "sent", json_integer((json_int_t)
-		    m.sent));
-		json_object_set_new(r, "bounced", json_integer((json_int_t)
-		    m.bounced));
-		json_object_set_new(r, "deferred", json_integer((json_int_t)
-		    m.deferred));
-		json_object_set_new(r, "rejected", json_integer((json_int_t)
-		    m.rejected));
-		json_object_set_new(r, "logins", counts_json(&m.logins, true));
-		json_object_set_new(r, "senders", counts_json(&m.senders,
-		    true));
-		json_object_set_new(r, "auth_failures", counts_json(
-		    &m.auth_failed, false));
-		json_object_set_new(r, "rejects", counts_json(&m.rejects,
-		    false));
-		json_object_set_new(r, "deferrals", counts_json(&m.deferrals,
-		    false));
-		{
-			json_t *a = json_array();
-
-			for (size_t i = 0; i < why.n; i++)
-				json_array_append_new(a, json_string(why.v[i]));
-			json_object_set_new(r, "suspicious", a);
-		}
-		json_object_set_new(doc, "mail", r);
 		json_print(doc);
 		json_decref(doc);
 	} else {
-		printf(_("Mail in the last %ld s (from %s): %zu sent, %zu "
-		    "bounced, %zu deferred, %zu rejected\n"), window, source,
-		    m.sent, m.bounced, m.deferred, m.rejected);
-		print_counts(_("Messages per SASL login:"), &m.logins, true);
-		print_counts(_("Messages per envelope sender:"), &m.senders,
-		    true);
-		print_counts(_("SMTP AUTH failures per client:"),
-		    &m.auth_failed, false);
-		print_counts(_("Rejected, by reason:"), &m.rejects, false);
-		print_counts(_("Deferred, by reason:"), &m.deferrals, false);
-		if (why.n > 0)
-			printf("\n%s\n", _("Looks like abuse:"));
-		for (size_t i = 0; i < why.n; i++) {
-			fputs("  ", stdout);
-			fputs_visible(why.v[i], stdout);
-			putchar('\n');
-		}
+		struct buf b;
+
+		buf_init(&b);
+		mail_report_text(&r, &b);
+		fputs_visible(b.data, stdout);
+		buf_release(&b);
 	}
-	if (o->syslog) {
-		openlog("hardenwiz", LOG_PID, LOG_MAIL);
-		syslog(why.n > 0 ? LOG_WARNING : LOG_INFO, "mail in the last "
-		    "%ld s: %zu sent, %zu bounced, %zu rejected, %zu "
-		    "suspicious", window, m.sent, m.bounced, m.rejected, why.n);
-		for (size_t i = 0; i < why.n; i++)
-			syslog(LOG_WARNING, "%s", why.v[i]);
-		closelog();
-	}
-	code = why.n > 0 ? EXIT_RUNTIME : EXIT_OK;
-	strv_release(&why);
-	maillog_release(&m);
+	if (o->syslog)
+		log_summary(&r);
+	code = r.alerts > 0 ? EXIT_RUNTIME : EXIT_OK;
+	mail_report_release(&r);
 	return code;
 }

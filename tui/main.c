@@ -40,7 +40,8 @@ usage(FILE *f)
 "       hardenwiz [--root DIR] --confirm                  keep a pending change\n"
 "       hardenwiz [--root DIR] --rollback-expired   undo what passed its deadline\n"
 "       hardenwiz --check-queue [--threshold N] [--json] [--syslog]\n"
-"       hardenwiz [--root DIR] --check-mail [--since DUR] [--json] [--syslog]\n"
+"       hardenwiz [--root DIR] --check-mail [--since DUR] [--threshold N]\n"
+"                 [--json] [--syslog]\n"
 "                                             Postfix queue monitor\n"
 "       hardenwiz --check-dnsbl [IP ...] [--server IP] [--zones Z,...]\n"
 "                 [--json] [--syslog]          blocklist check\n"
@@ -196,8 +197,9 @@ parse_args(int argc, char **argv, struct options *o)
 		    "--check-dnsbl, --check-dns, --dns-records, --check-mail"));
 		return -1;
 	}
-	if (o->threshold_set && !o->check_queue) {
-		errmsg("%s", _("--threshold goes with --check-queue"));
+	if (o->threshold_set && !o->check_queue && !o->check_mail) {
+		errmsg("%s", _("--threshold goes with --check-queue or "
+		    "--check-mail"));
 		return -1;
 	}
 	if (o->syslog && !o->check_queue && !o->check_dnsbl &&

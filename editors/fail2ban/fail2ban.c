@@ -27,6 +27,30 @@ fail2ban_running(const char *root)
 	return pidfile_alive(root, FAIL2BAN_PID);
 }
 
+int
+fail2ban_banned(const char *jail, struct strv *ips, char **cause)
+{
+	char *argv[] = { "fail2ban-client", "status", (char *)jail, NULL };
+	struct run_opts ro = { .timeout = 10 };
+	struct buf out;
+	const char *list;
+
+	buf_init(&out);
+	if (run_checked(argv, &ro, &out, cause) != 0) {
+		buf_release(&out);
+		return -1;
+	}
+	/* "   `- Banned IP list:\t192.0.2.1 192.0.2.2" */
+	if ((list = strstr(out.data, "Banned IP list:")) != NULL) {
+		char *copy = xstrndup(list, strcspn(list, "\n"));
+
+		strv_split(ips, copy + strlen("Banned IP list:"), " \t");
+		free(copy);
+	}
+	buf_release(&out);
+	return 0;
+}
+
 /*
  * Offline, fail2ban would look for this machine's /var/log/auth.log: the
  * copy reads the root's log files instead (paths-overrides.local is read

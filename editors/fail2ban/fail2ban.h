@@ -24,6 +24,11 @@
 bool	 fail2ban_present(const char *root);
 /* The server of a live root runs. */
 bool	 fail2ban_running(const char *root);
+/*
+ * The live server's jail JAIL runs: the addresses it bans now into IPS.
+ * -1 with *CAUSE when the server or the jail does not run.
+ */
+int	 fail2ban_banned(const char *jail, struct strv *ips, char **cause);
 /* The candidates (or, !CANDIDATES, the live jails) pass fail2ban. */
 extern const struct checker fail2ban_checker;
 /* Probe, live roots: the jail KEY runs, with a ban action. */

@@ -123,6 +123,7 @@ counts_release(struct ml_counts *c)
 	for (size_t i = 0; i < c->n; i++) {
 		free(c->v[i].name);
 		strv_release(&c->v[i].clients);
+		strv_release(&c->v[i].reasons);
 	}
 	free(c->v);
 	index_release(&c->idx);
@@ -150,7 +151,16 @@ maillog_release(struct maillog *m)
 	counts_release(&m->auth_failed);
 	counts_release(&m->rejects);
 	counts_release(&m->deferrals);
+	counts_release(&m->local_uids);
 	memset(m, 0, sizeof *m);
+}
+
+void
+maillog_at(struct maillog *m, time_t t)
+{
+	if (m->first == 0 || t < m->first)
+		m->first = t;
+	m->before = m->window_start != 0 && t < m->window_start;
 }
 
 /* NAME's count in C, added at 0 when new. */
@@ -170,6 +180,7 @@ count_of(struct ml_counts *c, const char *name)
 	memset(e, 0, sizeof *e);
 	e->name = xstrdup(name);
 	strv_init(&e->clients);
+	strv_init(&e->reasons);
 	*slot = c->n;
 	return e;
 }
@@ -327,6 +338,13 @@ on_from(struct maillog *m, struct ml_msg *e, const char *rest)
 	e->counted = 1;
 	free(e->sender);
 	e->sender = xstrndup(open + 1, (size_t)(close - open - 1));
+	if (m->before) {	/* only what is usual */
+		count_of(&m->senders, e->sender[0] != '\0' ? e->sender :
+		    "<>")->usual++;
+		if (e->login != NULL)
+			count_of(&m->logins, e->login)->usual++;
+		return;
+	}
 	count_of(&m->senders, e->sender[0] != '\0' ? e->sender :
 	    "<>")->n++;
 	if (e->login != NULL) {
@@ -363,6 +381,8 @@ on_status(struct maillog *m, struct ml_msg *e, const char *rest)
 		char *r;
 
 		m->deferred++;
+		if (e != NULL && e->login != NULL)
+			count_of(&m->logins, e->login)->deferred++;
 		if (why != NULL) {
 			const char *end = strrchr(why, ')');
 
@@ -385,7 +405,7 @@ maillog_feed(struct maillog *m, const char *program, const char *msg)
 	    "postfix"))
 		return;
 	m->lines++;
-	if (str_has_prefix(msg, "warning: ") && strstr(msg,
+	if (!m->before && str_has_prefix(msg, "warning: ") && strstr(msg,
 	    " authentication failed") != NULL && strstr(msg, "SASL") != NULL) {
 		char *ip = bracketed(msg);
 
@@ -394,7 +414,7 @@ maillog_feed(struct maillog *m, const char *program, const char *msg)
 		free(ip);
 		return;
 	}
-	if (str_has_prefix(msg, "NOQUEUE: reject: ")) {
+	if (!m->before && str_has_prefix(msg, "NOQUEUE: reject: ")) {
 		char *r = reject_reason(msg + strlen("NOQUEUE: reject: "));
 
 		m->rejected++;
@@ -412,6 +432,17 @@ maillog_feed(struct maillog *m, const char *program, const char *msg)
 		on_client(msg_of(m, msg, qlen, 1), rest);
 	} else if (str_has_prefix(rest, "from=<")) {
 		on_from(m, msg_of(m, msg, qlen, 1), rest);
+	} else if (strcmp(rest, "removed") == 0) {
+		if ((e = msg_of(m, msg, qlen, 0)) != NULL)
+			msg_forget(m, e);
+	} else if (m->before) {
+		return;		/* the rest counts in the window only */
+	} else if (str_has_prefix(rest, "uid=")) {
+		char *uid = xstrndup(rest + 4, strspn(rest + 4, "0123456789"));
+
+		if (uid[0] != '\0')	/* pickup: sendmail run by UID */
+			count_of(&m->local_uids, uid)->n++;
+		free(uid);
 	} else if (str_has_prefix(rest, "to=<")) {
 		on_status(m, msg_of(m, msg, qlen, 0), rest);
 	} else if (str_has_prefix(rest, "milter-reject: ") ||
@@ -421,9 +452,7 @@ maillog_feed(struct maillog *m, const char *program, const char *msg)
 		m->rejected++;
 		count_of(&m->rejects, r)->n++;
 		free(r);
-	} else if (strcmp(rest, "removed") == 0 &&
-	    (e = msg_of(m, msg, qlen, 0)) != NULL)
-		msg_forget(m, e);
+	}
 }
 
 void
@@ -458,43 +487,102 @@ bouncing(const struct ml_count *c, const struct ml_limits *l)
 	    l->bounce_percent;
 }
 
-size_t
-maillog_suspects(const struct maillog *m, const struct ml_limits *l,
-    struct strv *why)
+/* C's volume is far above its usual (M's history before the window). */
+static bool
+unusual(const struct maillog *m, const struct ml_count *c,
+    const struct ml_limits *l, size_t *expected)
 {
-	size_t before = why->n;
+	double span, window, usual;
 
-	for (size_t i = 0; i < m->logins.n; i++) {
-		const struct ml_count *c = &m->logins.v[i];
+	if (m->window_start == 0 || m->first == 0 || c->n < l->min_unusual)
+		return false;
+	span = difftime(m->window_start, m->first);
+	window = difftime(m->end, m->window_start);
+	/* Less history than one window says nothing about "usual". */
+	if (window <= 0 || span < window)
+		return false;
+	usual = (double)c->usual * window / span;
+	*expected = (size_t)(usual + 0.5);
+	return (double)c->n > usual * l->unusual_factor;
+}
 
-		if (c->clients.n > l->max_clients)
-			strv_addf(why, _("login %s was used from %zu addresses: "
-			    "its password is likely known to others; change "
-			    "it and hold its queued mail"), c->name,
-			    c->clients.n);
-		if (c->n > l->max_messages)
-			strv_addf(why, _("login %s sent %zu messages (limit "
-			    "%zu)"), c->name, c->n, l->max_messages);
-		if (bouncing(c, l))
-			strv_addf(why, _("login %s: %zu of its messages "
-			    "bounced: likely sending to bought or guessed "
-			    "addresses"), c->name, c->bounced);
+/* Judge the sending of C (a login when LOGIN, else a sender). */
+static bool
+judge_sender(const struct maillog *m, struct ml_count *c,
+    const struct ml_limits *l, bool login)
+{
+	size_t usual = 0;
+
+	if (login && c->clients.n > l->max_clients)
+		strv_addf(&c->reasons, _("used from %zu client addresses: its "
+		    "password is likely known to others"), c->clients.n);
+	if (c->n > l->max_messages)
+		strv_addf(&c->reasons, _("%zu messages (limit %zu)"), c->n,
+		    l->max_messages);
+	else if (unusual(m, c, l, &usual))
+		strv_addf(&c->reasons, _("%zu messages, about %zu usually in "
+		    "as long"), c->n, usual);
+	if (bouncing(c, l) && (login || strcmp(c->name, "<>") != 0))
+		strv_addf(&c->reasons, _("%zu%% of its mail bounced: likely "
+		    "sent to bought or guessed addresses"), c->bounced * 100 /
+		    (c->n > c->bounced ? c->n : c->bounced));
+	return c->reasons.n > 0;
+}
+
+size_t
+maillog_judge(struct maillog *m, const struct ml_limits *l)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < m->logins.n; i++)
+		n += judge_sender(m, &m->logins.v[i], l, true);
+	for (size_t i = 0; i < m->senders.n; i++)
+		n += judge_sender(m, &m->senders.v[i], l, false);
+	for (size_t i = 0; i < m->auth_failed.n; i++) {
+		struct ml_count *c = &m->auth_failed.v[i];
+
+		if (c->n > l->max_auth_failures && c->reasons.n == 0) {
+			strv_addf(&c->reasons, _("failed SMTP AUTH %zu times: "
+			    "a password guesser"), c->n);
+			n++;
+		}
 	}
-	for (size_t i = 0; i < m->senders.n; i++) {
-		const struct ml_count *c = &m->senders.v[i];
+	return n;
+}
 
-		if (c->n > l->max_messages)
-			strv_addf(why, _("sender %s sent %zu messages (limit "
-			    "%zu)"), c->name, c->n, l->max_messages);
-		else if (bouncing(c, l) && strcmp(c->name, "<>") != 0)
-			strv_addf(why, _("sender %s: %zu of its messages "
-			    "bounced"), c->name, c->bounced);
+static void
+alerts_of(const struct ml_counts *c, const char *what, struct strv *why)
+{
+	for (size_t i = 0; i < c->n; i++) {
+		const struct ml_count *e = &c->v[i];
+		struct buf b;
+
+		if (e->reasons.n == 0)
+			continue;
+		buf_init(&b);
+		buf_addf(&b, "%s %s: ", what, e->name);
+		for (size_t k = 0; k < e->reasons.n; k++)
+			buf_addf(&b, "%s%s", k > 0 ? "; " : "",
+			    e->reasons.v[k]);
+		strv_add(why, b.data);
+		buf_release(&b);
 	}
-	for (size_t i = 0; i < m->auth_failed.n; i++)
-		if (m->auth_failed.v[i].n > l->max_auth_failures)
-			strv_addf(why, _("%s failed SMTP AUTH %zu times: a "
-			    "password guesser (is fail2ban's postfix-sasl jail "
-			    "on?)"), m->auth_failed.v[i].name,
-			    m->auth_failed.v[i].n);
-	return why->n - before;
+}
+
+void
+maillog_alerts(const struct maillog *m, struct strv *why)
+{
+	alerts_of(&m->logins, _("login"), why);
+	alerts_of(&m->senders, _("sender"), why);
+	alerts_of(&m->auth_failed, _("client"), why);
+}
+
+void
+maillog_queued_of(const struct maillog *m, const char *login,
+    struct strv *ids)
+{
+	for (size_t i = 0; i < m->nmsgs; i++)
+		if (m->msgs[i].login != NULL && strcmp(m->msgs[i].login,
+		    login) == 0)
+			strv_add(ids, m->msgs[i].qid);
 }

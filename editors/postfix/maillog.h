@@ -36,6 +36,10 @@ struct ml_count {
 	size_t		 n;
 	struct strv	 clients;	/* logins: the client addresses seen */
 	size_t		 bounced;	/* logins and senders: bounced mail */
+	size_t		 deferred;	/* logins: deferred deliveries */
+	size_t		 usual;		/* logins, senders: messages before
+					   the window (maillog_at) */
+	struct strv	 reasons;	/* why it looks like abuse (judged) */
 };
 
 struct ml_counts {
@@ -62,12 +66,23 @@ struct maillog {
 	struct ml_counts auth_failed;	/* SMTP AUTH failures per client */
 	struct ml_counts rejects;	/* smtpd and milter rejects by reason */
 	struct ml_counts deferrals;	/* deferred deliveries by reason */
+	struct ml_counts local_uids;	/* mail submitted by local uid
+					   (pickup): a web application */
 	size_t		 sent, bounced, deferred, rejected;
 	size_t		 lines;		/* Postfix lines read */
+	/*
+	 * The window: records before WINDOW_START (0: none) only teach each
+	 * login's and sender's usual volume; END is its end, FIRST the
+	 * time of the first record read (how much history "usual" has).
+	 */
+	time_t		 window_start, end, first;
+	int		 before;	/* the current record is before */
 };
 
 void	 maillog_init(struct maillog *);
 void	 maillog_release(struct maillog *);
+/* The records fed next were logged at T (before the window or in it). */
+void	 maillog_at(struct maillog *, time_t t);
 /* One log record: PROGRAM ("postfix/smtpd", "postfix-submission/smtpd"). */
 void	 maillog_feed(struct maillog *, const char *program, const char *msg);
 /*
@@ -78,8 +93,10 @@ void	 maillog_feed_syslog(struct maillog *, const char *line);
 /*
  * maillog_read.c: the log since SINCE into M, from ROOT's
  * /var/log/mail.log or maillog when there, else its journal (sd-journal);
- * *SOURCE names which.
+ * *SOURCE names which. The ML_HISTORY seconds before SINCE are read too,
+ * for each login's and sender's usual volume.
  */
+#define ML_HISTORY	86400
 int	 maillog_read(const char *root, time_t since, struct maillog *m,
 	    const char **source, char **cause);
 /* What counts as a likely abused account or an attack, per window. */
@@ -89,16 +106,23 @@ struct ml_limits {
 	size_t	 min_for_bounces; /* bounce share judged from this many */
 	unsigned int bounce_percent; /* more bounced than this share */
 	size_t	 max_auth_failures; /* one client failing AUTH more */
+	size_t	 min_unusual;	/* "above usual" judged from this many */
+	unsigned int unusual_factor; /* more than this many times usual */
 };
-#define ML_LIMITS_DEFAULT { 5, 200, 10, 50, 20 }
+#define ML_LIMITS_DEFAULT { 5, 200, 10, 50, 20, 50, 5 }
 
 /*
- * What in M looks like abuse, one line each into WHY (a login used from
- * many addresses, a sender or login above the volume limit or bouncing
- * most of its mail, a client guessing passwords); returns how many.
+ * Judge M: each login, sender and AUTH-failing client that looks like
+ * abuse gets its reasons (used from many addresses, above the volume
+ * limit or far above its usual volume, most of its mail bouncing,
+ * guessing passwords). Returns how many were flagged.
  */
-size_t	 maillog_suspects(const struct maillog *m, const struct ml_limits *,
-	    struct strv *why);
+size_t	 maillog_judge(struct maillog *m, const struct ml_limits *);
+/* The flagged entries of M, one line each ("login X: reason; ..."). */
+void	 maillog_alerts(const struct maillog *m, struct strv *why);
+/* The queue ids of M's messages still in flight from LOGIN. */
+void	 maillog_queued_of(const struct maillog *m, const char *login,
+	    struct strv *ids);
 /* The counts of C, most first (ties by name). */
 void	 ml_counts_sort(struct ml_counts *c);
 

@@ -59,9 +59,12 @@ read_journal(const char *root, time_t since, struct maillog *m,
 	r = sd_journal_seek_realtime_usec(j, (uint64_t)since * 1000000);
 	while (r >= 0 && (r = sd_journal_next(j)) > 0) {
 		char *id = entry_field(j, "SYSLOG_IDENTIFIER"), *msg;
+		uint64_t usec;
 
 		if (id != NULL && str_has_prefix(id, "postfix") &&
 		    (msg = entry_field(j, "MESSAGE")) != NULL) {
+			if (sd_journal_get_realtime_usec(j, &usec) >= 0)
+				maillog_at(m, (time_t)(usec / 1000000));
 			maillog_feed(m, id, msg);
 			free(msg);
 		}
@@ -120,10 +123,14 @@ read_file(const char *root, const char *path, time_t since,
 		return -1;
 	}
 	while ((n = getline(&line, &cap, f)) >= 0) {
+		time_t t;
+
 		if (n > 0 && line[n - 1] == '\n')
 			line[n - 1] = '\0';
-		if (line_time(line, now) >= since)
+		if ((t = line_time(line, now)) >= since) {
+			maillog_at(m, t);
 			maillog_feed_syslog(m, line);
+		}
 	}
 	free(line);
 	fclose(f);
@@ -135,6 +142,9 @@ int
 maillog_read(const char *root, time_t since, struct maillog *m,
     const char **source, char **cause)
 {
+	m->window_start = since;
+	m->end = time(NULL);
+	since -= ML_HISTORY;
 	for (size_t i = 0; i < sizeof log_files / sizeof log_files[0]; i++)
 		if (fs_exists(root, log_files[i])) {
 			*source = log_files[i];

@@ -33,15 +33,22 @@ test_expect_success '--check-mail counts them from the log Postfix wrote' '
 	$HW --root "$R" --check-mail --since 1h --json > "$T/mail.json" &&
 	python3 - "$T/mail.json" <<-\EOF
 	import json, sys
-	m = json.load(open(sys.argv[1]))["mail"]
+	m = json.load(open(sys.argv[1]))
+	assert m["mode"] == "check-mail" and m["alerts"] == 0, m
 	assert m["source"] == "/var/log/mail.log", m
 	assert m["sent"] == 3, m
-	s = {e["name"]: e["count"] for e in m["senders"]}
+	s = {e["sender"]: e["sent"] for e in m["senders"]}
 	assert s.get("sender@example.net") == 3, s
 	assert m["rejected"] == 1, m
-	r = {e["name"]: e["count"] for e in m["rejects"]}
+	r = {e["reason"]: e["count"] for e in m["rejects"]}
 	assert r.get("554 5.7.1 : Recipient address rejected: Access denied") == 1, r
 	EOF
+'
+
+test_expect_success '--check-mail --threshold 2: the sender is flagged, exit 1' '
+	test_expect_code 1 $HW --root "$R" --check-mail --threshold 2 > "$T/mail.txt" &&
+	grep "^  sender sender@example.net: 3 messages (limit 2)$" "$T/mail.txt" &&
+	grep "^       3  sender@example.net  <- suspicious$" "$T/mail.txt"
 '
 
 # ---- the journal: a booted Debian whose Postfix logs only to journald ----
@@ -50,7 +57,7 @@ sd_prepare t0150
 
 sent_in_journal() {	# sent_in_journal N: --check-mail counts N sent
 	in_sd hardenwiz --check-mail --since 1h --json > "$T/j.json" 2>/dev/null
-	python3 -c "import json,sys; m=json.load(open(sys.argv[1]))['mail']; sys.exit(not (m['source'] == 'journal' and m['sent'] == int(sys.argv[2])))" "$T/j.json" "$1"
+	python3 -c "import json,sys; m=json.load(open(sys.argv[1])); sys.exit(not (m['source'] == 'journal' and m['sent'] == int(sys.argv[2])))" "$T/j.json" "$1"
 }
 
 test_expect_success 'journald only (Debian 12/13): --check-mail reads Postfix from the journal' '
@@ -72,6 +79,18 @@ test_expect_success 'journald only (Debian 12/13): --check-mail reads Postfix fr
 		    --silent 2 || return 1
 	done &&
 	test_wait_until -t 30 sent_in_journal 2
+'
+
+test_expect_success 'journal: mail a local user submits (sendmail) is counted by uid' '
+	printf "Subject: t\\n\\nx\\n" > "$T/msg" &&
+	in_sd setpriv --reuid=33 --regid=33 --clear-groups \
+	    /usr/sbin/sendmail z@elsewhere.example < "$T/msg" &&
+	test_wait_until -t 30 sent_in_journal 3 &&
+	python3 - "$T/j.json" <<-\EOF
+	import json, sys
+	m = json.load(open(sys.argv[1]))
+	assert m["local_senders"] == [{"uid": 33, "user": "www-data", "messages": 1}], m
+	EOF
 '
 
 test_done

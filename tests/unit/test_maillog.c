@@ -150,7 +150,7 @@ test_suspects(void **state)
 	strv_init(&why);
 	/* Clean traffic: nothing to say. */
 	sasl_message(&m, "4Q2x1A0B00", "198.51.100.7", "sent (250 ok)");
-	assert_int_equal(maillog_suspects(&m, &l, &why), 0);
+	assert_int_equal(maillog_judge(&m, &l), 0);
 	/* alice's login from 7 addresses, 8 of 13 messages bounced. */
 	for (int i = 0; i < 12; i++) {
 		snprintf(qid, sizeof qid, "4Q2x1A0C%02d", i);
@@ -161,15 +161,94 @@ test_suspects(void **state)
 	for (int i = 0; i < 21; i++)
 		maillog_feed(&m, "postfix/smtpd", "warning: unknown[192.0.2.66]: "
 		    "SASL LOGIN authentication failed: x");
-	assert_int_equal(maillog_suspects(&m, &l, &why), 4);
-	assert_non_null(strstr(why.v[0], "login alice@example.org was used "
-	    "from 8 addresses"));
-	assert_non_null(strstr(why.v[1], "login alice@example.org: 8 of its "
-	    "messages bounced"));
-	assert_non_null(strstr(why.v[2], "sender alice@example.org: 8"));
-	assert_non_null(strstr(why.v[3], "192.0.2.66 failed SMTP AUTH 21 "
-	    "times"));
+	/* The login, its sender, the client. */
+	assert_int_equal(maillog_judge(&m, &l), 3);
+	maillog_alerts(&m, &why);
+	assert_int_equal(why.n, 3);
+	assert_string_equal(why.v[0], "login alice@example.org: used from 8 "
+	    "client addresses: its password is likely known to others; 61% "
+	    "of its mail bounced: likely sent to bought or guessed "
+	    "addresses");
+	assert_string_equal(why.v[1], "sender alice@example.org: 61% of its "
+	    "mail bounced: likely sent to bought or guessed addresses");
+	assert_string_equal(why.v[2], "client 192.0.2.66: failed SMTP AUTH 21 "
+	    "times: a password guesser");
 	strv_release(&why);
+	maillog_release(&m);
+}
+
+/* A login sending far more than it usually does, judged from history. */
+static void
+test_above_usual(void **state)
+{
+	struct maillog m;
+	struct ml_limits l = ML_LIMITS_DEFAULT;
+	struct strv why, ids;
+	char qid[16];
+	const time_t start = 1764000000;
+
+	(void)state;
+	maillog_init(&m);
+	strv_init(&why);
+	strv_init(&ids);
+	m.window_start = start;
+	m.end = start + 3600;
+	/* 23 hours before: 46 messages, 2 an hour. */
+	for (int i = 0; i < 46; i++) {
+		snprintf(qid, sizeof qid, "4Q2x1B0A%02d", i);
+		maillog_at(&m, start - 23 * 3600 + i * 1800);
+		sasl_message(&m, qid, "198.51.100.7", "sent (250 ok)");
+	}
+	assert_int_equal(m.sent, 0);	/* history is not the window */
+	/* This hour: 60 messages, one still in flight. */
+	for (int i = 0; i < 60; i++) {
+		snprintf(qid, sizeof qid, "4Q2x1B0B%02d", i);
+		maillog_at(&m, start + i * 60);
+		sasl_message(&m, qid, "198.51.100.7", "sent (250 ok)");
+	}
+	maillog_feed(&m, "postfix/smtpd", "4Q2x1B0CAA: client=unknown["
+	    "198.51.100.7], sasl_method=PLAIN, sasl_username=alice@example.org");
+	assert_int_equal(m.sent, 60);
+	assert_int_equal(maillog_judge(&m, &l), 2);	/* login, sender */
+	maillog_alerts(&m, &why);
+	assert_string_equal(why.v[0], "login alice@example.org: 60 messages, "
+	    "about 2 usually in as long");
+	maillog_queued_of(&m, "alice@example.org", &ids);
+	assert_int_equal(ids.n, 1);
+	assert_string_equal(ids.v[0], "4Q2x1B0CAA");
+	/* Less history than one window: no judgement of "usual". */
+	strv_release(&why);
+	strv_init(&why);
+	maillog_release(&m);
+	maillog_init(&m);
+	m.window_start = start;
+	m.end = start + 3600;
+	for (int i = 0; i < 60; i++) {
+		snprintf(qid, sizeof qid, "4Q2x1B0B%02d", i);
+		maillog_at(&m, start + i * 60);
+		sasl_message(&m, qid, "198.51.100.7", "sent (250 ok)");
+	}
+	assert_int_equal(maillog_judge(&m, &l), 0);
+	strv_release(&ids);
+	strv_release(&why);
+	maillog_release(&m);
+}
+
+/* Local submissions (pickup) by uid: a web application's mail. */
+static void
+test_local_uids(void **state)
+{
+	struct maillog m;
+
+	(void)state;
+	maillog_init(&m);
+	maillog_feed(&m, "postfix/pickup", "7B3C2D1E0F: uid=33 from=<www-data>");
+	maillog_feed(&m, "postfix/pickup", "7B3C2D1E10: uid=33 from=<www-data>");
+	maillog_feed(&m, "postfix/pickup", "7B3C2D1E11: uid=0 from=<root>");
+	ml_counts_sort(&m.local_uids);
+	assert_int_equal(m.local_uids.n, 2);
+	assert_string_equal(m.local_uids.v[0].name, "33");
+	assert_int_equal(m.local_uids.v[0].n, 2);
 	maillog_release(&m);
 }
 
@@ -211,6 +290,8 @@ main(void)
 		cmocka_unit_test(test_auth_failures_and_rejects),
 		cmocka_unit_test(test_syslog_lines),
 		cmocka_unit_test(test_suspects),
+		cmocka_unit_test(test_above_usual),
+		cmocka_unit_test(test_local_uids),
 		cmocka_unit_test(test_many_removals),
 	};
 
