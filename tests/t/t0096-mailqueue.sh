@@ -10,6 +10,11 @@ recipe mq.conf <<EOF
 [mailqueue]
 threshold = 50
 interval = 5m
+mail_limit = 80
+EOF
+recipe nowatch.conf <<EOF
+[mailqueue]
+mail_watch = no
 EOF
 
 R=$T/root
@@ -20,6 +25,7 @@ snapshot "$R" > "$T/pristine"
 test_expect_success 'offline, no systemd: a cron.d entry every 5 minutes; rollback' '
 	$HW --root "$R" --apply "$T/mq.conf" > "$T/cron.out" 2>&1 &&
 	grep -qx "\*/5 \* \* \* \* root /usr/sbin/hardenwiz --check-queue --threshold 50 --syslog >/dev/null" "$R/etc/cron.d/hardenwiz-mailqueue" &&
+	grep -qx "\*/5 \* \* \* \* root /usr/sbin/hardenwiz --check-mail --since 1h --threshold 80 --syslog >/dev/null" "$R/etc/cron.d/hardenwiz-mailwatch" &&
 	$HW --root "$R" --apply "$T/mq.conf" | grep -q "^# nothing to change" &&
 	$HW --root "$R" --rollback &&
 	snapshot "$R" | diff - "$T/pristine"
@@ -30,7 +36,17 @@ test_expect_success 'offline, with systemd: a timer and its service, enabled by 
 	$HW --root "$T/sd" --apply "$T/mq.conf" --dry-run > "$T/sd.out" &&
 	grep -qx "+OnUnitActiveSec=300s" "$T/sd.out" &&
 	grep -qx "+ExecStart=/usr/sbin/hardenwiz --check-queue --threshold 50" "$T/sd.out" &&
-	grep -qx "# run: systemctl enable --now hardenwiz-mailqueue.timer  (skipped: offline root)" "$T/sd.out"
+	grep -qx "# run: systemctl enable --now hardenwiz-mailqueue.timer  (skipped: offline root)" "$T/sd.out" &&
+	grep -qx "+ExecStart=/usr/sbin/hardenwiz --check-mail --since 1h --threshold 80" "$T/sd.out" &&
+	grep -qx "# run: systemctl enable --now hardenwiz-mailwatch.timer  (skipped: offline root)" "$T/sd.out"
+'
+
+test_expect_success 'mail_watch = no: the queue monitor alone' '
+	$HW --root "$R" --apply "$T/nowatch.conf" > /dev/null &&
+	test -e "$R/etc/cron.d/hardenwiz-mailqueue" &&
+	test ! -e "$R/etc/cron.d/hardenwiz-mailwatch" &&
+	$HW --root "$R" --rollback > /dev/null &&
+	snapshot "$R" | diff - "$T/pristine"
 '
 
 test_expect_success '--check-queue takes no --root; --threshold alone is a usage error' '

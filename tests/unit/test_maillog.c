@@ -223,6 +223,8 @@ test_above_usual(void **state)
 	maillog_init(&m);
 	m.window_start = start;
 	m.end = start + 3600;
+	maillog_at(&m, start - 1800);	/* half an hour of history */
+	sasl_message(&m, "4Q2x1B0AAA", "198.51.100.7", "sent (250 ok)");
 	for (int i = 0; i < 60; i++) {
 		snprintf(qid, sizeof qid, "4Q2x1B0B%02d", i);
 		maillog_at(&m, start + i * 60);
