@@ -251,6 +251,18 @@ strv_split(struct strv *sv, const char *s, const char *seps)
 	}
 }
 
+char *
+strv_join(const struct strv *sv, const char *sep)
+{
+	struct buf b;
+
+	buf_init(&b);
+	buf_adds(&b, "");
+	for (size_t i = 0; i < sv->n; i++)
+		buf_addf(&b, "%s%s", i > 0 ? sep : "", sv->v[i]);
+	return buf_detach(&b, NULL);
+}
+
 size_t
 argv_len(char *const *argv)
 {

@@ -67,6 +67,8 @@ void	 strv_addf(struct strv *, const char *, ...)
 bool	 strv_contains(const struct strv *, const char *);
 /* Add the words of S, split at any of SEPS, to SV. */
 void	 strv_split(struct strv *, const char *s, const char *seps);
+/* SV's strings joined by SEP ("" when empty); caller frees. */
+char	*strv_join(const struct strv *, const char *sep);
 /* Returns a new NULL-terminated copy of argv; free with argv_free. */
 char	**argv_dup(char *const *);
 void	 argv_free(char **);

@@ -87,6 +87,18 @@ int	 dns_records_main(const struct options *);
 /* The wizard's queue view: one sender's messages held, shown, deleted. */
 struct frontend;
 void	 queue_flow(const struct frontend *, const struct options *);
+/*
+ * The wizard's mail health view: --check-mail's report, and for a login,
+ * sender or client that looks abusive, its remedies as a plan.
+ */
+void	 mail_flow(const struct frontend *, const struct options *);
+/*
+ * Check P with its validators, show it under TITLE and apply it as one
+ * transaction once the admin agrees (pending for TIMEOUT seconds on a
+ * live system when not 0). True when it was applied or tried.
+ */
+bool	 review_and_apply(const struct frontend *, const struct options *,
+	    struct plan *p, const char *title, unsigned int timeout);
 
 /* Interactive wizard: newt, or line mode with --plain or no terminal. */
 int	 wizard_main(const struct options *);

@@ -142,12 +142,51 @@ keep_or_undo(const struct frontend *fe, const struct options *o,
 	free(text);
 }
 
+bool
+review_and_apply(const struct frontend *fe, const struct options *o,
+    struct plan *p, const char *title, unsigned int timeout)
+{
+	struct apply_result res;
+	struct apply_opts dry = { .dry_run = true };
+	char *cause = NULL, *text;
+	enum apply_status st;
+	bool applied = false;
+
+	apply_result_init(&res);
+	if (p->refusal != NULL)
+		fe->message(_("Refused: that would lock you out"), p->refusal);
+	else if (plan_is_empty(p))
+		fe->message(_("Nothing to change"), _("The system already has "
+		    "these settings."));
+	else if (apply_plan(p, &dry, &res, &cause) != APPLY_OK)
+		fe->message(_("Rejected by the validator"), cause);
+	else {
+		text = plan_text(p);
+		if (fe->preview(title, text) == FE_OK && fe->confirm(_("Apply"),
+		    _("Apply these changes now? Every file is kept in the "
+		    "journal and can be rolled back."))) {
+			apply_result_release(&res);
+			apply_result_init(&res);
+			st = txn_apply(p, p->offline ? 0 : timeout, o->self,
+			    &res, &cause);
+			show_result(fe, st, &res, cause);
+			if (st == APPLY_OK && res.pending)
+				keep_or_undo(fe, o, &res, timeout);
+			applied = true;
+		}
+		free(text);
+	}
+	apply_result_release(&res);
+	free(cause);
+	return applied;
+}
+
 static void
 step_flow(const struct frontend *fe, const struct options *o,
     const struct step *s, const struct audit *a)
 {
 	struct settings answers;
-	bool live = strcmp(o->root, "/") == 0;
+	bool live = strcmp(o->root, "/") == 0, done = false;
 	const struct question **qs = xcalloc(s->nquestions + 1, sizeof *qs);
 	struct form f = { s, a, qs, step_form_questions(s, live, qs) };
 
@@ -161,54 +200,20 @@ step_flow(const struct frontend *fe, const struct options *o,
 		settings_set(&answers, "confirm_timeout", t);
 		free(t);
 	}
-	for (;;) {
+	while (!done && fe->form(&f, &answers) == FE_OK) {
 		struct settings set;
 		const struct settings *setp;
 		struct plan p;
-		struct apply_result res;
-		struct apply_opts dry = { .dry_run = true };
-		char *cause = NULL, *text;
-		enum apply_status st;
-		unsigned int timeout;
+		char *cause = NULL;
 
-		if (fe->form(&f, &answers) != FE_OK)
-			break;
 		answers_to_settings(s, &answers, &set);
 		setp = &set;
 		plan_init(&p, o->root);
-		apply_result_init(&res);
 		if (plan_steps(o->root, &s, &setp, 1, &p, &cause) != 0)
 			fe->message(_("Cannot plan"), cause);
-		else if (p.refusal != NULL)
-			fe->message(_("Refused: that would lock you out"),
-			    p.refusal);
-		else if (plan_is_empty(&p))
-			fe->message(_("Nothing to change"), _("The system "
-			    "already has these settings."));
-		else if (apply_plan(&p, &dry, &res, &cause) != APPLY_OK)
-			fe->message(_("Rejected by the validator"), cause);
-		else {
-			text = plan_text(&p);
-			if (fe->preview(_(s->title), text) == FE_OK &&
-			    fe->confirm(_("Apply"), _("Apply these changes "
-			    "now? Every file is kept in the journal and can be "
-			    "rolled back."))) {
-				timeout = p.offline ? 0 :
-				    step_confirm_timeout(s, &set);
-				st = txn_apply(&p, timeout, o->self, &res, &cause);
-				show_result(fe, st, &res, cause);
-				if (st == APPLY_OK && res.pending)
-					keep_or_undo(fe, o, &res, timeout);
-				free(text);
-				apply_result_release(&res);
-				plan_release(&p);
-				settings_release(&set);
-				free(cause);
-				break;
-			}
-			free(text);
-		}
-		apply_result_release(&res);
+		else
+			done = review_and_apply(fe, o, &p, _(s->title),
+			    step_confirm_timeout(s, &set));
 		plan_release(&p);
 		settings_release(&set);
 		free(cause);
@@ -320,7 +325,11 @@ wizard_main(const struct options *o)
 		struct audit *audits = xcalloc(n, sizeof *audits);
 		struct strv items;
 		enum fe_answer ans;
-		size_t queue;
+		/* The views after the steps, in the menu's order. */
+		void (*views[3])(const struct frontend *,
+		    const struct options *);
+		size_t nviews = 0;
+		bool postfix = postfix_present(o->root);
 
 		for (size_t i = 0; i < n; i++)
 			audit_init(&audits[i]);
@@ -329,12 +338,18 @@ wizard_main(const struct options *o)
 		for (size_t i = 0; i < n; i++)
 			strv_addf(&items, "%-28s [%s]", _(steps[i]->title),
 			    step_state_name(audits[i].state));
-		/* The queue view: live Postfix only. */
-		queue = o->root[1] == '\0' && postfix_present(o->root);
-		if (queue)
+		if (postfix) {	/* the log: under --root too */
+			strv_add(&items, _("Mail health: who sends, who "
+			    "abuses"));
+			views[nviews++] = mail_flow;
+		}
+		if (postfix && o->root[1] == '\0') {	/* the live queue */
 			strv_add(&items, _("Mail queue: inspect, hold, "
 			    "delete"));
+			views[nviews++] = queue_flow;
+		}
 		strv_add(&items, _("History and rollback"));
+		views[nviews++] = history_flow;
 		strv_add(&items, _("Quit"));
 		ans = fe->menu(_("hardenwiz"), o->root[1] == '\0' ?
 		    _("Harden this server. Pick a step; every change is shown "
@@ -344,14 +359,12 @@ wizard_main(const struct options *o)
 		strv_release(&items);
 		if (ans == FE_OK && choice < n)
 			step_flow(fe, o, steps[choice], &audits[choice]);
-		else if (ans == FE_OK && queue && choice == n)
-			queue_flow(fe, o);
-		else if (ans == FE_OK && choice == n + queue)
-			history_flow(fe, o);
+		else if (ans == FE_OK && choice < n + nviews)
+			views[choice - n](fe, o);
 		for (size_t i = 0; i < n; i++)
 			audit_release(&audits[i]);
 		free(audits);
-		if (ans != FE_OK || choice > n + queue)
+		if (ans != FE_OK || choice >= n + nviews)
 			break;
 	}
 	fe->stop();

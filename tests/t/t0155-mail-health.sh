@@ -1,0 +1,95 @@
+#!/bin/bash
+# t0155: the wizard's "Mail health" view on a live Postfix (a private
+# namespace, its log written to the namespace's /var/log/mail.log): a
+# sender whose mail mostly bounces is flagged; its queued mail is held
+# and the sender blocked, each as a transaction from the view, and both
+# are rolled back.
+. "$(dirname "$0")/lib.sh"
+need_postfix
+command -v tmux >/dev/null || skip_all "needs tmux"
+
+# Mail to bounce.example bounces once queued (local(8): no such user,
+# with no recipient check at RCPT); everything else is deferred, so it
+# stays in the queue.
+mkdir "$T/log"
+postfix_conf default_transport=discard defer_transports=discard \
+    mydestination=bounce.example local_recipient_maps= local_transport=local \
+    maillog_file=/var/log/mail.log maillog_file_prefixes=/var/log \
+    mynetworks=127.0.0.0/8
+ns_start
+
+queue_count() {	# queue_count PATTERN N: postqueue -j lines matching
+	test "$(in_ns postqueue -j | grep -c -- "$1")" = "$2"
+}
+log_count() {	# log_count PATTERN N: mail.log lines matching
+	test "$(grep -c -- "$1" "$T/log/mail.log" 2>/dev/null)" -ge "$2"
+}
+
+test_expect_success 'namespace: 10 bounced and 3 deferred from spammer@, 2 from friend@' '
+	in_ns mount --bind "$T/log" /var/log &&
+	postfix_ns_start &&
+	for i in 1 2 3 4 5 6 7 8 9 10; do
+		in_ns swaks -s 127.0.0.1 -f spammer@evil.example -t "u$i@bounce.example" \
+		    --h-Subject "spam $i" > /dev/null 2>&1 || return 1
+	done &&
+	for i in 1 2 3; do
+		in_ns swaks -s 127.0.0.1 -f spammer@evil.example -t "v$i@example.org" \
+		    --h-Subject "spam q$i" > /dev/null 2>&1 || return 1
+	done &&
+	for i in 1 2; do
+		in_ns swaks -s 127.0.0.1 -f friend@example.net -t "pal@example.org" \
+		    > /dev/null 2>&1 || return 1
+	done &&
+	test_wait_until -t 20 log_count "status=bounced" 10 &&
+	test_wait_until -t 20 queue_count "\"sender\": \"spammer@evil.example\"" 3
+'
+
+test_expect_success '--check-mail flags the sender: 76% bounced' '
+	test_expect_code 1 in_ns "$HW" --check-mail > "$T/check.out" &&
+	grep "^  sender spammer@evil.example: 76% of its mail bounced" "$T/check.out" &&
+	! grep "sender friend@example.net:" "$T/check.out"
+'
+
+R=/ WZ_PREFIX="nsenter -t $NSPID -m -n -p --" start --only mailqueue
+test_expect_success 'wizard: Mail health holds the sender'"'"'s 3 queued messages' '
+	wz_pick "Mail health" &&
+	wait_for "76% of its mail bounced" &&
+	wz_pick "sender spammer@evil.example" &&
+	wz_pick "Hold its queued mail" &&
+	wait_for "postsuper -h" &&
+	tm send-keys -t wz a &&
+	wait_for "Apply these changes now?" &&
+	tm send-keys -t wz Tab Enter &&
+	wait_for "Applied as transaction" &&
+	tm send-keys -t wz Enter &&
+	test_wait_until -t 5 queue_count "\"queue_name\": \"hold\"" 3 &&
+	test "$(in_ns postqueue -j | grep "\"queue_name\": \"hold\"" | grep -c spammer@evil.example)" = 3
+'
+
+test_expect_success 'wizard: Mail health blocks the sender in Postfix' '
+	wz_pick "sender spammer@evil.example" &&
+	wz_pick "Block this sender" &&
+	wait_for "check_sender_access" &&
+	tm send-keys -t wz a &&
+	wait_for "Apply these changes now?" &&
+	tm send-keys -t wz Tab Enter &&
+	wait_for "Applied as transaction" &&
+	tm send-keys -t wz Enter &&
+	wz_pick Back &&
+	wz_pick Quit &&
+	wait_for "EXITED=0" &&
+	! in_ns swaks -s 127.0.0.1 -f spammer@evil.example -t w@example.org \
+	    --quit-after RCPT > "$T/blocked.out" 2>&1 &&
+	grep -q "554 5.7.1 <spammer@evil.example>: Sender address rejected" "$T/blocked.out"
+'
+
+test_expect_success 'both roll back: the sender is accepted again, its mail released' '
+	in_ns "$HW" --rollback > /dev/null &&
+	in_ns swaks -s 127.0.0.1 -f spammer@evil.example -t w@example.org \
+	    --quit-after RCPT > /dev/null 2>&1 &&
+	in_ns "$HW" --rollback > /dev/null &&
+	test_wait_until -t 5 queue_count "\"queue_name\": \"hold\"" 0 &&
+	queue_count "\"sender\": \"spammer@evil.example\"" 3
+'
+
+test_done
