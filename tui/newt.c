@@ -239,8 +239,9 @@ static enum fe_answer
 menu_once(const char *title, const char *text, char *const *items, size_t n,
     size_t *choice, bool *resized)
 {
-	int cols, rows, w, lh, tw = 0, th = 0;
+	int cols, rows, w, lh, tw = 0, th = 0, cap;
 	char *flowed;
+	bool scroll;
 	newtComponent form, tb, lb, sel, back;
 	struct newtExitStruct es;
 	enum fe_answer answer = FE_BACK;
@@ -248,11 +249,25 @@ menu_once(const char *title, const char *text, char *const *items, size_t n,
 	screen(&cols, &rows);
 	w = cols - 8 > 72 ? 72 : cols - 8;
 	flowed = newtReflowText((char *)text, w - 2, 0, 0, &tw, &th);
+	/*
+	 * A report longer than the screen (the mail views) scrolls in its
+	 * box, leaving room for at least three items and the buttons.
+	 */
+	cap = rows - 10 - ((int)n < 3 ? (int)n : 3);
+	if (cap < 2)
+		cap = 2;
+	scroll = th > cap;
+	if (scroll) {
+		free(flowed);
+		flowed = newtReflowText((char *)text, w - 4, 0, 0, &tw, &th);
+		th = cap;
+	}
 	lh = (int)n < rows - 10 - th ? (int)n : rows - 10 - th;
 	if (lh < 3)
 		lh = 3;
 	newtCenteredWindow(w, th + lh + 4, title);
-	tb = newtTextbox(1, 0, w - 2, th, NEWT_FLAG_WRAP);
+	tb = newtTextbox(1, 0, w - 2, th, NEWT_FLAG_WRAP |
+	    (scroll ? NEWT_FLAG_SCROLL : 0));
 	newtTextboxSetText(tb, flowed);
 	lb = newtListbox(1, th + 1, lh, NEWT_FLAG_RETURNEXIT |
 	    ((int)n > lh ? NEWT_FLAG_SCROLL : 0));

@@ -8,6 +8,9 @@
 need_postfix
 command -v tmux >/dev/null || skip_all "needs tmux"
 
+# The namespace's /etc is a copy: locking a login edits its /etc/shadow.
+cp -a /etc "$T/etc"
+
 # Mail to bounce.example bounces once queued (local(8): no such user,
 # with no recipient check at RCPT); everything else is deferred, so it
 # stays in the queue.
@@ -26,6 +29,7 @@ log_count() {	# log_count PATTERN N: mail.log lines matching
 }
 
 test_expect_success 'namespace: 10 bounced and 3 deferred from spammer@, 2 from friend@' '
+	in_ns mount --bind "$T/etc" /etc &&
 	in_ns mount --bind "$T/log" /var/log &&
 	postfix_ns_start &&
 	for i in 1 2 3 4 5 6 7 8 9 10; do
@@ -75,7 +79,9 @@ test_expect_success 'wizard: Mail health blocks the sender in Postfix' '
 	tm send-keys -t wz Tab Enter &&
 	wait_for "Applied as transaction" &&
 	tm send-keys -t wz Enter &&
-	wz_pick Back &&
+	test_wait_until menu_rows_ready "sender spammer@evil.example" &&
+	tm send-keys -t wz Escape &&
+	wait_for "History and rollback" &&
 	wz_pick Quit &&
 	wait_for "EXITED=0" &&
 	! in_ns swaks -s 127.0.0.1 -f spammer@evil.example -t w@example.org \
@@ -90,6 +96,54 @@ test_expect_success 'both roll back: the sender is accepted again, its mail rele
 	in_ns "$HW" --rollback > /dev/null &&
 	test_wait_until -t 5 queue_count "\"queue_name\": \"hold\"" 0 &&
 	queue_count "\"sender\": \"spammer@evil.example\"" 3
+'
+
+# sasl_lines LOGIN N: N messages from LOGIN over submission, each from
+# another address, as Postfix logs them (SASL needs no Dovecot here: the
+# view reads the log). mallory@example.org is the system account mallory
+# of the copy, as Dovecot's %n would have it.
+sasl_lines() {
+	now=$(date "+%b %d %H:%M:%S") i=0
+	while [ "$i" -lt "$2" ]; do
+		q=$(printf "4Q9Z%s%02dK" "$1" "$i" | tr -dc "0-9A-Za-z")
+		printf "%s mail postfix/submission/smtpd[9]: %s: client=unknown[203.0.113.%d], sasl_method=PLAIN, sasl_username=%s\n" "$now" "$q" "$i" "$1"
+		printf "%s mail postfix/qmgr[9]: %s: from=<%s>, size=300, nrcpt=1 (queue active)\n" "$now" "$q" "$1"
+		i=$((i + 1))
+	done
+}
+
+test_expect_success 'a login used from 7 addresses is locked from the view, and unlocked by rollback' '
+	in_ns useradd -M -s /usr/sbin/nologin mallory &&
+	in_ns usermod -p "\$6\$salt\$hash" mallory &&
+	grep -q "^mallory:\\\$6" "$T/etc/shadow" &&
+	cp "$T/etc/shadow" "$T/shadow.before" &&
+	sasl_lines mallory@example.org 7 >> "$T/log/mail.log" &&
+	sasl_lines ghost 7 >> "$T/log/mail.log" &&
+	test_expect_code 1 in_ns "$HW" --check-mail > "$T/login.out" &&
+	grep "^  login mallory@example.org: used from 7 client addresses" "$T/login.out" &&
+	R=/ WZ_PREFIX="nsenter -t $NSPID -m -n -p --" start --only mailqueue &&
+	wz_pick "Mail health" &&
+	wz_pick "login ghost" &&
+	wz_pick "Lock the login" &&
+	wait_for "ghost is not a system account" &&
+	tm send-keys -t wz Enter &&
+	wz_pick "login mallory@example.org" &&
+	wait_for "203.0.113.6" &&
+	wz_pick "Lock the login" &&
+	wait_for "usermod -L mallory" &&
+	tm send-keys -t wz a &&
+	wait_for "Apply these changes now?" &&
+	tm send-keys -t wz Tab Enter &&
+	wait_for "Applied as transaction" &&
+	tm send-keys -t wz Enter &&
+	grep -q "^mallory:!\\\$6" "$T/etc/shadow" &&
+	test_wait_until menu_rows_ready "login mallory" &&
+	tm send-keys -t wz Escape &&
+	wait_for "History and rollback" &&
+	wz_pick Quit &&
+	wait_for "EXITED=0" &&
+	in_ns "$HW" --rollback > /dev/null &&
+	cmp "$T/etc/shadow" "$T/shadow.before"
 '
 
 test_done
