@@ -388,6 +388,13 @@ check_mail_main(const struct options *o)
 	}
 	if (mail_report_read(o, window, o->threshold_set ? o->threshold : 0,
 	    &r, &cause) != 0) {
+		if (o->json) {	/* still one document on stdout */
+			json_t *doc = json_doc(o, "check-mail");
+
+			json_errors(doc, cause);
+			json_print(doc);
+			json_decref(doc);
+		}
 		fprintf(stderr, _("hardenwiz: --check-mail: %s\n"), cause);
 		free(cause);
 		mail_report_release(&r);

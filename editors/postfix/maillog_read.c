@@ -48,6 +48,13 @@ read_journal(const char *root, time_t since, struct maillog *m,
 		dir = xasprintf("%s/var/log/journal", root);
 		r = sd_journal_open_directory(&j, dir, 0);
 	}
+	if (r == -ENOENT) {
+		set_cause(cause, _("no mail log under %s: neither "
+		    "/var/log/mail.log, /var/log/maillog nor a persistent "
+		    "journal (/var/log/journal)"), root);
+		free(dir);
+		return -1;
+	}
 	if (r < 0) {
 		set_cause(cause, _("cannot open the journal%s%s: %s"),
 		    dir != NULL ? " in " : "", dir != NULL ? dir : "",

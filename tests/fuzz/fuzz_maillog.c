@@ -20,6 +20,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    "postfix/qmgr", "postfix/smtp", "postfix/cleanup" };
 	char *text = malloc(size + 1), *save = NULL;
 	struct maillog m;
+	struct ml_limits limits = { 1, 2, 2, 10, 1, 2, 2 };
+	struct strv why;
 	size_t k = 0;
 
 	if (text == NULL)
@@ -27,8 +29,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(text, data, size);
 	text[size] = '\0';
 	maillog_init(&m);
+	/* The first quarter of the records is history, the rest the window. */
+	m.window_start = 1000;
+	m.end = 2000;
 	for (char *l = strtok_r(text, "\n", &save); l != NULL;
 	    l = strtok_r(NULL, "\n", &save), k++) {
+		maillog_at(&m, k % 4 == 0 ? 500 : 1500);
 		if (k % 2 == 0)
 			maillog_feed_syslog(&m, l);
 		else
@@ -36,6 +42,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	ml_counts_sort(&m.logins);
 	ml_counts_sort(&m.rejects);
+	(void)maillog_judge(&m, &limits);
+	strv_init(&why);
+	maillog_alerts(&m, &why);
+	for (size_t i = 0; i < m.logins.n; i++)
+		maillog_queued_of(&m, m.logins.v[i].name, &why);
+	strv_release(&why);
 	maillog_release(&m);
 	free(text);
 	return 0;

@@ -87,6 +87,20 @@ test_expect_success 'fail2ban: dry run, apply, rollback (offline)' '
 	vgr "$T/f2b" --apply "$T/f2b.conf" &&
 	vgr "$T/f2b" --rollback
 '
+test_expect_success '--check-mail: a flagged login (text, JSON), and the journal of a root' '
+	mkdir -p "$T/ml/var/log" &&
+	now=$(date "+%b %d %H:%M:%S") &&
+	for i in 1 2 3 4 5 6 7; do
+		printf "%s m postfix/submission/smtpd[9]: 4Q9Z0000%s: client=x[203.0.113.%s], sasl_method=PLAIN, sasl_username=bob\n%s m postfix/qmgr[9]: 4Q9Z0000%s: from=<bob@example.org>, size=3, nrcpt=1 (queue active)\n%s m postfix/smtp[9]: 4Q9Z0000%s: to=<x@example.net>, relay=none, delay=1, dsn=4.4.1, status=deferred (connect to mx.example.net[192.0.2.1]:25: Connection refused)\n" \
+		    "$now" $i $i "$now" $i "$now" $i || return 1
+	done > "$T/ml/var/log/mail.log" &&
+	vgr "$T/ml" -x 1 --check-mail &&
+	vgr "$T/ml" -x 1 --check-mail --json --since 2h &&
+	vgr "$R" -x 1 --check-mail --json &&
+	$HW --root "$R" --check-mail --json 2>/dev/null |
+	    python3 -c "import json,sys; d=json.load(sys.stdin); assert \"no mail log\" in d[\"errors\"][0], d" &&
+	grep -q "no mail log under $R: neither /var/log/mail.log, /var/log/maillog nor a persistent journal" "$T/vg.err"
+'
 test_expect_success 'firewalld root: dry run' '
 	mkroot rocky9 "$T/rocky" && with_firewalld "$T/rocky" &&
 	vgr "$T/rocky" --apply "$T/firewall.conf" --dry-run
