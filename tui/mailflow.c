@@ -40,8 +40,9 @@ queued_ids(const struct mail_report *r, const struct ml_count *c,
 	mailqueue_init(&q);
 	strv_init(&logged);
 	if (mailqueue_read("/", &q, NULL) == 0) {
-		if (who == WHO_SENDER)
-			mailqueue_ids_of(&q, c->name, NULL, ids);
+		if (who == WHO_SENDER)	/* the queue's name for <> */
+			mailqueue_ids_of(&q, strcmp(c->name, "<>") == 0 ?
+			    "<> (bounces)" : c->name, NULL, ids);
 		else {
 			/* The log ties a message to its login; the queue
 			   says which are still there. */
@@ -142,6 +143,27 @@ plan_lock(const struct mail_report *r, struct plan *p, const char *login,
 	return 0;
 }
 
+/*
+ * The addresses of SV worth blocking, space separated: not loopback,
+ * where webmail and local programs submit from (blocking it before
+ * permit_mynetworks would refuse all of them).
+ */
+static char *
+blockable(const struct strv *sv)
+{
+	struct strv keep;
+	char *s;
+
+	strv_init(&keep);
+	for (size_t i = 0; i < sv->n; i++)
+		if (!str_has_prefix(sv->v[i], "127.") && strcmp(sv->v[i],
+		    "::1") != 0 && !str_has_prefix(sv->v[i], "::ffff:127."))
+			strv_add(&keep, sv->v[i]);
+	s = strv_join(&keep, " ");
+	strv_release(&keep);
+	return s;
+}
+
 /* The postfix-blocklist step with CLIENTS or SENDERS added. */
 static int
 plan_block(const struct options *o, struct plan *p, const char *clients,
@@ -169,13 +191,16 @@ remedy(const struct frontend *fe, const struct options *o,
     int action)
 {
 	struct plan p;
-	struct strv ids;
+	struct strv ids, self;
 	char *cause = NULL, *ips;
 	int rc;
 
 	plan_init(&p, o->root);
 	strv_init(&ids);
-	ips = strv_join(&c->clients, " ");
+	strv_init(&self);
+	strv_add(&self, c->name);
+	ips = blockable(who == WHO_CLIENT ? &self : &c->clients);
+	strv_release(&self);
 	switch (action) {
 	case 'h':
 		queued_ids(r, c, who, &ids);
@@ -185,8 +210,12 @@ remedy(const struct frontend *fe, const struct options *o,
 		rc = plan_lock(r, &p, c->name, &cause);
 		break;
 	case 'b':
-		rc = plan_block(o, &p, who == WHO_CLIENT ? c->name : ips,
-		    who == WHO_SENDER ? c->name : "", &cause);
+		if (who != WHO_SENDER && ips[0] == '\0')
+			rc = set_cause(&cause, _("its addresses are loopback: "
+			    "local programs and webmail submit from there"));
+		else
+			rc = plan_block(o, &p, who == WHO_SENDER ? "" : ips,
+			    who == WHO_SENDER ? c->name : "", &cause);
 		break;
 	default:
 		rc = -1;
@@ -221,7 +250,9 @@ remedies(const struct options *o, const struct ml_count *c, enum who who,
 		strv_addf(items, _("Block its %zu client addresses in Postfix"),
 		    c->clients.n);
 		keys[n++] = 'b';
-	} else if (who != WHO_LOGIN) {
+	} else if (who == WHO_CLIENT || (who == WHO_SENDER &&
+	    strcmp(c->name, "<>") != 0)) {
+		/* Never the null sender: that would refuse every bounce. */
 		strv_add(items, who == WHO_CLIENT ? _("Block this address in "
 		    "Postfix") : _("Block this sender in Postfix"));
 		keys[n++] = 'b';

@@ -463,15 +463,20 @@ menu_rows_ready() {
 	[ -n "$(menu_rows "$1")" ]
 }
 
-# wz_apply_pending SECONDS: from the diff viewer, apply on a live system;
-# the wizard asks to keep the change, and the transaction is pending with
-# its timer armed for SECONDS.
-wz_apply_pending() {
+# wz_apply: from the diff viewer, apply and close the result.
+wz_apply() {
 	tm send-keys -t wz a &&
 	wait_for "Apply these changes now?" &&
 	tm send-keys -t wz Tab Enter &&
 	wait_for "Applied as transaction" &&
-	tm send-keys -t wz Enter &&
+	tm send-keys -t wz Enter
+}
+
+# wz_apply_pending SECONDS: from the diff viewer, apply on a live system;
+# the wizard asks to keep the change, and the transaction is pending with
+# its timer armed for SECONDS.
+wz_apply_pending() {
+	wz_apply &&
 	wait_for "Keep the change?" &&
 	wait_for "after $1 seconds" &&
 	pending_for "$1"
@@ -551,6 +556,17 @@ sd_make_root() {
 	    "$SUITE" "$1" "$MIRROR" > "$T/debootstrap.log" 2>&1 ||
 	    { tail -5 "$T/debootstrap.log"; return 1; }
 	install -m 755 "$HW" "$1/usr/local/sbin/hardenwiz"
+}
+
+# sd_mail_root DIR: sd_make_root with Postfix (Debian's main.cf and
+# master.cf when the package, installed without debconf, left none),
+# OpenDKIM, nsd and swaks: one cached tarball for the mail tests.
+sd_mail_root() {
+	sd_make_root "$1" postfix,opendkim,opendkim-tools,nsd,swaks &&
+	if test ! -e "$1/etc/postfix/main.cf"; then
+		cp "$FIXTURES/postfix/etc/postfix/main.cf" \
+		    "$FIXTURES/postfix/etc/postfix/master.cf" "$1/etc/postfix/"
+	fi
 }
 
 # boot: systemd as PID 1 of new namespaces on $S; its pid here goes to

@@ -182,11 +182,7 @@ verifies() {	# verifies FILE: opendkim-testmsg accepts its signature
 }
 
 test_expect_success 'a systemd host with Postfix, OpenDKIM (unix socket) and nsd' '
-	sd_make_root "$S" postfix,opendkim,opendkim-tools,nsd,swaks &&
-	if test ! -e "$S/etc/postfix/main.cf"; then
-		cp "$FIXTURES/postfix/etc/postfix/main.cf" \
-		    "$FIXTURES/postfix/etc/postfix/master.cf" "$S/etc/postfix/"
-	fi &&
+	sd_mail_root "$S" &&
 	postconf -c "$S/etc/postfix" -e myhostname=mail.example.org \
 	    mydomain=example.org myorigin=example.org \
 	    "mydestination=\$myhostname, example.org, localhost" \

@@ -61,11 +61,7 @@ sent_in_journal() {	# sent_in_journal N: --check-mail counts N sent
 }
 
 test_expect_success 'journald only (Debian 12/13): --check-mail reads Postfix from the journal' '
-	sd_make_root "$S" postfix,opendkim,opendkim-tools,nsd,swaks &&
-	if test ! -e "$S/etc/postfix/main.cf"; then
-		cp "$FIXTURES/postfix/etc/postfix/main.cf" \
-		    "$FIXTURES/postfix/etc/postfix/master.cf" "$S/etc/postfix/"
-	fi &&
+	sd_mail_root "$S" &&
 	postconf -c "$S/etc/postfix" -e myhostname=mail.example.org \
 	    inet_interfaces=loopback-only inet_protocols=ipv4 \
 	    default_transport=discard mydestination= \

@@ -61,11 +61,7 @@ test_expect_success 'wizard: Mail health holds the sender'"'"'s 3 queued message
 	wz_pick "sender spammer@evil.example" &&
 	wz_pick "Hold its queued mail" &&
 	wait_for "postsuper -h" &&
-	tm send-keys -t wz a &&
-	wait_for "Apply these changes now?" &&
-	tm send-keys -t wz Tab Enter &&
-	wait_for "Applied as transaction" &&
-	tm send-keys -t wz Enter &&
+	wz_apply &&
 	test_wait_until -t 5 queue_count "\"queue_name\": \"hold\"" 3 &&
 	test "$(in_ns postqueue -j | grep "\"queue_name\": \"hold\"" | grep -c spammer@evil.example)" = 3
 '
@@ -74,11 +70,7 @@ test_expect_success 'wizard: Mail health blocks the sender in Postfix' '
 	wz_pick "sender spammer@evil.example" &&
 	wz_pick "Block this sender" &&
 	wait_for "check_sender_access" &&
-	tm send-keys -t wz a &&
-	wait_for "Apply these changes now?" &&
-	tm send-keys -t wz Tab Enter &&
-	wait_for "Applied as transaction" &&
-	tm send-keys -t wz Enter &&
+	wz_apply &&
 	test_wait_until menu_rows_ready "sender spammer@evil.example" &&
 	tm send-keys -t wz Escape &&
 	wait_for "History and rollback" &&
@@ -131,11 +123,7 @@ test_expect_success 'a login used from 7 addresses is locked from the view, and 
 	wait_for "203.0.113.6" &&
 	wz_pick "Lock the login" &&
 	wait_for "usermod -L mallory" &&
-	tm send-keys -t wz a &&
-	wait_for "Apply these changes now?" &&
-	tm send-keys -t wz Tab Enter &&
-	wait_for "Applied as transaction" &&
-	tm send-keys -t wz Enter &&
+	wz_apply &&
 	grep -q "^mallory:!\\\$6" "$T/etc/shadow" &&
 	test_wait_until menu_rows_ready "login mallory" &&
 	tm send-keys -t wz Escape &&
