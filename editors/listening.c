@@ -170,6 +170,7 @@ find_owners(const char *root, struct listeners *ls)
 				    f.exists) {
 					comm = xstrdup(f.data);
 					l->program = xstrdup(trim(comm));
+					l->pid = strtol(pids.v[i], NULL, 10);
 					free(comm);
 				}
 				fs_file_release(&f);

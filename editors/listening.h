@@ -17,6 +17,7 @@ struct listener {
 	unsigned int	 port;
 	unsigned long	 inode;
 	char		*program;	/* "sshd", or NULL when unknown */
+	long		 pid;		/* its owner, 0 when unknown */
 };
 
 struct listeners {

@@ -22,7 +22,8 @@
 	X(postfix_blocklist) \
 	X(dns) \
 	X(dnsbl) \
-	X(mailqueue)
+	X(mailqueue) \
+	X(services)
 
 #define DECLARE(name)	extern const struct step step_##name;
 #define ENTRY(name)	&step_##name,
@@ -38,7 +39,7 @@ const size_t step_count = nitems(step_table);
 const char *const spec_sections[] = {
 	"firewall", "ssh", "fail2ban", "postfix-sasl", "postfix-ratelimit",
 	"postfix-relay", "postfix-blocklist", "dns", "dnsbl", "mailqueue",
-	"updates", NULL
+	"updates", "spamfilter", "services", NULL
 };
 
 const struct step *

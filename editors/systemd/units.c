@@ -1,0 +1,199 @@
+/*
+ * systemd/units.c -- unit states and turning units off. See units.h.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "fsutil.h"
+#include "i18n.h"
+#include "run.h"
+#include "sysinfo.h"
+#include "systemd/units.h"
+
+/* "Key=value" lines of systemctl show: VALUE of KEY, or "". */
+static const char *
+show_value(const char *text, const char *key, char *buf, size_t len)
+{
+	size_t klen = strlen(key);
+
+	buf[0] = '\0';
+	for (const char *l = text; l != NULL && *l != '\0';
+	    l = strchr(l, '\n') != NULL ? strchr(l, '\n') + 1 : NULL) {
+		size_t n = strcspn(l, "\n");
+
+		if (n > klen && strncmp(l, key, klen) == 0 && l[klen] == '=') {
+			n -= klen + 1;
+			if (n >= len)
+				n = len - 1;
+			memcpy(buf, l + klen + 1, n);
+			buf[n] = '\0';
+			break;
+		}
+	}
+	return buf;
+}
+
+static int
+live_state(const char *unit, struct unit_state *st, char **cause)
+{
+	char *argv[] = { "systemctl", "show", "--property=LoadState,"
+	    "UnitFileState,ActiveState", "--", (char *)unit, NULL };
+	struct run_opts ro = { .timeout = 30 };
+	struct buf out;
+	char load[32], file[32], active[32];
+
+	buf_init(&out);
+	if (run_checked(argv, &ro, &out, cause) != 0) {
+		buf_release(&out);
+		return -1;
+	}
+	show_value(out.data, "LoadState", load, sizeof load);
+	show_value(out.data, "UnitFileState", file, sizeof file);
+	show_value(out.data, "ActiveState", active, sizeof active);
+	st->masked = strcmp(load, "masked") == 0;
+	st->exists = st->masked || strcmp(load, "loaded") == 0;
+	st->enabled = strcmp(file, "enabled") == 0;
+	st->active = strcmp(active, "active") == 0 || strcmp(active,
+	    "activating") == 0 || strcmp(active, "reloading") == 0;
+	buf_release(&out);
+	return 0;
+}
+
+/* An enable link of UNIT in one of ROOT's *.wants directories. */
+static bool
+enable_link(const char *root, const char *unit)
+{
+	struct strv dirs;
+	bool found = false;
+
+	strv_init(&dirs);
+	(void)fs_list(root, "/etc/systemd/system", &dirs, NULL);
+	for (size_t i = 0; i < dirs.n && !found; i++) {
+		size_t n = strlen(dirs.v[i]);
+		char *link;
+
+		if (n < 6 || strcmp(dirs.v[i] + n - 6, ".wants") != 0)
+			continue;
+		link = xasprintf("/etc/systemd/system/%s/%s", dirs.v[i], unit);
+		found = fs_lexists(root, link);
+		free(link);
+	}
+	strv_release(&dirs);
+	return found;
+}
+
+int
+unit_state(const char *root, bool live, const char *unit,
+    struct unit_state *st, char **cause)
+{
+	char *mask;
+
+	memset(st, 0, sizeof *st);
+	if (live)
+		return live_state(unit, st, cause);
+	mask = xasprintf("/etc/systemd/system/%s", unit);
+	/* A mask is a link to /dev/null, which the root may not have. */
+	st->masked = fs_lexists(root, mask) && !fs_exists(root, mask);
+	free(mask);
+	st->exists = st->masked || systemd_unit_exists(root, unit);
+	st->enabled = st->exists && enable_link(root, unit);
+	return 0;
+}
+
+char *
+unit_of_pid(const char *root, const char *pid)
+{
+	char *path = xasprintf("/proc/%s/cgroup", pid), *unit = NULL;
+	struct fs_file f;
+
+	if (fs_read(root, path, &f, NULL) == 0 && f.exists) {
+		/* cgroup v2 "0::/system.slice/cups.service"; v1 has the
+		   same path after the name=systemd hierarchy. */
+		for (char *l = f.data; l != NULL && unit == NULL;
+		    l = strchr(l, '\n') != NULL ? strchr(l, '\n') + 1 : NULL) {
+			size_t n = strcspn(l, "\n");
+			char *line = xstrndup(l, n), *leaf = strrchr(line, '/');
+			size_t len;
+
+			if ((str_has_prefix(line, "0::") || strstr(line,
+			    ":name=systemd:") != NULL) && leaf != NULL &&
+			    (len = strlen(leaf + 1)) > 8 && (strcmp(leaf + 1 +
+			    len - 8, ".service") == 0 || strcmp(leaf + 1 + len -
+			    7, ".socket") == 0))
+				unit = xstrdup(leaf + 1);
+			free(line);
+		}
+	}
+	fs_file_release(&f);
+	free(path);
+	return unit;
+}
+
+/* The parent of process PID, from /proc/PID/status; NULL at the top. */
+static char *
+parent_of(const char *root, const char *pid)
+{
+	char *path = xasprintf("/proc/%s/status", pid), *ppid = NULL;
+	struct fs_file f;
+	const char *p;
+
+	if (fs_read(root, path, &f, NULL) == 0 && f.exists &&
+	    (p = strstr(f.data, "\nPPid:")) != NULL) {
+		p += strlen("\nPPid:");
+		p += strspn(p, " \t");
+		ppid = xstrndup(p, strspn(p, "0123456789"));
+		if (ppid[0] == '\0' || strcmp(ppid, "0") == 0) {
+			free(ppid);
+			ppid = NULL;
+		}
+	}
+	fs_file_release(&f);
+	free(path);
+	return ppid;
+}
+
+void
+units_of_session(const char *root, struct strv *units)
+{
+	char *pid = xasprintf("%ld", (long)getpid());
+
+	/* PID 1 is systemd itself: its cgroup is no service. */
+	for (int depth = 0; pid != NULL && depth < 64 && strcmp(pid, "1") != 0;
+	    depth++) {
+		char *unit = unit_of_pid(root, pid), *next;
+
+		if (unit != NULL && !strv_contains(units, unit))
+			strv_add(units, unit);
+		free(unit);
+		next = parent_of(root, pid);
+		free(pid);
+		pid = next;
+	}
+	free(pid);
+}
+
+void
+unit_plan_off(struct plan *p, const char *step, const char *unit,
+    const struct unit_state *st, bool mask)
+{
+	char *off[] = { "systemctl", "disable", "--now", (char *)unit,
+	    NULL };
+	char *stop[] = { "systemctl", "stop", (char *)unit, NULL };
+	char *on[] = { "systemctl", "enable", "--now", (char *)unit,
+	    NULL };
+	char *enable[] = { "systemctl", "enable", (char *)unit, NULL };
+	char *start[] = { "systemctl", "start", (char *)unit, NULL };
+	char *masks[] = { "systemctl", "mask", (char *)unit, NULL };
+	char *unmask[] = { "systemctl", "unmask", (char *)unit, NULL };
+
+	/* The inverse gives back exactly what was: enabled, running, both. */
+	if (st->enabled)
+		plan_command(p, step, off, st->active ? on : enable,
+		    _("stop it and keep it from starting at boot"));
+	else if (st->active)
+		plan_command(p, step, stop, start, _("stop it"));
+	if (mask && !st->masked)
+		plan_command(p, step, masks, unmask, _("nothing may start it "
+		    "again, not even another unit or a socket"));
+}
