@@ -101,6 +101,11 @@ test_expect_success '--check-mail: a flagged login (text, JSON), and the journal
 	    python3 -c "import json,sys; d=json.load(sys.stdin); assert \"no mail log\" in d[\"errors\"][0], d" &&
 	grep -q "no mail log under $R: neither /var/log/mail.log, /var/log/maillog nor a persistent journal" "$T/vg.err"
 '
+test_expect_success 'services: audit and a dry run' '
+	cp "$SRC/recipes/examples/services.conf" "$T/svc.conf" && chmod 600 "$T/svc.conf" &&
+	vg --audit --only services &&
+	vg --apply "$T/svc.conf" --dry-run
+'
 test_expect_success 'firewalld root: dry run' '
 	mkroot rocky9 "$T/rocky" && with_firewalld "$T/rocky" &&
 	vgr "$T/rocky" --apply "$T/firewall.conf" --dry-run

@@ -80,6 +80,14 @@ test_expect_success 'SSH (a lockout), the firewall and a name that is no unit ar
 	snapshot "$R" | diff - "$T/before"
 '
 
+test_expect_success 'the example recipe plans on this root' '
+	cp "$SRC/recipes/examples/services.conf" "$T/ex.conf" && chmod 600 "$T/ex.conf" &&
+	$HW --root "$R" --apply "$T/ex.conf" --dry-run > "$T/ex.out" &&
+	grep -qx "# run: systemctl disable --now cups.service  (skipped: offline root)" "$T/ex.out" &&
+	grep -qx "# note: avahi-daemon.service is not installed: nothing to turn off" "$T/ex.out" &&
+	! grep -q "rpcbind" "$T/ex.out"
+'
+
 # ---- live: a booted Debian whose nsd listens on every address ----
 command -v debootstrap >/dev/null || { test_done; exit; }
 S=$T/sys

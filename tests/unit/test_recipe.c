@@ -134,7 +134,7 @@ test_errors(void **state)
 	expect_error("[sshx]\nport = 22\n",
 	    "t.conf:1: [sshx] unknown section; the steps are: firewall ssh "
 	    "fail2ban postfix-sasl postfix-ratelimit postfix-relay "
-	    "postfix-blocklist dns dnsbl mailqueue updates");
+	    "postfix-blocklist dns dnsbl mailqueue services updates spamfilter");
 	expect_error("[updates]\nautomatic = yes\n",
 	    "t.conf:1: [updates] this step is not available yet");
 	expect_error("[firewall]\nbackend = iptables\n",
