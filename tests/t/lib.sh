@@ -546,12 +546,16 @@ sd_make_root() {
 	cache=${HW_FRESH_CACHE:-/var/tmp/hardenwiz-fresh}
 	tarball=$cache/$SUITE-systemd-$(echo "$pkgs" | sha256sum | cut -c1-12).tgz
 	mkdir -p "$cache"
-	if [ ! -s "$tarball" ]; then
+	# Tests run two at a time and share package lists: one makes the
+	# tarball while the others wait for it.
+	(
+		flock 9 || exit 1
+		[ -s "$tarball" ] && exit 0
 		debootstrap --variant=minbase --include="$pkgs" \
 		    --make-tarball="$tarball.new" "$SUITE" "$T/tarball" "$MIRROR" \
-		    > "$T/debootstrap.log" 2>&1 || { tail -5 "$T/debootstrap.log"; return 1; }
+		    > "$T/debootstrap.log" 2>&1 &&
 		mv "$tarball.new" "$tarball"
-	fi
+	) 9> "$cache/.lock" || { tail -5 "$T/debootstrap.log"; return 1; }
 	debootstrap --variant=minbase --include="$pkgs" --unpack-tarball="$tarball" \
 	    "$SUITE" "$1" "$MIRROR" > "$T/debootstrap.log" 2>&1 ||
 	    { tail -5 "$T/debootstrap.log"; return 1; }
