@@ -238,19 +238,6 @@ strv_contains(const struct strv *sv, const char *s)
 	return false;
 }
 
-void
-strv_split(struct strv *sv, const char *s, const char *seps)
-{
-	while (*(s += strspn(s, seps)) != '\0') {
-		size_t len = strcspn(s, seps);
-		char *w = xstrndup(s, len);
-
-		strv_add(sv, w);
-		free(w);
-		s += len;
-	}
-}
-
 char *
 strv_join(const struct strv *sv, const char *sep)
 {

@@ -65,8 +65,6 @@ void	 strv_add(struct strv *, const char *);
 void	 strv_addf(struct strv *, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));
 bool	 strv_contains(const struct strv *, const char *);
-/* Add the words of S, split at any of SEPS, to SV. */
-void	 strv_split(struct strv *, const char *s, const char *seps);
 /* SV's strings joined by SEP ("" when empty); caller frees. */
 char	*strv_join(const struct strv *, const char *sep);
 /* Returns a new NULL-terminated copy of argv; free with argv_free. */

@@ -148,8 +148,7 @@ unit_name(const char *name)
 	    strspn(name, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 	    "0123456789:_.@-") != n)
 		return NULL;
-	if ((n > 8 && strcmp(name + n - 8, ".service") == 0) ||
-	    (n > 7 && strcmp(name + n - 7, ".socket") == 0))
+	if (unit_service_or_socket(name))
 		return xstrdup(name);
 	if (strchr(name, '.') != NULL && strchr(name, '@') == NULL)
 		return NULL;	/* a .timer, .mount ...: not a service */
@@ -163,7 +162,6 @@ plan_unit(struct step_ctx *ctx, struct plan *p, bool live, bool mask,
 {
 	struct unit_state st, sock;
 	char *socket = NULL;
-	size_t n = strlen(unit);
 	int r = -1;
 
 	if (unit_state(ctx->root, live, unit, &st, cause) != 0)
@@ -173,8 +171,9 @@ plan_unit(struct step_ctx *ctx, struct plan *p, bool live, bool mask,
 		    unit);
 		return 0;
 	}
-	if (n > 8 && strcmp(unit + n - 8, ".service") == 0) {
-		socket = xasprintf("%.*s.socket", (int)(n - 8), unit);
+	if (str_has_suffix(unit, ".service")) {
+		socket = xasprintf("%.*s.socket", (int)(strlen(unit) - 8),
+		    unit);
 		if (unit_state(ctx->root, live, socket, &sock, cause) != 0)
 			goto out;
 		/* First: a socket left listening would start it again. */

@@ -184,6 +184,28 @@ plan_block(const struct options *o, struct plan *p, const char *clients,
 	return r;
 }
 
+/* Block the client C, or the client addresses of the login C. */
+static int
+plan_addresses(const struct options *o, struct plan *p,
+    const struct ml_count *c, enum who who, char **cause)
+{
+	struct strv self;
+	char *ips;
+	int r;
+
+	strv_init(&self);
+	strv_add(&self, c->name);
+	ips = blockable(who == WHO_CLIENT ? &self : &c->clients);
+	if (ips[0] == '\0')
+		r = set_cause(cause, _("its addresses are loopback: local "
+		    "programs and webmail submit from there"));
+	else
+		r = plan_block(o, p, ips, "", cause);
+	free(ips);
+	strv_release(&self);
+	return r;
+}
+
 /* Plan remedy CHOICE for C and review it. */
 static void
 remedy(const struct frontend *fe, const struct options *o,
@@ -191,16 +213,12 @@ remedy(const struct frontend *fe, const struct options *o,
     int action)
 {
 	struct plan p;
-	struct strv ids, self;
-	char *cause = NULL, *ips;
+	struct strv ids;
+	char *cause = NULL;
 	int rc;
 
 	plan_init(&p, o->root);
 	strv_init(&ids);
-	strv_init(&self);
-	strv_add(&self, c->name);
-	ips = blockable(who == WHO_CLIENT ? &self : &c->clients);
-	strv_release(&self);
 	switch (action) {
 	case 'h':
 		queued_ids(r, c, who, &ids);
@@ -210,12 +228,8 @@ remedy(const struct frontend *fe, const struct options *o,
 		rc = plan_lock(r, &p, c->name, &cause);
 		break;
 	case 'b':
-		if (who != WHO_SENDER && ips[0] == '\0')
-			rc = set_cause(&cause, _("its addresses are loopback: "
-			    "local programs and webmail submit from there"));
-		else
-			rc = plan_block(o, &p, who == WHO_SENDER ? "" : ips,
-			    who == WHO_SENDER ? c->name : "", &cause);
+		rc = who == WHO_SENDER ? plan_block(o, &p, "", c->name,
+		    &cause) : plan_addresses(o, &p, c, who, &cause);
 		break;
 	default:
 		rc = -1;
@@ -224,7 +238,6 @@ remedy(const struct frontend *fe, const struct options *o,
 		fe->message(_("Not possible"), cause);
 	else
 		(void)review_and_apply(fe, o, &p, _("Mail health"), 0);
-	free(ips);
 	free(cause);
 	strv_release(&ids);
 	plan_release(&p);

@@ -44,7 +44,7 @@ fail2ban_banned(const char *jail, struct strv *ips, char **cause)
 	if ((list = strstr(out.data, "Banned IP list:")) != NULL) {
 		char *copy = xstrndup(list, strcspn(list, "\n"));
 
-		strv_split(ips, copy + strlen("Banned IP list:"), " \t");
+		split_list(copy + strlen("Banned IP list:"), ips);
 		free(copy);
 	}
 	buf_release(&out);

@@ -258,15 +258,18 @@ field(const char *s, const char *key)
 	return NULL;
 }
 
-/* "host[1.2.3.4]" in S: the address between the brackets, or NULL. */
+/*
+ * What stands between the first OPEN of S and the CLOSE after it, or
+ * NULL: the address of "host[1.2.3.4]", the sender of "from=<s@x>".
+ */
 static char *
-bracketed(const char *s)
+between(const char *s, char open, char close)
 {
-	const char *open = strchr(s, '['), *close;
+	const char *o = strchr(s, open), *c;
 
-	if (open == NULL || (close = strchr(open, ']')) == NULL)
+	if (o == NULL || (c = strchr(o, close)) == NULL)
 		return NULL;
-	return xstrndup(open + 1, (size_t)(close - open - 1));
+	return xstrndup(o + 1, (size_t)(c - o - 1));
 }
 
 /*
@@ -320,7 +323,7 @@ on_client(struct ml_msg *e, const char *rest)
 	char *login = field(rest, "sasl_username");
 
 	free(e->client);
-	e->client = bracketed(rest);
+	e->client = between(rest, '[', ']');
 	if (login != NULL) {
 		free(e->login);
 		e->login = login;
@@ -331,13 +334,13 @@ on_client(struct ml_msg *e, const char *rest)
 static void
 on_from(struct maillog *m, struct ml_msg *e, const char *rest)
 {
-	const char *open = strchr(rest, '<'), *close;
+	char *sender;
 
-	if (e->counted || open == NULL || (close = strchr(open, '>')) == NULL)
+	if (e->counted || (sender = between(rest, '<', '>')) == NULL)
 		return;
 	e->counted = 1;
 	free(e->sender);
-	e->sender = xstrndup(open + 1, (size_t)(close - open - 1));
+	e->sender = sender;
 	if (m->before) {	/* only what is usual */
 		count_of(&m->senders, e->sender[0] != '\0' ? e->sender :
 		    "<>")->usual++;
@@ -407,7 +410,7 @@ maillog_feed(struct maillog *m, const char *program, const char *msg)
 	m->lines++;
 	if (!m->before && str_has_prefix(msg, "warning: ") && strstr(msg,
 	    " authentication failed") != NULL && strstr(msg, "SASL") != NULL) {
-		char *ip = bracketed(msg);
+		char *ip = between(msg, '[', ']');
 
 		if (ip != NULL)
 			count_of(&m->auth_failed, ip)->n++;

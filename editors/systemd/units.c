@@ -70,10 +70,9 @@ enable_link(const char *root, const char *unit)
 	strv_init(&dirs);
 	(void)fs_list(root, "/etc/systemd/system", &dirs, NULL);
 	for (size_t i = 0; i < dirs.n && !found; i++) {
-		size_t n = strlen(dirs.v[i]);
 		char *link;
 
-		if (n < 6 || strcmp(dirs.v[i] + n - 6, ".wants") != 0)
+		if (!str_has_suffix(dirs.v[i], ".wants"))
 			continue;
 		link = xasprintf("/etc/systemd/system/%s/%s", dirs.v[i], unit);
 		found = fs_lexists(root, link);
@@ -101,29 +100,30 @@ unit_state(const char *root, bool live, const char *unit,
 	return 0;
 }
 
+bool
+unit_service_or_socket(const char *name)
+{
+	return (str_has_suffix(name, ".service") && strlen(name) > 8) ||
+	    (str_has_suffix(name, ".socket") && strlen(name) > 7);
+}
+
 char *
 unit_of_pid(const char *root, const char *pid)
 {
 	char *path = xasprintf("/proc/%s/cgroup", pid), *unit = NULL;
+	char *line, *save = NULL, *leaf;
 	struct fs_file f;
 
 	if (fs_read(root, path, &f, NULL) == 0 && f.exists) {
 		/* cgroup v2 "0::/system.slice/cups.service"; v1 has the
 		   same path after the name=systemd hierarchy. */
-		for (char *l = f.data; l != NULL && unit == NULL;
-		    l = strchr(l, '\n') != NULL ? strchr(l, '\n') + 1 : NULL) {
-			size_t n = strcspn(l, "\n");
-			char *line = xstrndup(l, n), *leaf = strrchr(line, '/');
-			size_t len;
-
+		for (line = strtok_r(f.data, "\n", &save); line != NULL &&
+		    unit == NULL; line = strtok_r(NULL, "\n", &save))
 			if ((str_has_prefix(line, "0::") || strstr(line,
-			    ":name=systemd:") != NULL) && leaf != NULL &&
-			    (len = strlen(leaf + 1)) > 8 && (strcmp(leaf + 1 +
-			    len - 8, ".service") == 0 || strcmp(leaf + 1 + len -
-			    7, ".socket") == 0))
+			    ":name=systemd:") != NULL) &&
+			    (leaf = strrchr(line, '/')) != NULL &&
+			    unit_service_or_socket(leaf + 1))
 				unit = xstrdup(leaf + 1);
-			free(line);
-		}
 	}
 	fs_file_release(&f);
 	free(path);

@@ -25,6 +25,8 @@ struct unit_state {
  */
 int	 unit_state(const char *root, bool live, const char *unit,
 	    struct unit_state *, char **cause);
+/* NAME is a service or socket unit's: "cups.service", "cups.socket". */
+bool	 unit_service_or_socket(const char *name);
 /*
  * The .service or .socket unit of process PID in ROOT ("cups.service"),
  * from /proc/PID/cgroup; NULL when it is in none (a session scope).
