@@ -13,6 +13,7 @@
  * adding a step is one line here.
  */
 #define STEP_LIST(X) \
+	X(updates) \
 	X(firewall) \
 	X(ssh) \
 	X(fail2ban) \
@@ -39,7 +40,7 @@ const size_t step_count = nitems(step_table);
 const char *const spec_sections[] = {
 	"firewall", "ssh", "fail2ban", "postfix-sasl", "postfix-ratelimit",
 	"postfix-relay", "postfix-blocklist", "dns", "dnsbl", "mailqueue",
-	"updates", "spamfilter", "services", NULL
+	"spamfilter", "services", "updates", NULL
 };
 
 const struct step *

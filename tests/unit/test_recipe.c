@@ -132,11 +132,11 @@ test_errors(void **state)
 	    "t.conf:1: port: a key outside any section");
 	/* The list is the step table's, then SPEC's sections not built. */
 	expect_error("[sshx]\nport = 22\n",
-	    "t.conf:1: [sshx] unknown section; the steps are: firewall ssh "
-	    "fail2ban postfix-sasl postfix-ratelimit postfix-relay "
-	    "postfix-blocklist dns dnsbl mailqueue services updates spamfilter");
-	expect_error("[updates]\nautomatic = yes\n",
-	    "t.conf:1: [updates] this step is not available yet");
+	    "t.conf:1: [sshx] unknown section; the steps are: updates firewall "
+	    "ssh fail2ban postfix-sasl postfix-ratelimit postfix-relay "
+	    "postfix-blocklist dns dnsbl mailqueue services spamfilter");
+	expect_error("[spamfilter]\nengine = rspamd\n",
+	    "t.conf:1: [spamfilter] this step is not available yet");
 	expect_error("[firewall]\nbackend = iptables\n",
 	    "t.conf:2: [firewall] backend: 'iptables' is not one of: auto, "
 	    "ufw, firewalld");

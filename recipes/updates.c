@@ -1,0 +1,202 @@
+/*
+ * updates.c -- keep the system current: security updates installed by
+ * themselves (unattended-upgrades on Debian and Ubuntu).
+ *
+ * The settings go in a file hardenwiz owns, read after Debian's
+ * 20auto-upgrades and 50unattended-upgrades, so those stay as the
+ * packages and dpkg-reconfigure write them and a later scalar wins (APT
+ * reads apt.conf.d in order). Whether it works is APT's own answer:
+ * "apt-config dump" of the candidate configuration (the values in
+ * effect, every file an admin added included) must have the periodic
+ * run on and a security origin allowed, and on a live system
+ * "unattended-upgrade --dry-run" must pass after the change, or it is
+ * rolled back.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "apt/apt.h"
+#include "i18n.h"
+#include "step.h"
+#include "sysinfo.h"
+
+static const struct question updates_questions[] = {
+	{ "automatic", V_BOOL, N_("Install security updates automatically"),
+	  N_("unattended-upgrades (installed when missing) downloads and "
+	     "installs updates from the security archive every day, at a "
+	     "random time. no turns the daily run off."), NULL, 0, 0, 0 },
+	{ "reboot", V_TEXT, N_("Reboot when needed at"),
+	  N_("no: never reboot by itself (a kernel update waits for you; "
+	     "/run/reboot-required says so). A time such as 04:00: reboot "
+	     "then when an update needs it."), NULL, 0, 0, 0 },
+	{ "mail", V_TEXT, N_("Mail the report to"),
+	  N_("Who gets unattended-upgrades' report when it changed "
+	     "something or failed (root by default; it needs a working "
+	     "local mail server). Empty: no mail."), NULL, 0, 0, 0 },
+	{ "now", V_BOOL, N_("Update now"),
+	  N_("Upgrade every package now, before the other steps. Not built "
+	     "in this version: use apt-get upgrade."), NULL, 0, 0, 0 },
+};
+
+/* The security archive, as Debian's own 50unattended-upgrades names it. */
+#define DEBIAN_SECURITY	\
+	"origin=Debian,codename=${distro_codename}-security,label=Debian-Security"
+#define UBUNTU_SECURITY	"${distro_id}:${distro_codename}-security"
+
+/* A security origin is among the allowed ones of DUMP. */
+static bool
+security_allowed(const char *dump)
+{
+	struct strv v;
+	bool yes = false;
+
+	strv_init(&v);
+	apt_dump_list(dump, "Unattended-Upgrade::Origins-Pattern", &v);
+	apt_dump_list(dump, "Unattended-Upgrade::Allowed-Origins", &v);
+	for (size_t i = 0; i < v.n && !yes; i++)
+		yes = strstr(v.v[i], "-security") != NULL ||
+		    strstr(v.v[i], "Debian-Security") != NULL;
+	strv_release(&v);
+	return yes;
+}
+
+/* "HH:MM", 00:00 to 23:59. */
+static bool
+clock_time(const char *s)
+{
+	return strlen(s) == 5 && s[2] == ':' && strspn(s, "0123456789:") == 5 &&
+	    atoi(s) < 24 && atoi(s + 3) < 60 && s[0] >= '0' && s[3] <= '5';
+}
+
+/* The text of the file hardenwiz owns, from SET and the live DUMP. */
+static int
+updates_text(const struct step_ctx *ctx, const struct settings *set,
+    const char *dump, struct buf *b, char **cause)
+{
+	bool on = settings_bool(set, "automatic", true);
+	const char *reboot = settings_get(set, "reboot");
+	const char *mail = settings_get(set, "mail");
+
+	if (reboot == NULL || reboot[0] == '\0')
+		reboot = "no";
+	if (strcmp(reboot, "no") != 0 && !clock_time(reboot))
+		return set_cause(cause, _("reboot = %s: no, or a time such as "
+		    "04:00"), reboot);
+	if (mail == NULL)
+		mail = "root";
+	if (strpbrk(mail, "\"\\\n;{}") != NULL)
+		return set_cause(cause, _("mail = %s: one address or user "
+		    "name"), mail);
+	buf_adds(b, "// Written by hardenwiz (updates). Read after "
+	    "20auto-upgrades and\n// 50unattended-upgrades: these values "
+	    "win. Roll back with hardenwiz.\n");
+	buf_addf(b, "APT::Periodic::Update-Package-Lists \"%d\";\n"
+	    "APT::Periodic::Unattended-Upgrade \"%d\";\n", on, on);
+	if (!on)
+		return 0;
+	buf_addf(b, "Unattended-Upgrade::Automatic-Reboot \"%s\";\n",
+	    strcmp(reboot, "no") == 0 ? "false" : "true");
+	if (strcmp(reboot, "no") != 0)
+		buf_addf(b, "Unattended-Upgrade::Automatic-Reboot-Time "
+		    "\"%s\";\n", reboot);
+	if (mail[0] != '\0')
+		buf_addf(b, "Unattended-Upgrade::Mail \"%s\";\n"
+		    "Unattended-Upgrade::MailReport \"on-change\";\n", mail);
+	/* A list adds to 50unattended-upgrades': only when it lacks one. */
+	if (!security_allowed(dump))
+		buf_addf(b, "Unattended-Upgrade::Origins-Pattern {\n"
+		    "\t\"%s\";\n};\n", ctx->os->id != NULL && strcmp(
+		    ctx->os->id, "ubuntu") == 0 ? "origin=Ubuntu,archive="
+		    "${distro_codename}-security" : DEBIAN_SECURITY);
+	return 0;
+}
+
+static int
+updates_plan(struct step_ctx *ctx, const struct settings *set,
+    struct plan *p, char **cause)
+{
+	struct buf dump, text;
+	bool rejected;
+	int r = -1;
+
+	if (ctx->os->family == OS_RHEL)
+		return set_cause(cause, "%s", _("automatic updates on the RHEL "
+		    "family (dnf-automatic) are not built in this version"));
+	if (settings_bool(set, "now", false))
+		return set_cause(cause, "%s", _("now = yes (update now) is not "
+		    "built in this version: run apt-get upgrade first"));
+	buf_init(&dump);
+	buf_init(&text);
+	if (apt_dump(ctx->root, NULL, &dump, &rejected, cause) != 0)
+		goto out;
+	if (updates_text(ctx, set, buf_str(&dump), &text, cause) != 0)
+		goto out;
+	if (settings_bool(set, "automatic", true) &&
+	    !apt_unattended_present(ctx->root) && plan_package(p, ctx->id,
+	    ctx->os, "unattended-upgrades", NULL, _("installs the updates "
+	    "by itself"), cause) != 0)
+		goto out;
+	plan_parents(p, ctx->id, APT_UPDATES_FILE);
+	r = plan_file(p, ctx->id, APT_UPDATES_FILE, text.data, text.len,
+	    0644, 0, 0, &apt_checker, cause);
+	if (r == 0 && !settings_bool(set, "automatic", true))
+		plan_note(p, "%s", _("automatic updates off: security fixes "
+		    "wait until you install them"));
+out:
+	buf_release(&text);
+	buf_release(&dump);
+	return r;
+}
+
+static int
+updates_audit(struct step_ctx *ctx, struct audit *a, char **cause)
+{
+	struct buf dump;
+	bool rejected;
+	char *periodic;
+
+	settings_set(&a->current, "automatic", "yes");
+	settings_set(&a->current, "reboot", "no");
+	settings_set(&a->current, "mail", "root");
+	settings_set(&a->current, "now", "no");
+	if (ctx->os->family == OS_RHEL) {
+		a->state = STATE_NOT_APPLICABLE;
+		return 0;
+	}
+	buf_init(&dump);
+	if (apt_dump(ctx->root, NULL, &dump, &rejected, cause) != 0) {
+		buf_release(&dump);
+		return -1;
+	}
+	if (!apt_unattended_present(ctx->root))
+		audit_finding(a, "unattended-upgrades", _("not installed"),
+		    _("installed"));
+	periodic = apt_dump_value(buf_str(&dump),
+	    "APT::Periodic::Unattended-Upgrade");
+	if (periodic == NULL || strcmp(periodic, "1") != 0)
+		audit_finding(a, "APT::Periodic::Unattended-Upgrade",
+		    periodic != NULL ? periodic : _("unset"), "1");
+	if (!security_allowed(buf_str(&dump)))
+		audit_finding(a, "Unattended-Upgrade::Origins-Pattern",
+		    _("no security origin"), _("the security archive"));
+	a->state = a->nfindings > 0 ? STATE_NEEDS_CHANGE : STATE_OK;
+	free(periodic);
+	buf_release(&dump);
+	return 0;
+}
+
+const struct step step_updates = {
+	.id = "updates",
+	.title = N_("Automatic updates"),
+	.help = N_("Security updates installed every day by "
+	    "unattended-upgrades, installed when missing. The settings go in "
+	    "/etc/apt/apt.conf.d/52hardenwiz-updates, read after Debian's own "
+	    "files; APT checks the result (apt-config) and, on this system, "
+	    "unattended-upgrade --dry-run must pass or the change is rolled "
+	    "back."),
+	.questions = updates_questions,
+	.nquestions = nitems(updates_questions),
+	.audit = updates_audit,
+	.plan = updates_plan,
+};
