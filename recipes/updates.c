@@ -36,7 +36,8 @@ static const struct question updates_questions[] = {
 	     "local mail server). Empty: no mail."), NULL, 0, 0, 0 },
 	{ "now", V_BOOL, N_("Update now"),
 	  N_("Upgrade every package now, before the other steps. Not built "
-	     "in this version: use apt-get upgrade."), NULL, 0, 0, 0 },
+	     "in this version: use apt-get upgrade."), NULL, 0, 0,
+	  Q_RECIPE_ONLY },
 };
 
 /* The security archive, as Debian's own 50unattended-upgrades names it. */
