@@ -43,7 +43,7 @@ static const struct question updates_questions[] = {
 /* The security archive, as Debian's own 50unattended-upgrades names it. */
 #define DEBIAN_SECURITY	\
 	"origin=Debian,codename=${distro_codename}-security,label=Debian-Security"
-#define UBUNTU_SECURITY	"${distro_id}:${distro_codename}-security"
+#define UBUNTU_SECURITY	"origin=Ubuntu,archive=${distro_codename}-security"
 
 /* A security origin is among the allowed ones of DUMP. */
 static bool
@@ -107,9 +107,9 @@ updates_text(const struct step_ctx *ctx, const struct settings *set,
 	/* A list adds to 50unattended-upgrades': only when it lacks one. */
 	if (!security_allowed(dump))
 		buf_addf(b, "Unattended-Upgrade::Origins-Pattern {\n"
-		    "\t\"%s\";\n};\n", ctx->os->id != NULL && strcmp(
-		    ctx->os->id, "ubuntu") == 0 ? "origin=Ubuntu,archive="
-		    "${distro_codename}-security" : DEBIAN_SECURITY);
+		    "\t\"%s\";\n};\n", ctx->os->id != NULL &&
+		    strcmp(ctx->os->id, "ubuntu") == 0 ? UBUNTU_SECURITY :
+		    DEBIAN_SECURITY);
 	return 0;
 }
 

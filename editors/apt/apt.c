@@ -70,9 +70,12 @@ out:
 	return r;
 }
 
-/* The line "KEY VALUE" of DUMP, KEY followed by a space, or NULL. */
+/*
+ * The value (after its opening quote) of the next line "KEY "VALUE";" at
+ * or after *NEXT, which moves past it; NULL when there is none.
+ */
 static const char *
-dump_line(const char *dump, const char *key, const char **next)
+dump_line(const char *key, const char **next)
 {
 	size_t klen = strlen(key);
 
@@ -85,7 +88,6 @@ dump_line(const char *dump, const char *key, const char **next)
 			return l + klen + 2;
 		l = *next;
 	}
-	(void)dump;
 	return NULL;
 }
 
@@ -103,7 +105,7 @@ apt_dump_value(const char *dump, const char *key)
 {
 	const char *next = dump, *v = NULL, *last = NULL;
 
-	while ((v = dump_line(dump, key, &next)) != NULL)
+	while ((v = dump_line(key, &next)) != NULL)
 		last = v;	/* the last one is in effect */
 	return last != NULL ? quoted(last) : NULL;
 }
@@ -114,7 +116,7 @@ apt_dump_list(const char *dump, const char *key, struct strv *values)
 	char *k = xasprintf("%s::", key);
 	const char *next = dump, *v;
 
-	while ((v = dump_line(dump, k, &next)) != NULL) {
+	while ((v = dump_line(k, &next)) != NULL) {
 		char *s = quoted(v);
 
 		strv_add(values, s);
