@@ -5,7 +5,9 @@
 # only when none is allowed; rollback is byte for byte. Live, in a booted
 # Debian with unattended-upgrades and a local archive that calls itself
 # Debian-Security: APT's daily job upgrades a package only once the step
-# turned it on, and unattended-upgrade --dry-run checks the change.
+# turned it on, and unattended-upgrade --dry-run checks the change. (The
+# archive is the only source; sources.list is left empty, not removed:
+# unattended-upgrade creates an empty one when there is none.)
 . "$(dirname "$0")/lib.sh"
 
 R=$T/root
@@ -117,7 +119,8 @@ test_expect_success 'live: version 1 installed, version 2 in the local archive' 
 	mkdir -p "$S/srv/archive" && cp "$T/hwtest-dummy_2.0_all.deb" "$S/srv/archive/" &&
 	archive "$S/srv/archive" "$SUITE" &&
 	cp "$T/hwtest-dummy_1.0_all.deb" "$S/root/" &&
-	rm -f "$S/etc/apt/sources.list" "$S/etc/apt/sources.list.d/"* &&
+	rm -f "$S/etc/apt/sources.list.d/"* &&
+	: > "$S/etc/apt/sources.list" &&
 	echo "deb [trusted=yes] file:/srv/archive ./" > "$S/etc/apt/sources.list.d/hwtest.list" &&
 	printf "APT::Periodic::Update-Package-Lists \"1\";\nAPT::Periodic::Unattended-Upgrade \"0\";\n" \
 	    > "$S/etc/apt/apt.conf.d/20auto-upgrades" &&
@@ -133,19 +136,20 @@ test_expect_success 'live: APT'"'"'s daily job does not upgrade while the run is
 	test "$(version_of)" = 1.0
 '
 
-test_expect_success 'live: the step turns it on (unattended-upgrade --dry-run passes); the daily job upgrades' '
+test_expect_success 'live: the step turns it on (unattended-upgrade --dry-run passes); rollback is byte for byte' '
 	printf "[updates]\nautomatic = yes\nmail =\n" > "$S/root/up.conf" && chmod 600 "$S/root/up.conf" &&
 	tar -C "$S/etc" -cf "$T/apt-before.tar" apt &&
 	in_sd hardenwiz --apply /root/up.conf > "$T/live.out" &&
 	in_sd apt-config dump | grep -qx "APT::Periodic::Unattended-Upgrade \"1\";" &&
-	in_sd /usr/lib/apt/apt.systemd.daily install &&
-	test "$(version_of)" = 2.0
-'
-
-test_expect_success 'live: rollback gives APT'"'"'s files back byte for byte' '
 	in_sd hardenwiz --rollback > /dev/null &&
 	mkdir "$T/after" && tar -C "$T/after" -xf "$T/apt-before.tar" &&
 	diff -r "$T/after/apt" "$S/etc/apt"
+'
+
+test_expect_success 'live: turned on, APT'"'"'s daily job upgrades the package' '
+	in_sd hardenwiz --apply /root/up.conf > /dev/null &&
+	in_sd /usr/lib/apt/apt.systemd.daily install &&
+	test "$(version_of)" = 2.0
 '
 
 test_done

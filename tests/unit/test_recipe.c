@@ -183,11 +183,11 @@ test_all_errors_reported(void **state)
 	char *cause;
 
 	(void)state;
-	cause = parse_err("[ssh]\nport = x\nbogus = 1\n[updates]\n");
+	cause = parse_err("[ssh]\nport = x\nbogus = 1\n[spamfilter]\n");
 	assert_non_null(strstr(cause, "t.conf:2: [ssh] port:"));
 	assert_non_null(strstr(cause, "t.conf:3: [ssh] bogus:"));
-	assert_non_null(strstr(cause, "t.conf:4: [updates] this step is not "
-	    "available yet"));
+	assert_non_null(strstr(cause, "t.conf:4: [spamfilter] this step is "
+	    "not available yet"));
 	free(cause);
 }
 
