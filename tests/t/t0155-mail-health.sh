@@ -98,7 +98,10 @@ sasl_lines() {
 	now=$(date "+%b %d %H:%M:%S") i=0
 	while [ "$i" -lt "$2" ]; do
 		q=$(printf "4Q9Z%s%02dK" "$1" "$i" | tr -dc "0-9A-Za-z")
-		printf "%s mail postfix/submission/smtpd[9]: %s: client=unknown[203.0.113.%d], sasl_method=PLAIN, sasl_username=%s\n" "$now" "$q" "$i" "$1"
+		# The first from loopback (webmail): never blocked.
+		ip=203.0.113.$i
+		[ "$i" = 0 ] && ip=127.0.0.1
+		printf "%s mail postfix/submission/smtpd[9]: %s: client=unknown[%s], sasl_method=PLAIN, sasl_username=%s\n" "$now" "$q" "$ip" "$1"
 		printf "%s mail postfix/qmgr[9]: %s: from=<%s>, size=300, nrcpt=1 (queue active)\n" "$now" "$q" "$1"
 		i=$((i + 1))
 	done
@@ -125,6 +128,15 @@ test_expect_success 'a login used from 7 addresses is locked from the view, and 
 	wait_for "usermod -L mallory" &&
 	wz_apply &&
 	grep -q "^mallory:!\\\$6" "$T/etc/shadow" &&
+	wz_pick "login mallory@example.org" &&
+	wz_pick "Block its 7 client addresses" &&
+	wait_for "hardenwiz_clients.cidr" &&
+	wz_apply &&
+	grep -q "^203.0.113.6\(/32\)\? REJECT$" "$P/hardenwiz_clients.cidr" &&
+	test "$(grep -c "^[0-9].* REJECT$" "$P/hardenwiz_clients.cidr")" = 6 &&
+	! grep -q "127.0.0.1" "$P/hardenwiz_clients.cidr" &&
+	in_ns "$HW" --rollback > /dev/null &&
+	test ! -e "$P/hardenwiz_clients.cidr" &&
 	test_wait_until menu_rows_ready "login mallory" &&
 	tm send-keys -t wz Escape &&
 	wait_for "History and rollback" &&
