@@ -34,11 +34,11 @@ test_expect_success 'a section of a step not built yet exits 2' '
 	recipe later.conf <<-EOF2 &&
 	[ssh]
 	port = 2222
-	[updates]
-	automatic = yes
+	[spamfilter]
+	engine = rspamd
 	EOF2
 	test_expect_code 2 $HW --root "$R" --apply "$T/later.conf" 2>"$T/err" &&
-	grep -q "later.conf:3: \[updates\] this step is not available yet" "$T/err" &&
+	grep -q "later.conf:3: \[spamfilter\] this step is not available yet" "$T/err" &&
 	snapshot "$R" | diff - "$T/pristine"
 '
 
