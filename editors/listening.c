@@ -7,9 +7,11 @@
  * datagrams from anyone is unconnected (st 07) with no remote address.
  */
 #include <arpa/inet.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "fsutil.h"
@@ -214,4 +216,36 @@ listeners_release(struct listeners *ls)
 		free(ls->v[i].program);
 	free(ls->v);
 	memset(ls, 0, sizeof *ls);
+}
+
+bool
+inet_accepts(const char *address, unsigned int seconds)
+{
+	const char *host = address + strlen("inet:");
+	const char *colon = strrchr(host, ':');
+	char *h;
+	struct sockaddr_in sin;
+	bool ok = false;
+
+	if (!str_has_prefix(address, "inet:") || colon == NULL)
+		return false;
+	h = xstrndup(host, (size_t)(colon - host));
+	memset(&sin, 0, sizeof sin);
+	sin.sin_family = AF_INET;
+	sin.sin_port = htons((uint16_t)atoi(colon + 1));
+	if (inet_pton(AF_INET, h, &sin.sin_addr) == 1) {
+		for (unsigned int tries = 0; tries < seconds * 4 && !ok;
+		    tries++) {
+			int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+			ok = fd >= 0 && connect(fd, (struct sockaddr *)&sin,
+			    sizeof sin) == 0;
+			if (fd >= 0)
+				close(fd);
+			if (!ok)
+				usleep(250 * 1000);
+		}
+	}
+	free(h);
+	return ok;
 }

@@ -30,4 +30,10 @@ struct listeners {
 void	 listeners_load(const char *root, struct listeners *);
 void	 listeners_release(struct listeners *);
 
+/*
+ * A TCP connection to ADDRESS, a milter's "inet:HOST:PORT" with an IPv4
+ * HOST, succeeds within SECONDS (a daemon just restarted needs a moment).
+ */
+bool	 inet_accepts(const char *address, unsigned int seconds);
+
 #endif

@@ -129,11 +129,30 @@ child(char *const *argv, const struct run_opts *opts,
 struct sink {
 	int		 fd;
 	struct buf	*to;
+	int		 stream;	/* 1 or 2, for on_line */
+	struct buf	 line;		/* the line being read, for on_line */
 };
+
+/* Hand each complete line of CHUNK (and what came before) to on_line. */
+static void
+split_lines(struct sink *s, const struct run_opts *opts, const char *chunk,
+    size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (chunk[i] != '\n') {
+			if (s->line.len < 4096)	/* a line, not a flood */
+				buf_add(&s->line, chunk + i, 1);
+			continue;
+		}
+		opts->on_line(opts->line_arg, s->stream, buf_str(&s->line));
+		s->line.len = 0;
+		s->line.data[0] = '\0';
+	}
+}
 
 /* Read what is there; at the end of the stream, close it. */
 static void
-drain(struct sink *s, size_t max)
+drain(struct sink *s, const struct run_opts *opts, size_t max)
 {
 	char chunk[8192];
 	ssize_t r = read(s->fd, chunk, sizeof chunk);
@@ -148,6 +167,8 @@ drain(struct sink *s, size_t max)
 	/* Past the limit it is still read, so the child never blocks. */
 	if (s->to != NULL && s->to->len < max)
 		buf_add(s->to, chunk, (size_t)r);
+	if (opts != NULL && opts->on_line != NULL)
+		split_lines(s, opts, chunk, (size_t)r);
 }
 
 /* A complete line of B holds TEXT. */
@@ -212,9 +233,9 @@ feed_and_collect(int infd, struct sink *out, struct sink *err,
 			}
 		}
 		if (pfd[0].revents & (POLLIN | POLLHUP | POLLERR))
-			drain(out, max);
+			drain(out, opts, max);
 		if (pfd[1].revents & (POLLIN | POLLHUP | POLLERR))
-			drain(err, max);
+			drain(err, opts, max);
 		if (opts != NULL && opts->until != NULL && !stopped &&
 		    said_line(err->to != NULL ? err->to : out->to,
 		    opts->until)) {
@@ -352,9 +373,9 @@ run_argv(char *const *argv, const struct run_opts *opts, struct buf *out,
 		close(errpipe[1]);
 	{
 		void (*old)(int) = signal(SIGPIPE, SIG_IGN);
-		struct sink o = { outpipe[0], out };
+		struct sink o = { outpipe[0], out, 1, { NULL, 0, 0 } };
 		struct sink e = { apart ? errpipe[0] : -1, apart ? opts->err :
-		    NULL };
+		    NULL, 2, { NULL, 0, 0 } };
 
 		timed_out = feed_and_collect(inpipe[1], &o, &e, opts, pid) != 0;
 		signal(SIGPIPE, old);
@@ -362,6 +383,8 @@ run_argv(char *const *argv, const struct run_opts *opts, struct buf *out,
 			close(o.fd);
 		if (e.fd >= 0)
 			close(e.fd);
+		buf_release(&o.line);
+		buf_release(&e.line);
 	}
 	while (waitpid(pid, &ws, 0) < 0) {
 		if (errno != EINTR) {

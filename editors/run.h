@@ -43,6 +43,13 @@ struct run_opts {
 	 * 128 + SIGKILL. NULL: wait for it to exit.
 	 */
 	const char	*until;
+	/*
+	 * Called with each complete line either stream prints (STREAM 1 or
+	 * 2, without its newline) as it arrives: how long work (an upgrade)
+	 * reports its progress. NULL: none.
+	 */
+	void		(*on_line)(void *, int stream, const char *line);
+	void		*line_arg;
 };
 
 /*

@@ -225,34 +225,14 @@ out:
 
 /* ---- Postfix ---- */
 
-/* Postfix's KEY lists MILTER after the milters already there. */
-static int
-plan_milter(struct step_ctx *ctx, struct plan *p, const char *key,
-    const char *milter, char **cause)
-{
-	char *now = postfix_param(ctx->root, key, false), *want;
-	struct strv items;
-	int r = 0;
-
-	strv_init(&items);
-	split_list(now != NULL ? now : "", &items);
-	if (!strv_contains(&items, milter)) {
-		want = now != NULL && now[0] != '\0' ? xasprintf("%s, %s", now,
-		    milter) : xstrdup(milter);
-		r = postfix_set_main(ctx->augs, p, ctx->id, key, want, cause);
-		free(want);
-	}
-	strv_release(&items);
-	free(now);
-	return r;
-}
-
 static int
 plan_postfix(struct step_ctx *ctx, struct plan *p, const char *milter,
     char **cause)
 {
-	if (plan_milter(ctx, p, "smtpd_milters", milter, cause) != 0 ||
-	    plan_milter(ctx, p, "non_smtpd_milters", milter, cause) != 0 ||
+	if (postfix_plan_milter(ctx->augs, p, ctx->id, "smtpd_milters",
+	    milter, true, false, cause) != 0 ||
+	    postfix_plan_milter(ctx->augs, p, ctx->id, "non_smtpd_milters",
+	    milter, true, false, cause) != 0 ||
 	    postfix_set_main(ctx->augs, p, ctx->id, "milter_default_action",
 	    "accept", cause) != 0)
 		return -1;

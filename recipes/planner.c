@@ -132,6 +132,33 @@ out:
 	return r;
 }
 
+int
+before_steps(const char *root, const struct step *const *steps,
+    const struct settings *const *settings, size_t n, bool preview,
+    const struct progress *progress, struct strv *report, char **cause)
+{
+	struct osinfo os;
+	int r = 0;
+
+	osinfo_load(root, &os);
+	for (size_t i = 0; i < n && r == 0; i++) {
+		struct step_ctx ctx = { .id = steps[i]->id, .root = root,
+		    .os = &os, .steps = steps, .settings = settings,
+		    .nsteps = n };
+		char *err = NULL;
+
+		if (settings[i] == NULL || steps[i]->before == NULL)
+			continue;
+		/* Under --root nothing of the live system is done. */
+		if ((r = steps[i]->before(&ctx, settings[i], preview ||
+		    strcmp(root, "/") != 0, progress, report, &err)) != 0)
+			set_cause(cause, "[%s] %s", steps[i]->id, err);
+		free(err);
+	}
+	osinfo_release(&os);
+	return r;
+}
+
 /* STEPS[I]'s audit in session SE; an error is the audit's, not the run's. */
 static void
 audit_in(struct session *se, const char *root, const struct step *step,

@@ -23,6 +23,14 @@ int	plan_steps(const char *root, const struct step *const *steps,
 	    char **cause);
 
 /*
+ * Each chosen step's work before planning (step.h, before), in table
+ * order, into REPORT: said (PREVIEW, or not on the live system) or done.
+ */
+int	before_steps(const char *root, const struct step *const *steps,
+	    const struct settings *const *settings, size_t n, bool preview,
+	    const struct progress *, struct strv *report, char **cause);
+
+/*
  * Audit each step into AUDITS[i] (audit_init'ed by the caller). It cannot
  * fail as a whole: a step that cannot be audited is STATE_ERROR, with why.
  */

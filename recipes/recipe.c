@@ -74,17 +74,7 @@ perror_at(struct parser *p, const char *key, const char *fmt, ...)
 	free(msg);
 }
 
-static bool
-spec_section(const char *name)
-{
-	for (size_t i = 0; spec_sections[i] != NULL; i++) {
-		if (strcmp(spec_sections[i], name) == 0)
-			return true;
-	}
-	return false;
-}
-
-/* Every step's id, then SPEC's sections not built yet, space-separated. */
+/* Every step's id, space-separated. */
 static char *
 section_names(void)
 {
@@ -93,10 +83,6 @@ section_names(void)
 	buf_init(&b);
 	for (size_t i = 0; i < step_count; i++)
 		buf_addf(&b, "%s%s", i > 0 ? " " : "", step_table[i]->id);
-	for (size_t i = 0; spec_sections[i] != NULL; i++) {
-		if (step_find(spec_sections[i]) == NULL)
-			buf_addf(&b, " %s", spec_sections[i]);
-	}
 	return buf_detach(&b, NULL);
 }
 
@@ -118,17 +104,12 @@ parse_section(struct parser *p, char *line)
 	*end = '\0';
 	name = trim(line + 1);
 	p->section = xstrdup(name);
-	if (step_find(name) == NULL && !spec_section(name)) {
+	if (step_find(name) == NULL) {
 		char *names = section_names();
 
 		perror_at(p, NULL, _("unknown section; the steps are: %s"),
 		    names);
 		free(names);
-		return;
-	}
-	if (step_find(name) == NULL) {
-		perror_at(p, NULL, "%s", _("this step is not available yet "
-		    "in this version of hardenwiz; remove the section"));
 		return;
 	}
 	for (size_t i = 0; i < p->r->nsections; i++) {

@@ -22,6 +22,7 @@
 
 #include "augsession.h"
 #include "plan.h"
+#include "progress.h"
 #include "sysinfo.h"
 #include "util.h"
 
@@ -178,6 +179,17 @@ struct step {
 	/* Only keys present in settings are changed. */
 	int	(*plan)(struct step_ctx *, const struct settings *,
 		    struct plan *, char **cause);
+	/*
+	 * Work done before anything is planned, outside the transaction,
+	 * that no rollback undoes (upgrading every package), so that the
+	 * plan is made against the system it leaves. With PREVIEW it only
+	 * says what it would do. One line per fact into REPORT (nothing:
+	 * the settings ask for no such work); the frontend's gauge in
+	 * PROGRESS (may be NULL). NULL: the step has none.
+	 */
+	int	(*before)(struct step_ctx *, const struct settings *,
+		    bool preview, const struct progress *,
+		    struct strv *report, char **cause);
 };
 
 extern const struct step *const step_table[];
@@ -196,8 +208,5 @@ unsigned int		 step_confirm_default(const struct step *);
  */
 size_t			 step_form_questions(const struct step *, bool live,
 			    const struct question **out);
-
-/* Every section SPEC defines, built or not, in SPEC order. */
-extern const char *const spec_sections[];
 
 #endif

@@ -24,6 +24,7 @@
 	X(dns) \
 	X(dnsbl) \
 	X(mailqueue) \
+	X(spamfilter) \
 	X(services)
 
 #define DECLARE(name)	extern const struct step step_##name;
@@ -35,13 +36,6 @@ const struct step *const step_table[] = {
 };
 
 const size_t step_count = nitems(step_table);
-
-/* SPEC's sections, built or not: lets the parser say "not available yet". */
-const char *const spec_sections[] = {
-	"firewall", "ssh", "fail2ban", "postfix-sasl", "postfix-ratelimit",
-	"postfix-relay", "postfix-blocklist", "dns", "dnsbl", "mailqueue",
-	"spamfilter", "services", "updates", NULL
-};
 
 const struct step *
 step_find(const char *id)

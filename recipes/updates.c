@@ -17,9 +17,11 @@
 #include <string.h>
 
 #include "apt/apt.h"
+#include "apt/upgrade.h"
 #include "i18n.h"
 #include "step.h"
 #include "sysinfo.h"
+#include "systemd/units.h"
 
 static const struct question updates_questions[] = {
 	{ "automatic", V_BOOL, N_("Install security updates automatically"),
@@ -34,10 +36,11 @@ static const struct question updates_questions[] = {
 	  N_("Who gets unattended-upgrades' report when it changed "
 	     "something or failed (root by default; it needs a working "
 	     "local mail server). Empty: no mail."), NULL, 0, 0, 0 },
-	{ "now", V_BOOL, N_("Update now"),
-	  N_("Upgrade every package now, before the other steps. Not built "
-	     "in this version: use apt-get upgrade."), NULL, 0, 0,
-	  Q_RECIPE_ONLY },
+	{ "now", V_BOOL, N_("Upgrade every package now"),
+	  N_("apt-get update and upgrade now, before anything else is "
+	     "changed, with no question that could stop it (your edited "
+	     "configuration files are kept). The list is shown first. No "
+	     "rollback undoes an upgrade."), NULL, 0, 0, 0 },
 };
 
 /* The security archive, as Debian's own 50unattended-upgrades names it. */
@@ -124,9 +127,6 @@ updates_plan(struct step_ctx *ctx, const struct settings *set,
 	if (ctx->os->family == OS_RHEL)
 		return set_cause(cause, "%s", _("automatic updates on the RHEL "
 		    "family (dnf-automatic) are not built in this version"));
-	if (settings_bool(set, "now", false))
-		return set_cause(cause, "%s", _("now = yes (update now) is not "
-		    "built in this version: run apt-get upgrade first"));
 	buf_init(&dump);
 	buf_init(&text);
 	if (apt_dump(ctx->root, NULL, &dump, &rejected, cause) != 0)
@@ -147,6 +147,91 @@ updates_plan(struct step_ctx *ctx, const struct settings *set,
 out:
 	buf_release(&text);
 	buf_release(&dump);
+	return r;
+}
+
+/* What upgrading now would do, from the package lists as they are. */
+static int
+upgrade_preview(struct strv *report, char **cause)
+{
+	struct strv pkgs;
+
+	strv_init(&pkgs);
+	if (apt_upgrade_preview(&pkgs, cause) != 0) {
+		strv_release(&pkgs);
+		return -1;
+	}
+	if (pkgs.n == 0)
+		strv_add(report, _("upgrade now: nothing to upgrade in the "
+		    "package lists as they are (apt-get update refreshes "
+		    "them first)"));
+	else
+		strv_addf(report, _("upgrade now: apt-get update, then "
+		    "apt-get upgrade of %zu packages (more if the refreshed "
+		    "lists have more); no rollback undoes it:"), pkgs.n);
+	for (size_t i = 0; i < pkgs.n; i++)
+		strv_addf(report, "  %s", pkgs.v[i]);
+	strv_release(&pkgs);
+	return 0;
+}
+
+/* What upgrading did: the packages, a reboot, the services to restart. */
+static void
+upgrade_report(const struct apt_upgrade *u, struct strv *report)
+{
+	struct strv units;
+	size_t others;
+	char *list;
+
+	if (u->packages.n == 0)
+		strv_add(report, _("upgraded: nothing to upgrade"));
+	else
+		strv_addf(report, _("upgraded %zu packages:"), u->packages.n);
+	for (size_t i = 0; i < u->packages.n; i++)
+		strv_addf(report, "  %s", u->packages.v[i]);
+	list = strv_join(&u->reboot_by, ", ");
+	if (u->reboot)
+		strv_addf(report, _("a reboot is needed%s%s%s"), list[0] ?
+		    " (" : "", list, list[0] ? ")" : "");
+	free(list);
+	strv_init(&units);
+	units_running_replaced(&units, &others);
+	list = strv_join(&units, " ");
+	if (units.n > 0)
+		strv_addf(report, _("still running the old version until "
+		    "restarted: %s (systemctl restart them, or reboot)"), list);
+	if (others > 0)
+		strv_addf(report, _("%zu processes outside any service run "
+		    "the old version (a login session: log in again)"), others);
+	free(list);
+	strv_release(&units);
+}
+
+/* now = yes: upgrade every package before anything is planned. */
+static int
+updates_before(struct step_ctx *ctx, const struct settings *set,
+    bool preview, const struct progress *progress, struct strv *report,
+    char **cause)
+{
+	struct apt_upgrade u;
+	int r;
+
+	if (!settings_bool(set, "now", false))
+		return 0;
+	if (ctx->os->family == OS_RHEL)
+		return set_cause(cause, "%s", _("now = yes on the RHEL family "
+		    "(dnf upgrade) is not built in this version: run dnf "
+		    "upgrade first"));
+	if (strcmp(ctx->root, "/") != 0) {
+		strv_add(report, _("upgrade now: skipped (offline root)"));
+		return 0;
+	}
+	if (preview)
+		return upgrade_preview(report, cause);
+	apt_upgrade_init(&u);
+	if ((r = apt_upgrade_run(progress, &u, cause)) == 0)
+		upgrade_report(&u, report);
+	apt_upgrade_release(&u);
 	return r;
 }
 
@@ -195,9 +280,11 @@ const struct step step_updates = {
 	    "/etc/apt/apt.conf.d/52hardenwiz-updates, read after Debian's own "
 	    "files; APT checks the result (apt-config) and, on this system, "
 	    "unattended-upgrade --dry-run must pass or the change is rolled "
-	    "back."),
+	    "back. Upgrading every package now is offered first; the list is "
+	    "shown before it starts."),
 	.questions = updates_questions,
 	.nquestions = nitems(updates_questions),
 	.audit = updates_audit,
 	.plan = updates_plan,
+	.before = updates_before,
 };

@@ -39,6 +39,14 @@ struct frontend {
 	enum fe_answer	(*preview)(const char *title, const char *diff);
 	bool		(*confirm)(const char *title, const char *text);
 	void		(*message)(const char *title, const char *text);
+	/*
+	 * Long work (an upgrade): a gauge titled TITLE is opened, moved
+	 * (PERCENT 0-100, or -1 while waiting, with one line of WHAT) and
+	 * closed. Nothing can be answered while it is up.
+	 */
+	void		(*gauge_open)(const char *title);
+	void		(*gauge)(int percent, const char *what);
+	void		(*gauge_close)(void);
 };
 
 extern const struct frontend plain_frontend;

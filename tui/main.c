@@ -301,6 +301,42 @@ recipe_steps(const struct options *o, const struct recipe *r,
 	return 0;
 }
 
+/* --apply's gauge: a line on standard error at each tenth, and each wait. */
+static void
+say_progress(void *arg, int percent, const char *what)
+{
+	int *last = arg;
+
+	if (percent >= 0 && *last >= 0 && percent / 10 == *last / 10)
+		return;
+	*last = percent;
+	if (percent >= 0)
+		fprintf(stderr, "hardenwiz: %3d%% %s\n", percent, what);
+	else
+		fprintf(stderr, "hardenwiz: %s\n", what);
+}
+
+/*
+ * The steps' work before planning (an upgrade): done, or only said in a
+ * dry run; each line printed as it is in the preview, "# " first.
+ */
+static int
+apply_before(const struct options *o, const struct step *const *steps,
+    const struct settings *const *settings, size_t n, struct strv *before,
+    char **cause)
+{
+	int last = -1;
+	struct progress pr = { say_progress, &last };
+
+	if (before_steps(o->root, steps, settings, n, o->dry_run, &pr, before,
+	    cause) != 0)
+		return -1;
+	for (size_t i = 0; !o->json && i < before->n; i++)
+		printf("# %s\n", before->v[i]);
+	fflush(stdout);
+	return 0;
+}
+
 static int
 mode_apply(const struct options *o)
 {
@@ -316,7 +352,9 @@ mode_apply(const struct options *o)
 	enum apply_status st;
 	unsigned int timeout;
 	int planned;
+	struct strv before;
 
+	strv_init(&before);
 	recipe_init(&r);
 	plan_init(&p, o->root);
 	apply_result_init(&res);
@@ -333,6 +371,10 @@ mode_apply(const struct options *o)
 	if (recipe_load(o->apply, strcmp(o->root, "/") == 0, &r, &cause) != 0 ||
 	    recipe_steps(o, &r, &steps, &settings, &n, &cause) != 0) {
 		code = fail(o, mode, EXIT_USAGE, cause);
+		goto out;
+	}
+	if (apply_before(o, steps, settings, n, &before, &cause) != 0) {
+		code = fail(o, mode, EXIT_RUNTIME, cause);
 		goto out;
 	}
 	if ((planned = plan_steps(o->root, steps, settings, n, &p,
@@ -381,6 +423,14 @@ mode_apply(const struct options *o)
 			    json_string(res.id));
 		if (res.pending)
 			json_object_set_new(doc, "pending", json_true());
+		if (before.n > 0) {
+			json_t *lines = json_array();
+
+			for (size_t i = 0; i < before.n; i++)
+				json_array_append_new(lines,
+				    json_string(before.v[i]));
+			json_object_set_new(doc, "before", lines);
+		}
 		json_plan_steps(doc, &p, steps, n, !o->dry_run);
 		json_print(doc);
 		json_decref(doc);
@@ -400,6 +450,7 @@ out:
 	free(cause);
 	free(steps);
 	free(settings);
+	strv_release(&before);
 	apply_result_release(&res);
 	plan_release(&p);
 	recipe_release(&r);

@@ -593,6 +593,56 @@ newt_preview(const char *title, const char *diff)
 	return r;
 }
 
+/* The one gauge that can be open: its form, text and scale. */
+static struct {
+	newtComponent	 form, text, scale;
+	int		 width;
+} gauge;
+
+static void
+newt_gauge_open(const char *title)
+{
+	int cols, rows;
+
+	screen(&cols, &rows);
+	gauge.width = cols - 10 > 64 ? 64 : cols - 10;
+	newtCenteredWindow(gauge.width, 4, title);
+	gauge.text = newtTextbox(1, 0, gauge.width - 2, 2, NEWT_FLAG_WRAP);
+	gauge.scale = newtScale(1, 3, gauge.width - 2, 100);
+	gauge.form = newtForm(NULL, NULL, 0);
+	newtFormAddComponents(gauge.form, gauge.text, gauge.scale, NULL);
+	newtDrawForm(gauge.form);
+	newtRefresh();
+}
+
+static void
+newt_gauge(int percent, const char *what)
+{
+	/* From apt: its control characters are never sent to the terminal. */
+	char *v = ctl_visible(what);
+
+	if (gauge.form == NULL) {
+		free(v);
+		return;
+	}
+	newtTextboxSetText(gauge.text, v);
+	if (percent >= 0)
+		newtScaleSet(gauge.scale, (unsigned long long)percent);
+	newtDrawForm(gauge.form);
+	newtRefresh();
+	free(v);
+}
+
+static void
+newt_gauge_close(void)
+{
+	if (gauge.form == NULL)
+		return;
+	newtFormDestroy(gauge.form);
+	newtPopWindow();
+	gauge.form = NULL;
+}
+
 const struct frontend newt_frontend = {
 	.name = "newt",
 	.start = newt_start,
@@ -602,4 +652,7 @@ const struct frontend newt_frontend = {
 	.preview = newt_preview,
 	.confirm = newt_confirm,
 	.message = newt_message,
+	.gauge_open = newt_gauge_open,
+	.gauge = newt_gauge,
+	.gauge_close = newt_gauge_close,
 };

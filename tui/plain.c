@@ -248,6 +248,36 @@ plain_message(const char *title, const char *text)
 	fflush(stdout);
 }
 
+/* The percent last printed: a line at each tenth, not at each package. */
+static int plain_gauge_last = -1;
+
+static void
+plain_gauge_open(const char *title)
+{
+	plain_gauge_last = -1;
+	show("\n== %s ==\n%s\n", title, "");
+	fflush(stdout);
+}
+
+static void
+plain_gauge(int percent, const char *what)
+{
+	if (percent >= 0 && plain_gauge_last >= 0 &&
+	    percent / 10 == plain_gauge_last / 10)
+		return;
+	plain_gauge_last = percent;
+	if (percent >= 0)
+		printf("%3d%% ", percent);
+	show("%s%s\n", what, "");
+	fflush(stdout);
+}
+
+static void
+plain_gauge_close(void)
+{
+	plain_gauge_last = -1;
+}
+
 const struct frontend plain_frontend = {
 	.name = "plain",
 	.start = plain_start,
@@ -257,4 +287,7 @@ const struct frontend plain_frontend = {
 	.preview = plain_preview,
 	.confirm = plain_confirm,
 	.message = plain_message,
+	.gauge_open = plain_gauge_open,
+	.gauge = plain_gauge,
+	.gauge_close = plain_gauge_close,
 };

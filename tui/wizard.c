@@ -182,6 +182,62 @@ review_and_apply(const struct frontend *fe, const struct options *o,
 }
 
 static void
+fe_progress(void *arg, int percent, const char *what)
+{
+	const struct frontend *fe = arg;
+
+	fe->gauge(percent, what);
+}
+
+/*
+ * The step's work before planning (an upgrade), when its answers ask for
+ * it: what it would do is shown and done only when the admin says so,
+ * under a gauge, and what it did is shown. False: it failed (the step is
+ * not planned on a half-known system).
+ */
+static bool
+before_flow(const struct frontend *fe, const struct options *o,
+    const struct step *s, const struct settings *set)
+{
+	struct progress pr = { fe_progress, (void *)fe };
+	struct strv report;
+	char *cause = NULL, *said, *text;
+	bool ok = true;
+
+	strv_init(&report);
+	if (s->before == NULL || before_steps(o->root, &s, &set, 1, true,
+	    NULL, &report, &cause) != 0 || report.n == 0) {
+		if (cause != NULL)
+			fe->message(_("Cannot do it"), cause);
+		ok = cause == NULL;
+		goto out;
+	}
+	said = strv_join(&report, "\n");
+	text = xasprintf("%s\n\n%s", said, _("Do it now, before this "
+	    "step's changes are worked out? No: go on without it."));
+	free(said);
+	if (o->root[1] != '\0')	/* said "skipped (offline root)" */
+		fe->message(_(s->title), text);
+	else if (fe->confirm(_(s->title), text)) {
+		strv_release(&report);
+		strv_init(&report);
+		fe->gauge_open(_(s->title));
+		ok = before_steps(o->root, &s, &set, 1, false, &pr, &report,
+		    &cause) == 0;
+		fe->gauge_close();
+		said = strv_join(&report, "\n");
+		fe->message(ok ? _(s->title) : _("Failed: nothing else was "
+		    "changed"), ok ? said : cause);
+		free(said);
+	}
+	free(text);
+out:
+	free(cause);
+	strv_release(&report);
+	return ok;
+}
+
+static void
 step_flow(const struct frontend *fe, const struct options *o,
     const struct step *s, const struct audit *a)
 {
@@ -209,7 +265,9 @@ step_flow(const struct frontend *fe, const struct options *o,
 		answers_to_settings(s, &answers, &set);
 		setp = &set;
 		plan_init(&p, o->root);
-		if (plan_steps(o->root, &s, &setp, 1, &p, &cause) != 0)
+		if (!before_flow(fe, o, s, setp))
+			;	/* said; the form again */
+		else if (plan_steps(o->root, &s, &setp, 1, &p, &cause) != 0)
 			fe->message(_("Cannot plan"), cause);
 		else
 			done = review_and_apply(fe, o, &p, _(s->title),

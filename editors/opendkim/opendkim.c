@@ -14,6 +14,7 @@
 
 #include "fsutil.h"
 #include "i18n.h"
+#include "listening.h"
 #include "opendkim/dkimkey.h"
 #include "opendkim/opendkim.h"
 #include "run.h"
@@ -288,35 +289,6 @@ run_check(const char *conf, const char *shown, char **cause)
 	return r;
 }
 
-/* A TCP connection to ADDRESS ("inet:H:P") succeeds within a while. */
-static bool
-accepts(const char *address)
-{
-	const char *host = address + strlen("inet:");
-	const char *colon = strrchr(host, ':');
-	char *h = xstrndup(host, (size_t)(colon - host));
-	struct sockaddr_in sin;
-	bool ok = false;
-
-	memset(&sin, 0, sizeof sin);
-	sin.sin_family = AF_INET;
-	sin.sin_port = htons((uint16_t)atoi(colon + 1));
-	if (inet_pton(AF_INET, h, &sin.sin_addr) == 1) {
-		for (int tries = 0; tries < 60 && !ok; tries++) {
-			int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-
-			ok = fd >= 0 && connect(fd, (struct sockaddr *)&sin,
-			    sizeof sin) == 0;
-			if (fd >= 0)
-				close(fd);
-			if (!ok)
-				usleep(250 * 1000);
-		}
-	}
-	free(h);
-	return ok;
-}
-
 static int
 opendkim_check(struct plan *p, bool candidates, char **cause)
 {
@@ -350,7 +322,7 @@ opendkim_check(struct plan *p, bool candidates, char **cause)
 	for (size_t i = 0; i < p->nexpect; i++) {
 		const struct expectation *e = &p->expect[i];
 
-		if (e->kind == &opendkim_listening && !accepts(e->key)) {
+		if (e->kind == &opendkim_listening && !inet_accepts(e->key, 15)) {
 			set_cause(cause, _("OpenDKIM does not accept "
 			    "connections on %s after its restart: Postfix would "
 			    "send every message unsigned (see its log: "

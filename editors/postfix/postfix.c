@@ -1040,6 +1040,52 @@ postfix_set_main(struct augs *augs, struct plan *p, const char *step,
 }
 
 char *
+postfix_main_value(struct augs *augs, const char *root, const char *key)
+{
+	char *path = xasprintf("/files" POSTFIX_MAIN "/%s[last()]", key);
+	const char *v = NULL;
+	char *value;
+
+	if (aug_get(augs_handle(augs), path, &v) == 1 && v != NULL)
+		value = xstrdup(v);
+	else
+		value = postfix_param(root, key, false);
+	free(path);
+	return value;
+}
+
+int
+postfix_plan_milter(struct augs *augs, struct plan *p, const char *step,
+    const char *key, const char *milter, bool add, bool first, char **cause)
+{
+	char *now = postfix_main_value(augs, p->root, key), *want;
+	struct strv items, out;
+	bool there;
+	int r = 0;
+
+	strv_init(&items);
+	strv_init(&out);
+	split_list(now != NULL ? now : "", &items);
+	there = strv_contains(&items, milter);
+	if (add && first)
+		strv_add(&out, milter);
+	for (size_t i = 0; i < items.n; i++)
+		if (strcmp(items.v[i], milter) != 0)
+			strv_add(&out, items.v[i]);
+	if (add && !first)
+		strv_add(&out, milter);
+	want = strv_join(&out, ", ");
+	/* Unchanged unless it must come, go or move to the front. */
+	if (add != there || (add && first && strcmp(items.v[0], milter) != 0))
+		r = postfix_set_main(augs, p, step, key, want, cause);
+	free(want);
+	strv_release(&out);
+	strv_release(&items);
+	free(now);
+	return r;
+}
+
+char *
 postfix_map_db(const char *type, const char *map)
 {
 	return xasprintf("%s.%s", map, strcmp(type, "hash") == 0 ||

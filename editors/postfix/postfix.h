@@ -112,6 +112,20 @@ struct augs;
  */
 int	 postfix_set_main(struct augs *, struct plan *, const char *step,
 	    const char *key, const char *value, char **cause);
+/*
+ * main.cf's KEY as this run leaves it: the session's value when a step set
+ * it, else what Postfix reads now (defaults included). Caller frees; NULL
+ * when postconf cannot say.
+ */
+char	*postfix_main_value(struct augs *, const char *root, const char *key);
+/*
+ * Postfix's milter list KEY (smtpd_milters, non_smtpd_milters) holds
+ * MILTER (ADD) or not: at the end, or FIRST (a filter: every other milter,
+ * the DKIM signer among them, then sees the message as it leaves).
+ */
+int	 postfix_plan_milter(struct augs *, struct plan *, const char *step,
+	    const char *key, const char *milter, bool add, bool first,
+	    char **cause);
 /* The file postmap writes for TYPE:MAP (map.db, map.lmdb, map.cdb). */
 char	*postfix_map_db(const char *type, const char *map);
 /* postmap builds TYPE:MAP's database; rollback restores that file. */

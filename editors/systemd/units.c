@@ -1,6 +1,8 @@
 /*
  * systemd/units.c -- unit states and turning units off. See units.h.
  */
+#include <dirent.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -128,6 +130,57 @@ unit_of_pid(const char *root, const char *pid)
 	fs_file_release(&f);
 	free(path);
 	return unit;
+}
+
+/* Process PID maps a program or library deleted from the system's own trees. */
+static bool
+runs_replaced(const char *pid)
+{
+	static const char *const trees[] = { "/usr/", "/lib", "/bin/",
+	    "/sbin/" };
+	char *path = xasprintf("/proc/%s/maps", pid), *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	bool yes = false;
+	FILE *f = fopen(path, "re");
+
+	free(path);
+	if (f == NULL)
+		return false;
+	while (!yes && (n = getline(&line, &cap, f)) > 0) {
+		const char *file = strchr(line, '/');
+
+		if (file == NULL || !str_has_suffix(line, " (deleted)\n"))
+			continue;
+		for (size_t i = 0; i < nitems(trees) && !yes; i++)
+			yes = str_has_prefix(file, trees[i]);
+	}
+	free(line);
+	fclose(f);
+	return yes;
+}
+
+void
+units_running_replaced(struct strv *units, size_t *others)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *e;
+
+	*others = 0;
+	while (d != NULL && (e = readdir(d)) != NULL) {
+		char *unit;
+
+		if (e->d_name[strspn(e->d_name, "0123456789")] != '\0' ||
+		    !runs_replaced(e->d_name))
+			continue;
+		if ((unit = unit_of_pid("/", e->d_name)) == NULL)
+			(*others)++;
+		else if (!strv_contains(units, unit))
+			strv_add(units, unit);
+		free(unit);
+	}
+	if (d != NULL)
+		closedir(d);
 }
 
 /* The parent of process PID, from /proc/PID/status; NULL at the top. */

@@ -32,6 +32,13 @@ bool	 unit_service_or_socket(const char *name);
  * from /proc/PID/cgroup; NULL when it is in none (a session scope).
  */
 char	*unit_of_pid(const char *root, const char *pid);
+/*
+ * The units of the live system whose processes still run code that an
+ * upgrade replaced on disk (a program or library mapped "(deleted)"):
+ * they run the old version until restarted. Into UNITS; processes in no
+ * unit (a login session) are counted in *OTHERS.
+ */
+void	 units_running_replaced(struct strv *units, size_t *others);
 /* The units of this process and of each of its ancestors into UNITS. */
 void	 units_of_session(const char *root, struct strv *units);
 /*

@@ -562,11 +562,11 @@ sd_make_root() {
 	install -m 755 "$HW" "$1/usr/local/sbin/hardenwiz"
 }
 
-# sd_mail_root DIR: sd_make_root with Postfix (Debian's main.cf and
+# sd_mail_root DIR [PACKAGES]: sd_make_root with Postfix (Debian's main.cf and
 # master.cf when the package, installed without debconf, left none),
 # OpenDKIM, nsd and swaks: one cached tarball for the mail tests.
-sd_mail_root() {
-	sd_make_root "$1" postfix,opendkim,opendkim-tools,nsd,swaks &&
+sd_mail_root() {	# sd_mail_root DIR [MORE,PACKAGES]
+	sd_make_root "$1" postfix,opendkim,opendkim-tools,nsd,swaks${2:+,$2} &&
 	if test ! -e "$1/etc/postfix/main.cf"; then
 		cp "$FIXTURES/postfix/etc/postfix/main.cf" \
 		    "$FIXTURES/postfix/etc/postfix/master.cf" "$1/etc/postfix/"

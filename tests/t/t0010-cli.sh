@@ -30,18 +30,6 @@ test_expect_success 'a bad recipe exits 2, names file and line, changes nothing'
 	snapshot "$R" | diff - "$T/pristine"
 '
 
-test_expect_success 'a section of a step not built yet exits 2' '
-	recipe later.conf <<-EOF2 &&
-	[ssh]
-	port = 2222
-	[spamfilter]
-	engine = rspamd
-	EOF2
-	test_expect_code 2 $HW --root "$R" --apply "$T/later.conf" 2>"$T/err" &&
-	grep -q "later.conf:3: \[spamfilter\] this step is not available yet" "$T/err" &&
-	snapshot "$R" | diff - "$T/pristine"
-'
-
 test_expect_success '--only with an unknown step exits 2' '
 	test_expect_code 2 $HW --root "$R" --audit --only ssh,nope 2>"$T/err" && grep -q "unknown step .nope." "$T/err"
 '

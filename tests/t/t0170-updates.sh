@@ -84,10 +84,12 @@ command -v debootstrap >/dev/null || { test_done; exit; }
 S=$T/sys
 sd_prepare t0170
 
-# deb NAME VERSION: a package that installs /usr/share/NAME/VERSION.
+# deb NAME VERSION: a package that installs /usr/share/NAME/VERSION,
+# and what $T/extra-NAME-VERSION holds (its maintainer scripts, files).
 deb() {
-	d=$T/pkg-$2
+	d=$T/pkg-$1-$2
 	mkdir -p "$d/DEBIAN" "$d/usr/share/$1" &&
+	{ ! test -d "$T/extra-$1-$2" || cp -a "$T/extra-$1-$2/." "$d/"; } &&
 	echo "$2" > "$d/usr/share/$1/version" &&
 	printf "Package: %s\nVersion: %s\nArchitecture: all\nMaintainer: t <t@example.org>\nDescription: hardenwiz test package\n" \
 	    "$1" "$2" > "$d/DEBIAN/control" &&
@@ -150,6 +152,78 @@ test_expect_success 'live: turned on, APT'"'"'s daily job upgrades the package' 
 	in_sd hardenwiz --apply /root/up.conf > /dev/null &&
 	in_sd /usr/lib/apt/apt.systemd.daily install &&
 	test "$(version_of)" = 2.0
+'
+
+# ---- upgrade now: a reboot asked for, an edited conffile, a daemon ----
+# hwtest-dummy 3.0 asks for a reboot as a kernel does; hwtest-conf 2.0
+# ships a new /etc/hwtest.conf the admin has edited (dpkg would ask);
+# hwtest-daemon 2.0 replaces the program hwtest.service runs.
+extras() {
+	mkdir -p "$T/extra-hwtest-dummy-3.0/DEBIAN" &&
+	printf "#!/bin/sh\ntouch /run/reboot-required\necho hwtest-dummy >> /run/reboot-required.pkgs\n" \
+	    > "$T/extra-hwtest-dummy-3.0/DEBIAN/postinst" &&
+	chmod 755 "$T/extra-hwtest-dummy-3.0/DEBIAN/postinst" &&
+	for v in 1.0 2.0; do
+		mkdir -p "$T/extra-hwtest-conf-$v/DEBIAN" "$T/extra-hwtest-conf-$v/etc" &&
+		echo "setting = $v" > "$T/extra-hwtest-conf-$v/etc/hwtest.conf" &&
+		echo /etc/hwtest.conf > "$T/extra-hwtest-conf-$v/DEBIAN/conffiles" &&
+		x=$T/extra-hwtest-daemon-$v &&
+		mkdir -p "$x/usr/lib/hwtest" "$x/lib/systemd/system" &&
+		cp "$S/bin/sleep" "$x/usr/lib/hwtest/hwtestd" &&
+		printf "[Service]\nExecStart=/usr/lib/hwtest/hwtestd infinity\n" \
+		    > "$x/lib/systemd/system/hwtest.service" || return 1
+	done
+}
+
+test_expect_success 'live: before an upgrade, hwtest.service runs, /etc/hwtest.conf is edited' '
+	extras &&
+	deb hwtest-dummy 3.0 && deb hwtest-conf 1.0 && deb hwtest-conf 2.0 &&
+	deb hwtest-daemon 1.0 && deb hwtest-daemon 2.0 &&
+	cp "$T/hwtest-conf_1.0_all.deb" "$T/hwtest-daemon_1.0_all.deb" "$S/root/" &&
+	in_sd dpkg -i /root/hwtest-conf_1.0_all.deb /root/hwtest-daemon_1.0_all.deb > /dev/null &&
+	echo "setting = mine" > "$S/etc/hwtest.conf" &&
+	in_sd systemctl daemon-reload && in_sd systemctl start hwtest.service &&
+	rm "$S/srv/archive/"*.deb &&
+	cp "$T/hwtest-dummy_3.0_all.deb" "$T/hwtest-conf_2.0_all.deb" \
+	    "$T/hwtest-daemon_2.0_all.deb" "$S/srv/archive/" &&
+	archive "$S/srv/archive" "$SUITE" &&
+	printf "[updates]\nautomatic = yes\nmail =\nnow = yes\n" > "$S/root/now.conf" &&
+	chmod 600 "$S/root/now.conf"
+'
+
+test_expect_success 'live: the dry run lists the upgrades and changes nothing' '
+	in_sd hardenwiz --apply /root/now.conf --dry-run > "$T/now-dry.out" &&
+	grep -q "^# upgrade now: apt-get update, then apt-get upgrade of 3 packages" "$T/now-dry.out" &&
+	grep -qx "#   hwtest-dummy 2.0 -> 3.0" "$T/now-dry.out" &&
+	grep -qx "#   hwtest-conf 1.0 -> 2.0" "$T/now-dry.out" &&
+	test "$(version_of)" = 2.0 &&
+	test "$(cat "$S/etc/hwtest.conf")" = "setting = mine"
+'
+
+lock_held() { test -e "$S/root/locked"; }
+
+test_expect_success 'live: upgraded while the dpkg lock was held a moment; the edited file kept; reboot and restart said' '
+	{ in_sd python3 -c "import fcntl, time; f = open(\"/var/lib/dpkg/lock-frontend\", \"w\"); fcntl.lockf(f, fcntl.LOCK_EX); open(\"/root/locked\", \"w\"); time.sleep(6)" & } &&
+	test_wait_until -t 10 lock_held &&
+	in_sd hardenwiz --apply /root/now.conf > "$T/now.out" 2> "$T/now.err" &&
+	grep -q "waiting for the package manager (held by process [0-9]* (python3)" "$T/now.err" &&
+	grep -q "^hardenwiz: 100% " "$T/now.err" &&
+	test "$(version_of)" = 3.0 &&
+	test "$(cat "$S/etc/hwtest.conf")" = "setting = mine" &&
+	test "$(cat "$S/etc/hwtest.conf.dpkg-dist")" = "setting = 2.0" &&
+	grep -qx "# upgraded 3 packages:" "$T/now.out" &&
+	grep -qx "#   hwtest-daemon 1.0 -> 2.0" "$T/now.out" &&
+	grep -qx "# a reboot is needed (hwtest-dummy)" "$T/now.out" &&
+	grep -q "^# still running the old version until restarted: hwtest.service (" "$T/now.out"
+'
+
+test_expect_success 'live: again, nothing to upgrade (JSON); once restarted, hwtest.service is not named' '
+	in_sd systemctl restart hwtest.service &&
+	in_sd hardenwiz --apply /root/now.conf --json > "$T/now.json" 2> /dev/null &&
+	jq -e ".before[0] == \"upgraded: nothing to upgrade\"" "$T/now.json" > /dev/null &&
+	! jq -r ".before[]" "$T/now.json" | grep -q hwtest.service &&
+	in_sd hardenwiz --apply /root/now.conf --dry-run > "$T/now-dry.out" &&
+	grep -q "^# upgrade now: nothing to upgrade in the package lists as they are" "$T/now-dry.out"
 '
 
 test_done

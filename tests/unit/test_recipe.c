@@ -130,13 +130,14 @@ test_errors(void **state)
 	(void)state;
 	expect_error("port = 22\n",
 	    "t.conf:1: port: a key outside any section");
-	/* The list is the step table's, then SPEC's sections not built. */
+	/* The list is the step table's, in its order. */
 	expect_error("[sshx]\nport = 22\n",
 	    "t.conf:1: [sshx] unknown section; the steps are: updates firewall "
 	    "ssh fail2ban postfix-sasl postfix-ratelimit postfix-relay "
-	    "postfix-blocklist dns dnsbl mailqueue services spamfilter");
-	expect_error("[spamfilter]\nengine = rspamd\n",
-	    "t.conf:1: [spamfilter] this step is not available yet");
+	    "postfix-blocklist dns dnsbl mailqueue spamfilter services");
+	expect_error("[spamfilter]\nengine = exim\n",
+	    "t.conf:2: [spamfilter] engine: 'exim' is not one of: rspamd, "
+	    "spamassassin");
 	expect_error("[firewall]\nbackend = iptables\n",
 	    "t.conf:2: [firewall] backend: 'iptables' is not one of: auto, "
 	    "ufw, firewalld");
@@ -183,11 +184,11 @@ test_all_errors_reported(void **state)
 	char *cause;
 
 	(void)state;
-	cause = parse_err("[ssh]\nport = x\nbogus = 1\n[spamfilter]\n");
+	cause = parse_err("[ssh]\nport = x\nbogus = 1\n[spamfiltre]\n");
 	assert_non_null(strstr(cause, "t.conf:2: [ssh] port:"));
 	assert_non_null(strstr(cause, "t.conf:3: [ssh] bogus:"));
-	assert_non_null(strstr(cause, "t.conf:4: [spamfilter] this step is "
-	    "not available yet"));
+	assert_non_null(strstr(cause, "t.conf:4: [spamfiltre] unknown "
+	    "section"));
 	free(cause);
 }
 

@@ -1,0 +1,22 @@
+/*
+ * progress.h -- how long work (an upgrade) says how far it is: the wizard
+ * draws a gauge, --apply prints a line now and then. The engine calls it
+ * and knows no frontend.
+ */
+#ifndef HW_PROGRESS_H
+#define HW_PROGRESS_H
+
+struct progress {
+	/* PERCENT 0-100, or -1 while waiting; WHAT: one line, translated. */
+	void	(*say)(void *arg, int percent, const char *what);
+	void	*arg;
+};
+
+static inline void
+progress_say(const struct progress *p, int percent, const char *what)
+{
+	if (p != NULL && p->say != NULL)
+		p->say(p->arg, percent, what);
+}
+
+#endif
