@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "fsutil.h"
@@ -218,34 +220,86 @@ listeners_release(struct listeners *ls)
 	memset(ls, 0, sizeof *ls);
 }
 
-bool
-inet_accepts(const char *address, unsigned int seconds)
+/* A TCP socket connected to "inet:HOST:PORT" (IPv4 HOST), or -1. */
+static int
+inet_connect(const char *address)
 {
 	const char *host = address + strlen("inet:");
 	const char *colon = strrchr(host, ':');
-	char *h;
 	struct sockaddr_in sin;
-	bool ok = false;
+	char *h;
+	int fd = -1;
 
 	if (!str_has_prefix(address, "inet:") || colon == NULL)
-		return false;
+		return -1;
 	h = xstrndup(host, (size_t)(colon - host));
 	memset(&sin, 0, sizeof sin);
 	sin.sin_family = AF_INET;
 	sin.sin_port = htons((uint16_t)atoi(colon + 1));
-	if (inet_pton(AF_INET, h, &sin.sin_addr) == 1) {
-		for (unsigned int tries = 0; tries < seconds * 4 && !ok;
-		    tries++) {
-			int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-
-			ok = fd >= 0 && connect(fd, (struct sockaddr *)&sin,
-			    sizeof sin) == 0;
-			if (fd >= 0)
-				close(fd);
-			if (!ok)
-				usleep(250 * 1000);
-		}
+	if (inet_pton(AF_INET, h, &sin.sin_addr) == 1 &&
+	    (fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) >= 0 &&
+	    connect(fd, (struct sockaddr *)&sin, sizeof sin) != 0) {
+		close(fd);
+		fd = -1;
 	}
 	free(h);
-	return ok;
+	return fd;
+}
+
+bool
+inet_accepts(const char *address, unsigned int seconds)
+{
+	for (unsigned int tries = 0; tries < seconds * 4; tries++) {
+		int fd = inet_connect(address);
+
+		if (fd >= 0) {
+			close(fd);
+			return true;
+		}
+		usleep(250 * 1000);
+	}
+	return false;
+}
+
+/*
+ * The milter protocol's first exchange: SMFIC_OPTNEG ('O': version 6, no
+ * actions, no protocol steps asked), answered by the milter's own 'O'.
+ */
+static bool
+negotiates(int fd)
+{
+	unsigned char pkt[17] = { 0, 0, 0, 13, 'O', 0, 0, 0, 6 };
+	unsigned char reply[5];
+	struct timeval tv = { 5, 0 };
+	size_t got = 0;
+
+	(void)setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+	if (write(fd, pkt, sizeof pkt) != (ssize_t)sizeof pkt)
+		return false;
+	while (got < sizeof reply) {
+		ssize_t n = read(fd, reply + got, sizeof reply - got);
+
+		if (n <= 0)
+			return false;
+		got += (size_t)n;
+	}
+	return reply[4] == 'O';
+}
+
+bool
+milter_answers(const char *address, unsigned int seconds)
+{
+	time_t deadline = time(NULL) + seconds;
+
+	do {
+		int fd = inet_connect(address);
+		bool ok = fd >= 0 && negotiates(fd);
+
+		if (fd >= 0)
+			close(fd);
+		if (ok)
+			return true;
+		usleep(250 * 1000);
+	} while (time(NULL) < deadline);
+	return false;
 }

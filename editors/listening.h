@@ -35,5 +35,11 @@ void	 listeners_release(struct listeners *);
  * HOST, succeeds within SECONDS (a daemon just restarted needs a moment).
  */
 bool	 inet_accepts(const char *address, unsigned int seconds);
+/*
+ * The milter at ADDRESS ("inet:HOST:PORT") answers the protocol's first
+ * question within SECONDS: more than a listening socket, which a daemon
+ * in the middle of a reload may still hold with no worker behind it.
+ */
+bool	 milter_answers(const char *address, unsigned int seconds);
 
 #endif

@@ -127,9 +127,9 @@ rspamd_check(struct plan *p, bool candidates, char **cause)
 	for (size_t i = 0; i < p->nexpect; i++) {
 		const struct expectation *e = &p->expect[i];
 
-		if (e->kind == &rspamd_listening && !inet_accepts(e->key, 60)) {
-			set_cause(cause, _("Rspamd does not accept "
-			    "connections on %s after its reload: Postfix would "
+		if (e->kind == &rspamd_listening && !milter_answers(e->key, 60)) {
+			set_cause(cause, _("Rspamd does not answer as a "
+			    "milter on %s after its reload: Postfix would "
 			    "pass every message unfiltered (see its log: "
 			    "journalctl -u rspamd)"), e->key);
 			return CHECK_REJECTED;

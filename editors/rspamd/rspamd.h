@@ -4,7 +4,7 @@
  * package ships. Settings go in local.d files, which Rspamd merges over
  * its own. The checker is Rspamd's: "rspamadm configtest" on a staged
  * copy of /etc/rspamd (CONFDIR and LOCAL_CONFDIR pointed at it); after
- * apply, the proxy must accept connections again.
+ * apply, the proxy must answer as a milter again.
  */
 #ifndef HW_RSPAMD_H
 #define HW_RSPAMD_H
@@ -23,8 +23,8 @@
 bool	 rspamd_present(const char *root);
 /*
  * Plan Rspamd to read its files again, last, for STEP (and again after a
- * rollback has restored them), with the probe that it then accepts
- * Postfix's connections.
+ * rollback has restored them), with the probe that it then answers
+ * Postfix as a milter.
  */
 void	 rspamd_plan_reload(struct plan *, const char *step);
 

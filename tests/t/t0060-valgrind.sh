@@ -106,6 +106,15 @@ test_expect_success 'services: audit and a dry run' '
 	vg --audit --only services &&
 	vg --apply "$T/svc.conf" --dry-run
 '
+test_expect_success 'spam filter with Rspamd (rspamadm checks it), and updates: dry run, apply, rollback (offline)' '
+	mkroot debian12 "$T/sf" && with_postfix "$T/sf" &&
+	mkdir -p "$T/sf/etc/rspamd" && cp -a /etc/rspamd/. "$T/sf/etc/rspamd/" &&
+	{ cat "$SRC/recipes/examples/spamfilter.conf" "$SRC/recipes/examples/updates.conf" &&
+	    echo "now = yes"; } | grep -v "^now = no" > "$T/sf.conf" && chmod 600 "$T/sf.conf" &&
+	vgr "$T/sf" --apply "$T/sf.conf" --dry-run &&
+	vgr "$T/sf" --apply "$T/sf.conf" &&
+	vgr "$T/sf" --rollback
+'
 test_expect_success 'firewalld root: dry run' '
 	mkroot rocky9 "$T/rocky" && with_firewalld "$T/rocky" &&
 	vgr "$T/rocky" --apply "$T/firewall.conf" --dry-run

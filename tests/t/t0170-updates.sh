@@ -220,8 +220,7 @@ test_expect_success 'live: upgraded while the dpkg lock was held a moment; the e
 test_expect_success 'live: again, nothing to upgrade (JSON); once restarted, hwtest.service is not named' '
 	in_sd systemctl restart hwtest.service &&
 	in_sd hardenwiz --apply /root/now.conf --json > "$T/now.json" 2> /dev/null &&
-	jq -e ".before[0] == \"upgraded: nothing to upgrade\"" "$T/now.json" > /dev/null &&
-	! jq -r ".before[]" "$T/now.json" | grep -q hwtest.service &&
+	python3 -c "import json, sys; b = json.load(open(sys.argv[1]))[\"before\"]; sys.exit(b[0] != \"upgraded: nothing to upgrade\" or any(\"hwtest.service\" in l for l in b))" "$T/now.json" &&
 	in_sd hardenwiz --apply /root/now.conf --dry-run > "$T/now-dry.out" &&
 	grep -q "^# upgrade now: nothing to upgrade in the package lists as they are" "$T/now-dry.out"
 '

@@ -205,6 +205,20 @@ test_expect_success 'Rspamd stopped: mail still flows (milter_default_action = a
 	test_wait_until -t 120 listening 11332
 '
 
+test_expect_success 'Rspamd not answering on 11332 after its reload: rolled back, exit 3' '
+	in_sd hardenwiz --rollback > /dev/null 2>&1 &&
+	mkdir -p "$S/etc/rspamd/override.d" &&
+	printf "milter = yes;\nbind_socket = \"localhost:11399\";\nupstream \"local\" {\n  default = yes;\n  hosts = \"localhost\";\n}\n" \
+	    > "$S/etc/rspamd/override.d/worker-proxy.inc" &&
+	test_expect_code 3 in_sd hardenwiz --apply /root/sf.conf > "$T/moved.out" 2>&1 &&
+	grep -q "Rspamd does not answer as a milter on inet:127.0.0.1:11332 after its reload" "$T/moved.out" &&
+	test "$(in_sd postconf -h smtpd_milters)" = "inet:127.0.0.1:8891" &&
+	rm "$S/etc/rspamd/override.d/worker-proxy.inc" &&
+	in_sd systemctl restart rspamd &&
+	test_wait_until -t 120 listening 11332 &&
+	in_sd hardenwiz --apply /root/sf.conf > /dev/null 2>&1
+'
+
 test_expect_success 'rollback: Postfix'"'"'s and Rspamd'"'"'s files to the byte, GTUBE delivered again' '
 	in_sd hardenwiz --rollback > /dev/null 2>&1 &&
 	mkdir "$T/before" && tar -C "$T/before" -xf "$T/etc-before.tar" &&
