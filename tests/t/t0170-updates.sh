@@ -225,4 +225,28 @@ test_expect_success 'live: again, nothing to upgrade (JSON); once restarted, hwt
 	grep -q "^# upgrade now: nothing to upgrade in the package lists as they are" "$T/now-dry.out"
 '
 
+test_expect_success 'live wizard: the upgrade list asked about, a gauge while the lock is held, what was done shown' '
+	deb hwtest-dummy 4.0 &&
+	rm "$S/srv/archive/"*.deb && cp "$T/hwtest-dummy_4.0_all.deb" "$S/srv/archive/" &&
+	archive "$S/srv/archive" "$SUITE" &&
+	rm -f "$S/root/locked" &&
+	R=/ HW=/usr/local/sbin/hardenwiz WZ_PREFIX="nsenter -t $(cat "$T/sdpid") -m -p -n --" \
+	    start --only updates &&
+	wz_pick "Automatic updates" &&
+	wait_for "Upgrade every package now" &&
+	tm send-keys -t wz Tab Tab Tab Space F12 &&
+	wait_for "hwtest-dummy 3.0 -> 4.0" &&
+	wait_for "Do it now, before this step" &&
+	{ in_sd python3 -c "import fcntl, time; f = open(\"/var/lib/dpkg/lock-frontend\", \"w\"); fcntl.lockf(f, fcntl.LOCK_EX); open(\"/root/locked\", \"w\"); time.sleep(6)" & } &&
+	test_wait_until -t 10 lock_held &&
+	tm send-keys -t wz Tab Enter &&
+	wait_for "waiting for the package manager" &&
+	test_wait_until -t 60 on_screen "upgraded 1 packages:" &&
+	wait_for "hwtest-dummy 3.0 -> 4.0" &&
+	test "$(version_of)" = 4.0 &&
+	tm send-keys -t wz Enter &&
+	wait_for "a apply  q back" &&
+	wz_quit_from_preview
+'
+
 test_done
