@@ -573,6 +573,50 @@ sd_mail_root() {	# sd_mail_root DIR [MORE,PACKAGES]
 	fi
 }
 
+# ---- the booted mail host of t0140 and t0180: example.org on 127.0.0.1 ----
+zone() {	# zone [RECORD-LINE...]: example.org's zone, served after a restart
+	{
+		soa example.org 127.0.0.1
+		printf '@ IN MX 10 mail\nmail IN A 127.0.0.1\n'
+		for l in "$@"; do printf '%s\n' "$l"; done
+	} > "$S/etc/nsd/example.org.zone"
+}
+
+mailbox_has() {	# mailbox_has N: alice has N messages
+	test "$(grep -c "^From " "$S/var/mail/alice" 2>/dev/null)" = "$1"
+}
+
+# The newest message of alice's mailbox, as sent (no mbox From line).
+last_message() {
+	awk '/^From / { n++; buf = ""; next } { buf = buf $0 "\n" } END { printf "%s", buf }' \
+	    "$S/var/mail/alice"
+}
+
+listening() {	# listening PORT
+	in_sd ss -Hltn "sport = :$1" | grep -q LISTEN
+}
+
+# mail_example_org: $S (sd_mail_root) boots as mail.example.org, Postfix
+# delivering example.org to local users (alice), nsd serving example.org
+# on 127.0.0.1 as the only resolver; returns once SMTP answers.
+mail_example_org() {
+	postconf -c "$S/etc/postfix" -e myhostname=mail.example.org \
+	    mydomain=example.org myorigin=example.org \
+	    "mydestination=\$myhostname, example.org, localhost" \
+	    inet_interfaces=loopback-only inet_protocols=ipv4 relayhost= \
+	    alias_maps=hash:/etc/aliases alias_database=hash:/etc/aliases &&
+	printf "postmaster: root\n" > "$S/etc/aliases" &&
+	printf "server:\n  ip-address: 127.0.0.1\n  zonesdir: \"/etc/nsd\"\n  database: \"\"\nremote-control:\n  control-enable: no\nzone:\n  name: example.org\n  zonefile: example.org.zone\n" \
+	    > "$S/etc/nsd/nsd.conf" &&
+	zone &&
+	rm -f "$S/etc/resolv.conf" && echo "nameserver 127.0.0.1" > "$S/etc/resolv.conf" &&
+	boot &&
+	in_sd newaliases &&
+	in_sd useradd -m alice &&
+	in_sd systemctl restart postfix nsd &&
+	test_wait_until -t 30 listening 25
+}
+
 # boot: systemd as PID 1 of new namespaces on $S; its pid here goes to
 # $T/sdpid (test bodies run in subshells: a variable would not outlive one).
 boot() {

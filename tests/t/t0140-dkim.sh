@@ -135,14 +135,6 @@ test_expect_success 'records only (dkim_sign = no): SPF with the includes, DMARC
 S=$T/sys
 sd_prepare t0140
 
-zone() {	# zone [RECORD-LINE...]: example.org's zone, served after a restart
-	{
-		soa example.org 127.0.0.1
-		printf '@ IN MX 10 mail\nmail IN A 127.0.0.1\n'
-		for l in "$@"; do printf '%s\n' "$l"; done
-	} > "$S/etc/nsd/example.org.zone"
-}
-
 published() {	# published SEL: the zone serves SEL's DKIM record
 	in_sd hardenwiz --check-dns --server 127.0.0.1 --domain example.org \
 	    --selector "$1" 2>/dev/null | grep -q "DKIM .* ok"
@@ -153,23 +145,9 @@ record_of() {	# record_of OUTPUT SEL
 	sed -n "s/.*publish[^:]*: \($2\._domainkey\.example\.org\. IN TXT .*)\).*/\1/p" "$1" | head -n 1
 }
 
-mailbox_has() {	# mailbox_has N: alice has N messages
-	test "$(grep -c "^From " "$S/var/mail/alice" 2>/dev/null)" = "$1"
-}
-
-# The newest message of alice's mailbox, as sent (no mbox From line).
-last_message() {
-	awk '/^From / { n++; buf = ""; next } { buf = buf $0 "\n" } END { printf "%s", buf }' \
-	    "$S/var/mail/alice"
-}
-
 # /etc of the booted root, but the zone the test itself publishes.
 etc_state() {
 	snapshot "$S/etc" | grep -v "^\./nsd/"
-}
-
-listening() {	# listening PORT
-	in_sd ss -Hltn "sport = :$1" | grep -q LISTEN
 }
 
 send_mail() {	# send_mail SUBJECT: through sendmail (cleanup's non_smtpd_milters)
@@ -183,21 +161,7 @@ verifies() {	# verifies FILE: opendkim-testmsg accepts its signature
 
 test_expect_success 'a systemd host with Postfix, OpenDKIM (unix socket) and nsd' '
 	sd_mail_root "$S" &&
-	postconf -c "$S/etc/postfix" -e myhostname=mail.example.org \
-	    mydomain=example.org myorigin=example.org \
-	    "mydestination=\$myhostname, example.org, localhost" \
-	    inet_interfaces=loopback-only inet_protocols=ipv4 relayhost= \
-	    alias_maps=hash:/etc/aliases alias_database=hash:/etc/aliases &&
-	printf "postmaster: root\n" > "$S/etc/aliases" &&
-	printf "server:\n  ip-address: 127.0.0.1\n  zonesdir: \"/etc/nsd\"\n  database: \"\"\nremote-control:\n  control-enable: no\nzone:\n  name: example.org\n  zonefile: example.org.zone\n" \
-	    > "$S/etc/nsd/nsd.conf" &&
-	zone &&
-	rm -f "$S/etc/resolv.conf" && echo "nameserver 127.0.0.1" > "$S/etc/resolv.conf" &&
-	boot &&
-	in_sd newaliases &&
-	in_sd useradd -m alice &&
-	in_sd systemctl restart postfix nsd &&
-	test_wait_until -t 30 listening 25 &&
+	mail_example_org &&
 	test_wait_until -t 30 listening 53 &&
 	test_wait_until -t 30 in_sd test -S /run/opendkim/opendkim.sock &&
 	etc_state > "$T/sys-pristine"

@@ -106,27 +106,6 @@ test_expect_success 'Rspamd rejecting the configuration (rspamadm configtest) ch
 S=$T/sys
 sd_prepare t0180
 
-listening() {	# listening PORT
-	in_sd ss -Hltn "sport = :$1" | grep -q LISTEN
-}
-
-mailbox_has() {	# mailbox_has N: alice has N messages
-	test "$(grep -c "^From " "$S/var/mail/alice" 2>/dev/null)" = "$1"
-}
-
-last_message() {
-	awk '/^From / { n++; buf = ""; next } { buf = buf $0 "\n" } END { printf "%s", buf }' \
-	    "$S/var/mail/alice"
-}
-
-zone() {	# zone [RECORD-LINE...]
-	{
-		soa example.org 127.0.0.1
-		printf '@ IN MX 10 mail\nmail IN A 127.0.0.1\n'
-		for l in "$@"; do printf '%s\n' "$l"; done
-	} > "$S/etc/nsd/example.org.zone"
-}
-
 smtp() {	# smtp SUBJECT BODY: swaks to alice over SMTP, its dialogue in $T/swaks.out
 	in_sd swaks --server 127.0.0.1 --from admin@example.org \
 	    --to alice@example.org --h-Subject "$1" --body "$2" \
@@ -140,21 +119,7 @@ sendmail_msg() {	# sendmail_msg SUBJECT BODY: through sendmail (non_smtpd_milter
 
 test_expect_success 'a systemd host with Postfix, OpenDKIM signing (the [dns] step) and Rspamd running' '
 	sd_mail_root "$S" rspamd &&
-	postconf -c "$S/etc/postfix" -e myhostname=mail.example.org \
-	    mydomain=example.org myorigin=example.org \
-	    "mydestination=\$myhostname, example.org, localhost" \
-	    inet_interfaces=loopback-only inet_protocols=ipv4 relayhost= \
-	    alias_maps=hash:/etc/aliases alias_database=hash:/etc/aliases &&
-	printf "postmaster: root\n" > "$S/etc/aliases" &&
-	printf "server:\n  ip-address: 127.0.0.1\n  zonesdir: \"/etc/nsd\"\n  database: \"\"\nremote-control:\n  control-enable: no\nzone:\n  name: example.org\n  zonefile: example.org.zone\n" \
-	    > "$S/etc/nsd/nsd.conf" &&
-	zone &&
-	rm -f "$S/etc/resolv.conf" && echo "nameserver 127.0.0.1" > "$S/etc/resolv.conf" &&
-	boot &&
-	in_sd newaliases &&
-	in_sd useradd -m alice &&
-	in_sd systemctl restart postfix nsd &&
-	test_wait_until -t 30 listening 25 &&
+	mail_example_org &&
 	test_wait_until -t 120 listening 11332 &&
 	printf "[dns]\ndomain = example.org\ndkim_selector = s1\nipv4 = 81.2.69.10\ndns_server = 127.0.0.1\n" > "$S/root/dns.conf" &&
 	chmod 600 "$S/root/dns.conf" &&
