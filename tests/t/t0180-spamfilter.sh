@@ -64,7 +64,7 @@ test_expect_success 'with Rspamd: before OpenDKIM in the lists, checked by rspam
 	test "$(postconf -c "$R/etc/postfix" -h non_smtpd_milters)" = "inet:127.0.0.1:11332, inet:127.0.0.1:8891" &&
 	rspamadm --var=CONFDIR="$R/etc/rspamd" --var=LOCAL_CONFDIR="$R/etc/rspamd" \
 	    configdump -c "$R/etc/rspamd/rspamd.conf" actions 2>/dev/null > "$T/actions" &&
-	grep -qx "reject = 15;" "$T/actions" && ! grep -q greylist "$T/actions" &&
+	grep -qx "reject = 15;" "$T/actions" && ! grep -qx "greylist = [0-9.]*;" "$T/actions" &&
 	$HW --root "$R" --audit --only spamfilter | grep -q "^spamfilter  *ok" &&
 	$HW --root "$R" --apply "$T/sf.conf" | grep -qx "# nothing to change" &&
 	$HW --root "$R" --rollback > /dev/null 2>&1 &&
