@@ -305,11 +305,8 @@ recipe_steps(const struct options *o, const struct recipe *r,
 static void
 say_progress(void *arg, int percent, const char *what)
 {
-	int *last = arg;
-
-	if (percent >= 0 && *last >= 0 && percent / 10 == *last / 10)
+	if (!progress_tenth(arg, percent))
 		return;
-	*last = percent;
 	if (percent >= 0)
 		fprintf(stderr, "hardenwiz: %3d%% %s\n", percent, what);
 	else

@@ -262,10 +262,8 @@ plain_gauge_open(const char *title)
 static void
 plain_gauge(int percent, const char *what)
 {
-	if (percent >= 0 && plain_gauge_last >= 0 &&
-	    percent / 10 == plain_gauge_last / 10)
+	if (!progress_tenth(&plain_gauge_last, percent))
 		return;
-	plain_gauge_last = percent;
 	if (percent >= 0)
 		printf("%3d%% ", percent);
 	show("%s%s\n", what, "");
