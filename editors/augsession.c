@@ -13,6 +13,7 @@
 
 #include "augsession.h"
 #include "fsutil.h"
+#include "i18n.h"
 #include "util.h"
 
 /* In the scratch root, where the lenses we ship are written for Augeas. */
@@ -36,6 +37,20 @@ const char *
 augs_root(struct augs *s)
 {
 	return s->root;
+}
+
+int
+augs_set(struct augs *s, const char *file, const char *key,
+    const char *value, char **cause)
+{
+	char *path = xasprintf("/files%s/%s", file, key);
+	int r = 0;
+
+	if (aug_set(s->aug, path, value) != 0)
+		r = set_cause(cause, _("cannot set %s in %s: %s"), key, file,
+		    augs_error(s));
+	free(path);
+	return r;
 }
 
 const char *

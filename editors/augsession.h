@@ -60,6 +60,13 @@ int	 augs_collect(struct augs *, struct plan *, const char *step,
 /* Augeas' last API error as text ("Too many matches ..."); static. */
 const char *augs_error(struct augs *);
 
+/*
+ * Set KEY (a path below the file: "commands/apply_updates") of FILE to
+ * VALUE in the session; -1 with *CAUSE naming both and Augeas' error.
+ */
+int	 augs_set(struct augs *, const char *file, const char *key,
+	    const char *value, char **cause);
+
 /* Escape a string for use inside '...' in an Augeas path expression. */
 char	*augs_quote(const char *);
 

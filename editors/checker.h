@@ -52,4 +52,30 @@ struct expect_kind {
 	bool			 per_label;
 };
 
+/*
+ * What a checker does when PROG, its daemon's own tool, is not on this
+ * machine. The candidates of a plan that installs the daemon
+ * (AFTER_INSTALL) pass with a note: the check runs after apply, once the
+ * package is there. Under an offline root it passes with a note saying
+ * WHAT ("the sshd configuration") was not checked: the root is not this
+ * machine. On a live system it cannot be checked: CHECK_FAILED, with
+ * *CAUSE saying what to install.
+ */
+int	 checker_without_tool(struct plan *, bool candidates,
+	    bool after_install, const char *prog, const char *what,
+	    char **cause);
+
+/*
+ * For a checker that asks its daemon what it reads ("KEY=value" lines in
+ * DUMP): the value of KEY (caller frees), or NULL.
+ */
+char	*dump_value(const char *dump, const char *key);
+/*
+ * Every expectation of KIND holds in DUMP; else CHECK_REJECTED with
+ * *CAUSE "WHO reads LABEL in FILE as 'GOT', not 'WANT'".
+ */
+int	 dump_expected(struct plan *, const struct expect_kind *kind,
+	    const char *dump, const char *who, const char *file,
+	    char **cause);
+
 #endif

@@ -262,13 +262,17 @@ inet_accepts(const char *address, unsigned int seconds)
 }
 
 /*
- * The milter protocol's first exchange: SMFIC_OPTNEG ('O': version 6, no
- * actions, no protocol steps asked), answered by the milter's own 'O'.
+ * The milter protocol's first exchange: SMFIC_OPTNEG ('O': version 6),
+ * answered by the milter's own 'O'. Every action and protocol step is
+ * offered, as Postfix does: libmilter closes the connection on an MTA
+ * that does not offer the actions its milter registered (spamass-milter
+ * changes headers and the body).
  */
 static bool
 negotiates(int fd)
 {
-	unsigned char pkt[17] = { 0, 0, 0, 13, 'O', 0, 0, 0, 6 };
+	unsigned char pkt[17] = { 0, 0, 0, 13, 'O', 0, 0, 0, 6,
+	    0, 0, 0x01, 0xff, 0, 0x1f, 0xff, 0xff };
 	unsigned char reply[5];
 	struct timeval tv = { 5, 0 };
 	size_t got = 0;

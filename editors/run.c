@@ -438,3 +438,24 @@ run_checked(char *const *argv, const struct run_opts *opts, struct buf *out,
 		buf_release(&own);
 	return r;
 }
+
+int
+run_lines(char *const *argv, const char *const *env, unsigned int timeout,
+    struct strv *lines, char **cause)
+{
+	struct buf out, err;
+	struct run_opts ro = { .timeout = timeout, .err = &err, .env = env,
+	    .max_output = 16 * 1024 * 1024 };
+	char *line, *save = NULL;
+	int r;
+
+	buf_init(&out);
+	buf_init(&err);
+	r = run_checked(argv, &ro, &out, cause);
+	for (line = strtok_r(buf_str(&out), "\n", &save); r == 0 &&
+	    line != NULL; line = strtok_r(NULL, "\n", &save))
+		strv_add(lines, line);
+	buf_release(&out);
+	buf_release(&err);
+	return r;
+}

@@ -72,6 +72,14 @@ int	run_argv(char *const *argv, const struct run_opts *, struct buf *out,
 int	run_checked(char *const *argv, const struct run_opts *,
 	    struct buf *out, char **cause);
 
+/*
+ * run_checked with standard error apart and up to 16 MB of output, each
+ * line of its standard output into LINES: a listing to parse (apt-get
+ * -s, rpm -qa).
+ */
+int	run_lines(char *const *argv, const char *const *env,
+	    unsigned int timeout, struct strv *lines, char **cause);
+
 /* Full path of PROG found in PATH (or the usual sbin directories); caller frees. */
 char	*run_which(const char *prog);
 

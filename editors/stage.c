@@ -168,6 +168,33 @@ stage_make(const char *root, const struct plan *p,
 	return 0;
 }
 
+int
+stage_file(struct plan *p, const char *path, char **stage, char **copy,
+    bool *exists, char **cause)
+{
+	const char *name = strrchr(path, '/') != NULL ?
+	    strrchr(path, '/') + 1 : path;
+	char *text = NULL;
+	size_t len = 0;
+	int r = -1;
+
+	*stage = *copy = NULL;
+	*exists = false;
+	if (plan_text_after(p, path, &text, &len, exists, cause) != 0)
+		return -1;
+	if ((*stage = fs_scratch_dir(name, cause)) != NULL) {
+		*copy = xasprintf("%s/%s", *stage, name);
+		r = fs_write_scratch(*copy, text, len, cause);
+	}
+	if (r != 0) {
+		stage_remove(*stage);
+		free(*copy);
+		*stage = *copy = NULL;
+	}
+	free(text);
+	return r;
+}
+
 void
 stage_remove(char *stage)
 {

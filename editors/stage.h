@@ -45,6 +45,14 @@ struct stage_rules {
  */
 int	 stage_make(const char *root, const struct plan *,
 	    const struct stage_rules *, char **stage, char **cause);
+/*
+ * One file for a checker that reads a single file: PATH as it is after
+ * PLAN (the root's file when PLAN leaves it alone), alone in a new private
+ * directory *STAGE (remove it with stage_remove), at host path *COPY
+ * (caller frees); empty, with *EXISTS false, when there is no such file.
+ */
+int	 stage_file(struct plan *, const char *path, char **stage,
+	    char **copy, bool *exists, char **cause);
 /* Date a file of a stage a minute back, after a checker's tool wrote it. */
 void	 stage_backdate(const char *hostpath);
 /* Remove STAGE (NULL: nothing) and free its name. */

@@ -385,6 +385,22 @@ str_has_suffix(const char *s, const char *suffix)
 	return ls >= lx && strcmp(s + ls - lx, suffix) == 0;
 }
 
+char *
+str_replace(const char *s, const char *from, const char *to)
+{
+	struct buf b;
+	const char *hit;
+
+	buf_init(&b);
+	while ((hit = strstr(s, from)) != NULL) {
+		buf_add(&b, s, (size_t)(hit - s));
+		buf_adds(&b, to);
+		s = hit + strlen(from);
+	}
+	buf_adds(&b, s);
+	return buf_detach(&b, NULL);
+}
+
 void
 sha256_hex(const void *data, size_t len, char out[65])
 {

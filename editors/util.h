@@ -102,6 +102,8 @@ char	*utf8_escape(const char *s, size_t len, bool json);
 char	*ctl_visible(const char *s);
 bool	 str_has_prefix(const char *, const char *);
 bool	 str_has_suffix(const char *, const char *);
+/* S with every FROM replaced by TO (a scratch path by the root's); freed. */
+char	*str_replace(const char *s, const char *from, const char *to);
 
 /* Lowercase hex SHA-256 of data, into out[65]. */
 void	 sha256_hex(const void *, size_t, char out[65]);

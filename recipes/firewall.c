@@ -15,6 +15,7 @@
 
 #include "firewall/firewall.h"
 #include "firewall/rules_check.h"
+#include "firewall/smtp_count.h"
 #include "sshd/config.h"
 #include "fsutil.h"
 #include "i18n.h"
@@ -192,8 +193,9 @@ firewall_plan(struct step_ctx *ctx, const struct settings *set,
 	struct listeners ls;
 	const char *moved_to;
 	char *mta = NULL;
-	long mta_uid;
-	bool enable = settings_bool(set, "enable", true), block;
+	long mta_uid = -1;
+	bool enable = settings_bool(set, "enable", true), block, count;
+	bool rules_changed;
 	int r = -1;
 
 	if (fw_load(ctx->root, ctx->os, settings_get(set, "backend"), &fw,
@@ -224,15 +226,16 @@ firewall_plan(struct step_ctx *ctx, const struct settings *set,
 		    "listed in allow"));
 	if (nclose > 0)
 		fw_plan_close(&fw, p, ctx->id, close, nclose);
-	block = settings_bool(set, "block_outbound_smtp", false) &&
-	    !fw.outbound_blocked;
+	block = settings_bool(set, "block_outbound_smtp", false);
+	count = block;
 	if (block && fw_outbound_file(&fw) != NULL &&
-	    !fs_exists(ctx->root, fw_outbound_file(&fw)))
+	    !fs_exists(ctx->root, fw_outbound_file(&fw))) {
 		plan_note(p, _("outgoing SMTP is not blocked yet: %s exists "
 		    "only once %s is installed; run hardenwiz again after this "
 		    "run to add the block"), fw_outbound_file(&fw),
 		    fw_name(&fw));
-	else if (block) {
+		count = false;
+	} else if (block && !fw.outbound_blocked) {
 		fw_mta_user(ctx->root, &mta_uid, &mta);
 		if (fw_plan_block_outbound(&fw, p, ctx->id, ctx->augs,
 		    mta_uid, mta, cause) != 0 ||
@@ -243,9 +246,20 @@ firewall_plan(struct step_ctx *ctx, const struct settings *set,
 			    "SMTP is rejected for every user; run this step "
 			    "again after installing the mail server"));
 	}
+	/*
+	 * The count starts before the block does. Its own table and unit:
+	 * no reload of the firewall for its files.
+	 */
+	rules_changed = step_changed_files(p, first);
+	if (count) {
+		if (mta == NULL)
+			fw_mta_user(ctx->root, &mta_uid, &mta);
+		if (smtp_count_plan(p, ctx->id, mta != NULL ? mta_uid : -1,
+		    cause) != 0)
+			goto out;
+	}
 	if (p->nchanges > first || (enable && !fw.active))
-		fw_plan_finish(&fw, p, ctx->id, enable,
-		    step_changed_files(p, first));
+		fw_plan_finish(&fw, p, ctx->id, enable, rules_changed);
 	if (moved_to != NULL)
 		plan_note(p, _("the old SSH port stays open while sshd moves "
 		    "to %s; close it in a later run, after you have logged in "
@@ -363,6 +377,9 @@ firewall_audit(struct step_ctx *ctx, struct audit *a, char **cause)
 	if (!fw.outbound_blocked)
 		audit_finding(a, _("outgoing 25/tcp"), _("allowed for every "
 		    "user"), _("only the MTA"));
+	else if (!smtp_count_installed(ctx->root))
+		audit_finding(a, _("outgoing 25/tcp tries"), _("not counted"),
+		    _("counted per user"));
 
 	docker_note(ctx->root, &ls, &a->notes);
 	for (size_t i = 0; i < fw.notes.n; i++)

@@ -15,7 +15,7 @@
 #          clang compiler-rt iproute util-linux sshpass firewalld
 #          iptables-nft nftables dbus-daemon procps-ng postfix swaks
 #          cyrus-sasl-plain dovecot python3-aiosmtpd python3-systemd nsd
-#          opendkim opendkim-tools
+#          opendkim opendkim-tools python3-dnf
 #          (ufw, fail2ban: EPEL; rspamd: rspamd.com's own repository)
 set -eu
 
@@ -27,7 +27,7 @@ test="$build libcmocka-dev augeas-tools openssh-server openssh-client tmux
   python3 openssl ufw firewalld iptables nftables dbus-daemon procps
   postfix swaks libnet-ssleay-perl libsasl2-modules dovecot-core
   python3-aiosmtpd fail2ban python3-systemd debootstrap nsd opendkim
-  opendkim-tools rspamd"
+  opendkim-tools rspamd python3-dnf rpm createrepo-c"
 
 case "${1:-build}" in
 build) want=$build ;;

@@ -52,6 +52,10 @@ read_live(const struct options *o, struct mail_report *r)
 
 	if (strcmp(o->root, "/") != 0)
 		return;
+	if (smtp_count_installed(o->root)) {
+		if (smtp_count_read(&r->out25_tries, &r->out25_error) == 0)
+			r->out25 = r->out25_tries.loaded;
+	}
 	if (fail2ban_present(o->root))
 		r->jail = fail2ban_banned(SASL_JAIL, &r->banned, &cause) == 0;
 	free(cause);
@@ -76,6 +80,7 @@ mail_report_read(const struct options *o, long window, long limit,
 	strv_init(&r->banned);
 	r->jail = -1;
 	r->queue = -1;
+	r->out25 = -1;
 	r->window = window;
 	r->since = time(NULL) - window;
 	if (limit > 0)
@@ -91,6 +96,8 @@ mail_report_read(const struct options *o, long window, long limit,
 	ml_counts_sort(&r->m.local_uids);
 	r->alerts = maillog_judge(&r->m, &limits);
 	read_live(o, r);
+	for (size_t i = 0; i < r->out25_tries.n; i++)
+		r->alerts += r->out25_tries.v[i].last >= r->since;
 	return 0;
 }
 
@@ -100,16 +107,62 @@ mail_report_release(struct mail_report *r)
 	maillog_release(&r->m);
 	strv_release(&r->banned);
 	accounts_release(&r->acc);
+	smtp_tries_release(&r->out25_tries);
+	free(r->out25_error);
 }
 
-/* The name of local uid UID ("33"), or NULL when the root has none. */
+/* The name of local uid UID, or NULL when the root has none. */
 static const char *
-uid_name(const struct mail_report *r, const char *uid)
+uid_name(const struct mail_report *r, unsigned long uid)
 {
 	for (size_t i = 0; i < r->acc.n; i++)
-		if ((unsigned long)r->acc.v[i].uid == strtoul(uid, NULL, 10))
+		if ((unsigned long)r->acc.v[i].uid == uid)
 			return r->acc.v[i].name;
 	return NULL;
+}
+
+/* "uid 33 (www-data)", or "uid 33" when the root has no such user. */
+static char *
+uid_label(const struct mail_report *r, unsigned long uid)
+{
+	const char *user = uid_name(r, uid);
+
+	return user != NULL ? xasprintf("uid %lu (%s)", uid, user) :
+	    xasprintf("uid %lu", uid);
+}
+
+/* "2026-12-02 06:40" in local time, into OUT. */
+static void
+local_time(time_t t, char out[32])
+{
+	struct tm tm;
+
+	localtime_r(&t, &tm);
+	strftime(out, 32, "%Y-%m-%d %H:%M", &tm);
+}
+
+/*
+ * Every flagged entry, one line each: Postfix's log's, then each local
+ * user whose connection out to port 25 was rejected in the window.
+ */
+static void
+report_alerts(const struct mail_report *r, struct strv *why)
+{
+	maillog_alerts(&r->m, why);
+	for (size_t i = 0; i < r->out25_tries.n; i++) {
+		const struct smtp_try *t = &r->out25_tries.v[i];
+		char *who, when[32];
+
+		if (t->last < r->since)
+			continue;
+		who = uid_label(r, (unsigned long)t->uid);
+		local_time(t->last, when);
+		strv_addf(why, _("local user %s: %llu connections out to "
+		    "port 25 rejected, the last at %s (a program of this "
+		    "user sends mail directly, not through Postfix: a hacked "
+		    "web application?)"), who, t->attempts, when);
+		free(who);
+	}
 }
 
 /* Entry I of C is worth listing: in the top ones, or flagged. */
@@ -209,7 +262,8 @@ local_json(const struct mail_report *r)
 
 	for (size_t i = 0; i < c->n && i < TOP; i++) {
 		json_t *o = json_object();
-		const char *user = uid_name(r, c->v[i].name);
+		const char *user = uid_name(r, strtoul(c->v[i].name, NULL,
+		    10));
 
 		json_object_set_new(o, "uid", json_integer(atoll(
 		    c->v[i].name)));
@@ -220,6 +274,42 @@ local_json(const struct mail_report *r)
 		json_array_append_new(a, o);
 	}
 	return a;
+}
+
+/* null when not counted here; else whether it counts, and who tried. */
+static json_t *
+out25_json(const struct mail_report *r)
+{
+	json_t *o, *a;
+
+	if (r->out25 < 0 && r->out25_error == NULL)
+		return json_null();
+	o = json_object();
+	a = json_array();
+	json_object_set_new(o, "counting", json_boolean(r->out25 == 1));
+	if (r->out25_error != NULL)
+		json_object_set_new(o, "error", json_string(r->out25_error));
+	for (size_t i = 0; i < r->out25_tries.n; i++) {
+		const struct smtp_try *t = &r->out25_tries.v[i];
+		const char *user = uid_name(r, (unsigned long)t->uid);
+		json_t *e = json_object();
+		char last[32];
+		struct tm tm;
+
+		gmtime_r(&t->last, &tm);
+		strftime(last, sizeof last, "%Y-%m-%dT%H:%M:%SZ", &tm);
+		json_object_set_new(e, "uid", json_integer(t->uid));
+		json_object_set_new(e, "user", user != NULL ?
+		    json_string(user) : json_null());
+		json_object_set_new(e, "rejected", json_integer((json_int_t)
+		    t->attempts));
+		json_object_set_new(e, "last", json_string(last));
+		json_object_set_new(e, "suspicious", json_boolean(t->last >=
+		    r->since));
+		json_array_append_new(a, e);
+	}
+	json_object_set_new(o, "by_user", a);
+	return o;
 }
 
 json_t *
@@ -252,6 +342,7 @@ mail_report_json(const struct options *o, const struct mail_report *r)
 	json_object_set_new(doc, "senders", senders_json(&r->m.senders,
 	    "sender", false));
 	json_object_set_new(doc, "local_senders", local_json(r));
+	json_object_set_new(doc, "outbound_smtp", out25_json(r));
 	json_object_set_new(doc, "auth_failures", auth_json(r));
 	json_object_set_new(doc, "rejects", reasons_json(&r->m.rejects));
 	json_object_set_new(doc, "deferrals", reasons_json(&r->m.deferrals));
@@ -312,11 +403,43 @@ text_local(struct buf *b, const struct mail_report *r)
 		buf_addf(b, "\n%s\n", _("Submitted by local users (sendmail; a "
 		    "hacked web application shows here):"));
 	for (size_t i = 0; i < c->n && i < TOP; i++) {
-		const char *user = uid_name(r, c->v[i].name);
+		char *who = uid_label(r, strtoul(c->v[i].name, NULL, 10));
 
-		buf_addf(b, "  %6zu  uid %s%s%s%s\n", c->v[i].n, c->v[i].name,
-		    user != NULL ? " (" : "", user != NULL ? user : "",
-		    user != NULL ? ")" : "");
+		buf_addf(b, "  %6zu  %s\n", c->v[i].n, who);
+		free(who);
+	}
+}
+
+static void
+text_out25(struct buf *b, const struct mail_report *r)
+{
+	const struct smtp_tries *t = &r->out25_tries;
+
+	if (r->out25_error != NULL)
+		buf_addf(b, "\n%s %s\n", _("Outgoing SMTP per local user "
+		    "cannot be read:"), r->out25_error);
+	else if (r->out25 == 0) {
+		buf_adds(b, "\n");
+		buf_addf(b, _("Outgoing SMTP per local user is not counted "
+		    "now: its table is not loaded (systemctl restart %s)."),
+		    SMTP_COUNT_UNIT);
+		buf_adds(b, "\n");
+	}
+	if (t->n > 0) {
+		buf_adds(b, "\n");
+		buf_addf(b, _("Connections out to port 25 rejected, per local "
+		    "user (the last %d days):"), SMTP_COUNT_DAYS);
+		buf_adds(b, "\n");
+	}
+	for (size_t i = 0; i < t->n && i < TOP; i++) {
+		char *who = uid_label(r, (unsigned long)t->v[i].uid), when[32];
+
+		local_time(t->v[i].last, when);
+		buf_addf(b, "  %6llu  ", t->v[i].attempts);
+		buf_addf(b, _("%s, the last at %s"), who, when);
+		buf_addf(b, "%s\n", t->v[i].last >= r->since ?
+		    _("  <- suspicious") : "");
+		free(who);
 	}
 }
 
@@ -344,11 +467,12 @@ mail_report_text(const struct mail_report *r, struct buf *b)
 	text_counts(b, _("Messages per envelope sender:"), &r->m.senders,
 	    false);
 	text_local(b, r);
+	text_out25(b, r);
 	text_auth(b, r);
 	text_reasons(b, _("Rejected, by reason:"), &r->m.rejects);
 	text_reasons(b, _("Deferred, by reason:"), &r->m.deferrals);
 	strv_init(&why);
-	maillog_alerts(&r->m, &why);
+	report_alerts(r, &why);
 	if (why.n > 0)
 		buf_addf(b, "\n%s\n", _("Looks like abuse:"));
 	for (size_t i = 0; i < why.n; i++)
@@ -362,7 +486,7 @@ log_summary(const struct mail_report *r)
 	struct strv why;
 
 	strv_init(&why);
-	maillog_alerts(&r->m, &why);
+	report_alerts(r, &why);
 	openlog("hardenwiz", LOG_PID, LOG_MAIL);
 	syslog(r->alerts > 0 ? LOG_WARNING : LOG_INFO, "mail in the last %ld "
 	    "s: %zu sent, %zu bounced, %zu rejected, %zu alerts", r->window,

@@ -9,6 +9,7 @@
 
 #include <jansson.h>
 
+#include "firewall/smtp_count.h"
 #include "hardenwiz.h"
 #include "postfix/maillog.h"
 #include "sysinfo.h"
@@ -26,6 +27,14 @@ struct mail_report {
 	struct strv	 banned;	/* what that jail bans now */
 	long		 queue;		/* messages queued, -1: unknown */
 	struct accounts	 acc;		/* the root's users, for uids */
+	/*
+	 * Connections out to port 25 the firewall rejected, per local
+	 * user (live, when the firewall step counts them): -1 not
+	 * counted, 0 counted but the table is not loaded, 1 counted.
+	 */
+	int		 out25;
+	struct smtp_tries out25_tries;
+	char		*out25_error;	/* nft could not be asked */
 };
 
 /* The window of --since (MAIL_WINDOW without it), in seconds. */

@@ -215,9 +215,8 @@ before_flow(const struct frontend *fe, const struct options *o,
 	said = strv_join(&report, "\n");
 	text = xasprintf("%s\n\n%s", said, _("Do it now, before this "
 	    "step's changes are worked out? No: go on without it."));
-	free(said);
 	if (o->root[1] != '\0')	/* said "skipped (offline root)" */
-		fe->message(_(s->title), text);
+		fe->message(_(s->title), said);
 	else if (fe->confirm(_(s->title), text)) {
 		strv_release(&report);
 		strv_init(&report);
@@ -225,11 +224,12 @@ before_flow(const struct frontend *fe, const struct options *o,
 		ok = before_steps(o->root, &s, &set, 1, false, &pr, &report,
 		    &cause) == 0;
 		fe->gauge_close();
+		free(said);
 		said = strv_join(&report, "\n");
 		fe->message(ok ? _(s->title) : _("Failed: nothing else was "
 		    "changed"), ok ? said : cause);
-		free(said);
 	}
+	free(said);
 	free(text);
 out:
 	free(cause);

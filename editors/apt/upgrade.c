@@ -20,21 +20,6 @@ static const char *const quiet_env[] = { "DEBIAN_FRONTEND=noninteractive",
 	"NEEDRESTART_MODE=l", "UCF_FORCE_CONFFOLD=1",
 	"APT_LISTCHANGES_FRONTEND=none", NULL };
 
-void
-apt_upgrade_init(struct apt_upgrade *u)
-{
-	strv_init(&u->packages);
-	u->reboot = false;
-	strv_init(&u->reboot_by);
-}
-
-void
-apt_upgrade_release(struct apt_upgrade *u)
-{
-	strv_release(&u->packages);
-	strv_release(&u->reboot_by);
-}
-
 /*
  * One "Inst NAME [OLD] (NEW ARCHIVE [ARCH])" line of apt-get -s into
  * PACKAGES ("Inst NAME (NEW ...)" for a package new to the system).
@@ -69,31 +54,17 @@ apt_upgrade_preview(struct strv *packages, char **cause)
 {
 	char *argv[] = { "apt-get", "-s", "-q", "-o", "Debug::NoLocking=1",
 	    "upgrade", "--with-new-pkgs", NULL };
-	struct buf out, err;
-	struct run_opts ro = { .timeout = 300, .err = &err, .env = quiet_env,
-	    .max_output = 8 * 1024 * 1024 };
-	char *line, *save = NULL;
+	struct strv lines;
 	int r;
 
-	buf_init(&out);
-	buf_init(&err);
-	r = run_checked(argv, &ro, &out, cause);
-	for (line = strtok_r(buf_str(&out), "\n", &save); r == 0 &&
-	    line != NULL; line = strtok_r(NULL, "\n", &save))
-		if (str_has_prefix(line, "Inst "))
-			simulated(line, packages);
-	buf_release(&out);
-	buf_release(&err);
+	strv_init(&lines);
+	r = run_lines(argv, quiet_env, 300, &lines, cause);
+	for (size_t i = 0; r == 0 && i < lines.n; i++)
+		if (str_has_prefix(lines.v[i], "Inst "))
+			simulated(lines.v[i], packages);
+	strv_release(&lines);
 	return r;
 }
-
-/* What one apt-get run says, as it says it. */
-struct watch {
-	const struct progress	*progress;
-	int			 from, span;	/* of the whole gauge */
-	struct strv		 errors;	/* "E: ..." and dpkg's errors */
-	time_t			 said_wait;
-};
 
 /*
  * APT::Status-Fd lines on standard error ("dlstatus:N:PCT:TEXT",
@@ -103,7 +74,7 @@ struct watch {
 static void
 on_apt_line(void *arg, int stream, const char *line)
 {
-	struct watch *w = arg;
+	struct upgrade_watch *w = arg;
 	const char *p;
 	char *what;
 
@@ -138,42 +109,9 @@ on_apt_line(void *arg, int stream, const char *line)
 	}
 }
 
-/* Run apt-get ARGV, the gauge between FROM and FROM + SPAN percent. */
-static int
-apt_get(char *const *argv, struct watch *w, int from, int span,
-    const char *doing, char **cause)
-{
-	struct buf out, err;
-	struct run_opts ro = { .timeout = 3600, .err = &err, .env = quiet_env,
-	    .on_line = on_apt_line, .line_arg = w };
-	int status = 0, r;
-
-	strv_release(&w->errors);
-	strv_init(&w->errors);
-	w->from = from;
-	w->span = span;
-	progress_say(w->progress, from, doing);
-	buf_init(&out);
-	buf_init(&err);
-	r = run_argv(argv, &ro, &out, &status, cause);
-	if (r == 0 && status != 0) {
-		char *said = w->errors.n > 0 ? strv_join(&w->errors, "; ") :
-		    xstrdup(trim(buf_str(&out)));
-		char *q = argv_quote(argv);
-
-		r = set_cause(cause, _("'%s' failed (exit %d): %s"), q, status,
-		    said);
-		free(q);
-		free(said);
-	}
-	buf_release(&out);
-	buf_release(&err);
-	return r;
-}
-
 /* /run/reboot-required, and the packages that asked for it. */
 static void
-reboot_needed(struct apt_upgrade *u)
+reboot_needed(struct upgrade *u)
 {
 	struct fs_file f;
 
@@ -193,39 +131,32 @@ reboot_needed(struct apt_upgrade *u)
 		fs_file_release(&f);
 }
 
+#define STR(x)		#x
+#define XSTR(x)		STR(x)
+#define LOCK_WAIT	"DPkg::Lock::Timeout=" XSTR(APT_LOCK_WAIT)
+
+static char *const update[] = { "apt-get", "-q", "-o", LOCK_WAIT, "update",
+	NULL };
+static char *const upgrade[] = { "apt-get", "-y", "-q", "-o", LOCK_WAIT,
+	"-o", "Dpkg::Options::=--force-confdef",
+	"-o", "Dpkg::Options::=--force-confold",
+	"-o", "APT::Status-Fd=2", "upgrade", "--with-new-pkgs", NULL };
+
+/* Status-Fd on standard error, the lock holder on standard output. */
+static const struct upgrader apt_upgrader = {
+	.refresh = update,
+	.refreshing = N_("refreshing the package lists"),
+	.upgrade = upgrade,
+	.env = quiet_env,
+	.err_apart = true,
+	.on_line = on_apt_line,
+	.preview = apt_upgrade_preview,
+	.reboot = reboot_needed,
+};
+
 int
-apt_upgrade_run(const struct progress *progress, struct apt_upgrade *u,
+apt_upgrade_run(const struct progress *progress, struct upgrade *u,
     char **cause)
 {
-	char *lock = xasprintf("DPkg::Lock::Timeout=%d", APT_LOCK_WAIT);
-	char *update[] = { "apt-get", "-q", "-o", lock, "update", NULL };
-	char *upgrade[] = { "apt-get", "-y", "-q", "-o", lock,
-	    "-o", "Dpkg::Options::=--force-confdef",
-	    "-o", "Dpkg::Options::=--force-confold",
-	    "-o", "APT::Status-Fd=2", "upgrade", "--with-new-pkgs", NULL };
-	char *cloud[] = { "cloud-init", "status", "--wait", NULL };
-	struct watch w = { .progress = progress };
-	struct run_opts ro = { .timeout = 1800 };
-	int status, r = -1;
-
-	strv_init(&w.errors);
-	/* At first boot cloud-init may still be installing packages. */
-	if (fs_exists("/", "/usr/bin/cloud-init")) {
-		progress_say(progress, 0, _("waiting for cloud-init to "
-		    "finish"));
-		(void)run_argv(cloud, &ro, NULL, &status, NULL);
-	}
-	if (apt_get(update, &w, 0, 10, _("refreshing the package lists"),
-	    cause) != 0 || apt_upgrade_preview(&u->packages, cause) != 0)
-		goto out;
-	if (u->packages.n > 0 && apt_get(upgrade, &w, 10, 90,
-	    _("upgrading"), cause) != 0)
-		goto out;
-	progress_say(progress, 100, _("done"));
-	reboot_needed(u);
-	r = 0;
-out:
-	strv_release(&w.errors);
-	free(lock);
-	return r;
+	return upgrade_all(&apt_upgrader, progress, u, cause);
 }

@@ -13,18 +13,11 @@
 #include <stdbool.h>
 
 #include "progress.h"
+#include "pkgupgrade.h"
 #include "util.h"
 
 /* How long the dpkg lock is waited for, in seconds. */
 #define APT_LOCK_WAIT	600
-
-struct apt_upgrade {
-	struct strv	packages;	/* "NAME OLD -> NEW", "NAME (new) NEW" */
-	bool		reboot;		/* /run/reboot-required is there */
-	struct strv	reboot_by;	/* /run/reboot-required.pkgs */
-};
-void	apt_upgrade_init(struct apt_upgrade *);
-void	apt_upgrade_release(struct apt_upgrade *);
 
 /*
  * What "apt-get upgrade --with-new-pkgs" would do with the package lists
@@ -34,9 +27,9 @@ int	apt_upgrade_preview(struct strv *packages, char **cause);
 /*
  * Refresh the package lists and upgrade every package, saying how far it
  * is through PROGRESS (may be NULL); what was upgraded and whether a
- * reboot is needed into U. -1 with *CAUSE (apt's own words) on failure.
+ * reboot is needed (/run/reboot-required and its .pkgs) into U. -1 with *CAUSE (apt's own words) on failure.
  */
-int	apt_upgrade_run(const struct progress *, struct apt_upgrade *u,
+int	apt_upgrade_run(const struct progress *, struct upgrade *u,
 	    char **cause);
 
 #endif

@@ -243,18 +243,10 @@ fail2ban_check(struct plan *p, bool candidates, char **cause)
 	int r;
 
 	free(client);
-	if (client == NULL) {
-		/* Installed by this plan: checked after the install. */
-		if (candidates)
-			plan_note(p, "%s", _("fail2ban is not installed here "
-			    "yet: its configuration is checked after the "
-			    "install"));
-		if (candidates)
-			return CHECK_OK;
-		set_cause(cause, "%s", _("cannot check fail2ban: "
-		    "fail2ban-client is not installed"));
-		return CHECK_FAILED;
-	}
+	/* Installed by this plan: checked after the install. */
+	if (client == NULL)
+		return checker_without_tool(p, candidates, true,
+		    "fail2ban-client", _("the fail2ban configuration"), cause);
 	if (!fail2ban_present(p->root))
 		return 0;
 	if (candidates) {

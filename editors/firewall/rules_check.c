@@ -37,16 +37,9 @@ check_rules(struct plan *p, const struct change *c, const char *prog,
 	struct buf out;
 	int status = 0, r = 0;
 
-	if (path == NULL) {
-		if (!p->offline) {
-			set_cause(cause, "cannot validate '%s': %s is not "
-			    "installed; install iptables first", c->path, prog);
-			return CHECK_FAILED;
-		}
-		plan_note(p, "%s is not installed on this machine: the "
-		    "candidate %s was not checked", prog, c->path);
-		return 0;
-	}
+	if (path == NULL)
+		return checker_without_tool(p, true, false, prog, c->path,
+		    cause);
 	free(path);
 	buf_init(&out);
 	if (run_argv(argv, &o, &out, &status, cause) != 0)

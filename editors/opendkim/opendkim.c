@@ -249,23 +249,6 @@ stage(struct plan *p, const char *dir, char **conf, char **cause)
 	return r;
 }
 
-/* S with every FROM replaced by TO (caller frees). */
-static char *
-replaced(const char *s, const char *from, const char *to)
-{
-	struct buf b;
-	const char *hit;
-
-	buf_init(&b);
-	while ((hit = strstr(s, from)) != NULL) {
-		buf_add(&b, s, (size_t)(hit - s));
-		buf_adds(&b, to);
-		s = hit + strlen(from);
-	}
-	buf_adds(&b, s);
-	return buf_detach(&b, NULL);
-}
-
 /* "opendkim -n -x CONF": its words, with the stage's names replaced. */
 static int
 run_check(const char *conf, const char *shown, char **cause)
@@ -277,7 +260,7 @@ run_check(const char *conf, const char *shown, char **cause)
 	buf_init(&out);
 	r = run_argv(argv, NULL, &out, &status, cause);
 	if (r == 0 && status != 0) {
-		char *said = replaced(trim(buf_str(&out)), conf, shown);
+		char *said = str_replace(trim(buf_str(&out)), conf, shown);
 
 		set_cause(cause, _("OpenDKIM refuses the new %s: %s"),
 		    OPENDKIM_CONF, said);
@@ -296,16 +279,9 @@ opendkim_check(struct plan *p, bool candidates, char **cause)
 	int r;
 
 	free(have);
-	if (have == NULL) {
-		if (!p->offline) {
-			set_cause(cause, "%s", _("cannot validate: opendkim is "
-			    "not installed"));
-			return CHECK_FAILED;
-		}
-		plan_note(p, "%s", _("OpenDKIM is not installed on this "
-		    "machine: the candidate opendkim.conf was not validated"));
-		return CHECK_OK;
-	}
+	if (have == NULL)
+		return checker_without_tool(p, candidates, false, "opendkim",
+		    OPENDKIM_CONF, cause);
 	/* Offline, the files name the root's tables by their paths inside. */
 	if (candidates || p->offline) {
 		if ((dir = fs_scratch_dir("opendkim", cause)) == NULL)

@@ -829,16 +829,9 @@ postfix_check(struct plan *p, bool candidates, char **cause)
 	int r;
 
 	free(have);
-	if (have == NULL) {
-		if (!p->offline) {
-			set_cause(cause, _("cannot validate: postconf is not "
-			    "installed"));
-			return CHECK_FAILED;
-		}
-		plan_note(p, _("Postfix is not installed on this machine: the "
-		    "candidate main.cf was not validated"));
-		return 0;
-	}
+	if (have == NULL)
+		return checker_without_tool(p, candidates, false, "postconf",
+		    _("Postfix's main.cf"), cause);
 	if (candidates) {
 		if (fs_resolve(p->root, POSTFIX_DIR, &base, cause) != 0 ||
 		    stage(p, &dir, cause) != 0) {

@@ -102,18 +102,10 @@ rspamd_check(struct plan *p, bool candidates, char **cause)
 	int r;
 
 	free(tool);
-	if (tool == NULL || !rspamd_present(p->root)) {
-		/* Installed by this plan: checked after the install. */
-		if (candidates) {
-			plan_note(p, "%s", _("Rspamd is not installed here "
-			    "yet: its configuration is checked after the "
-			    "install"));
-			return CHECK_OK;
-		}
-		set_cause(cause, "%s", _("cannot check Rspamd: rspamadm is "
-		    "not installed"));
-		return CHECK_FAILED;
-	}
+	/* Installed by this plan: checked after the install. */
+	if (tool == NULL || !rspamd_present(p->root))
+		return checker_without_tool(p, candidates, true, "Rspamd",
+		    _("the Rspamd configuration"), cause);
 	if (candidates || p->offline) {
 		if (stage_make(p->root, candidates ? p : NULL, &rules, &stage,
 		    cause) != 0)

@@ -13,6 +13,7 @@
 
 #include "checker.h"
 #include "fsutil.h"
+#include "i18n.h"
 #include "run.h"
 #include "sshd/check.h"
 #include "stage.h"
@@ -264,18 +265,9 @@ check_sshd(const struct plan *p, bool candidates, char **cause)
 static int
 sshd_checker_check(struct plan *p, bool candidates, char **cause)
 {
-	if (!sshd_available()) {
-		if (!candidates)
-			return CHECK_OK;
-		if (!p->offline) {
-			set_cause(cause, "cannot validate: sshd is not "
-			    "installed; install openssh-server first");
-			return CHECK_FAILED;
-		}
-		plan_note(p, "sshd is not installed on this machine: the "
-		    "candidate sshd configuration was not validated");
-		return CHECK_OK;
-	}
+	if (!sshd_available())
+		return candidates ? checker_without_tool(p, true, false,
+		    "sshd", _("the sshd configuration"), cause) : CHECK_OK;
 	return check_sshd(p, candidates, cause);
 }
 

@@ -592,6 +592,17 @@ last_message() {
 	    "$S/var/mail/alice"
 }
 
+smtp() {	# smtp SUBJECT BODY: swaks to alice over SMTP, its dialogue in $T/swaks.out
+	in_sd swaks --server 127.0.0.1 --from admin@example.org \
+	    --to alice@example.org --h-Subject "$1" --body "$2" \
+	    > "$T/swaks.out" 2>&1
+}
+
+sendmail_msg() {	# sendmail_msg SUBJECT BODY: through sendmail (non_smtpd_milters)
+	printf 'From: admin@example.org\nTo: alice@example.org\nSubject: %s\n\n%s\n' "$1" "$2" |
+	    in_sd /usr/sbin/sendmail -f admin@example.org alice@example.org
+}
+
 listening() {	# listening PORT
 	in_sd ss -Hltn "sport = :$1" | grep -q LISTEN
 }

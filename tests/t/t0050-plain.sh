@@ -36,6 +36,14 @@ test_expect_success 'a name that starts two items is asked again' '
 	test "$(cat "$T/count")" = 2
 '
 
+test_expect_success 'upgrade now under a root: said skipped, not asked about' '
+	printf "Automatic updates\n\n\n\nyes\n\nn\nquit\n" | $HW --root "$R" --plain > "$T/out6" &&
+	grep -qx "upgrade now: skipped (offline root)" "$T/out6" &&
+	! grep -q "Do it now" "$T/out6" &&
+	grep -q "^+APT::Periodic::Unattended-Upgrade \"1\";" "$T/out6" &&
+	snapshot "$R" | diff - "$T/pristine"
+'
+
 test_expect_success 'end of input quits cleanly' '
 	printf "" | $HW --root "$R" --plain > "$T/out4"
 '

@@ -119,6 +119,20 @@ test_expect_success 'firewalld root: dry run' '
 	mkroot rocky9 "$T/rocky" && with_firewalld "$T/rocky" &&
 	vgr "$T/rocky" --apply "$T/firewall.conf" --dry-run
 '
+test_expect_success 'RHEL: dnf-automatic and the outbound count (nft checks it): dry run, apply, rollback (offline)' '
+	mkdir -p "$T/rocky/usr/bin" "$T/rocky/etc/dnf" &&
+	printf "#!/bin/sh\n" > "$T/rocky/usr/bin/dnf-automatic" &&
+	printf "#!/bin/sh\n" > "$T/rocky/usr/sbin/nft" &&
+	printf "[commands]\napply_updates = no\n[emitters]\nemit_via = stdio\n[email]\nemail_from = root@example.com\n" \
+	    > "$T/rocky/etc/dnf/automatic.conf" &&
+	printf "[updates]\nautomatic = yes\n[firewall]\nblock_outbound_smtp = yes\n" > "$T/rh.conf" &&
+	chmod 600 "$T/rh.conf" &&
+	vgr "$T/rocky" --apply "$T/rh.conf" --dry-run &&
+	vgr "$T/rocky" --apply "$T/rh.conf" &&
+	grep -q "^apply_updates = yes" "$T/rocky/etc/dnf/automatic.conf" &&
+	grep -q "update @smtp_out" "$T/rocky/etc/hardenwiz/smtp-out.nft" &&
+	vgr "$T/rocky" --rollback
+'
 test_expect_success 'apply' 'vg --apply "$T/ssh.conf"'
 test_expect_success 'apply again (nothing to change)' 'vg --apply "$T/ssh.conf"'
 test_expect_success 'audit, JSON' 'vg --audit --json'

@@ -1,8 +1,10 @@
 #!/bin/bash
 # t0070: the firewall step on a real ufw, applied to "/" inside private
-# network, mount and pid namespaces. /etc/ufw, /etc/default/ufw, /etc/ssh,
-# /etc/passwd and /etc/shadow are private copies, /run and /var/lib are
-# tmpfs: this machine's firewall is never touched. A veth pair joins the
+# network, mount and pid namespaces. /etc is a private copy, /etc/ufw,
+# /etc/default/ufw, /etc/ssh, /etc/passwd and /etc/shadow copies of their
+# own, /run and /var/lib are tmpfs: this machine's firewall and /etc are
+# never touched. systemd does not run in there, so the table that counts
+# outgoing SMTP per user is loaded by nft itself. A veth pair joins the
 # namespace ("near", 10.99.0.1) to a second one ("far", 10.99.0.2), so the
 # tests look at traffic, not only at rules. ufw starts with two rules of
 # the admin's (allow 25/tcp, allow 8080/tcp): the first must go, and come
@@ -14,6 +16,7 @@ command -v ufw >/dev/null && command -v iptables >/dev/null ||
 
 R=$T/root
 mkroot debian12 "$R"
+cp -a /etc "$T/etc"
 cp -a /etc/ufw "$T/ufw"
 cp /etc/default/ufw "$T/default-ufw"
 MTA_UID=$(awk -F: '$1 == "postfix" { print $3 }' "$R/etc/passwd")
@@ -32,6 +35,7 @@ EOF
 test_expect_success 'namespace: private /etc/ufw, sshd on 22, veth to a far namespace' '
 	in_ns sh -ec "
 		ip link set lo up
+		mount --bind $T/etc /etc
 		mount --bind $T/ufw /etc/ufw
 		mount --bind $T/default-ufw /etc/default/ufw
 		mount --bind $R/etc/ssh /etc/ssh
@@ -73,6 +77,11 @@ test_expect_success 'dry run: SSH allowed before enable, before.rules diff, noth
 	tail -n 1 "$T/runs" | grep -q "ufw --force enable" &&
 	grep -q "^+-A ufw-before-output -p tcp -m tcp --dport 25 -m owner --uid-owner $MTA_UID -j ACCEPT" "$T/dry.out" &&
 	grep -q "^+-A ufw6-before-output -p tcp -m tcp --dport 25 -j REJECT --reject-with tcp-reset" "$T/dry.out" &&
+	grep -q "^+++ b/etc/hardenwiz/smtp-out.nft" "$T/dry.out" &&
+	grep -q "^+		meta skuid $MTA_UID return" "$T/dry.out" &&
+	grep -q "^# run: /usr/sbin/nft -f /etc/hardenwiz/smtp-out.nft$" "$T/dry.out" &&
+	grep -q "systemd does not run here: the table that counts outgoing SMTP" "$T/dry.out" &&
+	test ! -e "$T/etc/hardenwiz" &&
 	diff -r "$T/ufw.orig" "$T/ufw"
 '
 
@@ -98,6 +107,41 @@ test_expect_success 'traffic: nobody is refused on outgoing 25, the MTA user get
 	test "$(in_ns setpriv --reuid=$MTA_UID --regid=65534 --clear-groups \
 	    $NETPROBE connect 10.99.0.2 25)" = open &&
 	test "$(in_ns $NETPROBE connect 127.0.0.1 25)" = open
+'
+
+# Counted: the one connection nobody tried; not the MTA's, not loopback's.
+out25() {	# out25 UID: the rejected connections nft counted for UID
+	in_ns nft -j list set inet hardenwiz smtp_out | python3 -c '
+import json, sys
+sets = [i["set"] for i in json.load(sys.stdin)["nftables"] if "set" in i]
+print(sum(e["elem"]["counter"]["packets"] for s in sets
+    for e in s.get("elem", []) if e["elem"]["val"] == int(sys.argv[1])))' "$1"
+}
+
+test_expect_success 'counted per uid: nobody once, the MTA and loopback never' '
+	test "$(out25 65534)" = 1 &&
+	test "$(out25 $MTA_UID)" = 0 &&
+	test "$(out25 0)" = 0 &&
+	test_expect_code 1 in_ns "$HW" --check-mail --json > "$T/cm.json" &&
+	python3 - "$T/cm.json" <<-\EOF &&
+	import json, sys
+	m = json.load(open(sys.argv[1]))
+	o = m["outbound_smtp"]
+	assert o["counting"] is True, o
+	assert [(e["uid"], e["user"], e["rejected"], e["suspicious"]) for e in o["by_user"]] == [(65534, "nobody", 1, True)], o
+	EOF
+	test_expect_code 1 in_ns "$HW" --check-mail > "$T/cm.txt" &&
+	grep -q "^       1  uid 65534 (nobody), the last at " "$T/cm.txt" &&
+	grep -q "^  local user uid 65534 (nobody): 1 connections out to port 25 rejected" "$T/cm.txt"
+'
+
+test_expect_success 'the table gone (nftables flushed): --check-mail says it is not counting' '
+	in_ns nft delete table inet hardenwiz &&
+	{ in_ns "$HW" --check-mail > "$T/cm2.txt" || test $? = 1; } &&
+	grep -q "^Outgoing SMTP per local user is not counted now: its table is not loaded (systemctl restart hardenwiz-smtp-count.service).$" "$T/cm2.txt" &&
+	{ in_ns "$HW" --check-mail --json > "$T/cm2.json" || test $? = 1; } &&
+	python3 -c "import json,sys; o=json.load(open(sys.argv[1]))[\"outbound_smtp\"]; assert o == {\"counting\": False, \"by_user\": []}, o" "$T/cm2.json" &&
+	in_ns nft -f /etc/hardenwiz/smtp-out.nft
 '
 
 test_expect_success 'traffic: incoming 25 dropped, SSH still reachable' '
@@ -159,6 +203,8 @@ test_expect_success 'rollback: /etc/ufw byte-identical, the ufw chains are empty
 	! in_ns iptables -S | grep -q "^-A ufw" &&
 	! in_ns ip6tables -S | grep -q "^-A ufw6" &&
 	in_ns iptables -S | grep -q "^-P INPUT ACCEPT" &&
+	! in_ns nft list table inet hardenwiz 2>/dev/null &&
+	test ! -e "$T/etc/hardenwiz/smtp-out.nft" &&
 	test "$(in_ns setpriv --reuid=65534 --regid=65534 --clear-groups \
 	    $NETPROBE connect 10.99.0.2 25)" = open &&
 	test "$(far $NETPROBE connect 10.99.0.1 25)" = open
@@ -170,6 +216,8 @@ test_expect_success 'wizard, live: the firewall form proposes the 300 s dead-man
 	wz_pick Firewall &&
 	wait_for "Seconds to confirm          300" &&
 	tm send-keys -t wz F12 &&
+	wait_for "Firewall  file 1/" &&
+	tm send-keys -t wz G &&
 	wait_for "# run: ufw --force enable" &&
 	wz_apply_pending 300 &&
 	in_ns ufw status | grep -q "^Status: active" &&

@@ -1,9 +1,10 @@
 #!/bin/bash
 # t0080: the firewall step on a real firewalld, running (firewall-cmd
 # --permanent, --reload) and stopped (firewall-offline-cmd), applied to "/"
-# inside private network, mount and pid namespaces. /etc/firewalld, /etc/ufw
-# and /etc/ssh are private copies; /run is a tmpfs with a private system
-# dbus-daemon, so firewalld answers only in here. A veth pair to a "far"
+# inside private network, mount and pid namespaces. /etc is a private copy
+# (/etc/firewalld, /etc/ufw and /etc/ssh copies of their own); /run is a
+# tmpfs with a private system dbus-daemon, so firewalld answers only in
+# here. A veth pair to a "far"
 # namespace carries the test traffic.
 . "$(dirname "$0")/lib.sh"
 need_root
@@ -12,6 +13,7 @@ command -v firewalld >/dev/null && command -v dbus-daemon >/dev/null ||
 
 R=$T/root
 mkroot debian12 "$R"
+cp -a /etc "$T/etc"
 cp -a /etc/firewalld "$T/firewalld"
 cp -a /etc/ufw "$T/ufw"
 MTA_UID=$(awk -F: '$1 == "postfix" { print $3 }' "$R/etc/passwd")
@@ -49,6 +51,7 @@ EOF
 test_expect_success 'namespace: private dbus and firewalld, sshd on 22, veth' '
 	in_ns sh -ec "
 		ip link set lo up
+		mount --bind $T/etc /etc
 		mount --bind $T/firewalld /etc/firewalld
 		mount --bind $T/ufw /etc/ufw
 		mount --bind $R/etc/ssh /etc/ssh
@@ -122,6 +125,13 @@ test_expect_success 'traffic: nobody refused on outgoing 25, the MTA through; in
 	test "$(far $NETPROBE connect 10.99.0.1 22)" = open
 '
 
+test_expect_success 'the rejected connection is counted for nobody, not the MTA' '
+	in_ns nft list set inet hardenwiz smtp_out > "$T/set" &&
+	grep -q "elements = { 65534 counter packets 1 bytes" "$T/set" &&
+	! grep -q "[{ ]$MTA_UID counter" "$T/set" &&
+	grep -q "ran: /usr/sbin/nft -f /etc/hardenwiz/smtp-out.nft" "$T/apply.out"
+'
+
 test_expect_success 'a second apply changes nothing' '
 	cp -a "$T/firewalld" "$T/firewalld.after" &&
 	in_ns "$HW" --apply "$T/fw.conf" > "$T/second.out" &&
@@ -143,6 +153,8 @@ test_expect_success 'rollback (running): zone and direct.xml byte-identical, smt
 	in_ns "$HW" --rollback &&
 	diff -r "$T/firewalld.orig" "$T/firewalld" &&
 	test ! -e "$T/firewalld/direct.xml" &&
+	! in_ns nft list table inet hardenwiz 2>/dev/null &&
+	test ! -e "$T/etc/hardenwiz/smtp-out.nft" &&
 	in_ns firewall-cmd --zone=public --list-services | grep -qw smtp &&
 	in_ns firewall-cmd --zone=public --list-rich-rules | grep -qxF "rule family=\"ipv4\" port port=\"587\" protocol=\"tcp\" accept" &&
 	test "$(far $NETPROBE connect 10.99.0.1 587)" = open &&

@@ -4,6 +4,7 @@
  */
 #include "testutil.h"
 
+#include "checker.h"
 #include "plan.h"
 
 static void
@@ -128,6 +129,44 @@ test_argv_quote(void **state)
 	free(q);
 }
 
+/*
+ * A checker whose tool is missing: the candidates of a plan that installs
+ * it pass with a note, an offline root passes with a note, a live system
+ * cannot be checked.
+ */
+static void
+test_without_tool(void **state)
+{
+	struct plan p;
+	char *cause = NULL;
+
+	(void)state;
+	plan_init(&p, "/");
+	assert_int_equal(checker_without_tool(&p, true, true, "rspamadm",
+	    "the Rspamd configuration", &cause), CHECK_OK);
+	assert_string_equal(p.notes.v[0], "rspamadm is not installed here "
+	    "yet: the Rspamd configuration is checked after the install");
+	assert_int_equal(checker_without_tool(&p, false, true, "rspamadm",
+	    "the Rspamd configuration", &cause), CHECK_FAILED);
+	assert_string_equal(cause, "cannot check the Rspamd configuration: "
+	    "rspamadm is not installed; install it and run hardenwiz again");
+	free(cause);
+	cause = NULL;
+	assert_int_equal(checker_without_tool(&p, true, false, "nft",
+	    "/etc/x.nft", &cause), CHECK_FAILED);
+	free(cause);
+	cause = NULL;
+	plan_release(&p);
+
+	plan_init(&p, "/srv/root");
+	assert_int_equal(checker_without_tool(&p, false, false, "nft",
+	    "/etc/x.nft", &cause), CHECK_OK);
+	assert_null(cause);
+	assert_string_equal(p.notes.v[0], "nft is not installed on this "
+	    "machine: /etc/x.nft is not checked");
+	plan_release(&p);
+}
+
 int
 main(void)
 {
@@ -137,6 +176,7 @@ main(void)
 		cmocka_unit_test(test_secrets_masked),
 		cmocka_unit_test(test_text_after),
 		cmocka_unit_test(test_argv_quote),
+		cmocka_unit_test(test_without_tool),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

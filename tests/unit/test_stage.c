@@ -159,6 +159,51 @@ test_failure_leaves_nothing(void **state)
 	tmpdir_free(root);
 }
 
+/*
+ * stage_file: the planned text, else the root's file, else an empty copy
+ * that says the file is not there; the stage goes with stage_remove.
+ */
+static void
+test_one_file(void **state)
+{
+	char *root = tmpdir_new(), *stage, *copy, *cause = NULL, *text;
+	const char *planned = "OPTIONS=\"-m\"\n";
+	struct plan p;
+	bool exists;
+
+	(void)state;
+	put_file(root, "/etc/default/x", "OPTIONS=\"\"\n", 0644);
+	plan_init(&p, root);
+	assert_int_equal(stage_file(&p, "/etc/default/x", &stage, &copy,
+	    &exists, &cause), 0);
+	assert_true(exists);
+	assert_non_null(strstr(copy, "/x"));
+	assert_int_equal(fs_slurp(copy, &text, NULL, &cause), 0);
+	assert_string_equal(text, "OPTIONS=\"\"\n");
+	free(text);
+	free(copy);
+	stage_remove(stage);
+	assert_int_equal(plan_file(&p, "s", "/etc/default/x", planned,
+	    strlen(planned), 0644, 0, 0, NULL, &cause), 0);
+	assert_int_equal(stage_file(&p, "/etc/default/x", &stage, &copy,
+	    &exists, &cause), 0);
+	assert_int_equal(fs_slurp(copy, &text, NULL, &cause), 0);
+	assert_string_equal(text, planned);
+	free(text);
+	free(copy);
+	stage_remove(stage);
+	assert_int_equal(stage_file(&p, "/etc/default/none", &stage, &copy,
+	    &exists, &cause), 0);
+	assert_false(exists);
+	assert_int_equal(fs_slurp(copy, &text, NULL, &cause), 0);
+	assert_string_equal(text, "");
+	free(text);
+	free(copy);
+	stage_remove(stage);
+	plan_release(&p);
+	tmpdir_free(root);
+}
+
 int
 main(void)
 {
@@ -167,6 +212,7 @@ main(void)
 		cmocka_unit_test(test_flat_and_candidate_hook),
 		cmocka_unit_test(test_without_plan),
 		cmocka_unit_test(test_failure_leaves_nothing),
+		cmocka_unit_test(test_one_file),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
