@@ -468,7 +468,10 @@ wz_apply() {
 	tm send-keys -t wz a &&
 	wait_for "Apply these changes now?" &&
 	tm send-keys -t wz Tab Enter &&
-	wait_for "Applied as transaction" &&
+	# A live apply reloads daemons and checks them (Postfix: postmap,
+	# reload, an SMTP session): far longer than a screen takes to draw
+	# on a loaded machine.
+	test_wait_until -t 60 on_screen "Applied as transaction" &&
 	tm send-keys -t wz Enter
 }
 
