@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "i18n.h"
 #include "apply.h"
 #include "checker.h"
 #include "deadman.h"
@@ -49,20 +50,38 @@ mask_cause(const struct plan *p, char **cause)
 }
 
 /* The file must still be what the plan was computed from. */
+/* The change about to be made, said to the progress (never a secret:
+ * paths and argv hold none). */
+static void
+say_change(const struct plan *p, const struct progress *pr,
+    const struct change *c, int percent)
+{
+	char *what;
+
+	/* Under --root a command is not run: nothing to wait for. */
+	if (pr == NULL || (c->kind == CHANGE_COMMAND && p->offline))
+		return;
+	if (c->kind == CHANGE_COMMAND)
+		what = xasprintf(_("running %s %s"), c->argv[0],
+		    c->argv[1] != NULL ? c->argv[1] : "");
+	else
+		what = xasprintf(_("writing %s"), c->path);
+	progress_say(pr, percent, what);
+	free(what);
+}
+
 static int
 still_as_planned(const struct plan *p, const struct change *c, char **cause)
 {
-	struct fs_file f;
-	int r = 0;
+	bool same;
 
-	if (fs_read(p->root, c->path, &f, cause) != 0)
+	if (fs_same(p->root, c->path, c->existed, c->old_text, c->old_len,
+	    &same, cause) != 0)
 		return -1;
-	if (f.exists != c->existed || (f.exists && (f.len != c->old_len ||
-	    memcmp(f.data, c->old_text, f.len) != 0)))
-		r = set_cause(cause, "'%s' changed while hardenwiz was "
-		    "planning; nothing was kept, run it again", c->path);
-	fs_file_release(&f);
-	return r;
+	if (!same)
+		return set_cause(cause, _("'%s' changed while hardenwiz was "
+		    "planning; nothing was kept, run it again"), c->path);
+	return 0;
 }
 
 static int
@@ -134,12 +153,12 @@ abort_transaction(struct plan *p, struct journal *j, struct apply_result *res,
 	char *err = NULL;
 
 	if (journal_undo(j, true, &res->warnings, &err) != 0) {
-		strv_addf(&res->warnings, "ROLLBACK FAILED: %s; the originals "
-		    "are in the journal %s", err, journal_id(j));
+		strv_addf(&res->warnings, _("ROLLBACK FAILED: %s; the "
+		    "originals are in the journal %s"), err, journal_id(j));
 		free(err);
 		(void)journal_state(j, "failed", 0, NULL);
 	} else {
-		strv_addf(&res->log, "rolled back every change of %s",
+		strv_addf(&res->log, _("rolled back every change of %s"),
 		    journal_id(j));
 		(void)journal_state(j, "failed-rolled-back", 0, NULL);
 	}
@@ -159,6 +178,8 @@ apply_plan(struct plan *p, const struct apply_opts *o,
 
 	if (plan_is_empty(p))
 		return APPLY_OK;
+	progress_say(o->progress, 0, _("checking the new configuration with "
+	    "the daemons' own tools"));
 	if ((checked = validate_plan(p, cause)) != CHECK_OK) {
 		mask_cause(p, cause);
 		return checked == CHECK_FAILED ? APPLY_FAILED : APPLY_INVALID;
@@ -183,6 +204,8 @@ apply_plan(struct plan *p, const struct apply_opts *o,
 		const struct change *c = &p->changes[i];
 		int r = 0;
 
+		say_change(p, o->progress, c, 10 + (int)(80 * i /
+		    p->nchanges));
 		if (c->kind == CHANGE_FILE)
 			r = do_file(p, c, cause);
 		else if (c->kind == CHANGE_MKDIR)
@@ -205,6 +228,8 @@ apply_plan(struct plan *p, const struct apply_opts *o,
 		goto out;
 	}
 	/* Effect, not text: the daemon's own view of the live files. */
+	progress_say(o->progress, 90, _("checking that the daemons work "
+	    "with it"));
 	if ((checked = validate_live(p, cause)) != CHECK_OK) {
 		abort_transaction(p, j, res, cause);
 		st = checked == CHECK_FAILED ? APPLY_FAILED : APPLY_INVALID;

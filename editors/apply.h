@@ -9,6 +9,7 @@
 #define HW_APPLY_H
 
 #include "plan.h"
+#include "progress.h"
 
 /* Outcome; the values are the exit codes of SPEC. */
 enum apply_status {
@@ -21,6 +22,8 @@ struct apply_opts {
 	bool		 dry_run;	/* validate only */
 	unsigned int	 confirm_timeout; /* live root: roll back unless confirmed */
 	const char	*self;		/* our executable, for the dead-man timer */
+	/* What is being done, for a slow apply (reloads, checks). */
+	const struct progress *progress;
 };
 
 struct apply_result {

@@ -25,6 +25,7 @@ struct augs {
 	char			*scratch;	/* private copy Augeas works on */
 	const struct aug_file	*files;
 	size_t			 nfiles;
+	bool			*deferred;	/* no such file yet: see below */
 };
 
 augeas *
@@ -89,6 +90,7 @@ augs_free(struct augs *s)
 		fs_remove_tree(s->scratch);
 	free(s->scratch);
 	free(s->root);
+	free(s->deferred);
 	free(s);
 }
 
@@ -208,9 +210,9 @@ collect_errors(struct augs *s, const char *what, char **cause)
 static int
 refuse_nul(const char *path, size_t offset, char **cause)
 {
-	set_cause(cause, "'%s' has a NUL byte at offset %zu; hardenwiz edits "
+	set_cause(cause, _("'%s' has a NUL byte at offset %zu; hardenwiz edits "
 	    "text files only and would lose what follows it. Remove the byte "
-	    "(for example: tr -d '\\000'), check the file, and run again",
+	    "(for example: tr -d '\\000'), check the file, and run again"),
 	    path, offset);
 	return AUGS_REFUSED;
 }
@@ -226,16 +228,16 @@ refuse_crlf(const char *path, const char *text, const char *at, char **cause)
 
 	for (const char *c = text; c < at; c++)
 		line += *c == '\n';
-	set_cause(cause, "'%s' has Windows line endings (CR LF, first on "
+	set_cause(cause, _("'%s' has Windows line endings (CR LF, first on "
 	    "line %zu); hardenwiz cannot edit it without changing every line. "
-	    "Convert it (sed -i 's/\\r$//' %s), check it, and run again",
+	    "Convert it (sed -i 's/\\r$//' %s), check it, and run again"),
 	    path, line, path);
 	return AUGS_REFUSED;
 }
 
 static int
 copy_to_scratch(const char *root, const char *scratch, const char *pattern,
-    char **cause)
+    size_t *copied, char **cause)
 {
 	char *full = xasprintf("%s%s", strcmp(root, "/") == 0 ? "" : root,
 	    pattern);
@@ -268,6 +270,7 @@ copy_to_scratch(const char *root, const char *scratch, const char *pattern,
 
 				/* No fsync: Augeas only saves into it. */
 				r = fs_write_scratch(to, f.data, f.len, cause);
+				*copied += r == 0;
 				free(to);
 			}
 			fs_file_release(&f);
@@ -309,6 +312,36 @@ write_modules(const char *scratch, const struct aug_file *files, size_t n,
 	return 0;
 }
 
+static int
+transform(struct augs *s, size_t i, char **cause)
+{
+	const struct aug_file *f = &s->files[i];
+
+	if (aug_transform(s->aug, f->lens, f->glob, 0) == 0)
+		return 0;
+	return set_cause(cause, _("cannot use lens %s for %s: %s"), f->lens,
+	    f->glob, augs_error(s));
+}
+
+/*
+ * A lens whose files do not exist yet (no fail2ban jail of ours, no
+ * dnf-automatic on Debian) is taken on only when a step creates one:
+ * loading a lens builds its regular expressions, and Shellvars alone cost
+ * a third of an audit that never needed it.
+ */
+static int
+transform_deferred(struct augs *s, char **cause)
+{
+	for (size_t i = 0; i < s->nfiles; i++) {
+		if (!s->deferred[i])
+			continue;
+		if (transform(s, i, cause) != 0)
+			return -1;
+		s->deferred[i] = false;
+	}
+	return 0;
+}
+
 int
 augs_open(struct augs **out, const char *root, const struct aug_file *files,
     size_t n, char **cause)
@@ -327,10 +360,14 @@ augs_open(struct augs **out, const char *root, const struct aug_file *files,
 	/* tmpfs where there is one: Augeas fsyncs what it saves. */
 	if ((s->scratch = fs_scratch_dir("aug", cause)) == NULL)
 		goto fail;
+	s->deferred = xcalloc(n, sizeof *s->deferred);
 	for (size_t i = 0; i < n; i++) {
+		size_t copied = 0;
+
 		if ((r = copy_to_scratch(root, s->scratch, files[i].glob,
-		    cause)) != 0)
+		    &copied, cause)) != 0)
 			goto fail;
+		s->deferred[i] = copied == 0;
 	}
 	if (write_modules(s->scratch, files, n, &loadpath, cause) != 0)
 		goto fail;
@@ -339,24 +376,20 @@ augs_open(struct augs **out, const char *root, const struct aug_file *files,
 	free(loadpath);
 	loadpath = NULL;
 	if (s->aug == NULL) {
-		set_cause(cause, "cannot start Augeas: out of memory");
+		set_cause(cause, _("cannot start Augeas: out of memory"));
 		goto fail;
 	}
 	if (aug_error(s->aug) != AUG_NOERROR) {
-		set_cause(cause, "cannot start Augeas on '%s': %s", root,
+		set_cause(cause, _("cannot start Augeas on '%s': %s"), root,
 		    augs_error(s));
 		goto fail;
 	}
 	for (size_t i = 0; i < n; i++) {
-		if (aug_transform(s->aug, files[i].lens, files[i].glob, 0)
-		    != 0) {
-			set_cause(cause, "cannot use lens %s for %s: %s",
-			    files[i].lens, files[i].glob, augs_error(s));
+		if (!s->deferred[i] && transform(s, i, cause) != 0)
 			goto fail;
-		}
 	}
 	if (aug_load(s->aug) != 0) {
-		set_cause(cause, "cannot load configuration under '%s': %s",
+		set_cause(cause, _("cannot load configuration under '%s': %s"),
 		    root, augs_error(s));
 		goto fail;
 	}
@@ -391,9 +424,11 @@ augs_collect(struct augs *s, struct plan *p, const char *step, char **cause)
 	 * changed file. The plan takes the texts from there; the live files
 	 * are written only by apply.
 	 */
+	if (transform_deferred(s, cause) != 0)
+		return -1;
 	if (aug_save(s->aug) != 0) {
 		if (collect_errors(s, "cannot apply the edit", cause) == 0)
-			set_cause(cause, "cannot apply the edit: %s",
+			set_cause(cause, _("cannot apply the edit: %s"),
 			    augs_error(s));
 		return -1;
 	}
@@ -407,12 +442,12 @@ augs_collect(struct augs *s, struct plan *p, const char *step, char **cause)
 
 		memset(&f, 0, sizeof f);
 		if (r == 0 && af == NULL) {
-			r = set_cause(cause, "internal error: Augeas would "
-			    "write '%s', which no step declared", v ? v : "?");
+			r = set_cause(cause, _("internal error: Augeas would "
+			    "write '%s', which no step declared"), v ? v : "?");
 		} else if (r == 0 && (fs_read(s->scratch, path, &f, cause) !=
 		    0 || !f.exists)) {
-			r = set_cause(cause, "cannot render the new text of "
-			    "'%s'", path);
+			r = set_cause(cause, _("cannot render the new text of "
+			    "'%s'"), path);
 		} else if (r == 0) {
 			r = plan_file(p, step, path, f.data, f.len,
 			    af->new_mode, 0, 0, af->checker, cause);

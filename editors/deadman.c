@@ -14,6 +14,7 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#include "i18n.h"
 #include "deadman.h"
 #include "fsutil.h"
 #include "run.h"
@@ -72,7 +73,7 @@ install_boot_check(const char *self, char **cause)
 	if (r == 0 && !fs_lexists("/", EXPIRED_WANTS) &&
 	    (fs_mkdir_p("/", "/etc/systemd/system/multi-user.target.wants",
 	    0755, cause) != 0 || symlink(EXPIRED_UNIT, EXPIRED_WANTS) != 0))
-		r = set_cause(cause, "cannot enable %s: %s", EXPIRED_UNIT,
+		r = set_cause(cause, _("cannot enable %s: %s"), EXPIRED_UNIT,
 		    strerror(errno));
 	return r;
 }
@@ -114,14 +115,16 @@ arm_process(const char *root, const char *self, const char *id,
 
 	snprintf(after, sizeof after, "%u", secs);
 	if (pipe2(pfd, O_CLOEXEC) != 0)
-		return set_cause(cause, "cannot start the rollback timer: %s",
+		return set_cause(cause,
+		    _("cannot start the rollback timer: %s"),
 		    strerror(errno));
 	pid = fork();
 	if (pid < 0) {
 		err = errno;
 		close(pfd[0]);
 		close(pfd[1]);
-		return set_cause(cause, "cannot start the rollback timer: %s",
+		return set_cause(cause,
+		    _("cannot start the rollback timer: %s"),
 		    strerror(err));
 	}
 	if (pid == 0) {
@@ -162,8 +165,8 @@ arm_process(const char *root, const char *self, const char *id,
 		;
 	close(pfd[0]);
 	if (n == (ssize_t)sizeof err)
-		return set_cause(cause, "cannot start the rollback timer "
-		    "(%s): %s", self, strerror(err));
+		return set_cause(cause, _("cannot start the rollback timer "
+		    "(%s): %s"), self, strerror(err));
 	return 0;
 }
 

@@ -138,9 +138,13 @@ emit_range(struct buf *out, size_t start, size_t count)
 		buf_addf(out, "%zu,%zu", count == 0 ? start : start + 1, count);
 }
 
+/*
+ * BASE: lines before the window the edit script covers (the same in both
+ * texts), added to every line number printed.
+ */
 static size_t
 emit_hunks(struct buf *out, const struct edit *e, size_t n,
-    const struct line *A, const struct line *B, size_t context)
+    const struct line *A, const struct line *B, size_t context, size_t base)
 {
 	size_t k = 0, hunks = 0;
 
@@ -164,8 +168,8 @@ emit_hunks(struct buf *out, const struct edit *e, size_t n,
 		}
 		start = first > context ? first - context : 0;
 		end = last + context + 1 < n ? last + context + 1 : n;
-		a0 = e[start].a;
-		b0 = e[start].b;
+		a0 = base + e[start].a;
+		b0 = base + e[start].b;
 		for (size_t m = start; m < end; m++) {
 			if (e[m].op != OP_ADD)
 				ca++;
@@ -191,6 +195,58 @@ emit_hunks(struct buf *out, const struct edit *e, size_t n,
 	return hunks;
 }
 
+/*
+ * The lines both texts start with, less CONTEXT: *SKIP gets their bytes,
+ * and the count is returned. Found on the bytes, so that a line is split
+ * only when it may be shown: ten entries added to a million-line map cost
+ * no million-line arrays.
+ */
+static size_t
+common_head(const char *a, size_t alen, const char *b, size_t blen,
+    size_t context, size_t *skip)
+{
+	size_t i = 0, lines = 0, n = alen < blen ? alen : blen;
+	const char *nl;
+
+	while (i < n && a[i] == b[i])
+		i++;
+	/* Back to the start of the line the texts differ in. */
+	while (i > 0 && a[i - 1] != '\n')
+		i--;
+	for (size_t k = 0; k < context && i > 0; k++) {
+		i--;
+		while (i > 0 && a[i - 1] != '\n')
+			i--;
+	}
+	for (const char *c = a; (nl = memchr(c, '\n', i - (size_t)(c - a)))
+	    != NULL; c = nl + 1)
+		lines++;
+	*skip = i;
+	return lines;
+}
+
+/*
+ * The bytes both texts end with, in whole lines, less CONTEXT lines: the
+ * cut starts just after a newline (inside the common part, so in both).
+ */
+static size_t
+common_tail(const char *a, size_t alen, const char *b, size_t blen,
+    size_t context)
+{
+	size_t i = 0, t, n = alen < blen ? alen : blen;
+
+	while (i < n && a[alen - 1 - i] == b[blen - 1 - i])
+		i++;
+	if (i == 0)
+		return 0;
+	for (t = i - 1; t > 0 && a[alen - t - 1] != '\n'; t--)
+		;
+	for (size_t k = 0; k < context && t > 0; k++)
+		for (t--; t > 0 && a[alen - t - 1] != '\n'; t--)
+			;
+	return t;
+}
+
 size_t
 diff_unified(struct buf *out, const char *path, const char *old,
     size_t oldlen, const char *new, size_t newlen, int context)
@@ -198,13 +254,20 @@ diff_unified(struct buf *out, const char *path, const char *old,
 	struct line *A, *B;
 	struct edit *e = NULL;
 	size_t na, nb, pre = 0, suf = 0, n = 0, cap = 0, hunks;
+	size_t base = 0, skip = 0, tail = 0;
+	size_t ctx = context < 0 ? 3 : (size_t)context;
 	const char *rel = path[0] == '/' ? path + 1 : path;
 
 	if (old != NULL && new != NULL && oldlen == newlen &&
 	    memcmp(old, new, oldlen) == 0)
 		return 0;
-	na = split_lines(old, oldlen, &A);
-	nb = split_lines(new, newlen, &B);
+	if (old != NULL && new != NULL) {
+		base = common_head(old, oldlen, new, newlen, ctx, &skip);
+		tail = common_tail(old + skip, oldlen - skip, new + skip,
+		    newlen - skip, ctx);
+	}
+	na = split_lines(old ? old + skip : NULL, oldlen - skip - tail, &A);
+	nb = split_lines(new + skip, newlen - skip - tail, &B);
 	while (pre < na && pre < nb && line_eq(&A[pre], &B[pre]))
 		pre++;
 	while (suf < na - pre && suf < nb - pre &&
@@ -224,7 +287,7 @@ diff_unified(struct buf *out, const char *path, const char *old,
 		buf_adds(out, "+++ /dev/null\n");
 	else
 		buf_addf(out, "+++ b/%s\n", rel);
-	hunks = emit_hunks(out, e, n, A, B, context < 0 ? 3 : (size_t)context);
+	hunks = emit_hunks(out, e, n, A, B, ctx, base);
 	free(e);
 	free(A);
 	free(B);

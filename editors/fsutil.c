@@ -18,6 +18,7 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
+#include "i18n.h"
 #include "fsutil.h"
 #include "util.h"
 
@@ -30,7 +31,7 @@ root_real(const char *root, char **out, char **cause)
 	char *r = realpath(root, NULL);
 
 	if (r == NULL)
-		return set_cause(cause, "cannot use root '%s': %s", root,
+		return set_cause(cause, _("cannot use root '%s': %s"), root,
 		    strerror(errno));
 	if (strcmp(r, "/") == 0)
 		r[0] = '\0';
@@ -57,17 +58,17 @@ fs_resolve(const char *root, const char *path, char **out, char **cause)
 	int r = -1;
 
 	if (path[0] != '/')
-		return set_cause(cause, "internal error: path '%s' is not "
-		    "absolute", path);
+		return set_cause(cause, _("internal error: path '%s' is not "
+		    "absolute"), path);
 	if (root_real(root, &rroot, cause) != 0)
 		return -1;
 	joined = xasprintf("%s%s", rroot, path);
 	real = realpath(joined, NULL);
 	if (real != NULL) {
 		if (!inside(rroot, real)) {
-			set_cause(cause, "'%s' is a link to '%s', outside the "
-			    "root '%s'; refusing to follow it", joined, real,
-			    root);
+			set_cause(cause, _("'%s' is a link to '%s', outside "
+			    "the root '%s'; refusing to follow it"), joined,
+			    real, root);
 			goto out;
 		}
 		*out = real;
@@ -76,7 +77,7 @@ fs_resolve(const char *root, const char *path, char **out, char **cause)
 		goto out;
 	}
 	if (errno != ENOENT) {
-		set_cause(cause, "cannot resolve '%s': %s", joined,
+		set_cause(cause, _("cannot resolve '%s': %s"), joined,
 		    strerror(errno));
 		goto out;
 	}
@@ -103,13 +104,13 @@ fs_resolve(const char *root, const char *path, char **out, char **cause)
 		goto out;
 	}
 	if (dir == NULL) {
-		set_cause(cause, "cannot resolve the directory of '%s': %s",
+		set_cause(cause, _("cannot resolve the directory of '%s': %s"),
 		    joined, strerror(errno));
 		goto out;
 	}
 	if (!inside(rroot, dir)) {
-		set_cause(cause, "the directory of '%s' leads to '%s', "
-		    "outside the root '%s'; refusing to follow it", joined,
+		set_cause(cause, _("the directory of '%s' leads to '%s', "
+		    "outside the root '%s'; refusing to follow it"), joined,
 		    dir, root);
 		goto out;
 	}
@@ -117,8 +118,8 @@ fs_resolve(const char *root, const char *path, char **out, char **cause)
 		struct stat st;
 
 		if (lstat(joined, &st) == 0 && S_ISLNK(st.st_mode)) {
-			set_cause(cause, "'%s' is a dangling link; refusing "
-			    "to write through it", joined);
+			set_cause(cause, _("'%s' is a dangling link; refusing "
+			    "to write through it"), joined);
 			goto out;
 		}
 	}
@@ -142,35 +143,65 @@ fs_file_release(struct fs_file *f)
 	memset(f, 0, sizeof *f);
 }
 
+/* FD's bytes; SIZE (its size when known, else 0) sizes the buffer. */
 static int
-read_fd(int fd, const char *name, char **data, size_t *len, char **cause)
+read_fd(int fd, const char *name, size_t size, char **data, size_t *len,
+    char **cause)
 {
 	struct buf b;
 	char chunk[65536];
 	ssize_t n;
 
 	buf_init(&b);
-	buf_add(&b, "", 0);
+	buf_reserve(&b, size < FS_MAX_FILE ? size : 0);
 	for (;;) {
 		n = read(fd, chunk, sizeof chunk);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
 			buf_release(&b);
-			return set_cause(cause, "cannot read '%s': %s", name,
+			return set_cause(cause, _("cannot read '%s': %s"), name,
 			    strerror(errno));
 		}
 		if (n == 0)
 			break;
 		if (b.len + (size_t)n > FS_MAX_FILE) {
 			buf_release(&b);
-			return set_cause(cause, "cannot read '%s': larger "
-			    "than %d bytes", name, FS_MAX_FILE);
+			return set_cause(cause, _("cannot read '%s': larger "
+			    "than %d bytes"), name, FS_MAX_FILE);
 		}
 		buf_add(&b, chunk, (size_t)n);
 	}
 	*data = buf_detach(&b, len);
 	return 0;
+}
+
+/*
+ * PATH inside ROOT opened for reading into *FD (-1: there is no such
+ * file, not an error): a regular file, not through a final link, at most
+ * FS_MAX_FILE bytes. *HOST gets its host path (the caller frees it).
+ */
+static int
+open_regular(const char *root, const char *path, int *fd, struct stat *st,
+    char **host, char **cause)
+{
+	*fd = -1;
+	*host = NULL;
+	if (fs_resolve(root, path, host, cause) != 0)
+		return -1;
+	if ((*fd = open(*host, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) < 0)
+		return errno == ENOENT ? 0 : set_cause(cause,
+		    _("cannot open '%s': %s"), *host, strerror(errno));
+	if (fstat(*fd, st) != 0 || !S_ISREG(st->st_mode))
+		set_cause(cause, _("'%s' is not a regular file"), *host);
+	else if (st->st_size > FS_MAX_FILE)
+		set_cause(cause, _("cannot read '%s': larger than %d bytes"),
+		    *host, FS_MAX_FILE);
+	else
+		return 0;
+	close(*fd);
+	*fd = -1;
+	return -1;
 }
 
 int
@@ -181,22 +212,14 @@ fs_read(const char *root, const char *path, struct fs_file *f, char **cause)
 	int fd = -1, r = -1;
 
 	memset(f, 0, sizeof *f);
-	if (fs_resolve(root, path, &host, cause) != 0)
-		return -1;
-	fd = open(host, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (open_regular(root, path, &fd, &st, &host, cause) != 0)
+		goto out;
 	if (fd < 0) {
-		if (errno == ENOENT) {
-			r = 0;
-			goto out;
-		}
-		set_cause(cause, "cannot open '%s': %s", host, strerror(errno));
+		r = 0;
 		goto out;
 	}
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-		set_cause(cause, "'%s' is not a regular file", host);
-		goto out;
-	}
-	if (read_fd(fd, host, &f->data, &f->len, cause) != 0)
+	if (read_fd(fd, host, (size_t)st.st_size, &f->data, &f->len,
+	    cause) != 0)
 		goto out;
 	f->exists = true;
 	f->mode = st.st_mode & 07777;
@@ -210,11 +233,85 @@ out:
 	return r;
 }
 
+/*
+ * FD (HOST in messages) read a chunk at a time, each handed to EACH with
+ * ARG until EACH returns non-zero (it set *CAUSE when that is an error);
+ * the end of the file ends it with 0.
+ */
+static int
+each_chunk(int fd, const char *host, int (*each)(void *, const char *,
+    size_t, char **), void *arg, char **cause)
+{
+	char chunk[65536];
+	ssize_t n;
+	int r;
+
+	while ((n = read(fd, chunk, sizeof chunk)) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return set_cause(cause, _("cannot read '%s': %s"), host,
+			    strerror(errno));
+		if ((r = each(arg, chunk, (size_t)n, cause)) != 0)
+			return r;
+	}
+	return 0;
+}
+
+/* fs_same's comparison: the next bytes of DATA, or 1 to stop (differ). */
+struct same_state {
+	const char	*data;
+	size_t		 len, at;
+};
+
+static int
+same_chunk(void *arg, const char *chunk, size_t n, char **cause)
+{
+	struct same_state *st = arg;
+
+	(void)cause;
+	if (n > st->len - st->at || memcmp(chunk, st->data + st->at, n) != 0)
+		return 1;
+	st->at += n;
+	return 0;
+}
+
+int
+fs_same(const char *root, const char *path, bool exists, const char *data,
+    size_t len, bool *same, char **cause)
+{
+	struct same_state st = { data, len, 0 };
+	struct stat sb;
+	char *host = NULL;
+	int fd = -1, r;
+
+	*same = false;
+	if (open_regular(root, path, &fd, &sb, &host, cause) != 0) {
+		free(host);
+		return -1;
+	}
+	if (fd < 0)
+		*same = !exists;
+	else if (exists && (r = each_chunk(fd, host, same_chunk, &st,
+	    cause)) <= 0) {
+		if (r < 0) {
+			close(fd);
+			free(host);
+			return -1;
+		}
+		*same = st.at == len;
+	}
+	if (fd >= 0)
+		close(fd);
+	free(host);
+	return 0;
+}
+
 int
 fs_slurp_fd(int fd, const char *name, char **data, size_t *len,
     char **cause)
 {
-	return read_fd(fd, name, data, len, cause);
+	return read_fd(fd, name, 0, data, len, cause);
 }
 
 int
@@ -224,14 +321,14 @@ fs_slurp(const char *hostpath, char **data, size_t *len, char **cause)
 	int r;
 
 	if (fd < 0)
-		return set_cause(cause, "cannot open '%s': %s", hostpath,
+		return set_cause(cause, _("cannot open '%s': %s"), hostpath,
 		    strerror(errno));
-	r = read_fd(fd, hostpath, data, len, cause);
+	r = read_fd(fd, hostpath, 0, data, len, cause);
 	close(fd);
 	return r;
 }
 
-static int
+int
 write_all(int fd, const void *data, size_t len)
 {
 	const char *p = data;
@@ -332,47 +429,51 @@ fs_write_atomic(const char *root, const char *path, const void *data,
 	tmp = xasprintf("%s/.hardenwiz.XXXXXX", dirname(copy));
 	fd = mkostemp(tmp, O_CLOEXEC);
 	if (fd < 0) {
-		set_cause(cause, "cannot create a temporary file next to "
-		    "'%s': %s", host, strerror(errno));
+		set_cause(cause, _("cannot create a temporary file next to "
+		    "'%s': %s"), host, strerror(errno));
 		free(tmp);
 		tmp = NULL;
 		goto out;
 	}
 	if (write_all(fd, data, len) != 0) {
-		set_cause(cause, "cannot write '%s': %s", tmp, strerror(errno));
+		set_cause(cause, _("cannot write '%s': %s"),
+		    tmp, strerror(errno));
 		goto out;
 	}
 	/* chown first: it clears set-id bits that chmod then sets. */
 	if (fchown(fd, uid, gid) != 0) {
-		set_cause(cause, "cannot set the owner of '%s': %s", tmp,
+		set_cause(cause, _("cannot set the owner of '%s': %s"), tmp,
 		    strerror(errno));
 		goto out;
 	}
 	if (fchmod(fd, mode) != 0) {
-		set_cause(cause, "cannot set the mode of '%s': %s", tmp,
+		set_cause(cause, _("cannot set the mode of '%s': %s"), tmp,
 		    strerror(errno));
 		goto out;
 	}
 	copy_label(host, fd);
 	if (fsync(fd) != 0) {
-		set_cause(cause, "cannot sync '%s': %s", tmp, strerror(errno));
+		set_cause(cause, _("cannot sync '%s': %s"),
+		    tmp, strerror(errno));
 		goto out;
 	}
 	if (close(fd) != 0) {
 		fd = -1;
-		set_cause(cause, "cannot close '%s': %s", tmp, strerror(errno));
+		set_cause(cause, _("cannot close '%s': %s"),
+		    tmp, strerror(errno));
 		goto out;
 	}
 	fd = -1;
 	if (rename(tmp, host) != 0) {
-		set_cause(cause, "cannot replace '%s': %s", host,
+		set_cause(cause, _("cannot replace '%s': %s"), host,
 		    strerror(errno));
 		goto out;
 	}
 	free(tmp);
 	tmp = NULL;
 	if (fsync_dir_of(host) != 0) {
-		set_cause(cause, "cannot sync the directory of '%s': %s", host,
+		set_cause(cause, _("cannot sync the directory of '%s': %s"),
+		    host,
 		    strerror(errno));
 		goto out;
 	}
@@ -399,10 +500,10 @@ fs_chmod_chown(const char *root, const char *path, mode_t mode, uid_t uid,
 	if (fs_resolve(root, path, &host, cause) != 0)
 		return -1;
 	if (chown(host, uid, gid) != 0)
-		set_cause(cause, "cannot set the owner of '%s': %s", host,
+		set_cause(cause, _("cannot set the owner of '%s': %s"), host,
 		    strerror(errno));
 	else if (chmod(host, mode) != 0)
-		set_cause(cause, "cannot set the mode of '%s': %s", host,
+		set_cause(cause, _("cannot set the mode of '%s': %s"), host,
 		    strerror(errno));
 	else
 		r = 0;
@@ -420,7 +521,7 @@ remove_entry(const char *root, const char *path, bool dir, char **cause)
 	if (fs_resolve(root, path, &host, cause) != 0)
 		return -1;
 	if ((dir ? rmdir(host) : unlink(host)) != 0 && errno != ENOENT)
-		r = set_cause(cause, "cannot remove %s'%s': %s", dir ?
+		r = set_cause(cause, _("cannot remove %s'%s': %s"), dir ?
 		    "directory " : "", host, strerror(errno));
 	else
 		(void)fsync_dir_of(host);
@@ -451,7 +552,7 @@ fs_mkdir(const char *root, const char *path, mode_t mode, uid_t uid,
 		return -1;
 	r = mkdir(host, mode);
 	if (r != 0)
-		set_cause(cause, "cannot create directory '%s': %s", host,
+		set_cause(cause, _("cannot create directory '%s': %s"), host,
 		    strerror(errno));
 	free(host);
 	/* mkdir's mode went through the umask: set it exactly. */
@@ -474,7 +575,8 @@ fs_mkdir_p(const char *root, const char *path, mode_t mode, char **cause)
 		if (fs_resolve(root, copy, &host, cause) != 0)
 			r = -1;
 		else if (mkdir(host, mode) != 0 && errno != EEXIST)
-			r = set_cause(cause, "cannot create directory '%s': %s",
+			r = set_cause(cause,
+			    _("cannot create directory '%s': %s"),
 			    host, strerror(errno));
 		free(host);
 		*p = saved;
@@ -573,8 +675,8 @@ fs_scratch_dir(const char *what, char **cause)
 		sigprocmask(SIG_SETMASK, &old, NULL);
 		free(d);
 	}
-	set_cause(cause, "cannot create a scratch directory in /dev/shm or "
-	    "/tmp: %s", strerror(errno));
+	set_cause(cause, _("cannot create a scratch directory in /dev/shm or "
+	    "/tmp: %s"), strerror(errno));
 	return NULL;
 }
 
@@ -695,8 +797,8 @@ fs_list(const char *root, const char *path, struct strv *names, char **cause)
 		int e = errno;
 
 		free(host);
-		return e == ENOENT ? 0 : set_cause(cause, "cannot read "
-		    "'%s': %s", path, strerror(e));
+		return e == ENOENT ? 0 : set_cause(cause, _("cannot read "
+		    "'%s': %s"), path, strerror(e));
 	}
 	while ((de = readdir(d)) != NULL) {
 		if (de->d_name[0] != '.')
@@ -786,6 +888,62 @@ fs_remove_tree(const char *dir)
 	scratch_unregister(dir);
 }
 
+/* fs_copy_scratch's copying: each chunk written to FD (TO). */
+struct copy_state {
+	int		 fd;
+	const char	*to;
+};
+
+static int
+copy_chunk(void *arg, const char *chunk, size_t n, char **cause)
+{
+	const struct copy_state *cs = arg;
+
+	if (write_all(cs->fd, chunk, n) == 0)
+		return 0;
+	return set_cause(cause, _("cannot write the working copy '%s': %s"),
+	    cs->to, strerror(errno));
+}
+
+int
+fs_copy_scratch(const char *root, const char *path, const char *to,
+    bool *exists, char **cause)
+{
+	char *host = NULL;
+	int in = -1, out = -1, r = -1;
+	struct stat st;
+
+	*exists = false;
+	/* The scratch copy is often tmpfs, which is memory too: the size
+	 * limit of a read holds. */
+	if (open_regular(root, path, &in, &st, &host, cause) != 0)
+		goto out;
+	if (in < 0) {
+		r = 0;
+		goto out;
+	}
+	*exists = true;
+	out = open(to, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
+	    0600);
+	if (out < 0) {
+		set_cause(cause, _("cannot write the working copy '%s': %s"),
+		    to, strerror(errno));
+		goto out;
+	}
+	{
+		struct copy_state cs = { out, to };
+
+		r = each_chunk(in, host, copy_chunk, &cs, cause);
+	}
+out:
+	if (in >= 0)
+		close(in);
+	if (out >= 0)
+		close(out);
+	free(host);
+	return r;
+}
+
 int
 fs_write_scratch(const char *hostpath, const void *data, size_t len,
     char **cause)
@@ -795,7 +953,8 @@ fs_write_scratch(const char *hostpath, const void *data, size_t len,
 	int r = 0;
 
 	if (fd < 0 || write_all(fd, data, len) != 0)
-		r = set_cause(cause, "cannot write the working copy '%s': %s",
+		r = set_cause(cause,
+		    _("cannot write the working copy '%s': %s"),
 		    hostpath, strerror(errno));
 	if (fd >= 0)
 		close(fd);

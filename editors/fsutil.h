@@ -13,8 +13,12 @@
 
 #include "util.h"
 
-/* Largest file we read into memory: config files, not databases. */
-#define FS_MAX_FILE (16 * 1024 * 1024)
+/*
+ * Largest file we read into memory: configuration files and the text maps
+ * they name (a ban list of a million lines is 40 MB), not databases. A
+ * file is read into a buffer of its own size, never twice that.
+ */
+#define FS_MAX_FILE (256 * 1024 * 1024)
 
 /*
  * Host path of PATH (absolute, inside ROOT) with links resolved; the final
@@ -35,6 +39,12 @@ void	 fs_file_release(struct fs_file *);
 /* Read PATH inside ROOT; a missing file is not an error (exists = false). */
 int	 fs_read(const char *root, const char *path, struct fs_file *,
 	    char **cause);
+/*
+ * *SAME: PATH inside ROOT exists as EXISTS says and holds exactly the LEN
+ * bytes of DATA. Compared as it is read, so a large file is not held twice.
+ */
+int	 fs_same(const char *root, const char *path, bool exists,
+	    const char *data, size_t len, bool *same, char **cause);
 
 /*
  * Replace PATH inside ROOT with DATA: temp file in the same directory,
@@ -74,6 +84,13 @@ bool	 fs_lexists(const char *root, const char *path);
  * Write a private working copy at HOSTPATH (mode 0600, no fsync: scratch
  * and staging trees only, never a target file). Fails on a link.
  */
+/*
+ * Copy PATH inside ROOT to the scratch file TO (as fs_write_scratch), a
+ * chunk at a time: a large map is not read into memory. *EXISTS: PATH was
+ * there (else nothing is written and 0 returned).
+ */
+int	 fs_copy_scratch(const char *root, const char *path, const char *to,
+	    bool *exists, char **cause);
 int	 fs_write_scratch(const char *hostpath, const void *data, size_t len,
 	    char **cause);
 
@@ -102,5 +119,9 @@ int	 fs_slurp(const char *hostpath, char **data, size_t *len, char **cause);
 /* The same from an open FD (NAME for messages): what was checked is read. */
 int	 fs_slurp_fd(int fd, const char *name, char **data, size_t *len,
 	    char **cause);
+
+/* All LEN bytes of DATA to FD (short writes and EINTR retried); 0 or -1
+ * with errno. */
+int	 write_all(int fd, const void *data, size_t len);
 
 #endif

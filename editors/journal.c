@@ -10,6 +10,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "i18n.h"
+#include "diff.h"
 #include "fsutil.h"
 #include "journal.h"
 #include "run.h"
@@ -32,7 +34,7 @@ lock_acquire(const char *root, bool wait, int *fd, char **cause)
 		return -1;
 	lfd = open(host, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (lfd < 0) {
-		set_cause(cause, "cannot open the lock '%s': %s", host,
+		set_cause(cause, _("cannot open the lock '%s': %s"), host,
 		    strerror(errno));
 		free(host);
 		return -1;
@@ -41,10 +43,10 @@ lock_acquire(const char *root, bool wait, int *fd, char **cause)
 		if (errno == EINTR)
 			continue;
 		if (errno == EWOULDBLOCK)
-			set_cause(cause, "another hardenwiz is running (lock "
-			    "'%s' is held); wait for it to finish", host);
+			set_cause(cause, _("another hardenwiz is running (lock "
+			    "'%s' is held); wait for it to finish"), host);
 		else
-			set_cause(cause, "cannot lock '%s': %s", host,
+			set_cause(cause, _("cannot lock '%s': %s"), host,
 			    strerror(errno));
 		close(lfd);
 		free(host);
@@ -77,7 +79,7 @@ manifest_write(const char *root, const char *dir, json_t *m, char **cause)
 
 	if (text == NULL) {
 		free(path);
-		return set_cause(cause, "cannot encode the journal");
+		return set_cause(cause, _("cannot encode the journal"));
 	}
 	r = fs_write_atomic(root, path, text, strlen(text), 0600, 0, 0, cause);
 	free(text);
@@ -96,13 +98,13 @@ manifest_read(const char *root, const char *dir, char **cause)
 	if (fs_read(root, path, &f, cause) != 0)
 		goto out;
 	if (!f.exists) {
-		set_cause(cause, "no journal at '%s%s'", strcmp(root, "/") ?
+		set_cause(cause, _("no journal at '%s%s'"), strcmp(root, "/") ?
 		    root : "", path);
 		goto out;
 	}
 	m = json_loadb(f.data, f.len, 0, &err);
 	if (m == NULL)
-		set_cause(cause, "cannot read the journal '%s': line %d: %s",
+		set_cause(cause, _("cannot read the journal '%s': line %d: %s"),
 		    path, err.line, err.text);
 out:
 	fs_file_release(&f);
@@ -142,8 +144,23 @@ json_argv(char *const *argv)
 	return a;
 }
 
+/*
+ * How History may show a file's change later: its diff, its keys only
+ * (a secret: sasl_passwd), or nothing (a private key). The secrets' values
+ * are gone by then, so a secret file shows no content at all.
+ */
+static const char *
+file_show(const struct plan *p, const char *path)
+{
+	if (strv_contains(&p->private_files, path))
+		return "private";
+	if (strv_contains(&p->secret_files, path))
+		return "secret";
+	return "diff";
+}
+
 static json_t *
-change_json(const struct change *c, size_t i)
+change_json(const struct plan *p, const struct change *c, size_t i)
 {
 	json_t *o = json_object();
 	char sha[65];
@@ -154,6 +171,8 @@ change_json(const struct change *c, size_t i)
 	case CHANGE_FILE:
 		json_object_set_new(o, "kind", json_string("file"));
 		json_object_set_new(o, "path", json_string(c->path));
+		json_object_set_new(o, "show", json_string(file_show(p,
+		    c->path)));
 		json_object_set_new(o, "existed", json_boolean(c->existed));
 		if (c->existed) {
 			char *orig = xasprintf("orig-%zu", i);
@@ -302,7 +321,7 @@ journal_begin(const char *root, const struct plan *p, struct journal **out,
 		const struct change *c = &p->changes[i];
 		bool seen = false;
 
-		json_array_append_new(changes, change_json(c, i));
+		json_array_append_new(changes, change_json(p, c, i));
 		for (size_t k = 0; k < json_array_size(steps); k++)
 			seen |= strcmp(json_string_value(json_array_get(steps,
 			    k)), c->step) == 0;
@@ -362,7 +381,7 @@ journal_done(struct journal *j, size_t i, bool skipped, char **cause)
 	json_t *c = json_array_get(json_object_get(j->manifest, "changes"), i);
 
 	if (c == NULL)
-		return set_cause(cause, "internal error: no change %zu", i);
+		return set_cause(cause, _("internal error: no change %zu"), i);
 	json_object_set_new(c, "done", json_true());
 	if (skipped)
 		json_object_set_new(c, "skipped", json_true());
@@ -375,7 +394,7 @@ journal_started(struct journal *j, size_t i, char **cause)
 	json_t *c = json_array_get(json_object_get(j->manifest, "changes"), i);
 
 	if (c == NULL)
-		return set_cause(cause, "internal error: no change %zu", i);
+		return set_cause(cause, _("internal error: no change %zu"), i);
 	json_object_set_new(c, "started", json_true());
 	return manifest_write(j->root, j->dir, j->manifest, cause);
 }
@@ -534,11 +553,11 @@ static int
 changed_since(const char *path, bool created, char **cause)
 {
 	if (created)
-		return set_cause(cause, "'%s' was changed after the "
+		return set_cause(cause, _("'%s' was changed after the "
 		    "transaction; review it, then use --force to remove it "
-		    "anyway", path);
-	return set_cause(cause, "'%s' was changed after the transaction; "
-	    "review it, then use --force to restore the old version anyway",
+		    "anyway"), path);
+	return set_cause(cause, _("'%s' was changed after the transaction; "
+	    "review it, then use --force to restore the old version anyway"),
 	    path);
 }
 
@@ -559,8 +578,8 @@ restore_file(const char *root, const char *dir, json_t *c, char **cause)
 		return -1;
 	if (!f.exists) {
 		fs_file_release(&f);
-		return set_cause(cause, "the journal has lost the original "
-		    "of '%s'", path);
+		return set_cause(cause, _("the journal has lost the original "
+		    "of '%s'"), path);
 	}
 	data = f.data;
 	r = fs_write_atomic(root, path, data, f.len,
@@ -708,7 +727,8 @@ undo_manifest(const char *root, const char *dir, json_t *m, bool force,
 		} else if (strcmp(jstr(c, "kind"), "mkdir") == 0 &&
 		    fs_exists(root, jstr(c, "path"))) {
 			if (fs_rmdir(root, jstr(c, "path"), &err) != 0) {
-				strv_addf(warnings, "%s (left in place)", err);
+				strv_addf(warnings, _("%s (left in place)"),
+				    err);
 				free(err);
 			}
 		}
@@ -894,8 +914,8 @@ newest_undoable(const char *root, char **dir, char **cause)
 	}
 	strv_release(&ids);
 	if (m == NULL)
-		set_cause(cause, "nothing to roll back: no applied "
-		    "transaction in the journal");
+		set_cause(cause, _("nothing to roll back: no applied "
+		    "transaction in the journal"));
 	return m;
 }
 
@@ -911,14 +931,31 @@ interrupted_other(const char *root, const char *id, char **cause)
 		r = -1;
 	for (size_t i = 0; r == 0 && i < ids.n; i++) {
 		if (strcmp(ids.v[i], id) != 0)
-			r = set_cause(cause, "transaction %s was interrupted "
+			r = set_cause(cause, _("transaction %s was interrupted "
 			    "half way; roll it back first: hardenwiz "
-			    "--rollback %s", ids.v[i], ids.v[i]);
+			    "--rollback %s"), ids.v[i], ids.v[i]);
 	}
 	strv_release(&ids);
 	return r;
 }
 
+
+/*
+ * The manifest of transaction ID, read from *DIR (set even on failure;
+ * caller frees). An id that could leave the journal is refused.
+ */
+static json_t *
+manifest_of(const char *root, const char *id, char **dir, char **cause)
+{
+	*dir = NULL;
+	if (strchr(id, '/') != NULL || id[0] == '.') {
+		set_cause(cause, _("'%s' is not a transaction id; see "
+		    "--history"), id);
+		return NULL;
+	}
+	*dir = xasprintf("%s/%s", JOURNAL_DIR, id);
+	return manifest_read(root, *dir, cause);
+}
 int
 journal_rollback(const char *root, const char *id, bool force,
     bool if_pending, char **rolled, struct strv *warnings,
@@ -935,13 +972,7 @@ journal_rollback(const char *root, const char *id, bool force,
 		if ((m = newest_undoable(root, &dir, cause)) == NULL)
 			goto out;
 	} else {
-		if (strchr(id, '/') != NULL || id[0] == '.') {
-			set_cause(cause, "'%s' is not a transaction id; see "
-			    "--history", id);
-			goto out;
-		}
-		dir = xasprintf("%s/%s", JOURNAL_DIR, id);
-		m = manifest_read(root, dir, cause);
+		m = manifest_of(root, id, &dir, cause);
 		if (m == NULL)
 			goto out;
 	}
@@ -957,10 +988,10 @@ journal_rollback(const char *root, const char *id, bool force,
 	 * in both journals, and leaves both for the admin.
 	 */
 	if (if_pending && (later = later_live(root, jstr(m, "id"))) != NULL) {
-		char *why = xasprintf("the confirmation deadline passed, but "
-		    "transaction %s was applied after it; not rolled back. "
+		char *why = xasprintf(_("the confirmation deadline passed, "
+		    "but transaction %s was applied after it; not rolled back. "
 		    "Roll back %s first, then this one, or confirm with "
-		    "hardenwiz --confirm", later, later);
+		    "hardenwiz --confirm"), later, later);
 
 		add_event(m, why);
 		(void)manifest_write(root, dir, m, NULL);
@@ -971,8 +1002,8 @@ journal_rollback(const char *root, const char *id, bool force,
 		goto out;
 	}
 	if (!state_undoable(state)) {
-		set_cause(cause, "transaction %s is %s; only an applied, "
-		    "pending or interrupted one can be rolled back",
+		set_cause(cause, _("transaction %s is %s; only an applied, "
+		    "pending or interrupted one can be rolled back"),
 		    jstr(m, "id"), state);
 		goto out;
 	}
@@ -1044,6 +1075,88 @@ journal_confirm(const char *root, struct strv *kept, char **cause)
 		free(dir);
 	}
 	strv_release(&ids);
+	return r;
+}
+
+/* One file change of a past transaction, for journal_diff. */
+static int
+diff_file(const char *root, const char *dir, json_t *c, struct buf *out,
+    bool *since, char **cause)
+{
+	const char *path = jstr(c, "path"), *show = jstr(c, "show");
+	struct fs_file now, old = { 0 };
+	enum file_now state;
+	char *orig;
+	int r;
+
+	if (strcmp(show, "diff") != 0) {
+		/* A secret's values are not in the journal to mask them with;
+		 * a journal of an older hardenwiz does not say: not shown. */
+		buf_addf(out, strcmp(show, "private") == 0 ? _("# private %s: "
+		    "not shown\n") : _("# secret %s: not shown\n"), path);
+		return 0;
+	}
+	if (file_now(root, dir, c, &state, cause) != 0 ||
+	    fs_read(root, path, &now, cause) != 0)
+		return -1;
+	r = 0;
+	if (json_is_true(json_object_get(c, "existed"))) {
+		orig = xasprintf("%s/%s", dir, jstr(c, "orig"));
+		r = fs_read(root, orig, &old, cause);
+		free(orig);
+	}
+	if (r == 0) {
+		if (state == NOW_OTHER) {
+			buf_addf(out, _("# %s was changed after this "
+			    "transaction: shown as it is now\n"), path);
+			*since = true;
+		}
+		diff_unified(out, path, old.exists ? old.data : NULL,
+		    old.exists ? old.len : 0, now.exists ? now.data : NULL,
+		    now.exists ? now.len : 0, 3);
+		if (old.exists)
+			fs_file_release(&old);
+	}
+	fs_file_release(&now);
+	return r;
+}
+
+int
+journal_diff(const char *root, const char *id, struct buf *out,
+    bool *since, char **cause)
+{
+	char *dir;
+	json_t *m, *changes;
+	int r = 0;
+
+	*since = false;
+	if ((m = manifest_of(root, id, &dir, cause)) == NULL) {
+		free(dir);
+		return -1;
+	}
+	changes = json_object_get(m, "changes");
+	for (size_t i = 0; i < json_array_size(changes) && r == 0; i++) {
+		json_t *c = json_array_get(changes, i);
+		const char *kind = jstr(c, "kind");
+
+		if (!json_is_true(json_object_get(c, "done")))
+			continue;
+		if (strcmp(kind, "file") == 0)
+			r = diff_file(root, dir, c, out, since, cause);
+		else if (strcmp(kind, "mkdir") == 0)
+			buf_addf(out, "# mkdir %s\n", jstr(c, "path"));
+		else {
+			json_t *argv = json_object_get(c, "argv");
+
+			buf_adds(out, "# run:");
+			for (size_t k = 0; k < json_array_size(argv); k++)
+				buf_addf(out, " %s", json_string_value(
+				    json_array_get(argv, k)));
+			buf_adds(out, "\n");
+		}
+	}
+	json_decref(m);
+	free(dir);
 	return r;
 }
 

@@ -68,5 +68,14 @@ int	 journal_expired(const char *root, long now, struct strv *ids,
 int	 journal_confirm(const char *root, struct strv *kept, char **cause);
 /* Array of {id,time,state,steps,files,commands}, newest last; caller decrefs. */
 int	 journal_history(const char *root, json_t **out, char **cause);
+/*
+ * What transaction ID did, as a diff: each file it wrote from its original
+ * to what is there now (*SINCE: someone changed one after it, which is
+ * said above that file), secret and private files named only, its commands
+ * as "# run:" lines. For History, before a rollback.
+ */
+struct buf;
+int	 journal_diff(const char *root, const char *id, struct buf *out,
+	    bool *since, char **cause);
 
 #endif

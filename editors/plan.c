@@ -7,9 +7,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "i18n.h"
 #include "diff.h"
 #include "fsutil.h"
 #include "plan.h"
+#include "sysinfo.h"
 
 void
 plan_init(struct plan *p, const char *root)
@@ -41,12 +43,37 @@ change_release(struct change *c)
 		explicit_bzero(c->old_text, c->old_len);
 	if (c->new_text != NULL)
 		explicit_bzero(c->new_text, c->new_len);
+	if (c->new_text != c->old_text)
+		free(c->new_text);
 	free(c->old_text);
-	free(c->new_text);
 	argv_free(c->argv);
 	argv_free(c->undo_argv);
 	free(c->why);
 	strv_release(&c->touches);
+}
+
+void
+plan_refuse(struct plan *p, bool lockout, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (p->refusal != NULL)
+		return;
+	va_start(ap, fmt);
+	p->refusal = xvasprintf(fmt, ap);
+	va_end(ap);
+	p->lockout = lockout;
+}
+
+void
+plan_offer(struct plan *p, const char *label, const char *key,
+    const char *value)
+{
+	if (p->offer_key != NULL)
+		return;
+	p->offer_label = xstrdup(label);
+	p->offer_key = xstrdup(key);
+	p->offer_value = xstrdup(value);
 }
 
 void
@@ -70,6 +97,9 @@ plan_release(struct plan *p)
 	strv_release(&p->notes);
 	strv_release(&p->not_applicable);
 	free(p->refusal);
+	free(p->offer_label);
+	free(p->offer_key);
+	free(p->offer_value);
 	for (size_t i = 0; i < p->nresync; i++)
 		argv_free(p->resync[i]);
 	free(p->resync);
@@ -142,12 +172,9 @@ file_change(struct plan *p, const char *step, const char *path, mode_t mode,
 	c->path = xstrdup(path);
 	c->existed = f.exists;
 	if (f.exists) {
-		c->old_text = f.data;
-		c->old_len = f.len;
-		/* A database (.db) is binary: copy every byte. */
-		c->new_text = xmalloc(f.len + 1);
-		memcpy(c->new_text, f.data, f.len + 1);
-		c->new_len = f.len;
+		/* One buffer until the text changes (see plan.h). */
+		c->old_text = c->new_text = f.data;
+		c->old_len = c->new_len = f.len;
 		c->old_mode = c->new_mode = f.mode;
 		c->old_uid = c->new_uid = f.uid;
 		c->old_gid = c->new_gid = f.gid;
@@ -169,7 +196,8 @@ plan_file(struct plan *p, const char *step, const char *path,
 
 	if (c == NULL)
 		return -1;
-	free(c->new_text);
+	if (c->new_text != c->old_text)
+		free(c->new_text);
 	c->new_text = xstrndup(new, len);
 	c->new_len = len;
 	if (checker != NULL)
@@ -181,6 +209,43 @@ plan_file(struct plan *p, const char *step, const char *path,
 	}
 	if (change_is_noop(c))
 		plan_drop(p, c);
+	return 0;
+}
+
+int
+plan_append(struct plan *p, const char *step, const char *path,
+    const char *tail, size_t len, mode_t mode, const struct checker *checker,
+    char **cause)
+{
+	struct change *c = file_change(p, step, path, mode, 0, 0, cause);
+	size_t at;
+	bool shared;
+
+	if (c == NULL)
+		return -1;
+	if (len == 0) {
+		if (change_is_noop(c))
+			plan_drop(p, c);
+		return 0;
+	}
+	at = c->new_len;
+	shared = c->new_text == c->old_text;
+	c->new_text = xrealloc(c->new_text, at + len + 1);
+	/*
+	 * A shared text grows in its one buffer: the old text stays its
+	 * first OLD_LEN bytes, so a million-line map is held once.
+	 */
+	if (shared)
+		c->old_text = c->new_text;
+	memcpy(c->new_text + at, tail, len);
+	c->new_text[at + len] = '\0';
+	c->new_len = at + len;
+	if (checker != NULL)
+		c->checker = checker;
+	if (strcmp(c->step, step) != 0) {
+		free(c->step);
+		c->step = xstrdup(step);
+	}
 	return 0;
 }
 
@@ -318,8 +383,8 @@ plan_resync(struct plan *p, char *const *argv)
 
 void
 plan_expect(struct plan *p, const char *step,
-    const struct expect_kind *kind, const char *key, const char *label, const char *value,
-    const char *alias, const char *current)
+    const struct expect_kind *kind, const char *key, const char *label,
+    const char *value, const char *alias, const char *current)
 {
 	struct expectation *e;
 
@@ -508,16 +573,34 @@ plan_mask(const struct plan *p, const char *s)
 	return out;
 }
 
+/*
+ * "user:group" of a file on the system being changed: on this machine
+ * through NSS (LDAP users too), under --root from the root's own passwd
+ * and group files (the host's uid 110 is someone else there). A number
+ * stands for a name that is not found.
+ */
 static void
-owner_names(uid_t uid, gid_t gid, char *out, size_t len)
+owner_names(const char *root, uid_t uid, gid_t gid, char *out, size_t len)
 {
-	struct passwd *pw = getpwuid(uid);
-	struct group *gr = getgrgid(gid);
+	char user[64], group[64];
 
-	if (pw != NULL && gr != NULL)
-		snprintf(out, len, "%s:%s", pw->pw_name, gr->gr_name);
-	else
-		snprintf(out, len, "%u:%u", (unsigned)uid, (unsigned)gid);
+	snprintf(user, sizeof user, "%u", (unsigned)uid);
+	snprintf(group, sizeof group, "%u", (unsigned)gid);
+	if (strcmp(root, "/") == 0) {
+		struct passwd *pw = getpwuid(uid);
+		struct group *gr = getgrgid(gid);
+
+		if (pw != NULL)
+			snprintf(user, sizeof user, "%s", pw->pw_name);
+		if (gr != NULL)
+			snprintf(group, sizeof group, "%s", gr->gr_name);
+	} else {
+		(void)id_name(root, "/etc/passwd", (unsigned)uid, user,
+		    sizeof user);
+		(void)id_name(root, "/etc/group", (unsigned)gid, group,
+		    sizeof group);
+	}
+	snprintf(out, len, "%s:%s", user, group);
 }
 
 static void
@@ -534,23 +617,32 @@ render_file(const struct plan *p, const struct change *c, struct buf *out)
 			buf_addf(&d, "# private %s: a private key, %zu bytes "
 			    "(never shown)\n", c->path, c->new_len);
 	} else if (strv_contains(&p->secret_files, c->path)) {
-		char *old = c->existed ? mask_lines(c->old_text) : NULL;
+		char *o = c->existed ? xstrndup(c->old_text, c->old_len) : NULL;
+		char *old = o != NULL ? mask_lines(o) : NULL;
 		char *new = mask_lines(c->new_text);
+
+		free(o);
 
 		if (diff_unified(&d, c->path, old, old ? strlen(old) : 0, new,
 		    strlen(new), 3) == 0 && (!c->existed || c->old_len !=
 		    c->new_len || memcmp(c->old_text, c->new_text,
 		    c->new_len) != 0))
-			buf_addf(&d, "# secret %s: its secret values change "
-			    "(not shown)\n", c->path);
+			buf_addf(&d, _("# secret %s: its secret values change "
+			    "(not shown)\n"), c->path);
 		free(old);
 		free(new);
+	} else if (p->secrets.n == 0) {
+		/* Nothing to mask: the texts as they are, not copies. */
+		diff_unified(&d, c->path, c->existed ? c->old_text : NULL,
+		    c->old_len, c->new_text, c->new_len, 3);
 	} else {
-		char *old = c->existed ? plan_mask(p, c->old_text) : NULL;
+		char *o = c->existed ? xstrndup(c->old_text, c->old_len) : NULL;
+		char *old = o != NULL ? plan_mask(p, o) : NULL;
 		char *new = plan_mask(p, c->new_text);
 
 		diff_unified(&d, c->path, old, old ? strlen(old) : 0, new,
 		    strlen(new), 3);
+		free(o);
 		free(old);
 		free(new);
 	}
@@ -560,7 +652,7 @@ render_file(const struct plan *p, const struct change *c, struct buf *out)
 	if (!c->existed) {
 		char own[128];
 
-		owner_names(c->new_uid, c->new_gid, own, sizeof own);
+		owner_names(p->root, c->new_uid, c->new_gid, own, sizeof own);
 		buf_addf(out, "# mode %s %04o %s (new file)\n", c->path,
 		    (unsigned)c->new_mode, own);
 		return;
@@ -571,8 +663,8 @@ render_file(const struct plan *p, const struct change *c, struct buf *out)
 	if (c->old_uid != c->new_uid || c->old_gid != c->new_gid) {
 		char a[128], b[128];
 
-		owner_names(c->old_uid, c->old_gid, a, sizeof a);
-		owner_names(c->new_uid, c->new_gid, b, sizeof b);
+		owner_names(p->root, c->old_uid, c->old_gid, a, sizeof a);
+		owner_names(p->root, c->new_uid, c->new_gid, b, sizeof b);
 		buf_addf(out, "# owner %s %s -> %s\n", c->path, a, b);
 	}
 }
@@ -588,7 +680,8 @@ plan_render(const struct plan *p, const char *step, struct buf *out)
 		if (c->kind == CHANGE_MKDIR) {
 			char own[128];
 
-			owner_names(c->new_uid, c->new_gid, own, sizeof own);
+			owner_names(p->root, c->new_uid, c->new_gid, own,
+			    sizeof own);
 			buf_addf(out, "# mkdir %s %04o %s\n", c->path,
 			    (unsigned)c->new_mode, own);
 		} else if (c->kind == CHANGE_FILE)

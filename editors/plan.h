@@ -23,7 +23,12 @@ struct change {
 	char		*step;		/* id of the step that planned it */
 	char		*path;		/* FILE, MKDIR: path inside the root */
 
-	/* FILE */
+	/*
+	 * FILE. OLD_TEXT and NEW_TEXT may be one buffer (the same pointer):
+	 * until a step changes the text, and after plan_append, when the old
+	 * text is the first OLD_LEN bytes of the new. Then OLD_TEXT is not
+	 * NUL-terminated at OLD_LEN: always read it with its length.
+	 */
 	bool		 existed;
 	char		*old_text;	/* NULL when !existed */
 	size_t		 old_len;
@@ -86,8 +91,20 @@ struct plan {
 	struct strv		 private_files;	/* never shown at all */
 	struct strv		 notes;		/* warnings for the reader */
 	struct strv		 not_applicable;	/* ids of such steps */
-	/* Lockout guard: set by a step that finds no way in would remain. */
+	/*
+	 * The plan may not be applied: a step found no way in would remain
+	 * (lockout: --apply exits 4), or something it needs is missing
+	 * (a password backend, a certificate). The first refusal wins.
+	 */
 	char			*refusal;
+	bool			 lockout;
+	/*
+	 * What would make it possible, offered in place by the wizard:
+	 * setting KEY of the refusing step to VALUE, said as LABEL.
+	 */
+	char			*offer_label, *offer_key, *offer_value;
+	/* The messages are read in the wizard's forms, not in a recipe. */
+	bool			 wizard;
 	/*
 	 * Run at the end of a rollback, after every file is back: make a
 	 * daemon load the restored files (firewall-cmd --reload).
@@ -98,6 +115,12 @@ struct plan {
 
 void	 plan_init(struct plan *, const char *root);
 void	 plan_release(struct plan *);
+/* Refuse the plan (see refusal); a later refusal is dropped. */
+void	 plan_refuse(struct plan *, bool lockout, const char *fmt, ...)
+	    __attribute__((format(printf, 3, 4)));
+/* With the refusal: setting KEY to VALUE would make it possible. */
+void	 plan_offer(struct plan *, const char *label, const char *key,
+	    const char *value);
 
 /*
  * Plan PATH to have NEW as content. The current content, mode and owner are
@@ -107,6 +130,14 @@ void	 plan_release(struct plan *);
  */
 int	 plan_file(struct plan *, const char *step, const char *path,
 	    const char *new, size_t len, mode_t mode, uid_t uid, gid_t gid,
+	    const struct checker *, char **cause);
+/*
+ * PATH (planned already, or as it is; created with MODE when missing)
+ * with the LEN bytes of TAIL after it: entries added to a map. The file
+ * is held once however large it is, and its diff is the tail's.
+ */
+int	 plan_append(struct plan *, const char *step, const char *path,
+	    const char *tail, size_t len, mode_t mode,
 	    const struct checker *, char **cause);
 /* Tighten (never loosen) the mode of PATH, which may already be planned. */
 int	 plan_file_mode(struct plan *, const char *step, const char *path,

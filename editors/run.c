@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "i18n.h"
 #include "run.h"
 
 extern char **environ;
@@ -74,9 +75,9 @@ struct child_fds {
 static void
 clean_environment(void)
 {
-	static const char *const keep[] = { "PATH=", "HOME=", "LANG=",
-	    "LANGUAGE=", "LC_", "TZ=", "TERM=", "DBUS_SYSTEM_BUS_ADDRESS=",
-	    NULL };
+	static const char *const keep[] = { "PATH=", "HOME=", "TZ=", "TERM=",
+	    "DBUS_SYSTEM_BUS_ADDRESS=", NULL };
+	static char c_locale[] = "LC_ALL=C.UTF-8";
 	size_t n = 0;
 
 	for (size_t i = 0; environ[i] != NULL; i++) {
@@ -89,6 +90,12 @@ clean_environment(void)
 		}
 	}
 	environ[n] = NULL;
+	/*
+	 * Every tool speaks English to us: its output is parsed (ufw,
+	 * firewall-cmd and apt translate theirs) and its messages quoted
+	 * inside ours. UTF-8 keeps non-ASCII file names intact.
+	 */
+	(void)putenv(c_locale);
 }
 
 static void __attribute__((noreturn))
@@ -105,22 +112,22 @@ child(char *const *argv, const struct run_opts *opts,
 	setpgid(0, 0);
 	if (dup2(fd->in, STDIN_FILENO) < 0 || dup2(fd->out, STDOUT_FILENO) < 0 ||
 	    dup2(fd->err >= 0 ? fd->err : fd->out, STDERR_FILENO) < 0) {
-		snprintf(why, sizeof why, "cannot redirect its input and "
-		    "output: %s", strerror(errno));
+		snprintf(why, sizeof why, _("cannot redirect its input "
+		    "and output: %s"), strerror(errno));
 		child_fail(fd->report, 'S', why, 126);
 	}
 	if (opts != NULL && opts->setup != NULL &&
 	    opts->setup(opts->setup_arg, why, sizeof why) != 0)
 		child_fail(fd->report, 'S', why[0] != '\0' ? why :
-		    "its setup failed", 126);
+		    _("its setup failed"), 126);
 	/* PATH may be short (cron, sudo): look in sbin too. */
 	path = run_which(argv[0]);
 	clean_environment();
 	for (size_t i = 0; opts != NULL && opts->env != NULL &&
 	    opts->env[i] != NULL; i++)
 		if (putenv((char *)opts->env[i]) != 0)
-			child_fail(fd->report, 'S', "cannot set its "
-			    "environment", 126);
+			child_fail(fd->report, 'S', _("cannot set its "
+			    "environment"), 126);
 	execv(path != NULL ? path : argv[0], argv);
 	child_fail(fd->report, 'E', strerror(errno), 127);
 }
@@ -271,9 +278,9 @@ read_report(int fd, char *const *argv, char **cause)
 		return 0;
 	msg[n] = '\0';
 	if (msg[0] == 'E')
-		return set_cause(cause, "cannot execute '%s': %s", argv[0],
+		return set_cause(cause, _("cannot execute '%s': %s"), argv[0],
 		    msg + 1);
-	return set_cause(cause, "cannot run '%s': %s", argv[0], msg + 1);
+	return set_cause(cause, _("cannot run '%s': %s"), argv[0], msg + 1);
 }
 
 /* Process PID has a handler for signal SIG now (or is gone). */
@@ -344,18 +351,18 @@ run_argv(char *const *argv, const struct run_opts *opts, struct buf *out,
 	pid_t pid;
 
 	if (argv == NULL || argv[0] == NULL)
-		return set_cause(cause, "internal error: empty command");
+		return set_cause(cause, _("internal error: empty command"));
 	wait_until_caught(argv);
 	if (pipe2(inpipe, O_CLOEXEC) != 0 || pipe2(outpipe, O_CLOEXEC) != 0 ||
 	    (apart && pipe2(errpipe, O_CLOEXEC) != 0) ||
 	    pipe2(report, O_CLOEXEC) != 0) {
-		r = set_cause(cause, "cannot create a pipe to run '%s': %s",
+		r = set_cause(cause, _("cannot create a pipe to run '%s': %s"),
 		    argv[0], strerror(errno));
 		goto fail;
 	}
 	pid = fork();
 	if (pid < 0) {
-		r = set_cause(cause, "cannot fork to run '%s': %s", argv[0],
+		r = set_cause(cause, _("cannot fork to run '%s': %s"), argv[0],
 		    strerror(errno));
 		goto fail;
 	}
@@ -389,7 +396,7 @@ run_argv(char *const *argv, const struct run_opts *opts, struct buf *out,
 	while (waitpid(pid, &ws, 0) < 0) {
 		if (errno != EINTR) {
 			close(report[0]);
-			return set_cause(cause, "cannot wait for '%s': %s",
+			return set_cause(cause, _("cannot wait for '%s': %s"),
 			    argv[0], strerror(errno));
 		}
 	}
@@ -398,8 +405,8 @@ run_argv(char *const *argv, const struct run_opts *opts, struct buf *out,
 	if (r != 0)
 		return r;
 	if (timed_out)
-		return set_cause(cause, "'%s' did not finish in %u s and was "
-		    "killed", argv[0], opts != NULL && opts->timeout ?
+		return set_cause(cause, _("'%s' did not finish in %u s and was "
+		    "killed"), argv[0], opts != NULL && opts->timeout ?
 		    opts->timeout : 120);
 	if (WIFEXITED(ws))
 		*status = WEXITSTATUS(ws);

@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "i18n.h"
 #include "fsutil.h"
 #include "stage.h"
 
@@ -43,7 +44,7 @@ link_live(const struct staging *s, const char *rel, const char *to,
 		buf_adds(&target, "../");
 	buf_addf(&target, "%s/%s", s->rules->link_base, rel);
 	if (symlink(buf_str(&target), to) != 0)
-		r = set_cause(cause, "cannot stage '%s': %s", to,
+		r = set_cause(cause, _("cannot stage '%s': %s"), to,
 		    strerror(errno));
 	buf_release(&target);
 	return r;
@@ -53,17 +54,13 @@ static int
 copy_live(const struct staging *s, const char *path, const char *to,
     char **cause)
 {
-	struct fs_file f;
-	int r = 0;
+	bool exists;
 
-	if (fs_read(s->root, path, &f, cause) != 0)
+	if (fs_copy_scratch(s->root, path, to, &exists, cause) != 0)
 		return -1;
-	if (f.exists)
-		r = fs_write_scratch(to, f.data, f.len, cause);
-	fs_file_release(&f);
-	if (r == 0 && f.exists)
+	if (exists)
 		stage_backdate(to);
-	return r;
+	return 0;
 }
 
 /* The live files under REL ("" for the top), without planned ones. */
@@ -87,7 +84,7 @@ stage_live(const struct staging *s, const char *rel, char **cause)
 
 		if (fs_is_dir(s->root, path)) {
 			if (rules->recurse && mkdir(to, 0700) != 0)
-				r = set_cause(cause, "cannot stage '%s': %s",
+				r = set_cause(cause, _("cannot stage '%s': %s"),
 				    to, strerror(errno));
 			else if (rules->recurse)
 				r = stage_live(s, sub, cause);

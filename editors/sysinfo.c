@@ -2,6 +2,7 @@
  * sysinfo.c -- passwd, shadow and os-release parsing.
  */
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -54,6 +55,33 @@ accounts_load(const char *root, struct accounts *a, char **cause)
 	}
 	fs_file_release(&f);
 	return 0;
+}
+
+int
+id_name(const char *root, const char *file, unsigned id, char *out,
+    size_t len)
+{
+	struct fs_file f;
+	char *line, *save = NULL;
+	int r = -1;
+
+	if (fs_read(root, file, &f, NULL) != 0)
+		return -1;
+	for (line = f.exists ? strtok_r(f.data, "\n", &save) : NULL;
+	    line != NULL && r != 0; line = strtok_r(NULL, "\n", &save)) {
+		char *fl[3], *end;
+		unsigned long v;
+
+		if (line[0] == '#' || fields(line, fl, 3) != 3)
+			continue;
+		v = strtoul(fl[2], &end, 10);
+		if (end != fl[2] && *end == '\0' && v == id) {
+			snprintf(out, len, "%s", fl[0]);
+			r = 0;
+		}
+	}
+	fs_file_release(&f);
+	return r;
 }
 
 void

@@ -7,6 +7,7 @@
 #define HW_SYSINFO_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <sys/types.h>
 
 struct account {
@@ -23,6 +24,13 @@ struct accounts {
 };
 
 int	 accounts_load(const char *root, struct accounts *, char **cause);
+/*
+ * The name of user or group ID in ROOT's FILE (/etc/passwd, /etc/group):
+ * under --root the root's own names, never this machine's. 0, or -1 when
+ * there is none.
+ */
+int	 id_name(const char *root, const char *file, unsigned id, char *out,
+	    size_t len);
 void	 accounts_release(struct accounts *);
 const struct account *accounts_find(const struct accounts *, const char *);
 /* A shell one can log in with (not nologin, false, sync ...). */

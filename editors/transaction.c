@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "i18n.h"
 #include "deadman.h"
 #include "journal.h"
 #include "transaction.h"
@@ -73,10 +74,10 @@ txn_refuse_interrupted(const char *root, char **cause)
 	if (journal_interrupted(root, &ids, cause) != 0)
 		r = -1;
 	else if (ids.n > 0)
-		r = set_cause(cause, "transaction %s was interrupted half way "
-		    "(hardenwiz was killed or the machine stopped) and its "
+		r = set_cause(cause, _("transaction %s was interrupted half "
+		    "way (hardenwiz was killed or the machine stopped) and its "
 		    "changes are partly in place; undo it first with "
-		    "'hardenwiz --rollback %s', then run this again",
+		    "'hardenwiz --rollback %s', then run this again"),
 		    ids.v[ids.n - 1], ids.v[ids.n - 1]);
 	strv_release(&ids);
 	return r;
@@ -84,10 +85,10 @@ txn_refuse_interrupted(const char *root, char **cause)
 
 enum apply_status
 txn_apply(struct plan *p, unsigned int confirm_timeout, const char *self,
-    struct apply_result *res, char **cause)
+    const struct progress *progress, struct apply_result *res, char **cause)
 {
 	struct apply_opts ao = { .confirm_timeout = confirm_timeout,
-	    .self = self };
+	    .self = self, .progress = progress };
 	sigset_t old;
 	enum apply_status st;
 	int lock = -1;

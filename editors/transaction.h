@@ -25,7 +25,8 @@ int	 txn_refuse_interrupted(const char *root, char **cause);
  * apply_opts.
  */
 enum apply_status txn_apply(struct plan *p, unsigned int confirm_timeout,
-	    const char *self, struct apply_result *, char **cause);
+	    const char *self, const struct progress *, struct apply_result *,
+	    char **cause);
 /*
  * Roll back ID (NULL: the latest) of ROOT under the lock (WAIT: block for
  * it) with signals held. Arguments as journal_rollback.

@@ -130,6 +130,16 @@ buf_release(struct buf *b)
 }
 
 void
+buf_reserve(struct buf *b, size_t n)
+{
+	if (b->len + n + 1 > b->cap) {
+		b->cap = b->len + n + 1;
+		b->data = xrealloc(b->data, b->cap);
+		b->data[b->len] = '\0';
+	}
+}
+
+void
 buf_add(struct buf *b, const void *p, size_t n)
 {
 	if (b->len + n + 1 > b->cap) {
@@ -236,6 +246,74 @@ strv_contains(const struct strv *sv, const char *s)
 			return true;
 	}
 	return false;
+}
+
+size_t
+str_hash(const char *s, size_t len)
+{
+	size_t h = (size_t)1469598103934665603ULL;
+
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ (unsigned char)s[i]) * (size_t)1099511628211ULL;
+	return h;
+}
+
+void
+strset_init(struct strset *set)
+{
+	memset(set, 0, sizeof *set);
+}
+
+void
+strset_release(struct strset *set)
+{
+	for (size_t i = 0; i < set->cap; i++)
+		free(set->slots[i]);
+	free(set->slots);
+	strset_init(set);
+}
+
+/* Where S is in SLOTS (CAP a power of two), or the empty slot for it. */
+static char **
+strset_slot(char **slots, size_t cap, const char *s)
+{
+	size_t i = str_hash(s, strlen(s)) & (cap - 1);
+
+	while (slots[i] != NULL && strcmp(slots[i], s) != 0)
+		i = (i + 1) & (cap - 1);
+	return &slots[i];
+}
+
+bool
+strset_has(const struct strset *set, const char *s)
+{
+	return set->cap > 0 && *strset_slot(set->slots, set->cap, s) != NULL;
+}
+
+bool
+strset_add(struct strset *set, const char *s)
+{
+	char **slot;
+
+	/* At most half full, so that a probe ends soon. */
+	if (2 * (set->n + 1) > set->cap) {
+		size_t cap = set->cap ? 2 * set->cap : 16;
+		char **slots = xcalloc(cap, sizeof *slots);
+
+		for (size_t i = 0; i < set->cap; i++)
+			if (set->slots[i] != NULL)
+				*strset_slot(slots, cap, set->slots[i]) =
+				    set->slots[i];
+		free(set->slots);
+		set->slots = slots;
+		set->cap = cap;
+	}
+	slot = strset_slot(set->slots, set->cap, s);
+	if (*slot != NULL)
+		return false;
+	*slot = xstrdup(s);
+	set->n++;
+	return true;
 }
 
 char *

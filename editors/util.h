@@ -42,6 +42,8 @@ struct buf {
 void	 buf_init(struct buf *);
 void	 buf_release(struct buf *);
 void	 buf_add(struct buf *, const void *, size_t);
+/* Room for N more bytes (and the NUL) at once, without doubling. */
+void	 buf_reserve(struct buf *, size_t n);
 void	 buf_adds(struct buf *, const char *);
 void	 buf_addf(struct buf *, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));
@@ -65,6 +67,22 @@ void	 strv_add(struct strv *, const char *);
 void	 strv_addf(struct strv *, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));
 bool	 strv_contains(const struct strv *, const char *);
+/*
+ * A set of strings, hashed: "seen it?" in constant time where a strv's
+ * scan makes a loop quadratic (10,000 ufw rules). Holds copies.
+ */
+struct strset {
+	char	**slots;
+	size_t	  cap;
+	size_t	  n;
+};
+void	 strset_init(struct strset *);
+void	 strset_release(struct strset *);
+/* Add a copy of S; false when S was in the set already. */
+bool	 strset_add(struct strset *, const char *);
+bool	 strset_has(const struct strset *, const char *);
+/* FNV-1a of LEN bytes of S. */
+size_t	 str_hash(const char *s, size_t len);
 /* SV's strings joined by SEP ("" when empty); caller frees. */
 char	*strv_join(const struct strv *, const char *sep);
 /* Returns a new NULL-terminated copy of argv; free with argv_free. */

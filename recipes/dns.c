@@ -419,12 +419,15 @@ out:
 	return r;
 }
 
+extern const struct step step_dns;
+
 static int
 dns_plan(struct step_ctx *ctx, const struct settings *set, struct plan *p,
     char **cause)
 {
 	const char *selector = settings_get(set, "dkim_selector");
 	struct strv domains, sels, keys;
+	char *key = NULL;
 	int r = -1;
 
 	if (postfix_skip_step(p, ctx->id))
@@ -437,20 +440,23 @@ dns_plan(struct step_ctx *ctx, const struct settings *set, struct plan *p,
 	else
 		postfix_domains(ctx->root, &domains);
 	if (domains.n == 0) {
-		set_cause(cause, "%s", _("[dns] needs domain: Postfix names "
-		    "none (mydomain, virtual domains)"));
+		key = setting_ref(p, &step_dns, "domain");
+		set_cause(cause, _("%s is needed: Postfix names no mail "
+		    "domain (mydomain, virtual domains)"), key);
 		goto out;
 	}
 	for (size_t i = 0; i < domains.n; i++)
 		if (!dns_name_ok(domains.v[i], true)) {
-			set_cause(cause, _("[dns] domain: '%s' is not a domain "
-			    "name"), domains.v[i]);
+			key = setting_ref(p, &step_dns, "domain");
+			set_cause(cause, _("%s: '%s' is not a domain name"),
+			    key, domains.v[i]);
 			goto out;
 		}
 	if (selector != NULL && (!dns_name_ok(selector, false) ||
 	    strchr(selector, '_') != NULL)) {
-		set_cause(cause, _("[dns] dkim_selector: '%s' is not a DNS "
-		    "label (letters, digits, hyphens)"), selector);
+		key = setting_ref(p, &step_dns, "dkim_selector");
+		set_cause(cause, _("%s: '%s' is not a DNS label (letters, "
+		    "digits, hyphens)"), key, selector);
 		goto out;
 	}
 	if (settings_bool(set, "dkim_sign", true) && plan_signing(ctx, set, p,
@@ -462,6 +468,7 @@ dns_plan(struct step_ctx *ctx, const struct settings *set, struct plan *p,
 		    keys.v[i][0] != '\0' ? keys.v[i] : NULL);
 	r = 0;
 out:
+	free(key);
 	strv_release(&keys);
 	strv_release(&sels);
 	strv_release(&domains);

@@ -133,13 +133,21 @@ join_unique(const struct strv *items, const char *sep)
 	return buf_detach(&b, NULL);
 }
 
-/* The ports sshd listens on now, from the root's files. */
+/*
+ * The ports sshd listens on now, from the root's files. The session holds
+ * them as they are unless the SSH step planned before this one and moved
+ * the port: only then is a session of their own worth its cost (a second
+ * Augeas load was a third of an audit).
+ */
 static void
-ssh_ports_now(const char *root, struct strv *ports)
+ssh_ports_now(const struct step_ctx *ctx, struct strv *ports)
 {
 	struct augs *a = NULL;
 
-	if (augs_open(&a, root, ssh_only, nitems(ssh_only), NULL) == 0)
+	if (!ssh_planned(ctx))
+		sshd_listen_ports(augs_handle(ctx->augs), ports);
+	else if (augs_open(&a, ctx->root, ssh_only, nitems(ssh_only),
+	    NULL) == 0)
 		sshd_listen_ports(augs_handle(a), ports);
 	augs_free(a);
 	if (ports->n == 0)
@@ -154,7 +162,7 @@ ssh_ports(struct step_ctx *ctx)
 	char *joined;
 
 	strv_init(&ports);
-	ssh_ports_now(ctx->root, &ports);
+	ssh_ports_now(ctx, &ports);
 	(void)ssh_ports_after(ctx, &ports);
 	joined = join_unique(&ports, ",");
 	strv_release(&ports);

@@ -22,6 +22,7 @@
 #include "listening.h"
 #include "step.h"
 
+/* The audit reads the rules' text itself (rules_check.c): sshd's only. */
 static const struct aug_file firewall_files[] = {
 	SSHD_AUG_FILES,
 	{ "Iptables.lns", UFW_BEFORE_RULES, 0640, &iptables_checker, NULL },
@@ -99,8 +100,7 @@ guard(struct plan *p, const struct strv *ssh, const struct fw_ports *close,
 			if (fw_ports_parse(ssh->v[k], &s) != 0 ||
 			    !fw_ports_cover(&close[i], &s))
 				continue;
-			free(p->refusal);
-			p->refusal = xasprintf(_("refusing to close %s/tcp: "
+			plan_refuse(p, true, _("refusing to close %s/tcp: "
 			    "sshd listens on it (or will after this run), and "
 			    "closing it would lock you out. Move SSH first, "
 			    "log in on the new port, then close the old one "
@@ -447,6 +447,7 @@ const struct step step_firewall = {
 	    "enabled or reloaded."),
 	.files = firewall_files,
 	.nfiles = nitems(firewall_files),
+	.naudit_files = SSHD_AUG_NFILES,
 	.questions = firewall_questions,
 	.nquestions = nitems(firewall_questions),
 	.audit = firewall_audit,

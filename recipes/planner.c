@@ -37,15 +37,22 @@ steps_select(const char *only, const struct step ***out, size_t *n,
 	return 0;
 }
 
-/* The union of the steps' Augeas files (each lens+glob once). */
+/*
+ * The union of the steps' Augeas files (each lens+glob once); for an
+ * AUDIT, only those the audits read.
+ */
 static struct aug_file *
-files_of(const struct step *const *steps, size_t n, size_t *count)
+files_of(const struct step *const *steps, size_t n, bool audit,
+    size_t *count)
 {
 	struct aug_file *v = NULL;
 
 	*count = 0;
 	for (size_t i = 0; i < n; i++) {
-		for (size_t k = 0; k < steps[i]->nfiles; k++) {
+		size_t nf = audit && steps[i]->naudit_files > 0 ?
+		    steps[i]->naudit_files : steps[i]->nfiles;
+
+		for (size_t k = 0; k < nf; k++) {
 			const struct aug_file *f = &steps[i]->files[k];
 			bool dup = false;
 
@@ -69,13 +76,13 @@ struct session {
 
 static int
 session_open(struct session *se, const char *root,
-    const struct step *const *steps, size_t n, char **cause)
+    const struct step *const *steps, size_t n, bool audit, char **cause)
 {
 	size_t nf;
 
 	memset(se, 0, sizeof *se);
 	osinfo_load(root, &se->os);
-	se->files = files_of(steps, n, &nf);
+	se->files = files_of(steps, n, audit, &nf);
 	return augs_open(&se->augs, root, se->files, nf, cause);
 }
 
@@ -105,7 +112,7 @@ plan_steps(const char *root, const struct step *const *steps,
 	struct session se;
 	int r = -1;
 
-	if ((r = session_open(&se, root, steps, n, cause)) != 0) {
+	if ((r = session_open(&se, root, steps, n, false, cause)) != 0) {
 		r = r == AUGS_REFUSED ? PLAN_REFUSED : -1;
 		goto out;
 	}
@@ -119,7 +126,14 @@ plan_steps(const char *root, const struct step *const *steps,
 		if (settings[i] == NULL)
 			continue;
 		if (steps[i]->plan(&ctx, settings[i], p, &err) != 0) {
-			set_cause(cause, "[%s] %s", steps[i]->id, err);
+			/* A recipe's reader needs the section (once: a
+			 * message may name it already); the wizard's is in
+			 * the step's own form. */
+			if (p->wizard || (err[0] == '[' && strncmp(err + 1,
+			    steps[i]->id, strlen(steps[i]->id)) == 0))
+				set_cause(cause, "%s", err);
+			else
+				set_cause(cause, "[%s] %s", steps[i]->id, err);
 			free(err);
 			goto out;
 		}
@@ -181,7 +195,7 @@ audit_steps(const char *root, const struct step *const *steps, size_t n,
 {
 	struct session se;
 
-	if (session_open(&se, root, steps, n, NULL) == 0) {
+	if (session_open(&se, root, steps, n, true, NULL) == 0) {
 		for (size_t i = 0; i < n; i++)
 			audit_in(&se, root, steps[i], effective, &audits[i]);
 		session_close(&se);
@@ -196,12 +210,12 @@ audit_steps(const char *root, const struct step *const *steps, size_t n,
 	for (size_t i = 0; i < n; i++) {
 		char *err = NULL;
 
-		if (session_open(&se, root, &steps[i], 1, &err) == 0)
+		if (session_open(&se, root, &steps[i], 1, true, &err) == 0)
 			audit_in(&se, root, steps[i], effective, &audits[i]);
 		else {
 			audits[i].state = STATE_ERROR;
 			strv_add(&audits[i].notes, err ? err :
-			    "cannot read its files");
+			    _("cannot read its files"));
 		}
 		free(err);
 		session_close(&se);

@@ -20,6 +20,9 @@
  * 100,000-line access map. Appending lines is the whole edit, the same
  * code at every size, and the write is still atomic and journaled.
  */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -65,75 +68,109 @@ sender_ok(const char *s)
 	return at == NULL ? strchr(s, '.') != NULL : at[1] != '\0';
 }
 
+/*
+ * An address or network Postfix's cidr table takes: "10.0.0.300" or
+ * "192.0.2.0/33" made postmap skip the line with a warning, and the check
+ * of the map then blamed the first, valid, entry.
+ */
 static bool
 client_ok(const char *s)
 {
-	return s[0] != '\0' && strspn(s, "0123456789abcdefABCDEF.:/") ==
-	    strlen(s) && (strchr(s, '.') != NULL || strchr(s, ':') != NULL);
+	const char *slash = strchr(s, '/');
+	char addr[INET6_ADDRSTRLEN];
+	unsigned char bin[sizeof(struct in6_addr)];
+	size_t len = slash != NULL ? (size_t)(slash - s) : strlen(s);
+	int family = memchr(s, ':', len) != NULL ? AF_INET6 : AF_INET;
+	char *end;
+	long bits;
+
+	if (len == 0 || len >= sizeof addr)
+		return false;
+	memcpy(addr, s, len);
+	addr[len] = '\0';
+	if (inet_pton(family, addr, bin) != 1)
+		return false;
+	if (slash == NULL)
+		return true;
+	bits = strtol(slash + 1, &end, 10);
+	return end != slash + 1 && *end == '\0' && bits >= 0 &&
+	    bits <= (family == AF_INET ? 32 : 128);
 }
 
-/* The keys a map's text already has (first word of each entry line). */
+/*
+ * Which of WANT the map's TEXT has as keys (the first word of an entry
+ * line): into HAVE. One pass over the text, whatever its size, asking a
+ * set of the few wanted keys.
+ */
 static void
-map_keys(const char *text, struct strv *keys)
+map_has(const char *text, size_t len, const struct strset *want,
+    struct strset *have)
 {
-	const char *l = text;
+	const char *l = text, *end = text + len;
 
-	while (l != NULL && *l != '\0') {
-		const char *nl = strchr(l, '\n');
-		size_t len = nl ? (size_t)(nl - l) : strlen(l);
+	while (l < end) {
+		const char *nl = memchr(l, '\n', (size_t)(end - l));
+		size_t n = nl ? (size_t)(nl - l) : (size_t)(end - l);
 		size_t k = strcspn(l, " \t\n");
 
 		/* Comments, blank lines and continuations are not keys. */
-		if (len > 0 && l[0] != '#' && l[0] != ' ' && l[0] != '\t' &&
-		    k > 0) {
+		if (n > 0 && l[0] != '#' && l[0] != ' ' && l[0] != '\t' &&
+		    k > 0 && k <= n) {
 			char *key = xstrndup(l, k);
 
-			strv_add(keys, key);
+			if (strset_has(want, key))
+				strset_add(have, key);
 			free(key);
 		}
-		l = nl ? nl + 1 : NULL;
+		l = nl ? nl + 1 : end;
 	}
 }
 
 /*
  * Plan MAP to have every one of ENTRIES (already valid) with ACTION;
- * *added gets the new keys. Returns 1 when the file changes.
+ * *added gets the new keys. Returns 1 when the file changes. The new
+ * entries are appended: the map (a million lines, 40 MB) is read once to
+ * see what it has, then held once, by the plan.
  */
 static int
 plan_map(struct step_ctx *ctx, struct plan *p, const char *map,
     const struct strv *entries, struct strv *added, char **cause)
 {
 	struct fs_file f;
-	struct strv have;
+	struct strset want, have;
 	struct buf b;
+	bool newline;
 	int r = 0;
 
 	if (fs_read(p->root, map, &f, cause) != 0)
 		return -1;
-	strv_init(&have);
-	map_keys(f.exists ? f.data : "", &have);
+	strset_init(&want);
+	strset_init(&have);
+	for (size_t i = 0; i < entries->n; i++)
+		strset_add(&want, entries->v[i]);
+	if (f.exists)
+		map_has(f.data, f.len, &want, &have);
+	newline = f.exists && f.len > 0 && f.data[f.len - 1] != '\n';
 	buf_init(&b);
-	if (f.exists) {
-		buf_add(&b, f.data, f.len);
-		if (f.len > 0 && f.data[f.len - 1] != '\n')
-			buf_adds(&b, "\n");
-	} else
+	if (newline)
+		buf_adds(&b, "\n");
+	else if (!f.exists)
 		buf_adds(&b, "# Written by hardenwiz: one entry per line, "
 		    "PATTERN REJECT.\n# Edit with care; run postmap after "
 		    "changing it.\n");
+	fs_file_release(&f);
 	for (size_t i = 0; i < entries->n; i++) {
-		if (strv_contains(&have, entries->v[i]))
+		if (!strset_add(&have, entries->v[i]))
 			continue;
 		buf_addf(&b, "%s REJECT\n", entries->v[i]);
-		strv_add(&have, entries->v[i]);
 		strv_add(added, entries->v[i]);
 	}
 	if (added->n > 0)
-		r = plan_file(p, ctx->id, map, b.data, b.len, 0644,
-		    0, 0, &postfix_checker, cause) != 0 ? -1 : 1;
+		r = plan_append(p, ctx->id, map, b.data, b.len, 0644,
+		    &postfix_checker, cause) != 0 ? -1 : 1;
 	buf_release(&b);
-	strv_release(&have);
-	fs_file_release(&f);
+	strset_release(&want);
+	strset_release(&have);
 	return r;
 }
 
@@ -363,10 +400,12 @@ blocklist_audit(struct step_ctx *ctx, struct audit *a, char **cause)
 	(void)cause;
 	if (audit_without_postfix(ctx->root, a))
 		return 0;
+	/* As Postfix reads them ($names expanded): the one table the other
+	 * audits ask too, so no second postconf. */
 	senders = postfix_param(ctx->root, "smtpd_sender_restrictions",
-	    false);
+	    true);
 	clients = postfix_param(ctx->root, "smtpd_client_restrictions",
-	    false);
+	    true);
 	strv_addf(&a->notes, "smtpd_sender_restrictions = %s",
 	    senders ? senders : "?");
 	strv_addf(&a->notes, "smtpd_client_restrictions = %s",

@@ -43,7 +43,7 @@ static const struct question relay_questions[] = {
 	     "The brackets mean: this host, no MX lookup. Port 587 uses "
 	     "STARTTLS, port 465 TLS from the start (wrapper mode)."),
 	  NULL, 0, 0, 0 },
-	{ "user", V_TEXT, N_("Login name"),
+	{ "user", V_LOGIN, N_("Login name"),
 	  N_("The user name the relay expects (SendGrid: apikey)."),
 	  NULL, 0, 0, 0 },
 	{ "password", V_TEXT, N_("Password"),
@@ -281,6 +281,8 @@ plan_main(struct step_ctx *ctx, struct plan *p, const char *relay,
 	return r;
 }
 
+extern const struct step step_postfix_relay;
+
 static int
 relay_plan(struct step_ctx *ctx, const struct settings *set, struct plan *p,
     char **cause)
@@ -295,9 +297,15 @@ relay_plan(struct step_ctx *ctx, const struct settings *set, struct plan *p,
 
 	if (postfix_skip_step(p, ctx->id))
 		return 0;
-	if (host == NULL || user == NULL || user[0] == '\0')
-		return set_cause(cause, "%s", _("[postfix-relay] needs host "
-		    "and user"));
+	if (host == NULL || user == NULL || user[0] == '\0') {
+		char *h = setting_ref(p, &step_postfix_relay, "host"),
+		    *u = setting_ref(p, &step_postfix_relay, "user");
+
+		set_cause(cause, _("%s and %s are needed"), h, u);
+		free(h);
+		free(u);
+		return -1;
+	}
 	if ((relay = relay_spec(host, cause)) == NULL ||
 	    (password = relay_password(p, set, cause)) == NULL)
 		goto out;

@@ -70,7 +70,19 @@ static const struct question sasl_questions[] = {
 	  N_("With no backend installed, install Dovecot and give Postfix "
 	     "its auth socket. no: the step refuses, and says why."),
 	  NULL, 0, 0, 0 },
+	{ "tls_cert", V_PATH, N_("TLS certificate"),
+	  N_("smtpd_tls_cert_file: this server's certificate with its "
+	     "chain, in PEM (a Let's Encrypt certificate is "
+	     "/etc/letsencrypt/live/NAME/fullchain.pem). Empty: the one "
+	     "main.cf names."), NULL, 0, 0, 0 },
+	{ "tls_key", V_PATH, N_("TLS key"),
+	  N_("smtpd_tls_key_file: the certificate's private key, in PEM. "
+	     "Empty: privkey.pem beside a Let's Encrypt certificate, else "
+	     "the key main.cf names, else the certificate file itself."),
+	  NULL, 0, 0, 0 },
 };
+
+#define LETSENCRYPT_LIVE	"/etc/letsencrypt/live"
 
 /* The master.cf services this step gives AUTH, and their -o options. */
 struct service {
@@ -238,15 +250,36 @@ read_key(const struct fs_file *f)
 }
 
 /*
- * The certificate and key smtpd uses exist under ROOT and belong
- * together; else *WHY says what is wrong (caller frees).
+ * The key that goes with certificate CERT when none is named: certbot's
+ * privkey.pem beside its fullchain.pem or cert.pem, else the key file
+ * main.cf names, else CERT itself (a file holding both). Caller frees.
+ */
+static char *
+key_beside(const char *root, const char *cert)
+{
+	const char *slash = strrchr(cert, '/');
+	char *key;
+
+	if (slash != NULL && (strcmp(slash, "/fullchain.pem") == 0 ||
+	    strcmp(slash, "/cert.pem") == 0))
+		return xasprintf("%.*s/privkey.pem", (int)(slash - cert), cert);
+	key = postfix_param(root, "smtpd_tls_key_file", true);
+	if (key != NULL && key[0] != '\0')
+		return key;
+	free(key);
+	return xstrdup(cert);
+}
+
+/*
+ * The certificate and key smtpd will use (WANT_CERT and WANT_KEY when the
+ * step sets them, NULL: main.cf's) exist under ROOT and belong together;
+ * else *WHY says what is wrong (caller frees).
  */
 static bool
-tls_pair_ok(const char *root, char **why)
+tls_pair_ok(const char *root, const char *want_cert, const char *want_key,
+    char **why)
 {
-	char *chain = postfix_param(root, "smtpd_tls_chain_files", true);
-	char *cert = postfix_param(root, "smtpd_tls_cert_file", true);
-	char *key = postfix_param(root, "smtpd_tls_key_file", true);
+	char *chain = NULL, *cert, *key;
 	struct fs_file cf, kf;
 	X509 *x = NULL;
 	EVP_PKEY *k = NULL;
@@ -254,6 +287,15 @@ tls_pair_ok(const char *root, char **why)
 
 	memset(&cf, 0, sizeof cf);
 	memset(&kf, 0, sizeof kf);
+	if (want_cert != NULL) {
+		cert = xstrdup(want_cert);
+		key = want_key != NULL ? xstrdup(want_key) :
+		    key_beside(root, want_cert);
+	} else {
+		chain = postfix_param(root, "smtpd_tls_chain_files", true);
+		cert = postfix_param(root, "smtpd_tls_cert_file", true);
+		key = postfix_param(root, "smtpd_tls_key_file", true);
+	}
 	if (chain != NULL && chain[0] != '\0') {
 		/* One file with key and certificate (the first of the list). */
 		free(cert);
@@ -451,10 +493,15 @@ plan_service(struct step_ctx *ctx, const struct service *s, bool tls_only,
 
 /* ---- the step ---- */
 
-/* Which backend to use; NULL and *REFUSAL when there is none. */
+extern const struct step step_postfix_sasl;
+
+/*
+ * Which backend to use; NULL and *REFUSAL when there is none. Without
+ * one, installing Dovecot is offered in place (the wizard asks).
+ */
 static const char *
-choose_backend(struct step_ctx *ctx, const char *want, bool install,
-    char **refusal)
+choose_backend(struct step_ctx *ctx, struct plan *p, const char *want,
+    bool install, char **refusal)
 {
 	bool dovecot = fs_exists(ctx->root, DOVECOT_CONF);
 	bool cyrus = cyrus_ready(ctx->root);
@@ -477,11 +524,17 @@ choose_backend(struct step_ctx *ctx, const char *want, bool install,
 		return NULL;
 	}
 	if (strcmp(type, "dovecot") == 0 && !dovecot && !install) {
-		*refusal = xasprintf(_("no SASL backend is installed (no %s, "
-		    "no saslauthd): with AUTH on and nobody to ask, smtpd "
-		    "drops every connection. Set install_backend = yes to "
-		    "install Dovecot for it, or install and configure one"),
-		    DOVECOT_CONF);
+		char *key = setting_ref(p, &step_postfix_sasl,
+		    "install_backend");
+
+		*refusal = xasprintf(_("no password backend is installed (no "
+		    "%s, no saslauthd): with AUTH on and nobody to check the "
+		    "passwords, Postfix would drop every mail client. Install "
+		    "Dovecot for it (%s = yes), or install and configure "
+		    "one yourself"), DOVECOT_CONF, key);
+		plan_offer(p, _("Install Dovecot now and go on?"),
+		    "install_backend", "yes");
+		free(key);
 		return NULL;
 	}
 	return type;
@@ -514,6 +567,68 @@ plan_main_cf(struct step_ctx *ctx, struct plan *p, const char *type,
 	return r;
 }
 
+/*
+ * A Let's Encrypt certificate under ROOT whose key belongs to it: the one
+ * named like this server (myhostname) first, else the first; its
+ * fullchain.pem, or NULL. Caller frees.
+ */
+static char *
+letsencrypt_cert(const char *root)
+{
+	char *host = postfix_param(root, "myhostname", true), *found = NULL;
+	struct strv names;
+
+	strv_init(&names);
+	if (fs_list(root, LETSENCRYPT_LIVE, &names, NULL) == 0) {
+		for (int pass = 0; pass < 2 && found == NULL; pass++)
+			for (size_t i = 0; i < names.n && found == NULL; i++) {
+				char *cert, *why = NULL;
+
+				if (pass == 0 && (host == NULL ||
+				    strcmp(names.v[i], host) != 0))
+					continue;
+				cert = xasprintf(LETSENCRYPT_LIVE
+				    "/%s/fullchain.pem", names.v[i]);
+				if (tls_pair_ok(root, cert, NULL, &why))
+					found = cert;
+				else
+					free(cert);
+				free(why);
+			}
+	}
+	strv_release(&names);
+	free(host);
+	return found;
+}
+
+/*
+ * CERT and KEY (NULL: beside CERT) into main.cf, unless main.cf names its
+ * pair with smtpd_tls_chain_files, which Postfix reads first: then
+ * *REFUSAL says so.
+ */
+static int
+plan_tls_pair(struct step_ctx *ctx, struct plan *p, const char *cert,
+    const char *key, char **refusal, char **cause)
+{
+	char *chain = postfix_param(ctx->root, "smtpd_tls_chain_files", true);
+	char *k = key != NULL ? xstrdup(key) : key_beside(ctx->root, cert);
+	int r = 0;
+
+	if (chain != NULL && chain[0] != '\0')
+		*refusal = xasprintf(_("main.cf names its certificate in "
+		    "smtpd_tls_chain_files (%s), which Postfix uses before "
+		    "smtpd_tls_cert_file: name %s there instead, or empty it, "
+		    "and run this step again"), chain, cert);
+	else if (postfix_set_main(ctx->augs, p, ctx->id,
+	    "smtpd_tls_cert_file", cert, cause) != 0 ||
+	    postfix_set_main(ctx->augs, p, ctx->id, "smtpd_tls_key_file", k,
+	    cause) != 0)
+		r = -1;
+	free(k);
+	free(chain);
+	return r;
+}
+
 static int
 sasl_plan(struct step_ctx *ctx, const struct settings *set, struct plan *p,
     char **cause)
@@ -522,28 +637,54 @@ sasl_plan(struct step_ctx *ctx, const struct settings *set, struct plan *p,
 	bool install = settings_bool(set, "install_backend", false);
 	bool smtps = settings_bool(set, "submissions", true);
 	const char *want = settings_get(set, "backend");
-	char *socket = NULL, *why = NULL, *refusal = NULL;
+	const char *cert = settings_get(set, "tls_cert");
+	const char *key = settings_get(set, "tls_key");
+	char *socket = NULL, *why = NULL, *refusal = NULL, *le = NULL;
 	const char *type;
 	size_t before = p->nchanges;
 	int r = -1;
 
+	cert = cert != NULL && cert[0] != '\0' ? cert : NULL;
+	key = cert != NULL && key != NULL && key[0] != '\0' ? key : NULL;
+
 	if (postfix_skip_step(p, ctx->id))
 		return 0;
 	if (!settings_bool(set, "enable", true)) {
-		plan_note(p, "%s", _("[postfix-sasl] enable = no: AUTH is left "
-		    "as it is"));
+		char *key = setting_ref(p, &step_postfix_sasl, "enable");
+
+		plan_note(p, _("%s = no: AUTH is left as it is"), key);
+		free(key);
 		return 0;
 	}
 	socket = auth_socket(ctx->root);
-	type = choose_backend(ctx, want != NULL ? want : "auto", install,
+	type = choose_backend(ctx, p, want != NULL ? want : "auto", install,
 	    &refusal);
 	if (type == NULL)
 		goto refuse;
-	if ((tls_only || smtps) && !tls_pair_ok(ctx->root, &why)) {
-		refusal = xasprintf(_("%s; AUTH over TLS needs them (or set "
-		    "tls_only = no and submissions = no)"), why);
+	if ((tls_only || smtps || cert != NULL) &&
+	    !tls_pair_ok(ctx->root, cert, key, &why)) {
+		/* The safe fix only: a password in clear is no fix. */
+		refusal = xasprintf(_("%s: mail clients send their passwords "
+		    "only over TLS, which needs this server's certificate and "
+		    "its key. Name them in this step (TLS certificate and TLS "
+		    "key; a Let's Encrypt certificate is "
+		    "/etc/letsencrypt/live/NAME/fullchain.pem with "
+		    "privkey.pem), then run it again"), why);
+		if ((le = letsencrypt_cert(ctx->root)) != NULL &&
+		    (cert == NULL || strcmp(cert, le) != 0)) {
+			char *label = xasprintf(_("Use the Let's Encrypt "
+			    "certificate %s and its key, and go on?"), le);
+
+			plan_offer(p, label, "tls_cert", le);
+			free(label);
+		}
 		goto refuse;
 	}
+	if (cert != NULL && plan_tls_pair(ctx, p, cert, key, &refusal,
+	    cause) != 0)
+		goto out;
+	if (refusal != NULL)
+		goto refuse;
 	if (strcmp(type, "dovecot") == 0 && !dovecot_listens(ctx->root,
 	    socket) && plan_dovecot(ctx, p, !fs_exists(ctx->root,
 	    DOVECOT_CONF), socket, cause) != 0)
@@ -558,19 +699,26 @@ sasl_plan(struct step_ctx *ctx, const struct settings *set, struct plan *p,
 		plan_expect(p, ctx->id, &postfix_smtp_port, "587", "submission",
 		    "", NULL, NULL);
 	}
-	if (!tls_only)
-		plan_note(p, "%s", _("tls_only = no: passwords may cross the "
-		    "network in clear on port 587"));
+	if (!tls_only) {
+		char *key = setting_ref(p, &step_postfix_sasl, "tls_only");
+
+		plan_note(p, _("%s = no: passwords may cross the network in "
+		    "clear on port 587"), key);
+		free(key);
+	}
 	r = 0;
 	goto out;
 refuse:
-	if (p->refusal == NULL)
-		p->refusal = xasprintf("[%s] %s", ctx->id, refusal);
+	if (p->wizard)
+		plan_refuse(p, false, "%s", refusal);
+	else
+		plan_refuse(p, false, "[%s] %s", ctx->id, refusal);
 	r = 0;
 out:
 	free(refusal);
 	free(why);
 	free(socket);
+	free(le);
 	return r;
 }
 
@@ -593,6 +741,22 @@ service_auth(augeas *aug, const struct service *s, const char *global)
 	free(path);
 	free(node);
 	return on;
+}
+
+/* The form starts from the pair main.cf names (none with chain files). */
+static void
+current_pair(const char *root, struct audit *a)
+{
+	char *chain = postfix_param(root, "smtpd_tls_chain_files", true);
+	char *cert = postfix_param(root, "smtpd_tls_cert_file", true);
+	char *key = postfix_param(root, "smtpd_tls_key_file", true);
+	bool named = chain == NULL || chain[0] == '\0';
+
+	settings_set(&a->current, "tls_cert", named && cert ? cert : "");
+	settings_set(&a->current, "tls_key", named && key ? key : "");
+	free(chain);
+	free(cert);
+	free(key);
 }
 
 static int
@@ -623,13 +787,14 @@ sasl_audit(struct step_ctx *ctx, struct audit *a, char **cause)
 	    ctx->root, socket) ? _("Dovecot, listening for Postfix") :
 	    _("Dovecot, without a listener for Postfix")) : cyrus ?
 	    _("Cyrus saslauthd") : _("none installed"));
-	if (!tls_pair_ok(ctx->root, &why))
+	if (!tls_pair_ok(ctx->root, NULL, NULL, &why))
 		strv_add(&a->notes, why);
 	settings_set(&a->current, "enable", "yes");
 	settings_set(&a->current, "tls_only", "yes");
 	settings_set(&a->current, "backend", "auto");
 	settings_set(&a->current, "submissions", "yes");
 	settings_set(&a->current, "install_backend", "no");
+	current_pair(ctx->root, a);
 	a->state = a->nfindings > 0 ? STATE_NEEDS_CHANGE : STATE_OK;
 	free(fixed);
 	free(why);

@@ -213,8 +213,7 @@ services_plan(struct step_ctx *ctx, const struct settings *set,
 			r = set_cause(cause, _("'%s' is not the name of a "
 			    "service unit"), names.v[i]);
 		else if ((why = lockout(&session, unit)) != NULL) {
-			free(p->refusal);
-			p->refusal = xasprintf(_("refusing to turn off %s: %s"),
+			plan_refuse(p, true, _("refusing to turn off %s: %s"),
 			    unit, why);
 		} else if ((why = kept(ctx, unit)) != NULL)
 			r = set_cause(cause, _("%s is not turned off: %s"),

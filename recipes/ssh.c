@@ -180,7 +180,7 @@ keep_port_open(struct step_ctx *ctx, struct plan *p, const char *port,
 	if (firewall_planned(ctx, NULL, NULL))
 		return 0;
 	if (fw_ports_parse(port, &fp) != 0)
-		return set_cause(cause, "bad port '%s'", port);
+		return set_cause(cause, _("bad port '%s'"), port);
 	why = xasprintf(_("let the new SSH port %s in before sshd moves to "
 	    "it"), port);
 	r = fw_plan_keep_open(ctx->root, ctx->os, p, ctx->id, &fp, why,
@@ -396,6 +396,12 @@ ssh_ports_after(const struct step_ctx *ctx, struct strv *ports)
 		return NULL;
 	strv_add(ports, next);
 	return next;
+}
+
+bool
+ssh_planned(const struct step_ctx *ctx)
+{
+	return step_ctx_settings(ctx, &step_ssh) != NULL;
 }
 
 const struct step step_ssh = {

@@ -37,6 +37,7 @@ enum value_type {
 	V_CHOICE,	/* one of choices */
 	V_TEXT,		/* free text, one line */
 	V_USER,		/* a user name */
+	V_LOGIN,	/* a relay login: what Postfix_Passwordmap can hold */
 	V_PUBKEY,	/* an OpenSSH public key line */
 	V_PATH,		/* an absolute path */
 	V_IPS,		/* IPv4/IPv6 addresses, listed -> "a b" */
@@ -84,6 +85,15 @@ enum step_state {
 	STATE_ERROR,
 };
 const char	*step_state_name(enum step_state);
+/*
+ * How a message names KEY of step S to whoever reads it: the form's label
+ * in quotes in the wizard (P->wizard), "[step] key" for a recipe. Freed.
+ */
+struct step;
+char		*setting_ref(const struct plan *, const struct step *,
+		    const char *key);
+/* The state as the wizard shows it, in the user's language. */
+const char	*step_state_label(enum step_state);
 
 struct finding {
 	char	*key;
@@ -146,6 +156,8 @@ const struct settings *step_ctx_settings(const struct step_ctx *,
  * new, else NULL. The session must hold SSHD_AUG_FILES.
  */
 const char	*ssh_ports_after(const struct step_ctx *, struct strv *ports);
+/* ssh.c: the SSH step plans in this run (it edits sshd's files then). */
+bool		 ssh_planned(const struct step_ctx *);
 /*
  * firewall.c: the firewall step runs in this run (it then allows every SSH
  * port itself); *BACKEND gets the backend it asks for ("auto" when none)
@@ -173,6 +185,13 @@ struct step {
 	const char		*help;		/* N_() */
 	const struct aug_file	*files;
 	size_t			 nfiles;
+	/*
+	 * The audit reads only FILES[0 .. NAUDIT_FILES) through Augeas (0:
+	 * all of them): a lens costs its load (the Iptables lens on ufw's
+	 * two files is half an audit), so files only a plan edits stay out
+	 * of the audit's session.
+	 */
+	size_t			 naudit_files;
 	const struct question	*questions;
 	size_t			 nquestions;
 	int	(*audit)(struct step_ctx *, struct audit *, char **cause);

@@ -151,6 +151,25 @@ parse_user(const char *in, char **out, char **why)
 	return 0;
 }
 
+/*
+ * A login for a relay, as sasl_passwd holds it through Augeas's
+ * Postfix_Passwordmap lens (/[A-Za-z0-9@_+*.-]+/): anything else used to
+ * reach the admin as Augeas's "Failed to match tree".
+ */
+static int
+parse_login(const char *in, char **out, char **why)
+{
+	static const char ok[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnop"
+	    "qrstuvwxyz0123456789@_+*.-";
+
+	if (in[0] == '\0' || strspn(in, ok) != strlen(in))
+		return set_cause(why, _("'%s' is not a login name hardenwiz "
+		    "can write for the relay: use letters A-Z, digits and "
+		    "@ _ + * . -"), in);
+	*out = xstrdup(in);
+	return 0;
+}
+
 int
 value_parse(const struct question *q, const char *in, char **out, char **why)
 {
@@ -225,6 +244,8 @@ value_parse(const struct question *q, const char *in, char **out, char **why)
 		return 0;
 	case V_USER:
 		return parse_user(in, out, why);
+	case V_LOGIN:
+		return parse_login(in, out, why);
 	case V_PUBKEY: {
 		struct sshkey k;
 		const char *reason;
@@ -244,7 +265,7 @@ value_parse(const struct question *q, const char *in, char **out, char **why)
 		*out = xstrdup(in);
 		return 0;
 	}
-	return set_cause(why, "internal error: unknown value type");
+	return set_cause(why, _("internal error: unknown value type"));
 }
 
 void
@@ -308,6 +329,27 @@ step_state_name(enum step_state st)
 	    "skipped", "not-applicable", "error" };
 
 	return names[st];
+}
+
+char *
+setting_ref(const struct plan *p, const struct step *s, const char *key)
+{
+	const struct question *q = p->wizard ? step_question(s, key) : NULL;
+
+	if (q != NULL)
+		/* TRANSLATORS: a form field's label, quoted. */
+		return xasprintf(_("\"%s\""), _(q->label));
+	return xasprintf("[%s] %s", s->id, key);
+}
+
+const char *
+step_state_label(enum step_state st)
+{
+	/* TRANSLATORS: a step's state in the wizard's menu, in brackets. */
+	static const char *const labels[] = { N_("ok"), N_("needs-change"),
+	    N_("changed"), N_("skipped"), N_("not-applicable"), N_("error") };
+
+	return _(labels[st]);
 }
 
 void

@@ -9,25 +9,27 @@
 # follows the release's default clang (14 on Debian 12, 19 on Debian 13).
 #
 # RHEL/Rocky/Alma (dnf) names, for reference:
-#   build: gcc cmake make pkgconf augeas-devel newt-devel jansson-devel
-#          ncurses-devel openssl-devel unbound-devel systemd-devel gettext
+#   build: gcc cmake make pkgconf augeas-devel newt-devel slang-devel
+#          jansson-devel ncurses-devel openssl-devel unbound-devel
+#          systemd-devel gettext
 #   test:  libcmocka-devel augeas openssh-server openssh-clients tmux
 #          clang compiler-rt iproute util-linux sshpass firewalld
 #          iptables-nft nftables dbus-daemon procps-ng postfix swaks
 #          cyrus-sasl-plain dovecot python3-aiosmtpd python3-systemd nsd
-#          opendkim opendkim-tools python3-dnf
+#          opendkim opendkim-tools python3-dnf glibc-locale-source
+#          opencc-tools
 #          (ufw, fail2ban: EPEL; rspamd: rspamd.com's own repository)
 set -eu
 
 build="build-essential cmake pkg-config libaugeas-dev augeas-lenses
-  libnewt-dev libjansson-dev libncurses-dev libssl-dev libunbound-dev
-  libsystemd-dev gettext"
+  libnewt-dev libslang2-dev libjansson-dev libncurses-dev libssl-dev
+  libunbound-dev libsystemd-dev gettext"
 test="$build libcmocka-dev augeas-tools openssh-server openssh-client tmux
   clang libclang-rt-dev iproute2 util-linux patch valgrind strace time
   python3 openssl ufw firewalld iptables nftables dbus-daemon procps
   postfix swaks libnet-ssleay-perl libsasl2-modules dovecot-core
   python3-aiosmtpd fail2ban python3-systemd debootstrap nsd opendkim
-  opendkim-tools rspamd python3-dnf rpm createrepo-c"
+  opendkim-tools rspamd python3-dnf rpm createrepo-c locales opencc"
 
 case "${1:-build}" in
 build) want=$build ;;

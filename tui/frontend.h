@@ -33,6 +33,13 @@ struct frontend {
 	/* Pick one of ITEMS; *choice is the initial and the chosen index. */
 	enum fe_answer	(*menu)(const char *title, const char *text,
 			    char *const *items, size_t n, size_t *choice);
+	/*
+	 * Draw the menu and return at once, nothing picked: it stays on the
+	 * screen while the audit fills in the states, and keys typed
+	 * meanwhile wait for the menu that follows. NULL: no such screen.
+	 */
+	void		(*menu_draft)(const char *title, const char *text,
+			    char *const *items, size_t n, size_t choice);
 	/* Ask the form's questions; ANSWERS has the defaults, gets the values. */
 	enum fe_answer	(*form)(const struct form *, struct settings *answers);
 	/* Show a diff; FE_OK means "apply". */
@@ -58,7 +65,11 @@ enum fe_answer	pager_run(const char *title, const char *diff);
 /* What the audit found, one line each, for a form's header; caller frees. */
 char	*audit_summary(const struct audit *);
 
-/* Check every visible answer; *cause names the first bad one. */
-int	form_check(const struct form *, struct settings *answers, char **cause);
+/*
+ * Check every visible answer; *cause names each bad one, a line each, and
+ * *first gets the index of the first (where the form puts the cursor).
+ */
+int	form_check(const struct form *, struct settings *answers, char **cause,
+	    size_t *first);
 
 #endif

@@ -67,6 +67,10 @@ void	 json_errors(json_t *doc, const char *message);
 void	 json_plan_steps(json_t *doc, const struct plan *,
 	    const struct step *const *, size_t, bool applied);
 void	 json_print(json_t *doc);
+/* S as a JSON string, bytes that are not UTF-8 as \xNN. */
+json_t	*json_text(const char *s);
+/* The strings as a JSON array of json_text. */
+json_t	*strv_json(const struct strv *);
 
 /* --check-queue: the queue report; exit 1 above the threshold. */
 int	 check_queue_main(const struct options *);

@@ -173,16 +173,6 @@ listed(const struct ml_counts *c, size_t i)
 }
 
 static json_t *
-strv_json(const struct strv *sv)
-{
-	json_t *a = json_array();
-
-	for (size_t i = 0; i < sv->n; i++)
-		json_array_append_new(a, json_string(sv->v[i]));
-	return a;
-}
-
-static json_t *
 senders_json(const struct ml_counts *c, const char *key, bool login)
 {
 	json_t *a = json_array();

@@ -17,6 +17,7 @@
 #include "fsutil.h"
 #include "hardenwiz.h"
 #include "i18n.h"
+#include "textwidth.h"
 #include "journal.h"
 #include "deadman.h"
 #include "transaction.h"
@@ -396,7 +397,7 @@ mode_apply(const struct options *o)
 
 		st = apply_plan(&p, &ao, &res, &cause);
 	} else
-		st = txn_apply(&p, timeout, o->self, &res, &cause);
+		st = txn_apply(&p, timeout, o->self, NULL, &res, &cause);
 	if (!o->json) {
 		print_plan(stdout, &p);
 		if (plan_is_empty(&p))
@@ -503,7 +504,7 @@ mode_audit(const struct options *o)
 			if (audits[i].state == STATE_ERROR) {
 				char *m = xasprintf("[%s] %s", steps[i]->id,
 				    audits[i].notes.n > 0 ? audits[i].notes.v[0]
-				    : "audit failed");
+				    : _("audit failed"));
 
 				json_errors(doc, m);
 				free(m);
@@ -512,6 +513,9 @@ mode_audit(const struct options *o)
 			json_object_set_new(s, "state", json_string(
 			    step_state_name(audits[i].state)));
 			json_object_set_new(s, "findings", f);
+			/* The same facts as the text audit's "note:" lines. */
+			json_object_set_new(s, "notes", strv_json(
+			    &audits[i].notes));
 			json_object_set_new(s, "files", json_array());
 			json_object_set_new(s, "commands", json_array());
 			json_array_append_new(arr, s);
@@ -656,8 +660,13 @@ mode_history(const struct options *o)
 	} else if (json_array_size(list) == 0)
 		printf("%s\n", _("no transactions yet"));
 	else {
-		printf("%-20s %-19s %-20s %s\n", _("ID"), _("STATE"),
-		    _("TIME"), _("STEPS / FILES"));
+		char *id = tw_pad(_("ID"), 20), *state = tw_pad(_("STATE"), 19),
+		    *time = tw_pad(_("TIME"), 20);
+
+		printf("%s %s %s %s\n", id, state, time, _("STEPS / FILES"));
+		free(id);
+		free(state);
+		free(time);
 		json_array_foreach(list, i, e) {
 			json_t *s = json_object_get(e, "steps"), *f =
 			    json_object_get(e, "files"), *v;
@@ -679,6 +688,70 @@ mode_history(const struct options *o)
 	return EXIT_OK;
 }
 
+/*
+ * The language: LANGUAGE, else LC_ALL, LC_MESSAGES or LANG, as gettext
+ * reads them. A fresh VPS often has no zh_CN.UTF-8 locale while the
+ * admin's ssh client sends LANG=zh_CN.UTF-8: the locale then falls back to
+ * C.UTF-8 (UTF-8, so CJK keeps its width) and the language asked for is
+ * still spoken, through LANGUAGE. Hong Kong and Macau read the traditional
+ * characters of zh_TW, Singapore the simplified ones of zh_CN.
+ */
+static void
+i18n_language(bool have_locale)
+{
+	static const struct { const char *from, *to; } alias[] = {
+		{ "zh", "zh_CN" }, { "zh_HK", "zh_HK:zh_TW" },
+		{ "zh_MO", "zh_MO:zh_TW" }, { "zh_SG", "zh_SG:zh_CN" },
+	};
+	static const char *const vars[] = { "LC_ALL", "LC_MESSAGES", "LANG" };
+	const char *v = getenv("LANGUAGE");
+	char lang[32];
+	size_t n;
+
+	if (v != NULL && *v != '\0')
+		return;
+	v = NULL;
+	for (size_t i = 0; i < nitems(vars) && (v == NULL || *v == '\0'); i++)
+		v = getenv(vars[i]);
+	if (v == NULL || (n = strcspn(v, ".@")) == 0 || n >= sizeof lang ||
+	    strcmp(v, "C") == 0 || strcmp(v, "POSIX") == 0)
+		return;
+	memcpy(lang, v, n);
+	lang[n] = '\0';
+	for (size_t i = 0; i < nitems(alias); i++)
+		if (strcmp(lang, alias[i].from) == 0) {
+			(void)setenv("LANGUAGE", alias[i].to, 1);
+			return;
+		}
+	if (!have_locale)
+		(void)setenv("LANGUAGE", lang, 1);
+}
+
+/*
+ * The build tree carries its translations beside the binary (make demo,
+ * the tests run in the user's language); an installed binary has no
+ * locale/ beside it and reads HW_LOCALEDIR.
+ */
+static void
+i18n_start(const char *self)
+{
+	const char *slash = self != NULL ? strrchr(self, '/') : NULL;
+	char *dir = NULL;
+	struct stat st;
+
+	bool have_locale = setlocale(LC_ALL, "") != NULL;
+
+	if (!have_locale)
+		(void)setlocale(LC_ALL, "C.UTF-8");
+	i18n_language(have_locale);
+	if (slash != NULL)
+		dir = xasprintf("%.*s/locale", (int)(slash - self), self);
+	bindtextdomain("hardenwiz", dir != NULL && stat(dir, &st) == 0 &&
+	    S_ISDIR(st.st_mode) ? dir : HW_LOCALEDIR);
+	textdomain("hardenwiz");
+	free(dir);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -686,14 +759,12 @@ main(int argc, char **argv)
 	char *root = NULL, *self;
 	int code;
 
-	setlocale(LC_ALL, "");
-	bindtextdomain("hardenwiz", HW_LOCALEDIR);
-	textdomain("hardenwiz");
+	self = realpath("/proc/self/exe", NULL);
+	i18n_start(self);
 	umask(022);
 	fs_scratch_on_signals();
 	(void)fs_scratch_sweep();
 	memset(&o, 0, sizeof o);
-	self = realpath("/proc/self/exe", NULL);
 	o.self = self;
 	if (parse_args(argc, argv, &o) != 0) {
 		free(self);

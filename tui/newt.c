@@ -6,6 +6,7 @@
  * between newtSuspend() and newtResume().
  */
 #include <newt.h>
+#include <slang.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -16,6 +17,7 @@
 #include "frontend.h"
 #include "fsutil.h"
 #include "i18n.h"
+#include "textwidth.h"
 
 static struct sigaction newt_winch;
 static volatile sig_atomic_t newt_active;
@@ -62,8 +64,8 @@ form_run(newtComponent form, struct newtExitStruct *es)
 	fix_signals();
 	if (es->reason == NEWT_EXIT_HOTKEY && es->u.key == KEY_CTRL_C) {
 		newtFinished();
-		fputs("hardenwiz: interrupted; nothing was changed by this "
-		    "dialog\n", stderr);
+		fputs(_("hardenwiz: interrupted; nothing was changed by "
+		    "this dialog\n"), stderr);
 		exit(130);
 	}
 }
@@ -78,14 +80,79 @@ screen(int *cols, int *rows)
 		*rows = 16;
 }
 
+/* S cut to COLS columns with "…" when wider; a label's whole text is in the F1 help. */
+static char *
+clip(const char *s, int cols)
+{
+	size_t n;
+
+	if (cols < 2 || tw_width(s) <= (size_t)cols)
+		return xstrdup(s);
+	n = tw_fit(s, (size_t)cols - 1);
+	return xasprintf("%.*s%s", (int)n, s, MB_CUR_MAX > 1 ? "…" : "~");
+}
+
+/*
+ * NO_COLOR (no-color.org): no colour codes at all. newt has its own
+ * monochrome palette for NEWT_MONO (reverse video for the focus and the
+ * selected item, bold and underline elsewhere): asked for before
+ * newtInit reads it.
+ */
+static void
+no_color(void)
+{
+	const char *v = getenv("NO_COLOR");
+
+	if (v != NULL && *v != '\0')
+		(void)setenv("NEWT_MONO", "1", 1);
+}
+
+/* The screen behind the windows: the title and the line of keys, both
+ * cut to the screen's width. */
+static void
+draw_background(void)
+{
+	int cols, rows;
+	char *root, *help;
+
+	screen(&cols, &rows);
+	root = clip(_("hardenwiz - harden a new server; every change is "
+	    "shown first and can be rolled back"), cols - 2);
+	help = clip(_(" <Tab> next field | <Space> select | <F1> help | "
+	    "<F12> next | <Esc> back"), cols - 1);
+	newtCls();
+	newtDrawRootText(1, 0, root);
+	newtPopHelpLine();
+	newtPushHelpLine(help);
+	newtRefresh();
+	free(root);
+	free(help);
+}
+
+/*
+ * After a resize, with no window open (each page rebuilds itself on
+ * NEWT_KEY_RESIZE): newtResizeScreen() keeps S-Lang's screen at its first
+ * size (its SLsmg_reinit_smg() is commented out), which cut every later
+ * window of a grown terminal at the old size and lost the key line of a
+ * shrunk one. The screen is made anew at the new size.
+ */
+static void
+resize_screen(void)
+{
+	SLtt_get_screen_size();
+	SLsmg_reinit_smg();
+	draw_background();
+}
+
 static int
 newt_start(void)
 {
 	struct sigaction sa;
 
+	no_color();
 	if (newtInit() != 0) {
-		fputs("hardenwiz: cannot start the terminal interface; try "
-		    "--plain\n", stderr);
+		fputs(_("hardenwiz: cannot start the terminal interface; "
+		    "try --plain\n"), stderr);
 		return -1;
 	}
 	newt_active = 1;
@@ -98,10 +165,8 @@ newt_start(void)
 	sigaction(SIGHUP, &sa, NULL);
 	newtSetSuspendCallback(on_suspend, NULL);
 	newtCls();
-	newtDrawRootText(1, 0, _("hardenwiz - harden a new server; every "
-	    "change is shown first and can be rolled back"));
-	newtPushHelpLine(_(" <Tab> next field | <Space> select | <F1> help | "
-	    "<F12> next | <Esc> back"));
+	newtPushHelpLine(NULL);
+	draw_background();
 	return 0;
 }
 
@@ -125,20 +190,36 @@ struct flow {
 	int	 width, height, flags;
 };
 
+/*
+ * TEXT wrapped to WIDTH columns: newt's own reflow breaks only at spaces
+ * and counts CJK characters as one column each in places; tw_wrap breaks
+ * Chinese between characters and measures in columns. The textboxes get
+ * the lines as they are (no NEWT_FLAG_WRAP), so newt never wraps again.
+ */
+static char *
+reflow(const char *text, int width, int *w, int *h)
+{
+	size_t cw, ch;
+	char *r = tw_wrap(text, width > 1 ? (size_t)width : 1, &cw, &ch);
+
+	*w = (int)cw;
+	*h = (int)ch;
+	return r;
+}
+
 static void
 flow_text(struct flow *f, const char *text, int w, int maxh)
 {
 	int tw = 0, th = 0;
 
 	f->width = w - 2;
-	f->flags = NEWT_FLAG_WRAP;
-	f->text = newtReflowText((char *)text, f->width, 0, 0, &tw, &th);
+	f->flags = 0;
+	f->text = reflow(text, f->width, &tw, &th);
 	if (th > maxh) {
 		free(f->text);
 		f->width = w - 4;
 		f->flags |= NEWT_FLAG_SCROLL;
-		f->text = newtReflowText((char *)text, f->width, 0, 0, &tw,
-		    &th);
+		f->text = reflow(text, f->width, &tw, &th);
 	}
 	f->height = th < maxh ? th : maxh;
 	if (f->height < 1)
@@ -216,8 +297,125 @@ newt_confirm(const char *title, const char *text)
 	return answer;
 }
 
-static enum fe_answer menu_once(const char *, const char *, char *const *,
-    size_t, size_t *, bool *);
+/* A menu's window and form, while it is on the screen. */
+struct menu_win {
+	newtComponent	 form, lb, sel;
+	size_t		 n;
+	char		*flowed;
+	bool		 open;
+};
+
+/*
+ * The draft (frontend.h) stays open until the menu that follows runs in
+ * it: opening a window makes newt flush what was typed (newtOpenWindow
+ * calls newtFlushInput), so a new window would lose the admin's keys.
+ */
+static struct menu_win drafted;
+
+static void
+menu_build(struct menu_win *m, const char *title, const char *text,
+    char *const *items, size_t n, size_t choice)
+{
+	int cols, rows, w, lh, tw = 0, th = 0, cap;
+	bool scroll;
+	newtComponent tb, back;
+
+	screen(&cols, &rows);
+	w = cols - 8 > 72 ? 72 : cols - 8;
+	m->flowed = reflow(text, w - 2, &tw, &th);
+	/*
+	 * A report longer than the screen (the mail views) scrolls in its
+	 * box, leaving room for at least three items and the buttons.
+	 */
+	cap = rows - 10 - ((int)n < 3 ? (int)n : 3);
+	if (cap < 2)
+		cap = 2;
+	scroll = th > cap;
+	if (scroll) {
+		free(m->flowed);
+		m->flowed = reflow(text, w - 4, &tw, &th);
+		th = cap;
+	}
+	lh = (int)n < rows - 10 - th ? (int)n : rows - 10 - th;
+	if (lh < 3)
+		lh = 3;
+	newtCenteredWindow(w, th + lh + 4, title);
+	tb = newtTextbox(1, 0, w - 2, th, scroll ? NEWT_FLAG_SCROLL : 0);
+	newtTextboxSetText(tb, m->flowed);
+	m->lb = newtListbox(1, th + 1, lh, NEWT_FLAG_RETURNEXIT |
+	    ((int)n > lh ? NEWT_FLAG_SCROLL : 0));
+	newtListboxSetWidth(m->lb, w - 2);
+	for (size_t i = 0; i < n; i++)
+		newtListboxAppendEntry(m->lb, items[i], (void *)(uintptr_t)i);
+	newtListboxSetCurrent(m->lb, (int)choice);
+	m->sel = newtCompactButton(w / 2 - 14, th + lh + 2, _("Select"));
+	back = newtCompactButton(w / 2 + 4, th + lh + 2, _("Back"));
+	m->form = newtForm(NULL, NULL, 0);
+	newtFormAddComponents(m->form, tb, m->lb, m->sel, back, NULL);
+	newtFormAddHotKey(m->form, NEWT_KEY_ESCAPE);
+	newtFormAddHotKey(m->form, NEWT_KEY_RESIZE);
+	newtFormSetCurrent(m->form, m->lb);
+	m->n = n;
+	m->open = true;
+}
+
+/* REFRESH: the screen shows what was under it at once, else later. */
+static void
+menu_close(struct menu_win *m, bool refresh)
+{
+	if (!m->open)
+		return;
+	newtFormDestroy(m->form);
+	if (refresh)
+		newtPopWindow();
+	else
+		newtPopWindowNoRefresh();
+	free(m->flowed);
+	memset(m, 0, sizeof *m);
+}
+
+static void
+newt_menu_draft(const char *title, const char *text, char *const *items,
+    size_t n, size_t choice)
+{
+	menu_close(&drafted, false);
+	menu_build(&drafted, title, text, items, n, choice);
+	newtDrawForm(drafted.form);
+	newtRefresh();
+}
+
+static enum fe_answer
+menu_once(const char *title, const char *text, char *const *items, size_t n,
+    size_t *choice, bool *resized)
+{
+	struct menu_win m;
+	struct newtExitStruct es;
+	enum fe_answer answer = FE_BACK;
+
+	if (drafted.open && drafted.n == n) {
+		/* The same menu, its states filled in: keys typed are kept. */
+		m = drafted;
+		memset(&drafted, 0, sizeof drafted);
+		for (size_t i = 0; i < n; i++)
+			newtListboxSetEntry(m.lb, (int)i, items[i]);
+	} else {
+		menu_close(&drafted, false);
+		menu_build(&m, title, text, items, n, *choice);
+	}
+	form_run(m.form, &es);
+	*resized = es.reason == NEWT_EXIT_HOTKEY && es.u.key ==
+	    NEWT_KEY_RESIZE;
+	if (*resized)
+		*choice = (size_t)(uintptr_t)newtListboxGetCurrent(m.lb);
+	else if ((es.reason == NEWT_EXIT_COMPONENT && (es.u.co == m.lb ||
+	    es.u.co == m.sel)) || (es.reason == NEWT_EXIT_HOTKEY &&
+	    es.u.key == NEWT_KEY_F12)) {
+		*choice = (size_t)(uintptr_t)newtListboxGetCurrent(m.lb);
+		answer = FE_OK;
+	}
+	menu_close(&m, true);
+	return answer;
+}
 
 /* The menu, rebuilt at the new size whenever the terminal is resized. */
 static enum fe_answer
@@ -231,72 +429,8 @@ newt_menu(const char *title, const char *text, char *const *items, size_t n,
 
 		if (!resized)
 			return r;
-		newtResizeScreen(1);
+		resize_screen();
 	}
-}
-
-static enum fe_answer
-menu_once(const char *title, const char *text, char *const *items, size_t n,
-    size_t *choice, bool *resized)
-{
-	int cols, rows, w, lh, tw = 0, th = 0, cap;
-	char *flowed;
-	bool scroll;
-	newtComponent form, tb, lb, sel, back;
-	struct newtExitStruct es;
-	enum fe_answer answer = FE_BACK;
-
-	screen(&cols, &rows);
-	w = cols - 8 > 72 ? 72 : cols - 8;
-	flowed = newtReflowText((char *)text, w - 2, 0, 0, &tw, &th);
-	/*
-	 * A report longer than the screen (the mail views) scrolls in its
-	 * box, leaving room for at least three items and the buttons.
-	 */
-	cap = rows - 10 - ((int)n < 3 ? (int)n : 3);
-	if (cap < 2)
-		cap = 2;
-	scroll = th > cap;
-	if (scroll) {
-		free(flowed);
-		flowed = newtReflowText((char *)text, w - 4, 0, 0, &tw, &th);
-		th = cap;
-	}
-	lh = (int)n < rows - 10 - th ? (int)n : rows - 10 - th;
-	if (lh < 3)
-		lh = 3;
-	newtCenteredWindow(w, th + lh + 4, title);
-	tb = newtTextbox(1, 0, w - 2, th, NEWT_FLAG_WRAP |
-	    (scroll ? NEWT_FLAG_SCROLL : 0));
-	newtTextboxSetText(tb, flowed);
-	lb = newtListbox(1, th + 1, lh, NEWT_FLAG_RETURNEXIT |
-	    ((int)n > lh ? NEWT_FLAG_SCROLL : 0));
-	newtListboxSetWidth(lb, w - 2);
-	for (size_t i = 0; i < n; i++)
-		newtListboxAppendEntry(lb, items[i], (void *)(uintptr_t)i);
-	newtListboxSetCurrent(lb, (int)*choice);
-	sel = newtCompactButton(w / 2 - 14, th + lh + 2, _("Select"));
-	back = newtCompactButton(w / 2 + 4, th + lh + 2, _("Back"));
-	form = newtForm(NULL, NULL, 0);
-	newtFormAddComponents(form, tb, lb, sel, back, NULL);
-	newtFormAddHotKey(form, NEWT_KEY_ESCAPE);
-	newtFormAddHotKey(form, NEWT_KEY_RESIZE);
-	newtFormSetCurrent(form, lb);
-	form_run(form, &es);
-	*resized = es.reason == NEWT_EXIT_HOTKEY && es.u.key ==
-	    NEWT_KEY_RESIZE;
-	if (*resized)
-		*choice = (size_t)(uintptr_t)newtListboxGetCurrent(lb);
-	else if ((es.reason == NEWT_EXIT_COMPONENT && (es.u.co == lb ||
-	    es.u.co == sel)) || (es.reason == NEWT_EXIT_HOTKEY &&
-	    es.u.key == NEWT_KEY_F12)) {
-		*choice = (size_t)(uintptr_t)newtListboxGetCurrent(lb);
-		answer = FE_OK;
-	}
-	newtFormDestroy(form);
-	newtPopWindow();
-	free(flowed);
-	return answer;
 }
 
 static void
@@ -306,9 +440,11 @@ form_help(const struct form *f)
 
 	buf_init(&b);
 	buf_addf(&b, "%s\n\n", _(f->step->help));
-	for (size_t i = 0; i < f->n; i++)
-		buf_addf(&b, "%s: %s\n\n", _(f->questions[i]->label),
+	for (size_t i = 0; i < f->n; i++) {
+		buf_addf(&b, _("%s: %s"), _(f->questions[i]->label),
 		    _(f->questions[i]->help));
+		buf_adds(&b, "\n\n");
+	}
 	show_text(_("Help"), b.data);
 	buf_release(&b);
 }
@@ -459,11 +595,31 @@ read_field(const struct field *f, struct settings *answers)
 	}
 }
 
+/*
+ * The labels' column: 28 columns, wider for a longer (translated) label,
+ * measured in terminal columns, at most half the window so the fields
+ * keep room.
+ */
+static int
+label_width(const struct form *f, int w)
+{
+	size_t widest = 26;
+
+	for (size_t i = 0; i < f->n; i++) {
+		size_t lw = tw_width(_(f->questions[i]->label));
+
+		if (lw > widest)
+			widest = lw;
+	}
+	return (int)widest + 2 < w / 2 ? (int)widest + 2 : w / 2;
+}
+
 /* Build and run the form once; FE_OK with answers read, or FE_BACK. */
 static enum fe_answer
-run_form(const struct form *f, struct settings *answers, bool *again)
+run_form(const struct form *f, struct settings *answers, bool *again,
+    size_t focus)
 {
-	int cols, rows, w, h = 0, y, lw = 28, info = 4;
+	int cols, rows, w, h = 0, y, lw, info, more;
 	bool scroll;
 	const struct audit *a = f->audit;
 	struct field *fields = xcalloc(f->n + 1, sizeof *fields);
@@ -471,40 +627,59 @@ run_form(const struct form *f, struct settings *answers, bool *again)
 	newtComponent form, tb, next, back;
 	struct newtExitStruct es;
 	enum fe_answer answer = FE_BACK;
-	char *status = audit_summary(a);
+	char *status = audit_summary(a), *flowed, *label;
 
 	*again = false;
 	screen(&cols, &rows);
 	w = cols - 6 > 76 ? 76 : cols - 6;
+	lw = label_width(f, w);
 	for (size_t i = 0; i < f->n; i++) {
 		h += field_height(f->questions[i]);
 		if (has_picks(f->questions[i], a))
 			h += picks_height(a) + 1;
 	}
-	if (h + info + 4 > rows - 4)
-		info = rows - 8 - h > 1 ? rows - 8 - h : 1;
-	newtCenteredWindow(w, h + info + 3, _(f->step->title));
 	/*
-	 * Longer than the box: the admin can Tab into it and scroll. newt
-	 * adds the scroll bar's two columns to the width given.
+	 * The findings take the rows they need, up to what the fields leave.
+	 * Longer than that, the box scrolls (newt adds the scroll bar's two
+	 * columns to the width given) and the row under it says so.
 	 */
 	{
-		int tw = 0, th = 0;
-		char *flowed = newtReflowText(status, w - 4, 0, 0, &tw, &th);
+		int tw = 0, th = 0, room = rows - 8 - h > 1 ? rows - 8 - h : 1;
 
-		free(flowed);
-		scroll = th > info;
+		flowed = reflow(status, w - 2, &tw, &th);
+		scroll = th > room;
+		if (scroll) {
+			free(flowed);
+			flowed = reflow(status, w - 4, &tw, &th);
+		}
+		info = th < 1 ? 1 : th > room ? room : th;
+		more = th - info;
 	}
+	newtCenteredWindow(w, h + info + 3, _(f->step->title));
 	tb = newtTextbox(1, 0, w - 2 - (scroll ? 2 : 0), info,
-	    NEWT_FLAG_WRAP | (scroll ? NEWT_FLAG_SCROLL : 0));
-	newtTextboxSetText(tb, status);
+	    scroll ? NEWT_FLAG_SCROLL : 0);
+	newtTextboxSetText(tb, flowed);
+	free(flowed);
 	form = newtForm(NULL, NULL, 0);
 	newtFormAddComponent(form, tb);
+	if (scroll) {
+		char *hint = xasprintf(ngettext("(%d more line in the box "
+		    "above: Shift-Tab to it, then scroll)", "(%d more lines in "
+		    "the box above: Shift-Tab to it, then scroll)", more),
+		    more);
+
+		label = clip(hint, w - 2);
+		newtFormAddComponent(form, newtLabel(1, info, label));
+		free(label);
+		free(hint);
+	}
 	y = info + 1;
 	for (size_t i = 0; i < f->n; i++) {
 		const struct question *q = f->questions[i];
 
-		newtFormAddComponent(form, newtLabel(1, y, _(q->label)));
+		label = clip(_(q->label), lw - 1);
+		newtFormAddComponent(form, newtLabel(1, y, label));
+		free(label);
 		fields[nf].q = q;
 		if (has_picks(q, a)) {
 			char *rest = without_picks(a, settings_get(answers,
@@ -535,8 +710,9 @@ run_form(const struct form *f, struct settings *answers, bool *again)
 	newtFormAddHotKey(form, NEWT_KEY_F1);
 	newtFormAddHotKey(form, NEWT_KEY_ESCAPE);
 	newtFormAddHotKey(form, NEWT_KEY_RESIZE);
+	/* Back after "Please correct": on the first field to correct. */
 	if (nf > 0)
-		newtFormSetCurrent(form, fields[0].co);
+		newtFormSetCurrent(form, fields[focus < nf ? focus : 0].co);
 	for (;;) {
 		form_run(form, &es);
 		if (es.reason == NEWT_EXIT_HOTKEY && es.u.key == NEWT_KEY_F1) {
@@ -562,18 +738,20 @@ run_form(const struct form *f, struct settings *answers, bool *again)
 static enum fe_answer
 newt_form(const struct form *f, struct settings *answers)
 {
+	size_t focus = 0;
+
 	for (;;) {
 		bool again;
 		char *cause = NULL;
-		enum fe_answer r = run_form(f, answers, &again);
+		enum fe_answer r = run_form(f, answers, &again, focus);
 
 		if (again) {
-			newtResizeScreen(1);
+			resize_screen();
 			continue;
 		}
 		if (r != FE_OK)
 			return r;
-		if (form_check(f, answers, &cause) == 0)
+		if (form_check(f, answers, &cause, &focus) == 0)
 			return FE_OK;
 		show_text(_("Please correct"), cause);
 		free(cause);
@@ -588,7 +766,7 @@ newt_preview(const char *title, const char *diff)
 	newtSuspend();
 	r = pager_run(title, diff);
 	newtResume();
-	newtResizeScreen(1);
+	resize_screen();
 	fix_signals();
 	return r;
 }
@@ -607,7 +785,7 @@ newt_gauge_open(const char *title)
 	screen(&cols, &rows);
 	gauge.width = cols - 10 > 64 ? 64 : cols - 10;
 	newtCenteredWindow(gauge.width, 4, title);
-	gauge.text = newtTextbox(1, 0, gauge.width - 2, 2, NEWT_FLAG_WRAP);
+	gauge.text = newtTextbox(1, 0, gauge.width - 2, 2, 0);
 	gauge.scale = newtScale(1, 3, gauge.width - 2, 100);
 	gauge.form = newtForm(NULL, NULL, 0);
 	newtFormAddComponents(gauge.form, gauge.text, gauge.scale, NULL);
@@ -619,13 +797,16 @@ static void
 newt_gauge(int percent, const char *what)
 {
 	/* From apt: its control characters are never sent to the terminal. */
-	char *v = ctl_visible(what);
+	char *v = ctl_visible(what), *flowed;
+	int w, h;
 
 	if (gauge.form == NULL) {
 		free(v);
 		return;
 	}
-	newtTextboxSetText(gauge.text, v);
+	flowed = reflow(v, gauge.width - 2, &w, &h);
+	newtTextboxSetText(gauge.text, flowed);
+	free(flowed);
 	if (percent >= 0)
 		newtScaleSet(gauge.scale, (unsigned long long)percent);
 	newtDrawForm(gauge.form);
@@ -648,6 +829,7 @@ const struct frontend newt_frontend = {
 	.start = newt_start,
 	.stop = newt_stop,
 	.menu = newt_menu,
+	.menu_draft = newt_menu_draft,
 	.form = newt_form,
 	.preview = newt_preview,
 	.confirm = newt_confirm,

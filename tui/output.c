@@ -155,6 +155,28 @@ json_plan_steps(json_t *doc, const struct plan *p,
 	}
 }
 
+json_t *
+json_text(const char *s)
+{
+	/* jansson refuses bytes that are not UTF-8: they are shown as \xNN,
+	 * never dropped with the whole string. */
+	char *valid = utf8_escape(s, strlen(s), false);
+	json_t *j = json_string(valid);
+
+	free(valid);
+	return j;
+}
+
+json_t *
+strv_json(const struct strv *sv)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < sv->n; i++)
+		json_array_append_new(a, json_text(sv->v[i]));
+	return a;
+}
+
 void
 json_print(json_t *doc)
 {

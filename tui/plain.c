@@ -114,8 +114,11 @@ plain_menu(const char *title, const char *text, char *const *items, size_t n,
 		size_t hits;
 
 		show("\n== %s ==\n%s\n", title, text);
+		/* The numbers right-aligned, so the names line up. */
+		int digits = n >= 100 ? 3 : n >= 10 ? 2 : 1;
+
 		for (size_t i = 0; i < n; i++) {
-			char *num = xasprintf("%zu", i + 1);
+			char *num = xasprintf("%*zu", digits, i + 1);
 
 			show("  %s) %s\n", num, items[i]);
 			free(num);
@@ -157,7 +160,7 @@ ask_question(const struct question *q, struct settings *answers)
 		const char *dflt = settings_get(answers, q->key);
 		char *prompt, *line, *canon = NULL, *why = NULL;
 
-		prompt = xasprintf("%s [%s] (? for help): ", _(q->label),
+		prompt = xasprintf(_("%s [%s] (? for help): "), _(q->label),
 		    dflt == NULL ? "" : (q->flags & Q_SECRET) && dflt[0] ?
 		    "********" : dflt);
 		line = (q->flags & Q_SECRET) ? ask_secret(prompt) :
@@ -234,7 +237,8 @@ plain_preview(const char *title, const char *diff)
 static bool
 plain_confirm(const char *title, const char *text)
 {
-	char *q = xasprintf("%s: %s [y/N] ", title, text);
+	/* TRANSLATORS: the answers stay y and n. */
+	char *q = xasprintf(_("%s: %s [y/N] "), title, text);
 	bool yes = yes_no(q);
 
 	free(q);

@@ -10,9 +10,6 @@
 #include "i18n.h"
 #include "run.h"
 
-/* dnf's words are parsed: never translated ones. */
-static const char *const c_env[] = { "LC_ALL=C.UTF-8", NULL };
-
 void
 dnf_upgradable_line(const char *line, const struct strv *installed,
     struct strv *packages)
@@ -48,7 +45,7 @@ dnf_upgrade_preview(struct strv *packages, bool *no_cache, char **cause)
 	    NULL };
 	struct strv installed;
 	struct buf out;
-	struct run_opts ro = { .timeout = 300, .env = c_env,
+	struct run_opts ro = { .timeout = 300,
 	    .max_output = 8 * 1024 * 1024 };
 	char *line, *save = NULL;
 	int status = 0, r;
@@ -67,7 +64,7 @@ dnf_upgrade_preview(struct strv *packages, bool *no_cache, char **cause)
 			    trim(buf_str(&out)));
 	}
 	if (r == 0 && status == 0)
-		r = run_lines(rpm_qa, c_env, 120, &installed, cause);
+		r = run_lines(rpm_qa, NULL, 120, &installed, cause);
 	for (line = strtok_r(buf_str(&out), "\n", &save); r == 0 &&
 	    status == 0 && line != NULL; line = strtok_r(NULL, "\n", &save))
 		dnf_upgradable_line(line, &installed, packages);
@@ -138,7 +135,7 @@ static void
 reboot_needed(struct upgrade *u)
 {
 	char *argv[] = { "dnf", "-q", "needs-restarting", "-r", NULL };
-	struct run_opts ro = { .timeout = 300, .env = c_env };
+	struct run_opts ro = { .timeout = 300 };
 	struct buf out;
 	char *line, *save = NULL;
 	int status = 0;
@@ -172,7 +169,6 @@ static const struct upgrader dnf_upgrader = {
 	.refresh = makecache,
 	.refreshing = N_("refreshing the package metadata"),
 	.upgrade = upgrade,
-	.env = c_env,
 	.on_line = on_dnf_line,
 	.preview = preview,
 	.reboot = reboot_needed,

@@ -324,24 +324,22 @@ fw_allows(const struct firewall *fw, const struct fw_ports *want)
 char *
 fw_allowed_list(const struct firewall *fw)
 {
-	struct strv seen;
+	struct strset seen;
 	struct buf b;
 	char *s;
 
-	strv_init(&seen);
+	strset_init(&seen);
 	buf_init(&b);
 	buf_adds(&b, "");
 	for (size_t i = 0; i < fw->nopen; i++) {
 		for (size_t k = 0; k < fw->open[i].nports; k++) {
 			s = fw_ports_string(&fw->open[i].ports[k]);
-			if (!strv_contains(&seen, s)) {
-				buf_addf(&b, "%s%s", seen.n ? " " : "", s);
-				strv_add(&seen, s);
-			}
+			if (strset_add(&seen, s))
+				buf_addf(&b, "%s%s", b.len ? " " : "", s);
 			free(s);
 		}
 	}
-	strv_release(&seen);
+	strset_release(&seen);
 	return buf_detach(&b, NULL);
 }
 

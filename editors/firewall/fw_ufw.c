@@ -123,12 +123,30 @@ add_dports(struct fw_opener *o, const char *dport, const char *proto)
 }
 
 /*
+ * What the rule files said so far, as sets: ufw keeps thousands of rules
+ * (a ban list), and a list scanned per rule made the audit quadratic.
+ */
+struct ufw_seen {
+	struct strset	 openers;	/* v4 rules, for their v6 twins */
+	struct strset	 denied;	/* fw->denied's entries */
+	struct strset	 notes;		/* fw->notes' from this file */
+};
+
+/* Add NOTE (caller's) to FW's notes unless it is there already. */
+static void
+note_once(struct firewall *fw, struct ufw_seen *seen, const char *note)
+{
+	if (strset_add(&seen->notes, note))
+		strv_add(&fw->notes, note);
+}
+
+/*
  * One tuple: ACTION PROTO DPORT DST SPORT SRC [DAPP SAPP] DIRECTION
  * [comment=HEX]. Inbound allow/limit rules from anywhere are openers;
  * explicit denies are remembered; the rest is reported and left alone.
  */
 static void
-ufw_tuple(struct firewall *fw, char *line, struct strv *seen)
+ufw_tuple(struct firewall *fw, char *line, struct ufw_seen *seen)
 {
 	char *tok[12], *save = NULL, *argv[16] = { 0 };
 	size_t nt = 0, n = 0;
@@ -173,8 +191,7 @@ ufw_tuple(struct firewall *fw, char *line, struct strv *seen)
 		    "is left alone; check it with 'ufw status numbered'"),
 		    action, dport, proto, dir + 3);
 
-		if (!strv_contains(&fw->notes, note))
-			strv_add(&fw->notes, note);	/* v4 and v6 */
+		note_once(fw, seen, note);	/* v4 and v6 */
 		free(note);
 		return;
 	}
@@ -189,7 +206,7 @@ ufw_tuple(struct firewall *fw, char *line, struct strv *seen)
 			if (fw_ports_parse(dport, &p) == 0) {
 				p.udp = strcmp(proto, "udp") == 0;
 				spec = fw_ports_string(&p);
-				if (!strv_contains(&fw->denied, spec))
+				if (strset_add(&seen->denied, spec))
 					strv_add(&fw->denied, spec);
 				free(spec);
 			}
@@ -232,9 +249,8 @@ ufw_tuple(struct firewall *fw, char *line, struct strv *seen)
 		    "that source and left alone"), spec, src);
 		goto out;
 	}
-	if (strcmp(dport, "any") == 0 || strv_contains(seen, spec))
+	if (strcmp(dport, "any") == 0 || !strset_add(&seen->openers, spec))
 		goto out;	/* v6 twin of a v4 rule, or not a port rule */
-	strv_add(seen, spec);
 	label = xasprintf(_("ufw rule '%s'"), spec);
 	o = fw_add_opener(fw, label);
 	free(label);
@@ -262,7 +278,7 @@ out:
 
 static void
 ufw_rules_file(const char *root, struct firewall *fw, const char *path,
-    struct strv *seen)
+    struct ufw_seen *seen)
 {
 	char *text = fw_read_text(root, path), *save = NULL;
 
@@ -295,7 +311,7 @@ rules_block_25(const char *root, const char *path, const char *chain)
 static int
 ufw_load(const char *root, struct firewall *fw, char **cause)
 {
-	struct strv seen;
+	struct ufw_seen seen;
 	char *def, *policy, *ipv6;
 
 	(void)cause;
@@ -304,10 +320,16 @@ ufw_load(const char *root, struct firewall *fw, char **cause)
 	def = fw_read_text(root, UFW_DEFAULT);
 	policy = shell_var(def, "DEFAULT_INPUT_POLICY");
 	ipv6 = shell_var(def, "IPV6");
-	strv_init(&seen);
+	strset_init(&seen.openers);
+	strset_init(&seen.denied);
+	strset_init(&seen.notes);
+	for (size_t i = 0; i < fw->denied.n; i++)
+		strset_add(&seen.denied, fw->denied.v[i]);
 	ufw_rules_file(root, fw, UFW_USER, &seen);
 	ufw_rules_file(root, fw, UFW_USER6, &seen);
-	strv_release(&seen);
+	strset_release(&seen.openers);
+	strset_release(&seen.denied);
+	strset_release(&seen.notes);
 	if (policy != NULL && strcmp(policy, "ACCEPT") == 0)
 		strv_add(&fw->notes, _("ufw's default incoming policy is "
 		    "ACCEPT (" UFW_DEFAULT "): every port without a deny rule "

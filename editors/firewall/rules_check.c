@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "i18n.h"
 #include "checker.h"
 #include "firewall/rules_check.h"
 #include "run.h"
@@ -45,7 +46,8 @@ check_rules(struct plan *p, const struct change *c, const char *prog,
 	if (run_argv(argv, &o, &out, &status, cause) != 0)
 		r = CHECK_FAILED;
 	else if (status != 0)
-		r = set_cause(cause, "%s rejects the candidate '%s': %s", prog,
+		r = set_cause(cause, _("%s rejects the candidate '%s': %s"),
+		    prog,
 		    c->path, trim(buf_str(&out)));
 	buf_release(&out);
 	return r;

@@ -17,16 +17,6 @@ maillog_init(struct maillog *m)
 
 /* ---- the index ---- */
 
-static size_t
-hash(const char *s, size_t len)
-{
-	size_t h = 1469598103934665603ULL;
-
-	for (size_t i = 0; i < len; i++)
-		h = (h ^ (unsigned char)s[i]) * 1099511628211ULL;
-	return h;
-}
-
 /*
  * The slot of KEY (LEN bytes) in IDX: the one holding it, or the empty
  * one where it would go. NAME(ARG, I) is element I's name.
@@ -35,7 +25,7 @@ static size_t *
 index_slot(const struct ml_index *idx, const char *key, size_t len,
     const char *(*name)(const void *, size_t), const void *arg)
 {
-	size_t mask = idx->cap - 1, i = hash(key, len) & mask;
+	size_t mask = idx->cap - 1, i = str_hash(key, len) & mask;
 
 	for (;; i = (i + 1) & mask) {
 		size_t *s = &idx->slots[i];
@@ -88,7 +78,7 @@ index_remove(struct ml_index *idx, size_t *slot,
 		if (idx->slots[j] == 0)
 			return;
 		k = name(arg, idx->slots[j] - 1);
-		home = hash(k, strlen(k)) & mask;
+		home = str_hash(k, strlen(k)) & mask;
 		/* Stays when its home lies cyclically in (i, j]. */
 		if (i <= j ? (i < home && home <= j) : (i < home || home <= j))
 			continue;

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "i18n.h"
 #include "postfix.h"
 #include "util.h"
 
@@ -120,8 +121,8 @@ master_cmd_parse(const char *command, struct master_cmd *m, char **cause)
 			r = -1;		/* an unclosed "{": *cause is set */
 	}
 	if (r == 0 && want_value)
-		r = set_cause(cause, "master.cf: \"-o\" without a value in "
-		    "\"%s\"", command);
+		r = set_cause(cause, _("master.cf: \"-o\" without a value in "
+		    "\"%s\""), command);
 	buf_release(&pending);
 	free(copy);
 	return r;

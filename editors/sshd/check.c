@@ -95,7 +95,7 @@ mkdir_host(const char *stage, char **cause)
 	int r = 0;
 
 	if (mkdir(p, 0700) != 0)
-		r = set_cause(cause, "cannot stage '%s': %s", p,
+		r = set_cause(cause, _("cannot stage '%s': %s"), p,
 		    strerror(errno));
 	free(p);
 	return r;
@@ -141,7 +141,8 @@ enter_stage(void *arg, char *why, size_t whylen)
 	    mount(st->hostdir, host, "none", MS_BIND, NULL) != 0 ||
 	    mount(stage, "/etc/ssh", "none", MS_BIND | MS_REC, NULL) != 0 ||
 	    mount("tmpfs", "/run", "tmpfs", 0, "mode=0755") != 0) {
-		snprintf(why, whylen, "cannot mount the staged /etc/ssh: %s",
+		snprintf(why, whylen, _("cannot mount the staged /etc/ssh: "
+		    "%s"),
 		    strerror(errno));
 		return -1;
 	}
@@ -181,8 +182,8 @@ run_sshd(struct ns_stage *stage, const char *flag, struct buf *out,
 	if (status != 0) {
 		char *msg = trim(buf_str(out));
 
-		set_cause(cause, "sshd rejected the configuration (sshd %s, "
-		    "exit %d): %s", flag, status, *msg ? msg : "no message");
+		set_cause(cause, _("sshd rejected the configuration (sshd %s, "
+		    "exit %d): %s"), flag, status, *msg ? msg : "no message");
 		return CHECK_REJECTED;
 	}
 	return CHECK_OK;
@@ -240,8 +241,8 @@ sshd_expectations(const struct plan *p, const struct sshd_view *view,
 		if (got != NULL && (strcmp(got, e->value) == 0 ||
 		    (e->alias != NULL && strcmp(got, e->alias) == 0)))
 			continue;
-		set_cause(cause, "sshd -T reports '%s %s', but '%s %s' was "
-		    "wanted: another setting takes precedence", e->key,
+		set_cause(cause, _("sshd -T reports '%s %s', but '%s %s' was "
+		    "wanted: another setting takes precedence"), e->key,
 		    got ? got : "(nothing)", e->key, e->value);
 		return CHECK_REJECTED;
 	}

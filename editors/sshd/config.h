@@ -23,6 +23,7 @@
 #define SSHD_DROPIN	"/etc/ssh/sshd_config.d/00-hardenwiz.conf"
 
 /* The files a step reading or editing sshd's configuration loads. */
+#define SSHD_AUG_NFILES	2
 #define SSHD_AUG_FILES \
 	{ "Sshd.lns", SSHD_MAIN, 0644, &sshd_checker, NULL }, \
 	{ "Sshd.lns", "/etc/ssh/sshd_config.d/*.conf", 0644, &sshd_checker, NULL }

@@ -186,13 +186,14 @@ sshd_ways_in(struct plan *p, const struct accounts *acc,
 		    "forced-commands-only") != 0) ? usable_keys(p, ac,
 		    lp->akfile, lp->strict) : 0;
 		if (keys > 0) {
-			strv_addf(found, "%s (%d key%s)", ac->name, keys,
-			    keys == 1 ? "" : "s");
+			strv_addf(found, ngettext("%s (%d key)",
+			    "%s (%d keys)", (unsigned long)keys), ac->name,
+			    keys);
 			continue;
 		}
 		if (lp->password && (!is_root || strcmp(lp->rootlogin, "yes")
 		    == 0) && account_password_usable(p->root, ac->name) == 1)
-			strv_addf(found, "%s (password)", ac->name);
+			strv_addf(found, _("%s (password)"), ac->name);
 	}
 	return found->n;
 }
@@ -218,20 +219,23 @@ sshd_lockout_guard(augeas *aug, struct plan *p,
 	}
 	strv_init(&found);
 	if (accounts_load(p->root, &acc, &cause) != 0) {
-		p->refusal = xasprintf(_("cannot check that someone can "
+		plan_refuse(p, true, _("cannot check that someone can "
 		    "still log in: %s"), cause);
 		free(cause);
 		sshd_policy_release(&after);
 		return;
 	}
 	if (sshd_ways_in(p, &acc, &after, &found) == 0) {
-		p->refusal = xasprintf(_("refusing to %s: no account "
-		    "that may log in would have a usable key in its "
-		    "authorized keys file (%s). Install one first: "
-		    "authorized_key = ssh-ed25519 AAAA... and key_user = NAME "
-		    "in [ssh], or ssh-copy-id from your computer"),
-		    !after.password ? _("turn off password login") :
-		    _("restrict root login"), after.akfile);
+		/* The wizard's form names the two fields by their labels. */
+		plan_refuse(p, true, _("refusing to %s: no account that may "
+		    "log in would have a usable key in its authorized keys "
+		    "file (%s). Install one first: %s, or ssh-copy-id from "
+		    "your computer"), !after.password ?
+		    _("turn off password login") : _("restrict root login"),
+		    after.akfile, p->wizard ? _("paste your public key into "
+		    "\"Public key to install\" and the account into \"Install "
+		    "the key for user\"") : _("authorized_key = ssh-ed25519 "
+		    "AAAA... and key_user = NAME in [ssh]"));
 	}
 	accounts_release(&acc);
 	strv_release(&found);

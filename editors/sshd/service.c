@@ -49,8 +49,8 @@ plan_selinux_port(struct plan *p, const char *step, const char *port)
 	if (strcmp(port, "22") == 0 || !selinux_enabled(p->root))
 		return;
 	tool = run_which("semanage");
-	if (tool == NULL && !p->offline && p->refusal == NULL)
-		p->refusal = xasprintf(_("refusing to move sshd to port %s: "
+	if (tool == NULL && !p->offline)
+		plan_refuse(p, true, _("refusing to move sshd to port %s: "
 		    "SELinux is on and semanage is missing, so sshd could not "
 		    "listen there. Install it first (dnf install "
 		    "policycoreutils-python-utils)"), port);

@@ -8,6 +8,7 @@
 
 #include <openssl/evp.h>
 
+#include "i18n.h"
 #include "sshd/sshkey.h"
 #include "util.h"
 
@@ -74,11 +75,11 @@ check_blob(struct sshkey *k, const unsigned char *blob, size_t len)
 
 	if (!wire_string(&p, end, &s, &n) || n != strlen(k->type) ||
 	    memcmp(s, k->type, n) != 0)
-		return "the key data does not match its type (truncated or "
-		    "mixed-up paste?)";
+		return _("the key data does not match its type (truncated or "
+		    "mixed-up paste?)");
 	if (strcmp(k->type, "ssh-ed25519") == 0) {
 		if (!wire_string(&p, end, &s, &n) || n != 32 || p != end)
-			return "the ed25519 key data is damaged";
+			return _("the ed25519 key data is damaged");
 		k->bits = 256;
 	} else if (strcmp(k->type, "ssh-rsa") == 0) {
 		const unsigned char *e, *mod;
@@ -86,16 +87,16 @@ check_blob(struct sshkey *k, const unsigned char *blob, size_t len)
 
 		if (!wire_string(&p, end, &e, &elen) ||
 		    !wire_string(&p, end, &mod, &mlen) || p != end)
-			return "the RSA key data is damaged";
+			return _("the RSA key data is damaged");
 		k->bits = mpint_bits(mod, mlen);
 		if (k->bits < 2048)
-			return "RSA keys shorter than 2048 bits are refused; "
-			    "make an ed25519 key (ssh-keygen -t ed25519)";
+			return _("RSA keys shorter than 2048 bits are refused; "
+			    "make an ed25519 key (ssh-keygen -t ed25519)");
 	} else if (str_has_prefix(k->type, "ecdsa-sha2-")) {
 		if (!wire_string(&p, end, &s, &n) || n != strlen(k->type) - 11
 		    || memcmp(s, k->type + 11, n) != 0 ||
 		    !wire_string(&p, end, &s, &n) || p != end)
-			return "the ECDSA key data is damaged";
+			return _("the ECDSA key data is damaged");
 		k->bits = atoi(k->type + strlen("ecdsa-sha2-nistp"));
 	}
 	return NULL;
@@ -145,7 +146,7 @@ sshkey_parse(const char *line, struct sshkey *k, const char **why)
 	while (isspace((unsigned char)*s))
 		s++;
 	if (*s == '\0' || *s == '#') {
-		*why = "no key on this line";
+		*why = _("no key on this line");
 		return -1;
 	}
 	tlen = strcspn(s, " \t");
@@ -153,8 +154,8 @@ sshkey_parse(const char *line, struct sshkey *k, const char **why)
 		const char *opt_end = skip_options(s);
 
 		if (str_has_prefix(s, "ssh-dss")) {
-			*why = "DSA keys are disabled in current OpenSSH; "
-			    "make an ed25519 key (ssh-keygen -t ed25519)";
+			*why = _("DSA keys are disabled in current OpenSSH; "
+			    "make an ed25519 key (ssh-keygen -t ed25519)");
 			return -1;
 		}
 		k->options = xstrndup(s, (size_t)(opt_end - s));
@@ -165,8 +166,8 @@ sshkey_parse(const char *line, struct sshkey *k, const char **why)
 		if (!known_type(s, tlen)) {
 			free(k->options);
 			k->options = NULL;
-			*why = "not an OpenSSH public key (expected "
-			    "'ssh-ed25519 AAAA... comment')";
+			*why = _("not an OpenSSH public key (expected "
+			    "'ssh-ed25519 AAAA... comment')");
 			return -1;
 		}
 	}
@@ -181,7 +182,7 @@ sshkey_parse(const char *line, struct sshkey *k, const char **why)
 	blen = strcspn(b64, " \t\r\n");
 	if (blen == 0 || blen % 4 != 0) {
 		sshkey_release(k);
-		*why = "the key data is missing or truncated";
+		*why = _("the key data is missing or truncated");
 		return -1;
 	}
 	blob = xmalloc(blen);
@@ -189,7 +190,7 @@ sshkey_parse(const char *line, struct sshkey *k, const char **why)
 	if (dlen < 0) {
 		free(blob);
 		sshkey_release(k);
-		*why = "the key data is not valid base64";
+		*why = _("the key data is not valid base64");
 		return -1;
 	}
 	/* EVP_DecodeBlock counts padding bytes as data. */

@@ -5,8 +5,14 @@
 set -u
 
 HW=${HW:?set HW to the hardenwiz binary}
+# The tests read English unless they ask for a language (t0190): the
+# developer's own LANGUAGE or LC_ALL must not translate what they grep.
+unset LANGUAGE LC_ALL LC_MESSAGES
+export LANG=C.UTF-8
 SRC=${HW_SRCDIR:?set HW_SRCDIR to the source tree}
 FIXTURES=$SRC/tests/fixtures
+# Under ASan: leaks that are libnewt's own are named in tests/lsan.supp.
+export LSAN_OPTIONS="${LSAN_OPTIONS:+$LSAN_OPTIONS:}suppressions=$SRC/tests/lsan.supp"
 T=$(mktemp -d /tmp/hwt.XXXXXX)
 chmod 755 "$T"
 passed=0
@@ -390,6 +396,12 @@ on_screen() {
 	grep -qF -- "$1" "$T/screen"
 }
 
+# on_screen_re REGEX: a line of the screen matches REGEX (grep -E).
+on_screen_re() {
+	tm capture-pane -p -t wz > "$T/screen" 2>/dev/null &&
+	grep -qE -- "$1" "$T/screen"
+}
+
 wait_for() {
 	test_wait_until on_screen "$1" >/dev/null && return 0
 	echo "never saw: $1"
@@ -446,16 +458,14 @@ wz_pick() {
 # border on every row (text flowed too wide pushes it out).
 box_whole() {
 	tm capture-pane -p -t wz > "$T/screen" &&
-	python3 - "$1" "$T/screen" <<-\EOF
-	import sys
-	rows = open(sys.argv[2], encoding="utf-8").read().split("\n")
-	top = next(i for i, r in enumerate(rows) if "┤ " + sys.argv[1] + " ├" in r)
-	left, right = rows[top].index("┌"), rows[top].rindex("┐")
-	for r in rows[top + 1:]:
-	    if r[left:left + 1] == "└":
-	        break
-	    assert r[right:right + 1] == "│", "border broken: " + r
-	EOF
+	python3 "$SRC/tests/t/screen.py" box "$1" "$T/screen"
+}
+
+# menu_columns: how many terminal columns the menu items' "[state]"
+# start at (1 when they line up).
+menu_columns() {
+	tm capture-pane -p -t wz > "$T/screen" &&
+	python3 "$SRC/tests/t/screen.py" columns "$T/screen"
 }
 
 menu_rows_ready() {
@@ -485,6 +495,23 @@ wz_apply_pending() {
 	pending_for "$1"
 }
 
+# wz_quit: Quit from the menu, past the session's summary and the "save
+# these answers" question (its default, No), out of the wizard (exit 0).
+wz_quit() {
+	wz_pick Quit &&
+	test_wait_until wz_leaving &&
+	wait_for "EXITED=0"
+}
+
+wz_leaving() {
+	if on_screen "EXITED="; then
+		return 0
+	elif on_screen "┤ This session ├" || on_screen "┤ Save these answers ├"; then
+		tm send-keys -t wz Enter
+	fi
+	return 1
+}
+
 # wz_quit_from_preview: from the diff viewer back to the form, the menu,
 # and out of the wizard with exit 0.
 wz_quit_from_preview() {
@@ -492,18 +519,19 @@ wz_quit_from_preview() {
 	wait_for "<Preview changes>" &&
 	tm send-keys -t wz Escape &&
 	wait_for "History and rollback" &&
-	wz_pick Quit &&
-	wait_for "EXITED=0"
+	wz_quit
 }
 
 # start ARGS: the wizard on $R (hardenwiz --root $R ARGS) in a new tmux
 # session "wz"; on exit it prints EXITED=code and the terminal's modes.
-# $WZ_PREFIX, when set, runs it through a command (nsenter ...).
+# $WZ_PREFIX, when set, runs it through a command (nsenter ...); $WZ_ENV
+# adds variables (LANG=zh_CN.UTF-8); $WZ_SIZE is COLSxROWS (100x30).
 start() {
 	tmux_kill_all
 	SOCK=$T/tmux.$BASHPID.$(date +%s%N).sock
-	tm -u new-session -d -s wz -x 100 -y 30 \
-	    "${WZ_PREFIX:-} env TERM=xterm-256color LANG=C.UTF-8 $HW --root $R $*; echo EXITED=\$?; stty -a | tr ' ' '\n' | grep -x -e icanon -e -icanon -e echo -e -echo | tr '\n' ' '; echo; sleep 600"
+	size=${WZ_SIZE:-100x30}
+	tm -u new-session -d -s wz -x "${size%x*}" -y "${size#*x}" \
+	    "${WZ_PREFIX:-} env TERM=xterm-256color LANG=C.UTF-8 ${WZ_ENV:-} $HW --root $R $*; echo EXITED=\$?; stty -a | tr ' ' '\n' | grep -x -e icanon -e -icanon -e echo -e -echo | tr '\n' ' '; echo; sleep 600"
 }
 
 

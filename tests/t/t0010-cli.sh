@@ -53,7 +53,7 @@ test_expect_success 'audit text and JSON' '
 	grep -q "^ssh  *needs-change" "$T/audit" &&
 	grep -q "PasswordAuthentication: yes -> no" "$T/audit" &&
 	$HW --root "$R" --audit --json > "$T/audit.json" &&
-	python3 - "$T/audit.json" "$R" <<-EOF2
+	python3 - "$T/audit.json" "$R" "$T/audit" <<-EOF2
 	import json, sys
 	d = json.load(open(sys.argv[1]))
 	assert d["version"] == 1 and d["mode"] == "audit", d
@@ -69,7 +69,27 @@ test_expect_success 'audit text and JSON' '
 	assert {"key": "PasswordAuthentication", "current": "yes", "wanted": "no"} in s["findings"], s
 	f = steps["firewall"]
 	assert {"key": "firewall", "current": "not installed", "wanted": "ufw"} in f["findings"], f
+	# Every note of the text audit, for every step.
+	text = open(sys.argv[3]).read().split("\n")
+	for s in d["steps"]:
+	    for n in s["notes"]:
+	        assert "    note: " + n in text, (s["id"], n)
+	notes = [l[len("    note: "):] for l in text if l.startswith("    note: ")]
+	assert sum(len(s["notes"]) for s in d["steps"]) == len(notes), notes
+	assert any(n.startswith("key login possible for: ") for n in steps["ssh"]["notes"]), steps["ssh"]
 	EOF2
+'
+
+test_expect_success 'under --root, owners are named from the root'"'"'s passwd and group' '
+	cp -a "$R" "$T/names" &&
+	sed -i "s/^root:/toor:/" "$T/names/etc/passwd" &&
+	echo "wheel0:x:0:" > "$T/names/etc/group" &&
+	recipe port.conf <<-EOF2 &&
+	[ssh]
+	port = 2222
+	EOF2
+	$HW --root "$T/names" --apply "$T/port.conf" --dry-run > "$T/names.out" &&
+	grep -q "^# mode /etc/ssh/sshd_config.d/00-hardenwiz.conf 0644 toor:wheel0 (new file)" "$T/names.out"
 '
 
 test_expect_success 'dry-run JSON lists files and commands, changes nothing' '

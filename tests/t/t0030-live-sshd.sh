@@ -164,14 +164,25 @@ recipe later.conf <<EOF2
 permit_root_login = no
 EOF2
 
+# first_said ID: transaction ID's events say the timer did not roll it back.
+first_said() {
+	in_ns "$HW" --history --json | python3 -c '
+import json, sys
+t = {x["id"]: x for x in json.load(sys.stdin)["transactions"]}
+sys.exit(0 if any("not rolled back" in e for e in t[sys.argv[1]].get("events", []))
+    else 1)' "$1"
+}
+
 test_expect_success 'dead-man: never rolls back over a later transaction; says why' '
-	sed "s/^confirm_timeout = 2/confirm_timeout = 3/" "$T/timed.conf" > "$T/timed3.conf" &&
+	# 10 s: the later apply must land before the deadline even on a
+	# loaded machine (3 s ran out once under a parallel build).
+	sed "s/^confirm_timeout = 2/confirm_timeout = 10/" "$T/timed.conf" > "$T/timed3.conf" &&
 	chmod 600 "$T/timed3.conf" &&
 	in_ns "$HW" --apply "$T/timed3.conf" >/dev/null 2>&1 &&
 	first=$(in_ns "$HW" --history --json | python3 -c "import json,sys; print(json.load(sys.stdin)[\"transactions\"][-1][\"id\"])") &&
 	in_ns "$HW" --apply "$T/later.conf" >/dev/null 2>&1 &&
 	test "$(state_of_last)" = applied &&
-	sleep 5 &&
+	test_wait_until -t 30 first_said "$first" &&
 	test "$(state_of_last)" = applied &&
 	in_ns "$HW" --history --json | python3 -c "
 import json, sys
@@ -288,8 +299,7 @@ test_expect_success 'wizard, live: the SSH form arms a 300 s timer; a new login 
 	wait_for "History and rollback" &&
 	test "$(state_of_last)" = applied &&
 	! in_ns pgrep -f -- "--rollback-unconfirmed" &&
-	wz_pick Quit &&
-	wait_for "EXITED=0" &&
+	wz_quit &&
 	in_ns "$HW" --rollback 2>/dev/null &&
 	wait_port 22 1 && wait_port 2222 0
 '

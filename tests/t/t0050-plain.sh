@@ -20,6 +20,11 @@ test_expect_success 'a bad answer is asked again; "?" shows help' '
 	grep -q "not-a-port. is not a TCP port" "$T/out2" &&
 	grep -q "maybe. is not a boolean" "$T/out2" &&
 	grep -q "Applied as transaction" "$T/out2" &&
+	# What the apply is doing, while it does it.
+	grep -qx "== Applying ==" "$T/out2" &&
+	grep -q "^ *[0-9]*% checking the new configuration with the daemons" "$T/out2" &&
+	grep -q "^ *[0-9]*% writing /etc/ssh/sshd_config.d/00-hardenwiz.conf" "$T/out2" &&
+	grep -q "^ *[0-9]*% checking that the daemons work with it" "$T/out2" &&
 	grep -qx "Port 2022" "$R/etc/ssh/sshd_config.d/00-hardenwiz.conf"
 '
 

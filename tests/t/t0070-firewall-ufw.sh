@@ -233,8 +233,7 @@ test_expect_success 'wizard, live: No rolls the firewall back now; the timer is 
 	in_ns iptables -S | grep -q "^-P INPUT ACCEPT" &&
 	tm send-keys -t wz Enter &&
 	wait_for "History and rollback" &&
-	wz_pick Quit &&
-	wait_for "EXITED=0"
+	wz_quit
 '
 fi
 

@@ -280,6 +280,26 @@ test_expect_success 'blocklist: a bad entry is refused before anything changes' 
 	grep -q "is not a sender address" "$T/badbl.err"
 '
 
+test_expect_success 'blocklist: the bad client entry is named, never a valid one before it' '
+	printf "[postfix-blocklist]\nclients = 192.0.2.0/24 10.0.0.300\n" > "$T/badip.conf" &&
+	chmod 600 "$T/badip.conf" &&
+	! $HW --root "$T/bl" --apply "$T/badip.conf" --dry-run 2> "$T/badip.err" &&
+	grep -q "\[postfix-blocklist\] .10.0.0.300. is not an IP address or network" "$T/badip.err" &&
+	! grep -q "does not answer\|for .192.0.2.0." "$T/badip.err" &&
+	printf "[postfix-blocklist]\nclients = 2001:db8::/129\n" > "$T/badip6.conf" &&
+	chmod 600 "$T/badip6.conf" &&
+	! $HW --root "$T/bl" --apply "$T/badip6.conf" --dry-run 2> "$T/badip6.err" &&
+	grep -q "2001:db8::/129. is not an IP address or network" "$T/badip6.err"
+'
+
+test_expect_success 'blocklist: a line Postfix skips is reported in its words, for that line' '
+	printf "[postfix-blocklist]\nclients = 198.51.100.0/24 192.0.2.1/24\n" > "$T/hostbits.conf" &&
+	chmod 600 "$T/hostbits.conf" &&
+	! $HW --root "$T/bl" --apply "$T/hostbits.conf" --dry-run 2> "$T/hostbits.err" &&
+	grep -q "Postfix cannot read a line of the map cidr:/etc/postfix/hardenwiz_clients.cidr: .*non-null host address bits in \"192.0.2.1/24\"" "$T/hostbits.err" &&
+	! grep -q "/dev/shm\|198.51.100" "$T/hostbits.err"
+'
+
 cp -a "$P" "$T/postfix.before-bl"
 
 test_expect_success 'blocklist live: postmap ran before main.cf changed; listed senders rejected' '

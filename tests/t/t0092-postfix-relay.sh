@@ -81,6 +81,13 @@ test_expect_success 'a password written in the recipe is refused (exit 2)' '
 	! grep -q "$SECRET" "$T/inline.out"
 '
 
+test_expect_success 'a login name sasl_passwd cannot hold is named, not an Augeas error (exit 2)' '
+	sed "s|^user = .*|user = jörg müller|" "$T/relay.conf" > "$T/login.conf" && chmod 600 "$T/login.conf" &&
+	test_expect_code 2 $HW --root "$R" --apply "$T/login.conf" --dry-run > "$T/login.out" 2>&1 &&
+	grep -q "\[postfix-relay\] user: .jörg müller. is not a login name hardenwiz can write for the relay" "$T/login.out" &&
+	! grep -q "Failed to match" "$T/login.out"
+'
+
 test_expect_success 'password_env works; a missing variable is named' '
 	sed "s|^password_file = .*|password_env = RELAY_PW|" "$T/relay.conf" > "$T/env.conf" && chmod 600 "$T/env.conf" &&
 	RELAY_PW=$SECRET $HW --root "$R" --apply "$T/env.conf" --dry-run > "$T/env.out" &&
@@ -203,6 +210,27 @@ test_expect_success 'wizard: the relay form takes the password without showing i
 	wz_quit_from_preview &&
 	snapshot "$R" | diff - "$T/pristine"
 '
+
+R0=$R
+R=$T/histroot
+cp -a "$R0" "$R"
+$HW --root "$R" --apply "$T/relay.conf" > /dev/null
+start
+test_expect_success 'wizard History: the relay transaction, sasl_passwd named, never shown' '
+	wz_pick "History and rollback" &&
+	wait_for "applied      postfix-relay" &&
+	tm send-keys -t wz Enter &&
+	wait_for "# secret /etc/postfix/sasl_passwd: not shown" &&
+	tm send-keys -t wz G &&
+	wait_for "+relayhost = [10.99.0.2]:587" &&
+	! grep -q "$SECRET" "$T/screen" &&
+	tm send-keys -t wz g / apikey Enter &&
+	wait_for "not found" &&
+	tm send-keys -t wz q &&
+	wait_for "History and rollback" &&
+	wz_quit
+'
+R=$R0
 fi
 
 # The live system: Postfix sends everything to the relay on the far side.

@@ -78,7 +78,8 @@ snapshot "$R" > "$T/pristine"
 
 test_expect_success 'offline, no backend installed: the guard refuses (exit 4), nothing changed' '
 	test_expect_code 4 $HW --root "$R" --apply "$T/sasl.conf" > "$T/nob.out" 2>&1 &&
-	grep -q "no SASL backend is installed" "$T/nob.out" &&
+	grep -q "no password backend is installed" "$T/nob.out" &&
+	grep -q "Install Dovecot for it (\[postfix-sasl\] install_backend = yes)" "$T/nob.out" &&
 	snapshot "$R" | diff - "$T/pristine"
 '
 
@@ -109,6 +110,33 @@ test_expect_success 'offline: a key that does not match the certificate stops th
 	test_expect_code 4 $HW --root "$T/badkey" --apply "$T/sasl.conf" > "$T/badkey.out" 2>&1 &&
 	grep -q "does not belong to the certificate /etc/ssl/certs/ssl-cert-snakeoil.pem" "$T/badkey.out" &&
 	snapshot "$T/badkey" | diff - "$T/badkey.snap"
+'
+
+# le_cert ROOT: a Let's Encrypt certificate of mail.example.com in ROOT,
+# laid out as certbot leaves it (fullchain.pem and privkey.pem).
+le_cert() {
+	mkdir -p "$1/etc/letsencrypt/live/mail.example.com" &&
+	cp "$T/cert.pem" "$1/etc/letsencrypt/live/mail.example.com/fullchain.pem" &&
+	cp "$T/key.pem" "$1/etc/letsencrypt/live/mail.example.com/privkey.pem"
+}
+
+test_expect_success 'offline: tls_cert names the certificate; its key is found beside it' '
+	cp -a "$T/dv" "$T/le" && le_cert "$T/le" &&
+	recipe le.conf <<-EOF2 &&
+	[postfix-sasl]
+	tls_cert = /etc/letsencrypt/live/mail.example.com/fullchain.pem
+	EOF2
+	$HW --root "$T/le" --apply "$T/le.conf" --dry-run > "$T/le.out" &&
+	grep -qx "+smtpd_tls_cert_file=/etc/letsencrypt/live/mail.example.com/fullchain.pem" "$T/le.out" &&
+	grep -qx "+smtpd_tls_key_file=/etc/letsencrypt/live/mail.example.com/privkey.pem" "$T/le.out" &&
+	recipe lebad.conf <<-EOF2 &&
+	[postfix-sasl]
+	tls_cert = /etc/letsencrypt/live/mail.example.com/fullchain.pem
+	tls_key = /etc/ssl/private/other.pem
+	EOF2
+	cp "$T/other.pem" "$T/le/etc/ssl/private/other.pem" &&
+	test_expect_code 4 $HW --root "$T/le" --apply "$T/lebad.conf" > "$T/lebad.out" 2>&1 &&
+	grep -q "the TLS key /etc/ssl/private/other.pem does not belong to the certificate /etc/letsencrypt/live/mail.example.com/fullchain.pem" "$T/lebad.out"
 '
 
 # master.cf as Debian 13 ships it (its "relay" line has a "?" that Augeas
@@ -175,12 +203,71 @@ test_expect_success 'wizard: the SMTP AUTH form shows the backend and previews m
 	wait_for "AUTH on submission (587): no (recommended: yes)" &&
 	wait_for "SASL backend: Dovecot, without a listener for Postfix" &&
 	wait_for "Password backend" &&
+	wait_for "TLS certificate             /etc/ssl/certs/ssl-cert-snakeoil.pem" &&
 	tm send-keys -t wz F12 &&
 	wait_for "+++ b/etc/dovecot/conf.d/99-hardenwiz-postfix-auth.conf" &&
 	tm send-keys -t wz G &&
 	wait_for "+  -o smtpd_sasl_auth_enable=yes" &&
 	wz_quit_from_preview &&
 	snapshot "$R" | diff - "$T/wz.snap"
+'
+
+# No backend at all: the wizard says what is missing (not "lock you out")
+# and offers to install Dovecot in place; taking it plans the install.
+R=$T/wznob
+cp -a "$R0" "$R"
+snapshot "$R" > "$T/wznob.snap"
+start
+test_expect_success 'wizard: no backend: "Not possible yet", Dovecot offered in place' '
+	wz_pick "Postfix SMTP AUTH" &&
+	wait_for "Password backend" &&
+	tm send-keys -t wz F12 &&
+	wait_for "Not possible yet" &&
+	wait_for "Install Dovecot now and go on?" &&
+	! on_screen "lock you out" &&
+	! on_screen "install_backend" &&
+	tm send-keys -t wz Tab Enter &&
+	wait_for "a apply  q back" &&
+	wait_for "dovecot" &&
+	wz_quit_from_preview &&
+	snapshot "$R" | diff - "$T/wznob.snap"
+'
+
+# Dovecot there, the certificate missing: the safe fix (name the
+# certificate), never "turn TLS off", and not called a lockout; the Let's
+# Encrypt certificate the server has is offered in place.
+R=$T/wznocert
+cp -a "$R0" "$R" && dovecot_conf "$R/etc/dovecot" &&
+rm "$R/etc/ssl/certs/ssl-cert-snakeoil.pem"
+snapshot "$R" > "$T/wznocert.snap"
+start
+test_expect_success 'wizard: no certificate: the certificate is asked for, TLS is kept' '
+	wz_pick "Postfix SMTP AUTH" &&
+	wait_for "Password backend" &&
+	tm send-keys -t wz F12 &&
+	wait_for "Not possible yet" &&
+	wait_for "ssl-cert-snakeoil.pem is missing" &&
+	! on_screen "Let'"'"'s Encrypt certificate /etc" &&
+	! on_screen "lock you out" &&
+	! on_screen "tls_only" &&
+	tm send-keys -t wz Enter &&
+	wait_for "<Preview changes>"
+'
+
+le_cert "$R"
+snapshot "$R" > "$T/wznocert.snap"
+start
+test_expect_success 'wizard: no certificate, one from Let'"'"'s Encrypt: offered in place, taken' '
+	wz_pick "Postfix SMTP AUTH" &&
+	wait_for "Password backend" &&
+	tm send-keys -t wz F12 &&
+	wait_for "Not possible yet" &&
+	wait_for "Use the Let'"'"'s Encrypt certificate" &&
+	tm send-keys -t wz Tab Enter &&
+	wait_for "a apply  q back" &&
+	wait_for "+smtpd_tls_cert_file=/etc/letsencrypt/live/mail.example.com/fullchain.pem" &&
+	wz_quit_from_preview &&
+	snapshot "$R" | diff - "$T/wznocert.snap"
 '
 R=$R0
 fi

@@ -33,8 +33,8 @@ test_expect_success 'offline dry run: every change shown, the private keys never
 	$HW --root "$R" --apply "$T/off.conf" --dry-run > "$T/dry.out" 2>&1 &&
 	grep -q "^# private /etc/dkimkeys/example.org.s1.private: a private key, [0-9]* bytes (never shown)" "$T/dry.out" &&
 	grep -q "^# private /etc/dkimkeys/example.net.s1.private:" "$T/dry.out" &&
-	grep -q "^# mode /etc/dkimkeys/example.org.s1.private 0600 990:990 (new file)" "$T/dry.out" &&
-	grep -q "^# mkdir /etc/dkimkeys 0700 990:990" "$T/dry.out" &&
+	grep -q "^# mode /etc/dkimkeys/example.org.s1.private 0600 opendkim:opendkim (new file)" "$T/dry.out" &&
+	grep -q "^# mkdir /etc/dkimkeys 0700 opendkim:opendkim" "$T/dry.out" &&
 	grep -qx "+Socket			inet:8891@127.0.0.1" "$T/dry.out" &&
 	grep -qx "+SigningTable	refile:/etc/opendkim/SigningTable" "$T/dry.out" &&
 	grep -qx "+s1._domainkey.example.net	example.net:s1:/etc/dkimkeys/example.net.s1.private" "$T/dry.out" &&

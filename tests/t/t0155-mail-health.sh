@@ -74,8 +74,7 @@ test_expect_success 'wizard: Mail health blocks the sender in Postfix' '
 	test_wait_until menu_rows_ready "sender spammer@evil.example" &&
 	tm send-keys -t wz Escape &&
 	wait_for "History and rollback" &&
-	wz_pick Quit &&
-	wait_for "EXITED=0" &&
+	wz_quit &&
 	! in_ns swaks -s 127.0.0.1 -f spammer@evil.example -t w@example.org \
 	    --quit-after RCPT > "$T/blocked.out" 2>&1 &&
 	grep -q "554 5.7.1 <spammer@evil.example>: Sender address rejected" "$T/blocked.out"
@@ -140,8 +139,7 @@ test_expect_success 'a login used from 7 addresses is locked from the view, and 
 	test_wait_until menu_rows_ready "login mallory" &&
 	tm send-keys -t wz Escape &&
 	wait_for "History and rollback" &&
-	wz_pick Quit &&
-	wait_for "EXITED=0" &&
+	wz_quit &&
 	in_ns "$HW" --rollback > /dev/null &&
 	cmp "$T/etc/shadow" "$T/shadow.before"
 '

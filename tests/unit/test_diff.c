@@ -152,6 +152,68 @@ test_patch_roundtrip(void **state)
 	tmpdir_free(dir);
 }
 
+/*
+ * One edit in a long text: the hunks are GNU diff's, line numbers and all
+ * (the common head and tail are cut off before lines are split, and the
+ * numbers must not notice), for edits at the start, the end and between.
+ */
+static void
+test_long_text_like_gnu(void **state)
+{
+	char *dir = tmpdir_new();
+	char *a = xasprintf("%s/a", dir), *b = xasprintf("%s/b", dir);
+	char *argv[] = { "diff", "-u", a, b, NULL };
+	unsigned seed = 7;
+
+	(void)state;
+	for (int iter = 0; iter < 40; iter++) {
+		struct buf old, new, gnu;
+		int n = 2000, at = iter < 4 ? (iter % 2 ? 0 : n - 1) :
+		    rand_r(&seed) % n, kind = iter % 5, status = -1;
+		char *ours, *hunks;
+
+		buf_init(&old);
+		buf_init(&new);
+		buf_add(&old, "", 0);
+		buf_add(&new, "", 0);
+		for (int i = 0; i < n; i++) {
+			/* Repeats, so that a line alone is not unique. */
+			buf_addf(&old, "line %d\n", i % 50);
+			if (i != at)
+				buf_addf(&new, "line %d\n", i % 50);
+			else if (kind == 0)	/* replaced */
+				buf_addf(&new, "changed %d\n", i);
+			else if (kind == 1)	/* inserted after */
+				buf_addf(&new, "line %d\nadded\n", i % 50);
+			else if (kind == 3)	/* two lines for one */
+				buf_adds(&new, "x\ny\n");
+			else if (kind == 4)	/* the same line's end */
+				buf_addf(&new, "X line %d\n", i % 50);
+			/* kind 2: deleted */
+		}
+		if (iter == 5)	/* appended to the end, as a map grows */
+			buf_adds(&new, "line 1\nnew@example.org REJECT\n");
+		put_file(dir, "/a", old.data, 0644);
+		put_file(dir, "/b", new.data, 0644);
+		buf_init(&gnu);
+		assert_int_equal(run_argv(argv, NULL, &gnu, &status, NULL),
+		    0);
+		assert_int_equal(status, 1);
+		ours = diff_of(old.data, new.data);
+		/* Past the two header lines, which name files and times. */
+		hunks = strstr(strstr(ours, "\n+++ ") + 1, "\n") + 1;
+		assert_string_equal(hunks, strstr(strstr(gnu.data, "\n+++ ") +
+		    1, "\n") + 1);
+		free(ours);
+		buf_release(&gnu);
+		buf_release(&old);
+		buf_release(&new);
+	}
+	free(a);
+	free(b);
+	tmpdir_free(dir);
+}
+
 int
 main(void)
 {
@@ -162,6 +224,7 @@ main(void)
 		cmocka_unit_test(test_no_newline),
 		cmocka_unit_test(test_two_hunks),
 		cmocka_unit_test(test_patch_roundtrip),
+		cmocka_unit_test(test_long_text_like_gnu),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -144,10 +144,69 @@ test_lexists(void **state)
 	tmpdir_free(root);
 }
 
+/*
+ * fs_same: the check before apply replaces a file. Equal bytes only:
+ * shorter, longer, changed, missing or unexpectedly there all differ.
+ */
+static void
+test_same(void **state)
+{
+	char *root = tmpdir_new(), *cause = NULL, *big;
+	bool same;
+	size_t n = 200000;
+
+	(void)state;
+	put_file(root, "/etc/x", "abc\n", 0644);
+	assert_int_equal(fs_same(root, "/etc/x", true, "abc\n", 4, &same,
+	    &cause), 0);
+	assert_true(same);
+	assert_int_equal(fs_same(root, "/etc/x", true, "abd\n", 4, &same,
+	    &cause), 0);
+	assert_false(same);
+	assert_int_equal(fs_same(root, "/etc/x", true, "abc", 3, &same,
+	    &cause), 0);
+	assert_false(same);
+	assert_int_equal(fs_same(root, "/etc/x", true, "abc\nd", 5, &same,
+	    &cause), 0);
+	assert_false(same);
+	assert_int_equal(fs_same(root, "/etc/x", false, "", 0, &same,
+	    &cause), 0);
+	assert_false(same);
+	assert_int_equal(fs_same(root, "/etc/gone", false, "", 0, &same,
+	    &cause), 0);
+	assert_true(same);
+	assert_int_equal(fs_same(root, "/etc/gone", true, "", 0, &same,
+	    &cause), 0);
+	assert_false(same);
+	/* Past one read: a byte changed in a later chunk is found. */
+	big = xmalloc(n + 1);
+	memset(big, 'x', n);
+	big[n] = '\0';
+	put_file(root, "/etc/big", big, 0644);
+	assert_int_equal(fs_same(root, "/etc/big", true, big, n, &same,
+	    &cause), 0);
+	assert_true(same);
+	big[n - 10] = 'y';
+	assert_int_equal(fs_same(root, "/etc/big", true, big, n, &same,
+	    &cause), 0);
+	assert_false(same);
+	/* Not a regular file: an error naming it, as fs_read says. */
+	free(big);
+	big = xasprintf("%s/etc/dir", root);
+	assert_int_equal(mkdir(big, 0755), 0);
+	assert_int_equal(fs_same(root, "/etc/dir", true, "", 0, &same,
+	    &cause), -1);
+	assert_non_null(strstr(cause, "/etc/dir"));
+	free(cause);
+	free(big);
+	tmpdir_free(root);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_same),
 		cmocka_unit_test(test_write_keeps_mode_owner),
 		cmocka_unit_test(test_no_temp_left_on_failure),
 		cmocka_unit_test(test_refuses_link_out_of_root),

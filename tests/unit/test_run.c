@@ -297,6 +297,31 @@ test_until(void **state)
 	buf_release(&err);
 }
 
+/*
+ * A child speaks English whatever the admin's language: ufw, firewall-cmd
+ * and apt translate the output hardenwiz parses.
+ */
+static void
+test_c_locale(void **state)
+{
+	char *argv[] = { "sh", "-c", "printf '%s|%s|%s|%s' \"$LC_ALL\" "
+	    "\"$LANG\" \"$LANGUAGE\" \"$LC_MESSAGES\"", NULL };
+	struct buf out;
+	int status = -1;
+
+	(void)state;
+	assert_int_equal(setenv("LANG", "zh_CN.UTF-8", 1), 0);
+	assert_int_equal(setenv("LANGUAGE", "zh_TW", 1), 0);
+	assert_int_equal(setenv("LC_MESSAGES", "zh_CN.UTF-8", 1), 0);
+	buf_init(&out);
+	assert_int_equal(run_argv(argv, NULL, &out, &status, NULL), 0);
+	assert_string_equal(buf_str(&out), "C.UTF-8|||");
+	unsetenv("LANG");
+	unsetenv("LANGUAGE");
+	unsetenv("LC_MESSAGES");
+	buf_release(&out);
+}
+
 static void
 test_env(void **state)
 {
@@ -376,6 +401,7 @@ main(void)
 		cmocka_unit_test(test_killed_by_signal),
 		cmocka_unit_test(test_until),
 		cmocka_unit_test(test_env),
+		cmocka_unit_test(test_c_locale),
 		cmocka_unit_test(test_hup_waits_for_the_handler),
 		cmocka_unit_test(test_trim),
 	};
