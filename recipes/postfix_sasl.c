@@ -271,6 +271,29 @@ key_beside(const char *root, const char *cert)
 }
 
 /*
+ * The certificate and key main.cf gives smtpd, into *CERT and *KEY (NULL
+ * when unset): the first file of smtpd_tls_chain_files for both when that
+ * is set, since Postfix reads it before the other two, else
+ * smtpd_tls_cert_file and smtpd_tls_key_file. Returns the chain files
+ * setting when set, else NULL. Caller frees all three.
+ */
+static char *
+main_pair(const char *root, char **cert, char **key)
+{
+	char *chain = postfix_param(root, "smtpd_tls_chain_files", true);
+
+	if (chain == NULL || chain[0] == '\0') {
+		free(chain);
+		*cert = postfix_param(root, "smtpd_tls_cert_file", true);
+		*key = postfix_param(root, "smtpd_tls_key_file", true);
+		return NULL;
+	}
+	*cert = xstrndup(chain, strcspn(chain, " ,"));
+	*key = xstrdup(*cert);
+	return chain;
+}
+
+/*
  * The certificate and key smtpd will use (WANT_CERT and WANT_KEY when the
  * step sets them, NULL: main.cf's) exist under ROOT and belong together;
  * else *WHY says what is wrong (caller frees).
@@ -279,7 +302,7 @@ static bool
 tls_pair_ok(const char *root, const char *want_cert, const char *want_key,
     char **why)
 {
-	char *chain = NULL, *cert, *key;
+	char *cert, *key;
 	struct fs_file cf, kf;
 	X509 *x = NULL;
 	EVP_PKEY *k = NULL;
@@ -291,19 +314,8 @@ tls_pair_ok(const char *root, const char *want_cert, const char *want_key,
 		cert = xstrdup(want_cert);
 		key = want_key != NULL ? xstrdup(want_key) :
 		    key_beside(root, want_cert);
-	} else {
-		chain = postfix_param(root, "smtpd_tls_chain_files", true);
-		cert = postfix_param(root, "smtpd_tls_cert_file", true);
-		key = postfix_param(root, "smtpd_tls_key_file", true);
-	}
-	if (chain != NULL && chain[0] != '\0') {
-		/* One file with key and certificate (the first of the list). */
-		free(cert);
-		free(key);
-		chain[strcspn(chain, " ,")] = '\0';
-		cert = xstrdup(chain);
-		key = xstrdup(chain);
-	}
+	} else
+		free(main_pair(root, &cert, &key));
 	if (cert == NULL || cert[0] == '\0') {
 		*why = xstrdup(_("main.cf names no TLS certificate "
 		    "(smtpd_tls_cert_file)"));
@@ -338,7 +350,6 @@ out:
 		OPENSSL_cleanse(kf.data, kf.len);
 	fs_file_release(&cf);
 	fs_file_release(&kf);
-	free(chain);
 	free(cert);
 	free(key);
 	return ok;
@@ -567,6 +578,21 @@ plan_main_cf(struct step_ctx *ctx, struct plan *p, const char *type,
 	return r;
 }
 
+/* Let's Encrypt's fullchain.pem for NAME when its key belongs to it. */
+static char *
+letsencrypt_pair(const char *root, const char *name)
+{
+	char *cert = xasprintf(LETSENCRYPT_LIVE "/%s/fullchain.pem", name);
+	char *why = NULL;
+
+	if (!tls_pair_ok(root, cert, NULL, &why)) {
+		free(cert);
+		cert = NULL;
+	}
+	free(why);
+	return cert;
+}
+
 /*
  * A Let's Encrypt certificate under ROOT whose key belongs to it: the one
  * named like this server (myhostname) first, else the first; its
@@ -580,21 +606,11 @@ letsencrypt_cert(const char *root)
 
 	strv_init(&names);
 	if (fs_list(root, LETSENCRYPT_LIVE, &names, NULL) == 0) {
-		for (int pass = 0; pass < 2 && found == NULL; pass++)
-			for (size_t i = 0; i < names.n && found == NULL; i++) {
-				char *cert, *why = NULL;
-
-				if (pass == 0 && (host == NULL ||
-				    strcmp(names.v[i], host) != 0))
-					continue;
-				cert = xasprintf(LETSENCRYPT_LIVE
-				    "/%s/fullchain.pem", names.v[i]);
-				if (tls_pair_ok(root, cert, NULL, &why))
-					found = cert;
-				else
-					free(cert);
-				free(why);
-			}
+		if (host != NULL && strv_contains(&names, host))
+			found = letsencrypt_pair(root, host);
+		for (size_t i = 0; i < names.n && found == NULL; i++)
+			if (host == NULL || strcmp(names.v[i], host) != 0)
+				found = letsencrypt_pair(root, names.v[i]);
 	}
 	strv_release(&names);
 	free(host);
@@ -747,10 +763,8 @@ service_auth(augeas *aug, const struct service *s, const char *global)
 static void
 current_pair(const char *root, struct audit *a)
 {
-	char *chain = postfix_param(root, "smtpd_tls_chain_files", true);
-	char *cert = postfix_param(root, "smtpd_tls_cert_file", true);
-	char *key = postfix_param(root, "smtpd_tls_key_file", true);
-	bool named = chain == NULL || chain[0] == '\0';
+	char *cert, *key, *chain = main_pair(root, &cert, &key);
+	bool named = chain == NULL;
 
 	settings_set(&a->current, "tls_cert", named && cert ? cert : "");
 	settings_set(&a->current, "tls_key", named && key ? key : "");

@@ -139,6 +139,41 @@ test_expect_success 'offline: tls_cert names the certificate; its key is found b
 	grep -q "the TLS key /etc/ssl/private/other.pem does not belong to the certificate /etc/letsencrypt/live/mail.example.com/fullchain.pem" "$T/lebad.out"
 '
 
+test_expect_success 'offline: tls_cert applied, Postfix reads the pair, rolled back byte for byte' '
+	cp -a "$T/dv" "$T/leap" && le_cert "$T/leap" &&
+	snapshot "$T/leap" > "$T/leap.snap" &&
+	$HW --root "$T/leap" --apply "$T/le.conf" > "$T/leap.out" 2>&1 &&
+	test "$(postconf -c "$T/leap/etc/postfix" -h smtpd_tls_cert_file)" = \
+	    /etc/letsencrypt/live/mail.example.com/fullchain.pem &&
+	test "$(postconf -c "$T/leap/etc/postfix" -h smtpd_tls_key_file)" = \
+	    /etc/letsencrypt/live/mail.example.com/privkey.pem &&
+	$HW --root "$T/leap" --rollback > "$T/leap.rb" 2>&1 &&
+	snapshot "$T/leap" | diff - "$T/leap.snap"
+'
+
+# smtpd_tls_chain_files, when set, is the pair Postfix uses: the audit
+# checks that file (key and certificate in one), and tls_cert is refused
+# with the way out rather than written where Postfix would not look.
+test_expect_success 'offline: smtpd_tls_chain_files is the pair checked; tls_cert then refused' '
+	cp -a "$T/dv" "$T/chain" && le_cert "$T/chain" &&
+	cat "$T/key.pem" "$T/cert.pem" > "$T/chain/etc/ssl/private/both.pem" &&
+	postconf -c "$T/chain/etc/postfix" -e \
+	    "smtpd_tls_chain_files = /etc/ssl/private/both.pem" \
+	    "smtpd_tls_cert_file = /etc/ssl/certs/gone.pem" &&
+	$HW --root "$T/chain" --audit --only postfix-sasl > "$T/chain.audit" 2>&1 &&
+	! grep -q "TLS certificate" "$T/chain.audit" &&
+	postconf -c "$T/chain/etc/postfix" -e \
+	    "smtpd_tls_chain_files = /etc/ssl/private/gone.pem" &&
+	$HW --root "$T/chain" --audit --only postfix-sasl > "$T/gone.audit" 2>&1 &&
+	grep -q "the TLS certificate /etc/ssl/private/gone.pem is missing" "$T/gone.audit" &&
+	postconf -c "$T/chain/etc/postfix" -e \
+	    "smtpd_tls_chain_files = /etc/ssl/private/both.pem" &&
+	snapshot "$T/chain" > "$T/chain.snap" &&
+	test_expect_code 4 $HW --root "$T/chain" --apply "$T/le.conf" > "$T/chain.out" 2>&1 &&
+	grep -q "smtpd_tls_chain_files (/etc/ssl/private/both.pem)" "$T/chain.out" &&
+	snapshot "$T/chain" | diff - "$T/chain.snap"
+'
+
 # master.cf as Debian 13 ships it (its "relay" line has a "?" that Augeas
 # 1.14's lens stops at) and as installers leave it (comment lines between
 # "-o" lines, "{ }" values, pipe commands over several lines): read, the
