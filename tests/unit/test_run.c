@@ -338,6 +338,48 @@ test_env(void **state)
 	buf_release(&out);
 }
 
+/* Lines of TEXT that start with PREFIX. */
+static int
+count_lines(const char *text, const char *prefix)
+{
+	int n = 0;
+
+	for (const char *l = text; *l != '\0'; l += strcspn(l, "\n") + 1) {
+		n += strncmp(l, prefix, strlen(prefix)) == 0;
+		if (l[strcspn(l, "\n")] == '\0')
+			break;
+	}
+	return n;
+}
+
+/*
+ * A variable the caller names replaces the one of that name (a tool told
+ * another locale, or another PATH), never a second copy beside it; the
+ * caller's own environment stays as it was.
+ */
+static void
+test_env_replaces(void **state)
+{
+	/* env itself: a shell would keep one of two copies and hide it. */
+	char *argv[] = { "env", NULL };
+	const char *const env[] = { "LC_ALL=C", "HOME=/nonexistent", NULL };
+	struct run_opts o = { .env = env };
+	const char *home = getenv("HOME");
+	struct buf out;
+	int status = -1;
+
+	(void)state;
+	buf_init(&out);
+	assert_int_equal(run_argv(argv, &o, &out, &status, NULL), 0);
+	assert_int_equal(count_lines(buf_str(&out), "LC_ALL="), 1);
+	assert_int_equal(count_lines(buf_str(&out), "HOME="), 1);
+	assert_int_equal(count_lines(buf_str(&out), "LC_ALL=C\n"), 1);
+	assert_int_equal(count_lines(buf_str(&out), "HOME=/nonexistent\n"), 1);
+	assert_ptr_equal(getenv("HOME"), home);
+	assert_null(getenv("LC_ALL"));
+	buf_release(&out);
+}
+
 /*
  * sshd executes itself again on SIGHUP; until the new image sets its
  * handler, a second SIGHUP kills it. The stand-in sets its handler after
@@ -401,6 +443,7 @@ main(void)
 		cmocka_unit_test(test_killed_by_signal),
 		cmocka_unit_test(test_until),
 		cmocka_unit_test(test_env),
+		cmocka_unit_test(test_env_replaces),
 		cmocka_unit_test(test_c_locale),
 		cmocka_unit_test(test_hup_waits_for_the_handler),
 		cmocka_unit_test(test_trim),
