@@ -688,13 +688,28 @@ mode_history(const struct options *o)
 	return EXIT_OK;
 }
 
+/* The locale gettext reads: LC_ALL, else LC_MESSAGES, else LANG; or NULL. */
+static const char *
+messages_locale(void)
+{
+	static const char *const vars[] = { "LC_ALL", "LC_MESSAGES", "LANG" };
+
+	for (size_t i = 0; i < nitems(vars); i++) {
+		const char *v = getenv(vars[i]);
+
+		if (v != NULL && *v != '\0')
+			return v;
+	}
+	return NULL;
+}
+
 /*
- * The language: LANGUAGE, else LC_ALL, LC_MESSAGES or LANG, as gettext
- * reads them. A fresh VPS often has no zh_CN.UTF-8 locale while the
- * admin's ssh client sends LANG=zh_CN.UTF-8: the locale then falls back to
- * C.UTF-8 (UTF-8, so CJK keeps its width) and the language asked for is
- * still spoken, through LANGUAGE. Hong Kong and Macau read the traditional
- * characters of zh_TW, Singapore the simplified ones of zh_CN.
+ * The language: LANGUAGE, else the messages locale. A fresh VPS often has
+ * no zh_CN.UTF-8 locale while the admin's ssh client sends
+ * LANG=zh_CN.UTF-8: the locale then falls back to C.UTF-8 (UTF-8, so CJK
+ * keeps its width) and the language asked for is still spoken, through
+ * LANGUAGE. Hong Kong and Macau read the traditional characters of zh_TW,
+ * Singapore the simplified ones of zh_CN.
  */
 static void
 i18n_language(bool have_locale)
@@ -703,16 +718,13 @@ i18n_language(bool have_locale)
 		{ "zh", "zh_CN" }, { "zh_HK", "zh_HK:zh_TW" },
 		{ "zh_MO", "zh_MO:zh_TW" }, { "zh_SG", "zh_SG:zh_CN" },
 	};
-	static const char *const vars[] = { "LC_ALL", "LC_MESSAGES", "LANG" };
 	const char *v = getenv("LANGUAGE");
 	char lang[32];
 	size_t n;
 
 	if (v != NULL && *v != '\0')
 		return;
-	v = NULL;
-	for (size_t i = 0; i < nitems(vars) && (v == NULL || *v == '\0'); i++)
-		v = getenv(vars[i]);
+	v = messages_locale();
 	if (v == NULL || (n = strcspn(v, ".@")) == 0 || n >= sizeof lang ||
 	    strcmp(v, "C") == 0 || strcmp(v, "POSIX") == 0)
 		return;
@@ -725,6 +737,50 @@ i18n_language(bool have_locale)
 		}
 	if (!have_locale)
 		(void)setenv("LANGUAGE", lang, 1);
+}
+
+/*
+ * The messages locale asked for, NAME, is not installed and the locale is
+ * C.UTF-8. Up to glibc 2.38 LANGUAGE was then enough; since 2.39
+ * (sourceware bug 16621; Debian 13) gettext treats C.UTF-8 like C and
+ * ignores LANGUAGE, and the admin would read English. So the messages
+ * category takes the name NAME with C.UTF-8's data: for this one
+ * setlocale, LOCPATH is a scratch directory where NAME links to
+ * C.UTF-8's files. When any of that fails, messages stay as they are.
+ */
+static void
+messages_as(const char *name)
+{
+	static const char *const cutf8[] = { "/usr/lib/locale/C.utf8",
+	    "/usr/lib/locale/C.UTF-8" };
+	const char *was = getenv("LOCPATH");
+	char *saved = was != NULL ? xstrdup(was) : NULL, *dir, *link;
+	size_t i;
+
+	/* A file name in our directory, nothing that could leave it. */
+	if (name == NULL || name[0] == '.' || strlen(name) > 64 ||
+	    name[strspn(name, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnop"
+	    "qrstuvwxyz0123456789_.@-")] != '\0' ||
+	    (dir = fs_scratch_dir("locale", NULL)) == NULL) {
+		free(saved);
+		return;
+	}
+	link = xasprintf("%s/%s", dir, name);
+	for (i = 0; i < nitems(cutf8); i++)
+		if (symlink(cutf8[i], link) == 0 &&
+		    setenv("LOCPATH", dir, 1) == 0 &&
+		    setlocale(LC_MESSAGES, name) != NULL)
+			break;
+		else
+			(void)unlink(link);
+	if (saved != NULL)
+		(void)setenv("LOCPATH", saved, 1);
+	else
+		(void)unsetenv("LOCPATH");
+	fs_remove_tree(dir);
+	free(link);
+	free(dir);
+	free(saved);
 }
 
 /*
@@ -741,8 +797,10 @@ i18n_start(const char *self)
 
 	bool have_locale = setlocale(LC_ALL, "") != NULL;
 
-	if (!have_locale)
+	if (!have_locale) {
 		(void)setlocale(LC_ALL, "C.UTF-8");
+		messages_as(messages_locale());
+	}
 	i18n_language(have_locale);
 	if (slash != NULL)
 		dir = xasprintf("%.*s/locale", (int)(slash - self), self);
