@@ -257,7 +257,8 @@ if command -v nsd >/dev/null && [ "$(id -u)" = 0 ]; then
 		printf 'zone:\n  name: %s\n  zonefile: %s.zone\n' "$z" "$z" >> "$conf"
 		zones=${zones:+$zones,}$z
 	done
-	unshare -n -p -f --mount-proc sleep 600 &
+	# Its complaint when the namespace is killed below is no result.
+	unshare -n -p -f --mount-proc sleep 600 2>/dev/null &
 	holder=$!
 	sleep 0.3
 	ns=$(pgrep -P $holder)
