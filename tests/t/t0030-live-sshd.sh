@@ -220,30 +220,36 @@ ssh_sums() {
 }
 
 # Root is exempt from RLIMIT_NPROC, so fork(2) is made to fail by strace:
-# EAGAIN at each clone hardenwiz itself makes (the firewall probes, the
-# validator, the timer, the reload). Each must refuse the apply with
-# /etc/ssh as it was: a probe that cannot run is not "no firewall".
+# EAGAIN at each process hardenwiz itself starts (vfork: the firewall
+# probes, the validator, the reload; clone, from fork: the timer). Each
+# must refuse the apply with /etc/ssh as it was: a probe that cannot run
+# is not "no firewall".
 test_expect_success 'a fork that fails at any point of a timed apply refuses it, /etc/ssh unchanged' '
 	ssh_sums > "$T/ssh.fork" &&
-	in_ns $TRACED strace -o "$T/clone.trace" -e trace=clone "$HW" \
+	in_ns $TRACED strace -o "$T/clone.trace" -e trace=clone,vfork "$HW" \
 	    --apply "$T/fork.conf" > /dev/null 2>&1 &&
 	in_ns "$HW" --rollback 2>/dev/null && wait_port 22 1 &&
-	n=$(grep -c "^clone(" "$T/clone.trace") &&
-	test "$n" -ge 4 &&
+	nc=$(grep -c "^clone(" "$T/clone.trace") &&
+	nv=$(grep -c "^vfork(" "$T/clone.trace") &&
+	n=$((nc + nv)) &&
+	test "$nv" -ge 3 &&
 	: > "$T/fork.all" &&
-	for k in $(seq "$n"); do
-		test_expect_code 1 in_ns $TRACED strace -o /dev/null -e trace=clone \
-		    -e inject=clone:error=EAGAIN:when=$k "$HW" \
-		    --apply "$T/fork.conf" > "$T/fork.out" 2>&1 &&
-		cat "$T/fork.out" >> "$T/fork.all" &&
-		ssh_sums | diff - "$T/ssh.fork" &&
-		wait_port 22 1 && wait_port 2222 0 &&
-		! in_ns pgrep -f -- "--rollback-unconfirmed" || {
-			echo "clone $k:"; cat "$T/fork.out"; return 1; }
+	for call in clone:$nc vfork:$nv; do
+		for k in $(seq "${call#*:}"); do
+			test_expect_code 1 in_ns $TRACED strace -o /dev/null \
+			    -e trace=clone,vfork \
+			    -e inject=${call%:*}:error=EAGAIN:when=$k "$HW" \
+			    --apply "$T/fork.conf" > "$T/fork.out" 2>&1 &&
+			cat "$T/fork.out" >> "$T/fork.all" &&
+			ssh_sums | diff - "$T/ssh.fork" &&
+			wait_port 22 1 && wait_port 2222 0 &&
+			! in_ns pgrep -f -- "--rollback-unconfirmed" || {
+				echo "${call%:*} $k:"; cat "$T/fork.out"; return 1; }
+		done || return 1
 	done &&
 	grep -q "cannot tell whether ufw is active: .*Resource temporarily unavailable" "$T/fork.all" &&
 	grep -q "cannot start the rollback timer" "$T/fork.all" &&
-	echo "fork failed at each of $n clones: all $n refused, /etc/ssh unchanged" >> "$T/notes"
+	echo "fork failed at each of $n clones and vforks: all $n refused, /etc/ssh unchanged" >> "$T/notes"
 '
 
 recipe port.conf <<EOF2
