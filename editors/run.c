@@ -219,18 +219,14 @@ said_line(const struct buf *b, const char *text)
 /* Feed the input, collect both streams; -1 when the deadline passed. */
 static int
 feed_and_collect(int infd, struct sink *out, struct sink *err,
-    const struct run_opts *opts, pid_t pid)
+    const struct run_opts *opts, pid_t pid, time_t deadline)
 {
-	const char *input = opts != NULL ? opts->input : NULL;
+	const char *input = opts->input;
 	size_t left = input != NULL ? opts->input_len : 0;
-	unsigned int limit = opts != NULL && opts->timeout ? opts->timeout :
-	    120;
-	size_t max = opts != NULL && opts->max_output ? opts->max_output :
-	    RUN_MAX_OUTPUT;
-	time_t deadline = time(NULL) + limit;
+	size_t max = opts->max_output ? opts->max_output : RUN_MAX_OUTPUT;
 	bool stopped = false;
 
-	if (left == 0) {
+	if (left == 0 && infd >= 0) {
 		close(infd);
 		infd = -1;
 	}
@@ -269,7 +265,7 @@ feed_and_collect(int infd, struct sink *out, struct sink *err,
 			drain(out, opts, max);
 		if (pfd[1].revents & (POLLIN | POLLHUP | POLLERR))
 			drain(err, opts, max);
-		if (opts != NULL && opts->until != NULL && !stopped &&
+		if (opts->until != NULL && !stopped &&
 		    said_line(err->to != NULL ? err->to : out->to,
 		    opts->until)) {
 			/* Read on to the end: the pipes close with it. */
@@ -293,7 +289,7 @@ close_pair(int p[2])
 
 /* What the child reported before it could exec, as a cause. */
 static int
-read_report(int fd, char *const *argv, char **cause)
+read_report(int fd, const char *name, char **cause)
 {
 	char msg[600];
 	ssize_t n;
@@ -304,9 +300,9 @@ read_report(int fd, char *const *argv, char **cause)
 		return 0;
 	msg[n] = '\0';
 	if (msg[0] == 'E')
-		return set_cause(cause, _("cannot execute '%s': %s"), argv[0],
+		return set_cause(cause, _("cannot execute '%s': %s"), name,
 		    msg + 1);
-	return set_cause(cause, _("cannot run '%s': %s"), argv[0], msg + 1);
+	return set_cause(cause, _("cannot run '%s': %s"), name, msg + 1);
 }
 
 /* Process PID has a handler for signal SIG now (or is gone). */
@@ -402,18 +398,47 @@ spawn(char *const *argv, const struct run_opts *opts, int in, int out,
 	return pid;
 }
 
-int
-run_argv(char *const *argv, const struct run_opts *opts, struct buf *out,
-    int *status, char **cause)
+/* A program started by run_start: the parent's ends of its pipes. */
+struct run_job {
+	char		*name;		/* argv[0], for messages */
+	pid_t		 pid;
+	int		 in, out, err, report;
+	struct run_opts	 opts;		/* a copy; input and err are the caller's */
+	time_t		 deadline;
+};
+
+static void
+job_free(struct run_job *j)
 {
+	if (j->in >= 0)
+		close(j->in);
+	if (j->out >= 0)
+		close(j->out);
+	if (j->err >= 0)
+		close(j->err);
+	if (j->report >= 0)
+		close(j->report);
+	free(j->name);
+	free(j);
+}
+
+int
+run_start(char *const *argv, const struct run_opts *opts,
+    struct run_job **job, char **cause)
+{
+	static const struct run_opts none;
 	int inpipe[2] = { -1, -1 }, outpipe[2] = { -1, -1 },
 	    errpipe[2] = { -1, -1 }, report[2] = { -1, -1 };
-	bool apart = opts != NULL && opts->err != NULL;
-	int ws, timed_out, r;
+	struct run_job *j;
+	bool apart;
 	pid_t pid;
+	int r;
 
+	*job = NULL;
 	if (argv == NULL || argv[0] == NULL)
 		return set_cause(cause, _("internal error: empty command"));
+	opts = opts != NULL ? opts : &none;
+	apart = opts->err != NULL;
 	wait_until_caught(argv);
 	if (pipe2(inpipe, O_CLOEXEC) != 0 || pipe2(outpipe, O_CLOEXEC) != 0 ||
 	    (apart && pipe2(errpipe, O_CLOEXEC) != 0) ||
@@ -422,6 +447,12 @@ run_argv(char *const *argv, const struct run_opts *opts, struct buf *out,
 		    argv[0], strerror(errno));
 		goto fail;
 	}
+	/*
+	 * Room for all the output a program started early writes while
+	 * hardenwiz does other work (apt-config dump, postconf: 10-40 KB),
+	 * so that it finishes meanwhile instead of waiting to be read.
+	 */
+	(void)fcntl(outpipe[0], F_SETPIPE_SZ, 1024 * 1024);
 	pid = spawn(argv, opts, inpipe[0], outpipe[1], errpipe[1], report[1]);
 	if (pid < 0) {
 		r = set_cause(cause, _("cannot fork to run '%s': %s"), argv[0],
@@ -434,40 +465,16 @@ run_argv(char *const *argv, const struct run_opts *opts, struct buf *out,
 	close(report[1]);
 	if (apart)
 		close(errpipe[1]);
-	{
-		void (*old)(int) = signal(SIGPIPE, SIG_IGN);
-		struct sink o = { outpipe[0], out, 1, { NULL, 0, 0 } };
-		struct sink e = { apart ? errpipe[0] : -1, apart ? opts->err :
-		    NULL, 2, { NULL, 0, 0 } };
-
-		timed_out = feed_and_collect(inpipe[1], &o, &e, opts, pid) != 0;
-		signal(SIGPIPE, old);
-		if (o.fd >= 0)
-			close(o.fd);
-		if (e.fd >= 0)
-			close(e.fd);
-		buf_release(&o.line);
-		buf_release(&e.line);
-	}
-	while (waitpid(pid, &ws, 0) < 0) {
-		if (errno != EINTR) {
-			close(report[0]);
-			return set_cause(cause, _("cannot wait for '%s': %s"),
-			    argv[0], strerror(errno));
-		}
-	}
-	r = read_report(report[0], argv, cause);
-	close(report[0]);
-	if (r != 0)
-		return r;
-	if (timed_out)
-		return set_cause(cause, _("'%s' did not finish in %u s and was "
-		    "killed"), argv[0], opts != NULL && opts->timeout ?
-		    opts->timeout : 120);
-	if (WIFEXITED(ws))
-		*status = WEXITSTATUS(ws);
-	else
-		*status = 128 + WTERMSIG(ws);
+	j = xcalloc(1, sizeof *j);
+	j->name = xstrdup(argv[0]);
+	j->pid = pid;
+	j->in = inpipe[1];
+	j->out = outpipe[0];
+	j->err = errpipe[0];
+	j->report = report[0];
+	j->opts = *opts;
+	j->deadline = time(NULL) + (opts->timeout ? opts->timeout : 120);
+	*job = j;
 	return 0;
 fail:
 	close_pair(inpipe);
@@ -475,6 +482,65 @@ fail:
 	close_pair(errpipe);
 	close_pair(report);
 	return r;
+}
+
+int
+run_wait(struct run_job *j, struct buf *out, int *status, char **cause)
+{
+	void (*old)(int) = signal(SIGPIPE, SIG_IGN);
+	struct sink o = { j->out, out, 1, { NULL, 0, 0 } };
+	struct sink e = { j->err, j->opts.err, 2, { NULL, 0, 0 } };
+	int ws, timed_out, r;
+
+	timed_out = feed_and_collect(j->in, &o, &e, &j->opts, j->pid,
+	    j->deadline) != 0;
+	j->in = -1;			/* closed there */
+	j->out = o.fd;
+	j->err = e.fd;
+	signal(SIGPIPE, old);
+	buf_release(&o.line);
+	buf_release(&e.line);
+	while (waitpid(j->pid, &ws, 0) < 0) {
+		if (errno != EINTR) {
+			r = set_cause(cause, _("cannot wait for '%s': %s"),
+			    j->name, strerror(errno));
+			job_free(j);
+			return r;
+		}
+	}
+	r = read_report(j->report, j->name, cause);
+	if (r == 0 && timed_out)
+		r = set_cause(cause, _("'%s' did not finish in %u s and was "
+		    "killed"), j->name, j->opts.timeout ? j->opts.timeout :
+		    120);
+	if (r == 0 && WIFEXITED(ws))
+		*status = WEXITSTATUS(ws);
+	else if (r == 0)
+		*status = 128 + WTERMSIG(ws);
+	job_free(j);
+	return r;
+}
+
+void
+run_stop(struct run_job *j)
+{
+	if (j == NULL)
+		return;
+	kill(-j->pid, SIGKILL);
+	while (waitpid(j->pid, NULL, 0) < 0 && errno == EINTR)
+		;
+	job_free(j);
+}
+
+int
+run_argv(char *const *argv, const struct run_opts *opts, struct buf *out,
+    int *status, char **cause)
+{
+	struct run_job *j;
+
+	if (run_start(argv, opts, &j, cause) != 0)
+		return -1;
+	return run_wait(j, out, status, cause);
 }
 
 int

@@ -65,6 +65,21 @@ int	run_argv(char *const *argv, const struct run_opts *, struct buf *out,
 	    int *status, char **cause);
 
 /*
+ * run_argv in two halves, for a program started before its result is
+ * needed (the audit's sshd -T runs while Augeas loads): run_start starts
+ * it, or returns -1 with a cause as run_argv would; run_wait feeds its
+ * input, collects its output and returns what run_argv would have. The
+ * options' input and err buffer must live until run_wait. A job is ended
+ * exactly once: by run_wait, or by run_stop, which kills its process
+ * group and reaps it.
+ */
+struct run_job;
+int	run_start(char *const *argv, const struct run_opts *,
+	    struct run_job **, char **cause);
+int	run_wait(struct run_job *, struct buf *out, int *status, char **cause);
+void	run_stop(struct run_job *);
+
+/*
  * run_argv, where an exit status other than 0 fails too, with *cause
  * "'ARGV' failed (exit N): OUTPUT" (its standard error instead when the
  * options keep that apart). OUT (may be NULL) gets the output.

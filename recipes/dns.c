@@ -482,7 +482,7 @@ dns_audit(struct step_ctx *ctx, struct audit *a, char **cause)
 	const char *type;
 
 	(void)cause;
-	if (audit_without_postfix(ctx->root, a))
+	if (audit_without_postfix(ctx, a))
 		return 0;
 	domain = postfix_param(ctx->root, "mydomain", true);
 	{
@@ -551,5 +551,6 @@ const struct step step_dns = {
 	.questions = dns_questions,
 	.nquestions = nitems(dns_questions),
 	.audit = dns_audit,
+	.prefetch = postfix_prefetch,
 	.plan = dns_plan,
 };

@@ -74,7 +74,7 @@ static int
 mailqueue_audit(struct step_ctx *ctx, struct audit *a, char **cause)
 {
 	(void)cause;
-	if (audit_without_postfix(ctx->root, a))
+	if (audit_without_postfix(ctx, a))
 		return 0;
 	if (!periodic_installed(ctx->root, "mailqueue"))
 		audit_finding(a, _("queue monitor"), _("none"),
@@ -105,5 +105,6 @@ const struct step step_mailqueue = {
 	.questions = mailqueue_questions,
 	.nquestions = nitems(mailqueue_questions),
 	.audit = mailqueue_audit,
+	.prefetch = postfix_prefetch,
 	.plan = mailqueue_plan,
 };

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "early.h"
 #include "i18n.h"
 #include "planner.h"
 
@@ -173,13 +174,35 @@ before_steps(const char *root, const struct step *const *steps,
 	return r;
 }
 
+/*
+ * The steps' slow programs started in EARLY before any Augeas load: they
+ * run on the other core while the session loads (early.h).
+ */
+static void
+prefetch_steps(const char *root, const struct step *const *steps, size_t n,
+    bool effective, struct early *early)
+{
+	struct osinfo os;
+
+	osinfo_load(root, &os);
+	for (size_t i = 0; i < n; i++) {
+		struct step_ctx ctx = { .id = steps[i]->id, .root = root,
+		    .os = &os, .effective = effective, .early = early };
+
+		if (steps[i]->prefetch != NULL)
+			steps[i]->prefetch(&ctx);
+	}
+	osinfo_release(&os);
+}
+
 /* STEPS[I]'s audit in session SE; an error is the audit's, not the run's. */
 static void
 audit_in(struct session *se, const char *root, const struct step *step,
-    bool effective, struct audit *a)
+    bool effective, struct early *early, struct audit *a)
 {
 	struct step_ctx ctx = { .id = step->id, .root = root,
-	    .augs = se->augs, .os = &se->os, .effective = effective };
+	    .augs = se->augs, .os = &se->os, .effective = effective,
+	    .early = early };
 	char *err = NULL;
 
 	if (step->audit(&ctx, a, &err) != 0) {
@@ -193,12 +216,16 @@ void
 audit_steps(const char *root, const struct step *const *steps, size_t n,
     bool effective, struct audit *audits)
 {
+	struct early *early = early_new();
 	struct session se;
 
+	prefetch_steps(root, steps, n, effective, early);
 	if (session_open(&se, root, steps, n, true, NULL) == 0) {
 		for (size_t i = 0; i < n; i++)
-			audit_in(&se, root, steps[i], effective, &audits[i]);
+			audit_in(&se, root, steps[i], effective, early,
+			    &audits[i]);
 		session_close(&se);
+		early_free(early);
 		return;
 	}
 	session_close(&se);
@@ -211,7 +238,8 @@ audit_steps(const char *root, const struct step *const *steps, size_t n,
 		char *err = NULL;
 
 		if (session_open(&se, root, &steps[i], 1, true, &err) == 0)
-			audit_in(&se, root, steps[i], effective, &audits[i]);
+			audit_in(&se, root, steps[i], effective, early,
+			    &audits[i]);
 		else {
 			audits[i].state = STATE_ERROR;
 			strv_add(&audits[i].notes, err ? err :
@@ -220,4 +248,5 @@ audit_steps(const char *root, const struct step *const *steps, size_t n,
 		free(err);
 		session_close(&se);
 	}
+	early_free(early);
 }

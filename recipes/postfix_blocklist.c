@@ -398,7 +398,7 @@ blocklist_audit(struct step_ctx *ctx, struct audit *a, char **cause)
 	char *senders, *clients;
 
 	(void)cause;
-	if (audit_without_postfix(ctx->root, a))
+	if (audit_without_postfix(ctx, a))
 		return 0;
 	/* As Postfix reads them ($names expanded): the one table the other
 	 * audits ask too, so no second postconf. */
@@ -431,5 +431,6 @@ const struct step step_postfix_blocklist = {
 	.questions = blocklist_questions,
 	.nquestions = nitems(blocklist_questions),
 	.audit = blocklist_audit,
+	.prefetch = postfix_prefetch,
 	.plan = blocklist_plan,
 };

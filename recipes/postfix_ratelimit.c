@@ -118,7 +118,7 @@ ratelimit_audit(struct step_ctx *ctx, struct audit *a, char **cause)
 	};
 
 	(void)cause;
-	if (audit_without_postfix(ctx->root, a))
+	if (audit_without_postfix(ctx, a))
 		return 0;
 	for (size_t i = 0; i < nitems(show); i++) {
 		char *v = postfix_param(ctx->root, show[i].param, true);
@@ -153,5 +153,6 @@ const struct step step_postfix_ratelimit = {
 	.questions = ratelimit_questions,
 	.nquestions = nitems(ratelimit_questions),
 	.audit = ratelimit_audit,
+	.prefetch = postfix_prefetch,
 	.plan = ratelimit_plan,
 };

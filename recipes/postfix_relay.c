@@ -382,7 +382,7 @@ relay_audit(struct step_ctx *ctx, struct audit *a, char **cause)
 	char *relayhost, *user = NULL;
 
 	(void)cause;
-	if (audit_without_postfix(ctx->root, a))
+	if (audit_without_postfix(ctx, a))
 		return 0;
 	relayhost = postfix_param(ctx->root, "relayhost", true);
 	if (relayhost == NULL || relayhost[0] == '\0') {
@@ -443,5 +443,6 @@ const struct step step_postfix_relay = {
 	.questions = relay_questions,
 	.nquestions = nitems(relay_questions),
 	.audit = relay_audit,
+	.prefetch = postfix_prefetch,
 	.plan = relay_plan,
 };

@@ -781,7 +781,7 @@ sasl_audit(struct step_ctx *ctx, struct audit *a, char **cause)
 	bool dovecot, cyrus;
 
 	(void)cause;
-	if (audit_without_postfix(ctx->root, a))
+	if (audit_without_postfix(ctx, a))
 		return 0;
 	global = postfix_param(ctx->root, "smtpd_sasl_auth_enable", true);
 	tls = postfix_param(ctx->root, "smtpd_tls_auth_only", true);
@@ -844,5 +844,6 @@ const struct step step_postfix_sasl = {
 	.questions = sasl_questions,
 	.nquestions = nitems(sasl_questions),
 	.audit = sasl_audit,
+	.prefetch = postfix_prefetch,
 	.plan = sasl_plan,
 };

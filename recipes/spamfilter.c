@@ -344,7 +344,7 @@ spamfilter_audit(struct step_ctx *ctx, struct audit *a, char **cause)
 	    !in_smtpd ? "yes" : "no");
 	free(smtpd);
 	free(local);
-	if (audit_without_postfix(ctx->root, a))
+	if (audit_without_postfix(ctx, a))
 		return 0;
 	if (!e->present(ctx->root))
 		audit_finding(a, e->name, _("not installed"),
@@ -372,5 +372,6 @@ const struct step step_spamfilter = {
 	.questions = spamfilter_questions,
 	.nquestions = nitems(spamfilter_questions),
 	.audit = spamfilter_audit,
+	.prefetch = postfix_prefetch,
 	.plan = spamfilter_plan,
 };

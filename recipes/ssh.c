@@ -292,6 +292,13 @@ view_or_files(struct step_ctx *ctx, const struct sshd_view *view,
 	}
 }
 
+static void
+ssh_prefetch(struct step_ctx *ctx)
+{
+	if (ctx->effective && fs_exists(ctx->root, SSHD_MAIN))
+		sshd_check_early(ctx->root, ctx->early);
+}
+
 static int
 ssh_audit(struct step_ctx *ctx, struct audit *a, char **cause)
 {
@@ -312,7 +319,7 @@ ssh_audit(struct step_ctx *ctx, struct audit *a, char **cause)
 	}
 	sshd_view_init(&view);
 	if (ctx->effective && sshd_available()) {
-		if (sshd_check(ctx->root, NULL, &view, &err) == 0)
+		if (sshd_check(ctx->root, NULL, ctx->early, &view, &err) == 0)
 			have_view = true;
 		else {
 			strv_addf(&a->notes, _("sshd -T could not run (%s); "
@@ -416,5 +423,6 @@ const struct step step_ssh = {
 	.questions = ssh_questions,
 	.nquestions = nitems(ssh_questions),
 	.audit = ssh_audit,
+	.prefetch = ssh_prefetch,
 	.plan = ssh_plan,
 };

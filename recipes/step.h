@@ -120,8 +120,14 @@ void	audit_release(struct audit *);
 void	audit_finding(struct audit *, const char *key, const char *current,
 	    const char *wanted);
 void	audit_pick(struct audit *, const char *value, const char *label);
-/* No Postfix under ROOT: A is "not-applicable", and true is returned. */
-bool	audit_without_postfix(const char *root, struct audit *);
+/*
+ * No Postfix under the root: A is "not-applicable", and true is returned.
+ * Otherwise postconf's table started by postfix_prefetch is taken.
+ */
+struct step_ctx;
+bool	audit_without_postfix(const struct step_ctx *, struct audit *);
+/* The prefetch hook of the steps that audit Postfix: postconf -x. */
+void	postfix_prefetch(struct step_ctx *);
 
 /* What a step gets to look at. */
 struct step_ctx {
@@ -131,6 +137,11 @@ struct step_ctx {
 	const struct osinfo	*os;
 	/* Audit values from the daemons are wanted (sshd -T ...). */
 	bool			 effective;
+	/*
+	 * An audit's: the programs the steps' prefetch hooks started
+	 * (early.h), taken by key. NULL elsewhere: the program is run then.
+	 */
+	struct early		*early;
 	/* Every step planned in this run and its settings (NULL: skipped). */
 	const struct step *const *steps;
 	const struct settings *const *settings;
@@ -195,6 +206,13 @@ struct step {
 	const struct question	*questions;
 	size_t			 nquestions;
 	int	(*audit)(struct step_ctx *, struct audit *, char **cause);
+	/*
+	 * Starts in ctx->early the slow programs the audit will run (sshd -T,
+	 * apt-config dump), before the audits' Augeas session loads, so they
+	 * run meanwhile; the audit takes them by the same key. It reads only
+	 * files, never the session (there is none yet). NULL: none.
+	 */
+	void	(*prefetch)(struct step_ctx *);
 	/* Only keys present in settings are changed. */
 	int	(*plan)(struct step_ctx *, const struct settings *,
 		    struct plan *, char **cause);

@@ -283,7 +283,7 @@ updates_plan(struct step_ctx *ctx, const struct settings *set,
 		return updates_plan_dnf(ctx, set, p, cause);
 	buf_init(&dump);
 	buf_init(&text);
-	if (apt_dump(ctx->root, NULL, &dump, &rejected, cause) != 0)
+	if (apt_dump(ctx->root, NULL, NULL, &dump, &rejected, cause) != 0)
 		goto out;
 	if (updates_text(ctx, set, buf_str(&dump), &text, cause) != 0)
 		goto out;
@@ -448,6 +448,13 @@ updates_audit_dnf(struct step_ctx *ctx, struct audit *a, char **cause)
 	return 0;
 }
 
+static void
+updates_prefetch(struct step_ctx *ctx)
+{
+	if (ctx->os->family != OS_RHEL)
+		apt_dump_early(ctx->root, ctx->early);
+}
+
 static int
 updates_audit(struct step_ctx *ctx, struct audit *a, char **cause)
 {
@@ -462,7 +469,7 @@ updates_audit(struct step_ctx *ctx, struct audit *a, char **cause)
 	if (ctx->os->family == OS_RHEL)
 		return updates_audit_dnf(ctx, a, cause);
 	buf_init(&dump);
-	if (apt_dump(ctx->root, NULL, &dump, &rejected, cause) != 0) {
+	if (apt_dump(ctx->root, NULL, ctx->early, &dump, &rejected, cause) != 0) {
 		buf_release(&dump);
 		return -1;
 	}
@@ -501,6 +508,7 @@ const struct step step_updates = {
 	.questions = updates_questions,
 	.nquestions = nitems(updates_questions),
 	.audit = updates_audit,
+	.prefetch = updates_prefetch,
 	.plan = updates_plan,
 	.before = updates_before,
 };

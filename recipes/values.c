@@ -401,11 +401,20 @@ audit_finding(struct audit *a, const char *key, const char *current,
 	f->wanted = xstrdup(wanted != NULL ? wanted : "");
 }
 
-bool
-audit_without_postfix(const char *root, struct audit *a)
+void
+postfix_prefetch(struct step_ctx *ctx)
 {
-	if (postfix_present(root))
+	if (postfix_present(ctx->root))
+		postfix_table_early(ctx->root, ctx->early);
+}
+
+bool
+audit_without_postfix(const struct step_ctx *ctx, struct audit *a)
+{
+	if (postfix_present(ctx->root)) {
+		postfix_table_take(ctx->root, ctx->early);
 		return false;
+	}
 	a->state = STATE_NOT_APPLICABLE;
 	strv_addf(&a->notes, _("Postfix is not installed (no %s)"),
 	    POSTFIX_MAIN);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "apt/apt.h"
+#include "early.h"
 #include "fsutil.h"
 #include "i18n.h"
 #include "run.h"
@@ -33,38 +34,100 @@ stage_config(const char *stage, char **cause)
 	return path;
 }
 
-int
-apt_dump(const char *root, const struct plan *p, struct buf *out,
-    bool *rejected, char **cause)
+/*
+ * ROOT's APT configuration (with PLAN's candidates) staged into *STAGE,
+ * and the APT_CONFIG entry that points apt-config at it (caller frees).
+ */
+static char *
+stage_apt(const char *root, const struct plan *p, char **stage,
+    char **cause)
 {
 	struct stage_rules rules = { .what = "apt", .dir = APT_DIR,
 	    .recurse = true };
-	char *stage = NULL, *conf = NULL, *env[2] = { NULL, NULL };
+	char *conf, *env;
+
+	*stage = NULL;
+	if (stage_make(root, p, &rules, stage, cause) != 0 ||
+	    (conf = stage_config(*stage, cause)) == NULL) {
+		stage_remove(*stage);
+		*stage = NULL;
+		return NULL;
+	}
+	env = xasprintf("APT_CONFIG=%s", conf);
+	free(conf);
+	return env;
+}
+
+/* What apt-config said (run_argv's R and STATUS, its standard error). */
+static int
+dump_result(int r, int status, struct buf *err, bool *rejected,
+    char **cause)
+{
+	if (r != 0)
+		return -1;
+	/* "E: Syntax error FILE:LINE: ..." names the stage: say the root's. */
+	if (status != 0 || strstr(buf_str(err), "E: ") != NULL) {
+		*rejected = true;
+		return set_cause(cause, _("APT rejects the configuration "
+		    "(apt-config): %s"), trim(buf_str(err)));
+	}
+	return 0;
+}
+
+static void
+stage_done(void *stage)
+{
+	stage_remove(stage);
+}
+
+static char *
+early_key(const char *root)
+{
+	return xasprintf("apt-config dump %s", root);
+}
+
+void
+apt_dump_early(const char *root, struct early *e)
+{
 	char *argv[] = { "apt-config", "dump", NULL };
+	char *stage, *env[2] = { NULL, NULL }, *key;
+	struct buf err;		/* only marks it apart: the set keeps its own */
+	struct run_opts ro = { .timeout = 60, .err = &err };
+
+	if (e == NULL || (env[0] = stage_apt(root, NULL, &stage, NULL)) ==
+	    NULL)
+		return;
+	ro.env = (const char *const *)env;
+	key = early_key(root);
+	early_start(e, key, argv, &ro, stage_done, stage);
+	free(key);
+	free(env[0]);
+}
+
+int
+apt_dump(const char *root, const struct plan *p, struct early *e,
+    struct buf *out, bool *rejected, char **cause)
+{
+	char *stage = NULL, *env[2] = { NULL, NULL };
+	char *argv[] = { "apt-config", "dump", NULL };
+	char *key = early_key(root);
 	struct buf err;
 	struct run_opts ro = { .timeout = 60, .err = &err };
-	int status = 0, r = -1;
+	int status = 0, r = 1;
 
 	*rejected = false;
 	buf_init(&err);
-	if (stage_make(root, p, &rules, &stage, cause) != 0 ||
-	    (conf = stage_config(stage, cause)) == NULL)
-		goto out;
-	env[0] = xasprintf("APT_CONFIG=%s", conf);
-	ro.env = (const char *const *)env;
-	if (run_argv(argv, &ro, out, &status, cause) != 0)
-		goto out;
-	/* "E: Syntax error FILE:LINE: ..." names the stage: say the root's. */
-	if (status != 0 || strstr(buf_str(&err), "E: ") != NULL) {
-		*rejected = true;
-		set_cause(cause, _("APT rejects the configuration "
-		    "(apt-config): %s"), trim(buf_str(&err)));
-		goto out;
+	if (p == NULL)
+		r = early_take(e, key, out, &err, &status, cause);
+	if (r == 1 && (env[0] = stage_apt(root, p, &stage, cause)) == NULL)
+		r = -1;
+	else if (r == 1) {
+		ro.env = (const char *const *)env;
+		r = run_argv(argv, &ro, out, &status, cause);
 	}
-	r = 0;
-out:
+	r = dump_result(r, status, &err, rejected, cause);
 	free(env[0]);
-	free(conf);
+	free(key);
 	stage_remove(stage);
 	buf_release(&err);
 	return r;
@@ -155,7 +218,7 @@ apt_check(struct plan *p, bool candidates, char **cause)
 		return p->offline || !apt_unattended_present(p->root) ?
 		    CHECK_OK : dry_run(cause);
 	buf_init(&out);
-	r = apt_dump(p->root, p, &out, &rejected, cause);
+	r = apt_dump(p->root, p, NULL, &out, &rejected, cause);
 	buf_release(&out);
 	if (r == 0)
 		return CHECK_OK;

@@ -21,10 +21,14 @@
 /*
  * "apt-config dump" of ROOT's APT configuration, with PLAN's candidate
  * files when PLAN is not NULL, into OUT. -1 with *CAUSE when APT rejects
- * it (*REJECTED set) or cannot be run.
+ * it (*REJECTED set) or cannot be run. Without a PLAN, the run
+ * apt_dump_early started in E is taken when there is one (E may be NULL).
  */
-int	 apt_dump(const char *root, const struct plan *, struct buf *out,
-	    bool *rejected, char **cause);
+struct early;
+int	 apt_dump(const char *root, const struct plan *, struct early *,
+	    struct buf *out, bool *rejected, char **cause);
+/* Start an audit's apt_dump (no PLAN) in E, to be taken by apt_dump. */
+void	 apt_dump_early(const char *root, struct early *);
 /* The value of scalar KEY in DUMP (caller frees), or NULL. */
 char	*apt_dump_value(const char *dump, const char *key);
 /* The values of list KEY ("KEY:: "v";" lines) in DUMP into VALUES. */

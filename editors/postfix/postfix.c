@@ -9,6 +9,7 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,7 @@
 
 #include "augsession.h"
 #include "checker.h"
+#include "early.h"
 #include "fsutil.h"
 #include "i18n.h"
 #include "postfix/postfix.h"
@@ -161,6 +163,88 @@ table_text(const char *dir, bool expand)
 		buf_release(&out);
 	}
 	return table.text[expand];
+}
+
+/*
+ * The key of postconf -x's run in an early set: the directory and main.cf
+ * as stat saw it when the run started, so that a main.cf changed since
+ * (another terminal) misses and is read afresh.
+ */
+static char *
+early_key(const char *dir, const struct stat *st)
+{
+	return xasprintf("postconf -x %s %ju:%ju:%jd:%jd.%ld:%jd.%ld", dir,
+	    (uintmax_t)st->st_dev, (uintmax_t)st->st_ino,
+	    (intmax_t)st->st_size, (intmax_t)st->st_mtim.tv_sec,
+	    st->st_mtim.tv_nsec, (intmax_t)st->st_ctim.tv_sec,
+	    st->st_ctim.tv_nsec);
+}
+
+/* main.cf's directory under ROOT and its stat; NULL when there is none. */
+static char *
+main_cf(const char *root, struct stat *st)
+{
+	char *dir = NULL, *path;
+	int r;
+
+	if (fs_resolve(root, POSTFIX_DIR, &dir, NULL) != 0)
+		return NULL;
+	path = xasprintf("%s/main.cf", dir);
+	r = stat(path, st);
+	free(path);
+	if (r != 0) {
+		free(dir);
+		return NULL;
+	}
+	return dir;
+}
+
+void
+postfix_table_early(const char *root, struct early *e)
+{
+	struct stat st;
+	char *dir = main_cf(root, &st), *key;
+	struct buf err;		/* only marks it apart: the set keeps its own */
+	struct run_opts o = { .err = &err };
+
+	if (dir == NULL || e == NULL || (table_current(dir, &st) &&
+	    table.text[1] != NULL)) {
+		free(dir);
+		return;
+	}
+	{
+		char *argv[] = { "postconf", "-c", dir, "-x", NULL };
+
+		key = early_key(dir, &st);
+		early_start(e, key, argv, &o, NULL, NULL);
+	}
+	free(key);
+	free(dir);
+}
+
+void
+postfix_table_take(const char *root, struct early *e)
+{
+	struct stat st;
+	char *dir = main_cf(root, &st), *key;
+	struct buf out;
+	int status = 0;
+
+	if (dir == NULL)
+		return;
+	key = early_key(dir, &st);
+	buf_init(&out);
+	/* A failure is met again, and told, by the postconf table_text runs. */
+	if (early_take(e, key, &out, NULL, &status, NULL) == 0 &&
+	    status == 0) {
+		if (!table_current(dir, &st))
+			table_reset(dir, &st);
+		free(table.text[1]);
+		table.text[1] = buf_detach(&out, NULL);
+	}
+	buf_release(&out);
+	free(key);
+	free(dir);
 }
 
 char *

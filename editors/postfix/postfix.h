@@ -36,6 +36,14 @@ bool	 postfix_running(const char *root);
  * when EXPAND); caller frees; NULL when postconf fails.
  */
 char	*postfix_param(const char *root, const char *key, bool expand);
+/*
+ * An audit's postconf -x started in E (postfix_table_early), and its
+ * result made the table postfix_param reads (postfix_table_take), when
+ * main.cf is still the file it ran on.
+ */
+struct early;
+void	 postfix_table_early(const char *root, struct early *);
+void	 postfix_table_take(const char *root, struct early *);
 
 /*
  * postconf ARGV with its standard error apart: OUT gets only what it

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "checker.h"
+#include "early.h"
 #include "fsutil.h"
 #include "i18n.h"
 #include "run.h"
@@ -116,7 +117,7 @@ stage_hostkey(const char *stage, char **cause)
 
 struct ns_stage {
 	char		*dir;
-	const char	*hostdir;
+	char		*hostdir;
 };
 
 /*
@@ -168,16 +169,12 @@ parse_view(const char *text, struct sshd_view *view)
 	}
 }
 
+/* What sshd FLAG's run (run_argv's R, STATUS, OUT) says, as a CHECK_ code. */
 static int
-run_sshd(struct ns_stage *stage, const char *flag, struct buf *out,
+sshd_result(const char *flag, int r, int status, struct buf *out,
     char **cause)
 {
-	char *argv[] = { "sshd", (char *)flag, NULL };
-	struct run_opts o = { .setup = enter_stage, .setup_arg = stage,
-	    .timeout = 30 };
-	int status = 0;
-
-	if (run_argv(argv, &o, out, &status, cause) != 0)
+	if (r != 0)
 		return CHECK_FAILED;
 	if (status != 0) {
 		char *msg = trim(buf_str(out));
@@ -189,41 +186,108 @@ run_sshd(struct ns_stage *stage, const char *flag, struct buf *out,
 	return CHECK_OK;
 }
 
-int
-sshd_check(const char *root, const struct plan *p, struct sshd_view *view,
+static int
+run_sshd(struct ns_stage *stage, const char *flag, struct buf *out,
     char **cause)
+{
+	char *argv[] = { "sshd", (char *)flag, NULL };
+	struct run_opts o = { .setup = enter_stage, .setup_arg = stage,
+	    .timeout = 30 };
+	int status = 0, r = run_argv(argv, &o, out, &status, cause);
+
+	return sshd_result(flag, r, status, out, cause);
+}
+
+static void
+stage_free(struct ns_stage *st)
+{
+	if (st == NULL)
+		return;
+	stage_remove(st->dir);
+	free(st->hostdir);
+	free(st);
+}
+
+static void
+stage_done(void *arg)
+{
+	stage_free(arg);
+}
+
+/*
+ * ROOT's /etc/ssh, with PLAN's candidates when not NULL, staged for sshd
+ * (a host key made when it has none); NULL with a cause.
+ */
+static struct ns_stage *
+stage_sshd(const char *root, const struct plan *p, char **cause)
 {
 	bool has_key = false;
 	struct stage_rules rules = { .what = "sshd", .dir = "/etc/ssh",
 	    .recurse = true, .how = sshd_stage_how, .link_base = ".host",
 	    .arg = &has_key };
-	char *hostdir = NULL;
-	struct ns_stage st = { NULL, NULL };
-	struct buf out;
-	int r = CHECK_FAILED;
+	struct ns_stage *st = xcalloc(1, sizeof *st);
 
-	if (fs_resolve(root, "/etc/ssh", &hostdir, cause) != 0)
-		return CHECK_FAILED;
+	if (fs_resolve(root, "/etc/ssh", &st->hostdir, cause) != 0 ||
+	    stage_make(root, p, &rules, &st->dir, cause) != 0 ||
+	    mkdir_host(st->dir, cause) != 0 ||
+	    (!has_key && stage_hostkey(st->dir, cause) != 0)) {
+		stage_free(st);
+		return NULL;
+	}
+	return st;
+}
+
+/* The key sshd -T of ROOT's files runs under in an early set. */
+static char *
+early_key(const char *root)
+{
+	return xasprintf("sshd -T %s", root);
+}
+
+void
+sshd_check_early(const char *root, struct early *e)
+{
+	char *argv[] = { "sshd", "-T", NULL };
+	struct ns_stage *st;
+	struct run_opts o = { .setup = enter_stage, .timeout = 30 };
+	char *key;
+
+	if (e == NULL || !sshd_available() ||
+	    (st = stage_sshd(root, NULL, NULL)) == NULL)
+		return;
+	o.setup_arg = st;
+	key = early_key(root);
+	early_start(e, key, argv, &o, stage_done, st);
+	free(key);
+}
+
+int
+sshd_check(const char *root, const struct plan *p, struct early *e,
+    struct sshd_view *view, char **cause)
+{
+	struct ns_stage *st = NULL;
+	struct buf out;
+	char *key = early_key(root);
+	int status = 0, r;
+
 	buf_init(&out);
-	if (stage_make(root, p, &rules, &st.dir, cause) != 0 ||
-	    mkdir_host(st.dir, cause) != 0)
-		goto out;
-	st.hostdir = hostdir;
-	if (!has_key && stage_hostkey(st.dir, cause) != 0)
-		goto out;
 	/*
 	 * sshd -T is the extended test mode: it checks everything -t checks
 	 * (options, Match blocks, host keys) and then prints the effective
 	 * values, so one run validates and shows the effect.
 	 */
-	if ((r = run_sshd(&st, "-T", &out, cause)) != CHECK_OK)
-		goto out;
-	if (view != NULL)
+	r = p == NULL ? early_take(e, key, &out, NULL, &status, cause) : 1;
+	if (r != 1)
+		r = sshd_result("-T", r, status, &out, cause);
+	else if ((st = stage_sshd(root, p, cause)) == NULL)
+		r = CHECK_FAILED;
+	else
+		r = run_sshd(st, "-T", &out, cause);
+	if (r == CHECK_OK && view != NULL)
 		parse_view(buf_str(&out), view);
-out:
 	buf_release(&out);
-	stage_remove(st.dir);
-	free(hostdir);
+	stage_free(st);
+	free(key);
 	return r;
 }
 
@@ -256,7 +320,7 @@ check_sshd(const struct plan *p, bool candidates, char **cause)
 	int r;
 
 	sshd_view_init(&view);
-	r = sshd_check(p->root, candidates ? p : NULL, &view, cause);
+	r = sshd_check(p->root, candidates ? p : NULL, NULL, &view, cause);
 	if (r == CHECK_OK)
 		r = sshd_expectations(p, &view, cause);
 	sshd_view_release(&view);

@@ -36,9 +36,14 @@ bool	 sshd_available(void);
  * Run sshd -T (which also does -t's checks) on ROOT's /etc/ssh, with
  * PLAN's candidate files applied when PLAN is not NULL. Fills VIEW when not
  * NULL. Fails with sshd's own message when it rejects the configuration.
+ * Without a PLAN, the run sshd_check_early started in E is taken when
+ * there is one (E may be NULL).
  */
-int	 sshd_check(const char *root, const struct plan *, struct sshd_view *,
-	    char **cause);
+struct early;
+int	 sshd_check(const char *root, const struct plan *, struct early *,
+	    struct sshd_view *, char **cause);
+/* Start sshd -T on ROOT's files in E, for an audit's sshd_check. */
+void	 sshd_check_early(const char *root, struct early *);
 
 /*
  * Check every sshd expectation of PLAN against VIEW; on a mismatch fail

@@ -80,6 +80,31 @@ test_expect_success 'audit text and JSON' '
 	EOF2
 '
 
+test_expect_success 'an audit starts each slow program once, before Augeas loads a lens' '
+	sh "$HW_SRCDIR/scripts/sample-root.sh" "$T/sample" >/dev/null &&
+	$TRACED strace -f -e trace=execve,openat -o "$T/early.trace" \
+	    $HW --root "$T/sample" --audit > "$T/early.audit" &&
+	grep -q "PasswordAuthentication: yes -> no" "$T/early.audit" &&
+	grep -q "smtpd_client_message_rate_limit: 0 (no limit) -> 100" "$T/early.audit" &&
+	grep -q "APT::Periodic::Unattended-Upgrade: unset -> 1" "$T/early.audit" &&
+	python3 - "$T/early.trace" <<-EOF2
+	import re, sys
+	lines = open(sys.argv[1]).read().split("\n")
+	def where(pattern):
+	    return [i for i, l in enumerate(lines) if re.search(pattern, l)]
+	slow = {"sshd -T": r"execve\\(\"[^\"]*/sshd\", \\[\"sshd\", \"-T\"\\]",
+	        "apt-config dump": r"execve\\(\"[^\"]*/apt-config\", \\[\"apt-config\", \"dump\"\\]",
+	        "postconf -x": r"execve\\(\"[^\"]*/postconf\", \\[\"postconf\", .*\"-x\"\\]"}
+	lens = where(r"openat\\(.*/sshd\\.aug\", O_RDONLY\\) = [0-9]")
+	assert lens, "no Sshd lens opened"
+	for name, pattern in slow.items():
+	    runs = where(pattern)
+	    # Once: the audit took what the prefetch started.
+	    assert len(runs) == 1, (name, [lines[i] for i in runs])
+	    assert runs[0] < lens[0], (name, "started after the lens load")
+	EOF2
+'
+
 test_expect_success 'under --root, owners are named from the root'"'"'s passwd and group' '
 	cp -a "$R" "$T/names" &&
 	sed -i "s/^root:/toor:/" "$T/names/etc/passwd" &&
