@@ -1,6 +1,7 @@
 /*
  * stage.c -- staging a configuration directory for a checker. See stage.h.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -9,8 +10,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "i18n.h"
+#include <openssl/evp.h>
+
 #include "fsutil.h"
+#include "i18n.h"
 #include "stage.h"
 
 struct staging {
@@ -199,4 +202,84 @@ stage_remove(char *stage)
 		return;
 	fs_remove_tree(stage);
 	free(stage);
+}
+
+/* A file's bytes into MD; -1 when it cannot be read to its end. */
+static int
+digest_file(EVP_MD_CTX *md, const char *path)
+{
+	char chunk[8192];
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+
+	if (fd < 0)
+		return -1;
+	while ((n = read(fd, chunk, sizeof chunk)) > 0 ||
+	    (n < 0 && errno == EINTR))
+		if (n > 0)
+			EVP_DigestUpdate(md, chunk, (size_t)n);
+	close(fd);
+	return n == 0 ? 0 : -1;
+}
+
+static int
+digest_dir(EVP_MD_CTX *md, const char *top, const char *rel)
+{
+	char *dir = xasprintf("%s%s", top, rel);
+	struct dirent **names = NULL;
+	int n = scandir(dir, &names, NULL, alphasort), r = n < 0 ? -1 : 0;
+
+	for (int i = 0; i < n; i++) {
+		const char *name = names[i]->d_name;
+		char *sub = xasprintf("%s/%s", rel, name);
+		char *path = xasprintf("%s%s", top, sub), target[4096];
+		struct stat st;
+		ssize_t len;
+
+		if (r == 0 && strcmp(name, ".") != 0 && strcmp(name, "..") !=
+		    0) {
+			if (lstat(path, &st) != 0)
+				r = -1;
+			else {
+				unsigned int mode = (unsigned int)st.st_mode;
+
+				/* The NUL ends the name: no two paths run
+				 * together into one. */
+				EVP_DigestUpdate(md, sub, strlen(sub) + 1);
+				EVP_DigestUpdate(md, &mode, sizeof mode);
+			}
+			if (r == 0 && S_ISREG(st.st_mode))
+				r = digest_file(md, path);
+			else if (r == 0 && S_ISLNK(st.st_mode)) {
+				len = readlink(path, target, sizeof target);
+				if (len < 0)
+					r = -1;
+				else
+					EVP_DigestUpdate(md, target, (size_t)len);
+			} else if (r == 0 && S_ISDIR(st.st_mode))
+				r = digest_dir(md, top, sub);
+		}
+		free(path);
+		free(sub);
+		free(names[i]);
+	}
+	free(names);
+	free(dir);
+	return r;
+}
+
+int
+stage_digest(const char *stage, unsigned char *digest)
+{
+	EVP_MD_CTX *md = EVP_MD_CTX_new();
+	unsigned int len = 0;
+	int r = -1;
+
+	if (md != NULL && EVP_DigestInit_ex(md, EVP_sha256(), NULL) == 1 &&
+	    digest_dir(md, stage, "") == 0 &&
+	    EVP_DigestFinal_ex(md, digest, &len) == 1 &&
+	    len == STAGE_DIGEST_LEN)
+		r = 0;
+	EVP_MD_CTX_free(md);
+	return r;
 }

@@ -58,4 +58,14 @@ void	 stage_backdate(const char *hostpath);
 /* Remove STAGE (NULL: nothing) and free its name. */
 void	 stage_remove(char *stage);
 
+/*
+ * SHA-256 of what STAGE holds, in name order: each entry's path, kind and
+ * mode, a file's bytes, a link's target (a linked private key is never
+ * read). Two stages with the same digest give a checker the same input:
+ * how a checker's verdict on bytes it judged already is reused. -1 when
+ * the stage cannot be read.
+ */
+#define STAGE_DIGEST_LEN	32
+int	 stage_digest(const char *stage, unsigned char *digest);
+
 #endif

@@ -204,6 +204,80 @@ test_one_file(void **state)
 	tmpdir_free(root);
 }
 
+/* DIR's stage digest, which must be readable. */
+static void
+digest_of(const char *dir, unsigned char *d)
+{
+	assert_int_equal(stage_digest(dir, d), 0);
+}
+
+static void
+test_digest(void **state)
+{
+	char *a = tmpdir_new(), *b = tmpdir_new();
+	unsigned char da[STAGE_DIGEST_LEN], db[STAGE_DIGEST_LEN];
+	char *link;
+
+	(void)state;
+	/* The same entries made in another order: the same digest. */
+	put_file(a, "/sshd_config", "Port 22\n", 0644);
+	put_file(a, "/sshd_config.d/x.conf", "PasswordAuthentication no\n",
+	    0644);
+	put_file(b, "/sshd_config.d/x.conf", "PasswordAuthentication no\n",
+	    0644);
+	put_file(b, "/sshd_config", "Port 22\n", 0644);
+	link = xasprintf("%s/ssh_host_ed25519_key", a);
+	assert_int_equal(symlink(".host/ssh_host_ed25519_key", link), 0);
+	free(link);
+	link = xasprintf("%s/ssh_host_ed25519_key", b);
+	assert_int_equal(symlink(".host/ssh_host_ed25519_key", link), 0);
+	digest_of(a, da);
+	digest_of(b, db);
+	assert_memory_equal(da, db, sizeof da);
+	/* One byte. */
+	put_file(b, "/sshd_config.d/x.conf", "PasswordAuthentication na\n",
+	    0644);
+	digest_of(b, db);
+	assert_memory_not_equal(da, db, sizeof da);
+	put_file(b, "/sshd_config.d/x.conf", "PasswordAuthentication no\n",
+	    0644);
+	digest_of(b, db);
+	assert_memory_equal(da, db, sizeof da);
+	/* A mode. */
+	put_file(b, "/sshd_config", "Port 22\n", 0600);
+	digest_of(b, db);
+	assert_memory_not_equal(da, db, sizeof da);
+	put_file(b, "/sshd_config", "Port 22\n", 0644);
+	/* A link's target (the key behind it is never read). */
+	link = xasprintf("%s/ssh_host_ed25519_key", b);
+	assert_int_equal(unlink(link), 0);
+	assert_int_equal(symlink(".host/other_key", link), 0);
+	digest_of(b, db);
+	assert_memory_not_equal(da, db, sizeof da);
+	assert_int_equal(unlink(link), 0);
+	assert_int_equal(symlink(".host/ssh_host_ed25519_key", link), 0);
+	free(link);
+	digest_of(b, db);
+	assert_memory_equal(da, db, sizeof da);
+	/* The same bytes under another name. */
+	put_file(b, "/sshd_config.d/y.conf", "PasswordAuthentication no\n",
+	    0644);
+	link = xasprintf("%s/sshd_config.d/x.conf", b);
+	assert_int_equal(unlink(link), 0);
+	free(link);
+	digest_of(b, db);
+	assert_memory_not_equal(da, db, sizeof da);
+	/* Content moved across the boundary of two files. */
+	put_file(b, "/sshd_config.d/y.conf", "", 0644);
+	put_file(b, "/sshd_config", "Port 22\nPasswordAuthentication no\n",
+	    0644);
+	digest_of(b, db);
+	assert_memory_not_equal(da, db, sizeof da);
+	assert_int_equal(stage_digest("/nonexistent/stage", db), -1);
+	tmpdir_free(a);
+	tmpdir_free(b);
+}
+
 int
 main(void)
 {
@@ -213,6 +287,7 @@ main(void)
 		cmocka_unit_test(test_without_plan),
 		cmocka_unit_test(test_failure_leaves_nothing),
 		cmocka_unit_test(test_one_file),
+		cmocka_unit_test(test_digest),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
