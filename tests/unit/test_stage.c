@@ -231,6 +231,7 @@ test_digest(void **state)
 	free(link);
 	link = xasprintf("%s/ssh_host_ed25519_key", b);
 	assert_int_equal(symlink(".host/ssh_host_ed25519_key", link), 0);
+	free(link);
 	digest_of(a, da);
 	digest_of(b, db);
 	assert_memory_equal(da, db, sizeof da);
