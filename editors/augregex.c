@@ -47,11 +47,8 @@ static struct {
 static uint64_t
 hash_text(const char *p, size_t len, reg_syntax_t syntax)
 {
-	uint64_t h = 1469598103934665603ULL ^ (uint64_t)syntax;
-
-	for (size_t i = 0; i < len; i++)
-		h = (h ^ (unsigned char)p[i]) * 1099511628211ULL;
-	return h;
+	return (uint64_t)str_hash(p, len) ^ ((uint64_t)syntax *
+	    11400714819323198485ULL);
 }
 
 static uint64_t

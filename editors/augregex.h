@@ -23,9 +23,10 @@
 #include <stddef.h>
 
 /*
- * True when the program's re_compile_pattern is this cache's (the linker
- * kept it), so libaugeas compiles through it. Called by augs_open, which
- * is what links this file into every program with an Augeas session.
+ * True when the program's re_compile_pattern is this cache's, so that
+ * libaugeas compiles through it. The file is linked into a program as an
+ * object (CMake's hwaugregex), never from an archive, where nothing would
+ * pull it in.
  */
 bool	augregex_active(void);
 

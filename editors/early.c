@@ -60,7 +60,7 @@ forget(struct early *e, struct early_job *j)
 
 void
 early_start(struct early *e, const char *key, char *const *argv,
-    const struct run_opts *opts, void (*done)(void *), void *arg)
+    const struct run_opts *opts, bool apart, void (*done)(void *), void *arg)
 {
 	struct run_opts o = opts != NULL ? *opts : (struct run_opts){ 0 };
 	struct early_job *j;
@@ -72,8 +72,7 @@ early_start(struct early *e, const char *key, char *const *argv,
 	}
 	j = xcalloc(1, sizeof *j);
 	buf_init(&j->err);
-	if (o.err != NULL)
-		o.err = &j->err;
+	o.err = apart ? &j->err : NULL;
 	j->done = done;
 	j->arg = arg;
 	/* Its error, if it cannot start, is the audit's to meet and tell. */

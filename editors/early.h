@@ -13,6 +13,8 @@
 #ifndef HW_EARLY_H
 #define HW_EARLY_H
 
+#include <stdbool.h>
+
 #include "run.h"
 #include "util.h"
 
@@ -23,8 +25,9 @@ struct early	*early_new(void);
 void		 early_free(struct early *);
 
 /*
- * Start ARGV under KEY with OPTS (run_start's; standard error is kept
- * apart when OPTS->err is set, in a buffer of the set's own). DONE(ARG),
+ * Start ARGV under KEY with OPTS (run_start's; OPTS->err is not used:
+ * with APART, standard error is kept apart in a buffer of the set's own,
+ * for early_take to hand over). DONE(ARG),
  * when not NULL, runs once the program has ended and been taken or
  * dropped: what the program needed until then (a stage) goes there. A
  * KEY already started, or a program that cannot start, is left alone:
@@ -32,7 +35,8 @@ void		 early_free(struct early *);
  * NULL (nothing is started; DONE runs at once).
  */
 void	early_start(struct early *e, const char *key, char *const *argv,
-	    const struct run_opts *opts, void (*done)(void *), void *arg);
+	    const struct run_opts *opts, bool apart, void (*done)(void *),
+	    void *arg);
 
 /*
  * The result of KEY's program, as run_argv would have given it (its

@@ -91,15 +91,14 @@ apt_dump_early(const char *root, struct early *e)
 {
 	char *argv[] = { "apt-config", "dump", NULL };
 	char *stage, *env[2] = { NULL, NULL }, *key;
-	struct buf err;		/* only marks it apart: the set keeps its own */
-	struct run_opts ro = { .timeout = 60, .err = &err };
+	struct run_opts ro = { .timeout = 60 };
 
 	if (e == NULL || (env[0] = stage_apt(root, NULL, &stage, NULL)) ==
 	    NULL)
 		return;
 	ro.env = (const char *const *)env;
 	key = early_key(root);
-	early_start(e, key, argv, &ro, stage_done, stage);
+	early_start(e, key, argv, &ro, true, stage_done, stage);
 	free(key);
 	free(env[0]);
 }

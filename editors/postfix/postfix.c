@@ -139,20 +139,33 @@ table_value(const char *text, const char *key)
 	return xstrdup("");
 }
 
-/* postconf -c DIR [-x]: every parameter, defaults included. */
-static const char *
-table_text(const char *dir, bool expand)
+/* main.cf's directory under ROOT and its stat; NULL when there is none. */
+static char *
+main_cf(const char *root, struct stat *st)
 {
-	char *path = xasprintf("%s/main.cf", dir);
-	struct stat st;
-	struct buf out;
-	int r = stat(path, &st);
+	char *dir = NULL, *path;
+	int r;
 
-	free(path);
-	if (r != 0)
+	if (fs_resolve(root, POSTFIX_DIR, &dir, NULL) != 0)
 		return NULL;
-	if (!table_current(dir, &st))
-		table_reset(dir, &st);
+	path = xasprintf("%s/main.cf", dir);
+	r = stat(path, st);
+	free(path);
+	if (r != 0) {
+		free(dir);
+		return NULL;
+	}
+	return dir;
+}
+
+/* postconf -c DIR [-x]: every parameter, defaults included. ST: main.cf. */
+static const char *
+table_text(const char *dir, const struct stat *st, bool expand)
+{
+	struct buf out;
+
+	if (!table_current(dir, st))
+		table_reset(dir, st);
 	if (table.text[expand] == NULL) {
 		char *argv[] = { "postconf", "-c", (char *)dir,
 		    expand ? "-x" : NULL, NULL };
@@ -180,32 +193,11 @@ early_key(const char *dir, const struct stat *st)
 	    st->st_ctim.tv_nsec);
 }
 
-/* main.cf's directory under ROOT and its stat; NULL when there is none. */
-static char *
-main_cf(const char *root, struct stat *st)
-{
-	char *dir = NULL, *path;
-	int r;
-
-	if (fs_resolve(root, POSTFIX_DIR, &dir, NULL) != 0)
-		return NULL;
-	path = xasprintf("%s/main.cf", dir);
-	r = stat(path, st);
-	free(path);
-	if (r != 0) {
-		free(dir);
-		return NULL;
-	}
-	return dir;
-}
-
 void
 postfix_table_early(const char *root, struct early *e)
 {
 	struct stat st;
 	char *dir = main_cf(root, &st), *key;
-	struct buf err;		/* only marks it apart: the set keeps its own */
-	struct run_opts o = { .err = &err };
 
 	if (dir == NULL || e == NULL || (table_current(dir, &st) &&
 	    table.text[1] != NULL)) {
@@ -216,7 +208,7 @@ postfix_table_early(const char *root, struct early *e)
 		char *argv[] = { "postconf", "-c", dir, "-x", NULL };
 
 		key = early_key(dir, &st);
-		early_start(e, key, argv, &o, NULL, NULL);
+		early_start(e, key, argv, NULL, true, NULL, NULL);
 	}
 	free(key);
 	free(dir);
@@ -250,12 +242,13 @@ postfix_table_take(const char *root, struct early *e)
 char *
 postfix_param(const char *root, const char *key, bool expand)
 {
-	char *dir = NULL, *value = NULL;
+	struct stat st;
+	char *dir = main_cf(root, &st), *value = NULL;
 	const char *text;
 
-	if (fs_resolve(root, POSTFIX_DIR, &dir, NULL) != 0)
+	if (dir == NULL)
 		return NULL;
-	if ((text = table_text(dir, expand)) != NULL)
+	if ((text = table_text(dir, &st, expand)) != NULL)
 		value = table_value(text, key);
 	free(dir);
 	return value;

@@ -328,7 +328,7 @@ sshd_check_early(const char *root, struct early *e)
 	}
 	o.setup_arg = st;
 	key = early_key(root);
-	early_start(e, key, argv, &o, stage_done, st);
+	early_start(e, key, argv, &o, false, stage_done, st);
 	free(key);
 }
 

@@ -99,8 +99,7 @@ test_early_set(void **state)
 {
 	char *one[] = { "sh", "-c", "echo one; echo warn >&2", NULL };
 	char *slow[] = { "sleep", "30", NULL };
-	struct buf out, err, mine;
-	struct run_opts apart = { .err = &mine };
+	struct buf out, err;
 	struct early *e = early_new();
 	int status = -1;
 
@@ -108,11 +107,11 @@ test_early_set(void **state)
 	buf_init(&out);
 	buf_init(&err);
 	done_calls = 0;
-	early_start(e, "one", one, &apart, count_done, NULL);
+	early_start(e, "one", one, NULL, true, count_done, NULL);
 	/* The same key again starts nothing, and lets go of its DONE. */
-	early_start(e, "one", one, &apart, count_done, NULL);
+	early_start(e, "one", one, NULL, true, count_done, NULL);
 	assert_int_equal(done_calls, 1);
-	early_start(e, "slow", slow, NULL, count_done, NULL);
+	early_start(e, "slow", slow, NULL, false, count_done, NULL);
 	assert_int_equal(early_take(e, "other", &out, NULL, &status, NULL),
 	    1);
 	assert_int_equal(early_take(e, "one", &out, &err, &status, NULL), 0);
@@ -127,7 +126,7 @@ test_early_set(void **state)
 	assert_int_equal(done_calls, 3);
 	assert_int_equal(waitpid(-1, NULL, WNOHANG), -1);
 	/* No set: nothing starts, DONE runs at once, take says run it. */
-	early_start(NULL, "one", one, NULL, count_done, NULL);
+	early_start(NULL, "one", one, NULL, false, count_done, NULL);
 	assert_int_equal(done_calls, 4);
 	assert_int_equal(early_take(NULL, "one", &out, NULL, &status, NULL),
 	    1);
