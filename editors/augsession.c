@@ -40,6 +40,16 @@ augs_root(struct augs *s)
 	return s->root;
 }
 
+bool
+augs_holds(const struct augs *s, const char *glob)
+{
+	for (size_t i = 0; s != NULL && i < s->nfiles; i++) {
+		if (strcmp(s->files[i].glob, glob) == 0)
+			return true;
+	}
+	return false;
+}
+
 int
 augs_set(struct augs *s, const char *file, const char *key,
     const char *value, char **cause)

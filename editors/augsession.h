@@ -31,6 +31,12 @@ struct aug_file {
 	mode_t		 new_mode;	/* for files the step creates */
 	const struct checker *checker;	/* of the files, or NULL */
 	const struct aug_module *module; /* the lens's module we ship, or NULL */
+	/*
+	 * Only plans load it: audits read what it says another way (sshd
+	 * -T, the rules' own text), and a lens not loaded is not compiled
+	 * (the Sshd lens's expressions were half of an audit).
+	 */
+	bool			 plan_only;
 };
 
 struct augs;
@@ -48,6 +54,8 @@ int	 augs_open(struct augs **, const char *root, const struct aug_file *,
 void	 augs_free(struct augs *);
 augeas	*augs_handle(struct augs *);
 const char *augs_root(struct augs *);
+/* S loaded the files of GLOB, as an aug_file names them (S may be NULL). */
+bool	 augs_holds(const struct augs *, const char *glob);
 
 /*
  * Add every file Augeas would now write to PLAN as a change of STEP, with

@@ -41,13 +41,14 @@
 
 static const struct aug_file dns_files[] = {
 	{ "Opendkim.lns", OPENDKIM_CONF, 0644, &opendkim_checker,
-	  &hw_lens_opendkim },
+	  &hw_lens_opendkim, false },
 	{ "Opendkim_Table.lns", OPENDKIM_DIR "/*Table", 0644,
-	  &opendkim_checker, &hw_lens_opendkim_table },
+	  &opendkim_checker, &hw_lens_opendkim_table, false },
 	/* The other common naming (key.table, signing.table). */
 	{ "Opendkim_Table.lns", OPENDKIM_DIR "/*.table", 0644,
-	  &opendkim_checker, &hw_lens_opendkim_table },
-	{ "Postfix_Main.lns", POSTFIX_MAIN, 0644, &postfix_checker, NULL },
+	  &opendkim_checker, &hw_lens_opendkim_table, false },
+	{ "Postfix_Main.lns", POSTFIX_MAIN, 0644, &postfix_checker,
+	  NULL, false },
 };
 
 static const char *const dmarc_policies[] = { "none", "quarantine", "reject",

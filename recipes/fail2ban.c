@@ -42,10 +42,8 @@
 
 static const struct aug_file fail2ban_files[] = {
 	SSHD_AUG_FILES,
-	{ "Fail2ban.lns", JAIL_FILE, 0644, &fail2ban_checker, NULL },
+	{ "Fail2ban.lns", JAIL_FILE, 0644, &fail2ban_checker, NULL, false },
 };
-
-static const struct aug_file ssh_only[] = { SSHD_AUG_FILES };
 
 static const struct question fail2ban_questions[] = {
 	{ "maxretry", V_INT, N_("Failures before a ban"),
@@ -134,39 +132,23 @@ join_unique(const struct strv *items, const char *sep)
 }
 
 /*
- * The ports sshd listens on now, from the root's files. The session holds
- * them as they are unless the SSH step planned before this one and moved
- * the port: only then is a session of their own worth its cost (a second
- * Augeas load was a third of an audit).
+ * Every SSH port left open, joined by ',' into *OUT: the ports now, those
+ * of the session (the SSH step's edits when it planned first) and the one
+ * it moves to.
  */
-static void
-ssh_ports_now(const struct step_ctx *ctx, struct strv *ports)
-{
-	struct augs *a = NULL;
-
-	if (!ssh_planned(ctx))
-		sshd_listen_ports(augs_handle(ctx->augs), ports);
-	else if (augs_open(&a, ctx->root, ssh_only, nitems(ssh_only),
-	    NULL) == 0)
-		sshd_listen_ports(augs_handle(a), ports);
-	augs_free(a);
-	if (ports->n == 0)
-		strv_add(ports, "22");
-}
-
-/* Every SSH port left open: now, in the session, and the SSH step's. */
-static char *
-ssh_ports(struct step_ctx *ctx)
+static int
+ssh_ports(struct step_ctx *ctx, char **out, char **cause)
 {
 	struct strv ports;
-	char *joined;
+	int r;
 
 	strv_init(&ports);
-	ssh_ports_now(ctx, &ports);
-	(void)ssh_ports_after(ctx, &ports);
-	joined = join_unique(&ports, ",");
+	r = ssh_ports_now(ctx, &ports, cause);
+	if (r == 0)
+		r = ssh_ports_after(ctx, &ports, NULL, cause);
+	*out = r == 0 ? join_unique(&ports, ",") : NULL;
 	strv_release(&ports);
-	return joined;
+	return r;
 }
 
 /* ufw, firewallcmd-rich-rules or nftables-multiport: the firewall in use. */
@@ -505,7 +487,7 @@ fail2ban_plan(struct step_ctx *ctx, const struct settings *set,
 	const char *ignore = settings_get(set, "ignoreip");
 	const char *keys[] = { "maxretry", "findtime", "bantime" };
 	bool journal = !has_auth_log(ctx->root);
-	char *ports = ssh_ports(ctx), *admin = admin_address();
+	char *ports, *admin;
 	struct strv ign;
 	char *ignore_list, *action;
 	bool sshd_ignore, multi;
@@ -513,6 +495,9 @@ fail2ban_plan(struct step_ctx *ctx, const struct settings *set,
 	size_t before = p->nchanges;
 	int r = 0;
 
+	if (ssh_ports(ctx, &ports, cause) != 0)
+		return -1;
+	admin = admin_address();
 	strv_init(&texts);
 	admin_jail_texts(ctx->root, &texts);
 
@@ -643,10 +628,12 @@ fail2ban_audit(struct step_ctx *ctx, struct audit *a, char **cause)
 {
 	augeas *aug = augs_handle(ctx->augs);
 	const char *v = NULL;
-	char *ports = ssh_ports(ctx), *admin = admin_address(), *ignore;
+	char *ports, *admin, *ignore;
 	struct buf b;
 
-	(void)cause;
+	if (ssh_ports(ctx, &ports, cause) != 0)
+		return -1;
+	admin = admin_address();
 	if (!fail2ban_present(ctx->root))
 		audit_finding(a, "fail2ban", _("not installed"),
 		    _("installed, sshd jail on"));
@@ -710,5 +697,6 @@ const struct step step_fail2ban = {
 	.questions = fail2ban_questions,
 	.nquestions = nitems(fail2ban_questions),
 	.audit = fail2ban_audit,
+	.prefetch = ssh_prefetch,
 	.plan = fail2ban_plan,
 };

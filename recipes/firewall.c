@@ -22,11 +22,13 @@
 #include "listening.h"
 #include "step.h"
 
-/* The audit reads the rules' text itself (rules_check.c): sshd's only. */
+/* The audit reads the rules' text itself (rules_check.c). */
 static const struct aug_file firewall_files[] = {
 	SSHD_AUG_FILES,
-	{ "Iptables.lns", UFW_BEFORE_RULES, 0640, &iptables_checker, NULL },
-	{ "Iptables.lns", UFW_BEFORE6_RULES, 0640, &ip6tables_checker, NULL },
+	{ "Iptables.lns", UFW_BEFORE_RULES, 0640, &iptables_checker, NULL,
+	  true },
+	{ "Iptables.lns", UFW_BEFORE6_RULES, 0640, &ip6tables_checker, NULL,
+	  true },
 };
 
 static const char *const backend_choices[] = { "auto", "ufw", "firewalld",
@@ -202,7 +204,11 @@ firewall_plan(struct step_ctx *ctx, const struct settings *set,
 	    cause) != 0)
 		return -1;
 	strv_init(&ssh);
-	moved_to = ssh_ports_after(ctx, &ssh);
+	if (ssh_ports_after(ctx, &ssh, &moved_to, cause) != 0) {
+		strv_release(&ssh);
+		fw_release(&fw);
+		return -1;
+	}
 	nallow = parse_list(settings_get(set, "allow"), &allow);
 	nclose = parse_list(settings_get(set, "close"), &close);
 	listeners_load(ctx->root, &ls);
@@ -345,7 +351,11 @@ firewall_audit(struct step_ctx *ctx, struct audit *a, char **cause)
 	if (fw_load(ctx->root, ctx->os, "auto", &fw, cause) != 0)
 		return -1;
 	strv_init(&ssh);
-	(void)ssh_ports_after(ctx, &ssh);
+	if (ssh_ports_after(ctx, &ssh, NULL, cause) != 0) {
+		strv_release(&ssh);
+		fw_release(&fw);
+		return -1;
+	}
 	listeners_load(ctx->root, &ls);
 	strv_addf(&a->notes, _("backend: %s (%s)"), fw_name(&fw), fw.why);
 	if (!fw.installed)
@@ -447,9 +457,9 @@ const struct step step_firewall = {
 	    "enabled or reloaded."),
 	.files = firewall_files,
 	.nfiles = nitems(firewall_files),
-	.naudit_files = SSHD_AUG_NFILES,
 	.questions = firewall_questions,
 	.nquestions = nitems(firewall_questions),
 	.audit = firewall_audit,
+	.prefetch = ssh_prefetch,
 	.plan = firewall_plan,
 };

@@ -40,7 +40,7 @@ steps_select(const char *only, const struct step ***out, size_t *n,
 
 /*
  * The union of the steps' Augeas files (each lens+glob once); for an
- * AUDIT, only those the audits read.
+ * AUDIT, only those the audits read (not plan_only).
  */
 static struct aug_file *
 files_of(const struct step *const *steps, size_t n, bool audit,
@@ -50,13 +50,12 @@ files_of(const struct step *const *steps, size_t n, bool audit,
 
 	*count = 0;
 	for (size_t i = 0; i < n; i++) {
-		size_t nf = audit && steps[i]->naudit_files > 0 ?
-		    steps[i]->naudit_files : steps[i]->nfiles;
-
-		for (size_t k = 0; k < nf; k++) {
+		for (size_t k = 0; k < steps[i]->nfiles; k++) {
 			const struct aug_file *f = &steps[i]->files[k];
 			bool dup = false;
 
+			if (audit && f->plan_only)
+				continue;
 			for (size_t j = 0; j < *count; j++)
 				dup |= strcmp(v[j].glob, f->glob) == 0;
 			if (dup)

@@ -36,7 +36,8 @@
 #define CLIENTS_MAP	"/etc/postfix/hardenwiz_clients.cidr"
 
 static const struct aug_file blocklist_files[] = {
-	{ "Postfix_Main.lns", POSTFIX_MAIN, 0644, &postfix_checker, NULL },
+	{ "Postfix_Main.lns", POSTFIX_MAIN, 0644, &postfix_checker,
+	  NULL, false },
 };
 
 static const struct question blocklist_questions[] = {

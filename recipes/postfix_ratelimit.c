@@ -22,7 +22,8 @@
 #include "step.h"
 
 static const struct aug_file ratelimit_files[] = {
-	{ "Postfix_Main.lns", POSTFIX_MAIN, 0644, &postfix_checker, NULL },
+	{ "Postfix_Main.lns", POSTFIX_MAIN, 0644, &postfix_checker,
+	  NULL, false },
 };
 
 static const struct question ratelimit_questions[] = {

@@ -33,8 +33,10 @@
 #define SASL_PASSWD	"/etc/postfix/sasl_passwd"
 
 static const struct aug_file relay_files[] = {
-	{ "Postfix_Main.lns", POSTFIX_MAIN, 0644, &postfix_checker, NULL },
-	{ "Postfix_Passwordmap.lns", SASL_PASSWD, 0600, &postfix_checker, NULL },
+	{ "Postfix_Main.lns", POSTFIX_MAIN, 0644, &postfix_checker,
+	  NULL, false },
+	{ "Postfix_Passwordmap.lns", SASL_PASSWD, 0600, &postfix_checker,
+	  NULL, false },
 };
 
 static const struct question relay_questions[] = {

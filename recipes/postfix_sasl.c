@@ -42,9 +42,10 @@
 #define DOVECOT_PID	"/run/dovecot/master.pid"
 
 static const struct aug_file sasl_files[] = {
-	{ "Postfix_Main.lns", POSTFIX_MAIN, 0644, &postfix_checker, NULL },
+	{ "Postfix_Main.lns", POSTFIX_MAIN, 0644, &postfix_checker,
+	  NULL, false },
 	{ "Postfix_Master.lns", MASTER_CF, 0644, &postfix_checker,
-	  &hw_lens_postfix_master },
+	  &hw_lens_postfix_master, false },
 };
 
 static const char *const backends[] = { "auto", "dovecot", "cyrus", NULL };

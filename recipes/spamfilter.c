@@ -40,8 +40,10 @@
 static const char *const engines[] = { "rspamd", "spamassassin", NULL };
 
 static const struct aug_file spamfilter_files[] = {
-	{ "Postfix_Main.lns", POSTFIX_MAIN, 0644, &postfix_checker, NULL },
-	{ "Shellvars.lns", SPAMASS_DEFAULT, 0644, &spamass_checker, NULL },
+	{ "Postfix_Main.lns", POSTFIX_MAIN, 0644, &postfix_checker,
+	  NULL, false },
+	{ "Shellvars.lns", SPAMASS_DEFAULT, 0644, &spamass_checker,
+	  NULL, false },
 };
 
 static const struct question spamfilter_questions[] = {

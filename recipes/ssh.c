@@ -24,6 +24,7 @@
 #include "sshd/check.h"
 #include "sshd/config.h"
 #include "sshd/lockout.h"
+#include "sshd/now.h"
 #include "sshd/service.h"
 #include "sshd/sshkey.h"
 #include "step.h"
@@ -218,8 +219,8 @@ ssh_plan(struct step_ctx *ctx, const struct settings *set, struct plan *p,
 	sshd_policy_load(aug, &before);
 	sp.primary_file = sshd_dropin_is_read(aug) ? SSHD_DROPIN : SSHD_MAIN;
 	if (strcmp(sp.primary_file, SSHD_DROPIN) == 0 &&
-	    !fs_exists(p->root, "/etc/ssh/sshd_config.d"))
-		plan_mkdir(p, ctx->id, "/etc/ssh/sshd_config.d", 0755, 0, 0);
+	    !fs_exists(p->root, SSHD_DROPIN_DIR))
+		plan_mkdir(p, ctx->id, SSHD_DROPIN_DIR, 0755, 0, 0);
 	if (strcmp(sp.primary_file, SSHD_DROPIN) == 0 &&
 	    aug_match(aug, "/files" SSHD_DROPIN, NULL) == 0 &&
 	    (port != NULL || pw != NULL || rl != NULL))
@@ -256,7 +257,7 @@ ssh_plan(struct step_ctx *ctx, const struct settings *set, struct plan *p,
 		struct strv over;
 
 		strv_init(&over);
-		sshd_match_overrides(aug, &over);
+		sshd_match_overrides(ctx->root, &over);
 		for (size_t i = 0; i < over.n; i++)
 			plan_note(p, "%s", over.v[i]);
 		strv_release(&over);
@@ -275,72 +276,96 @@ out:
 
 /* ---- audit ---- */
 
-static char *
-view_or_files(struct step_ctx *ctx, const struct sshd_view *view,
-    const char *vkey, const struct sshd_keyword *k)
-{
-	const char *v = view != NULL ? sshd_view_get(view, vkey) : NULL;
-
-	if (v != NULL)
-		return sshd_canonical(k, v);
-	{
-		char *e = sshd_effective(augs_handle(ctx->augs), k);
-		char *c = sshd_canonical(k, e);
-
-		free(e);
-		return c;
-	}
-}
-
-static void
+void
 ssh_prefetch(struct step_ctx *ctx)
 {
 	if (ctx->effective && fs_exists(ctx->root, SSHD_MAIN))
 		sshd_check_early(ctx->root, ctx->early);
 }
 
-static int
-ssh_audit(struct step_ctx *ctx, struct audit *a, char **cause)
+/* The accounts that can log in with a key, and the form's key_user. */
+static void
+audit_keys(struct step_ctx *ctx, const struct sshd_now *now, struct audit *a)
 {
-	struct sshd_view view;
-	bool have_view = false;
-	char *port, *pw, *kbd, *rl, *err = NULL;
 	struct sshd_policy lp = { 0 };
 	struct plan empty;
 	struct accounts acc;
 	struct strv found;
 
-	(void)cause;
+	if (accounts_load(ctx->root, &acc, NULL) != 0)
+		return;
+	plan_init(&empty, ctx->root);
+	sshd_now_policy(now, &lp);
+	lp.password = false;	/* which accounts have a key? */
+	strv_init(&found);
+	if (sshd_ways_in(&empty, &acc, &lp, &found) == 0)
+		strv_add(&a->notes, _("no account has a usable SSH key yet: "
+		    "add one before turning off passwords"));
+	else {
+		struct buf b;
+
+		buf_init(&b);
+		for (size_t i = 0; i < found.n; i++)
+			buf_addf(&b, "%s%s", i ? ", " : "", found.v[i]);
+		strv_addf(&a->notes, _("key login possible for: %s"), b.data);
+		buf_release(&b);
+		for (size_t i = 0; i < acc.n; i++) {
+			if (acc.v[i].uid >= 1000 &&
+			    account_has_login_shell(&acc.v[i]) &&
+			    strcmp(acc.v[i].name, "nobody") != 0) {
+				settings_set(&a->current, "key_user",
+				    acc.v[i].name);
+				break;
+			}
+		}
+	}
+	strv_release(&found);
+	sshd_policy_release(&lp);
+	plan_release(&empty);
+	accounts_release(&acc);
+}
+
+/* NOW's value of K, lowercase. */
+static char *
+now_value(const struct sshd_now *now, const struct sshd_keyword *k)
+{
+	char *v = sshd_now_value(now, k), *c = sshd_canonical(k, v);
+
+	free(v);
+	return c;
+}
+
+static int
+ssh_audit(struct step_ctx *ctx, struct audit *a, char **cause)
+{
+	struct sshd_now now;
+	char *port, *pw, *kbd, *rl;
+
 	if (!fs_exists(ctx->root, SSHD_MAIN)) {
 		a->state = STATE_NOT_APPLICABLE;
 		strv_add(&a->notes, _("no /etc/ssh/sshd_config: the OpenSSH "
 		    "server is not installed"));
 		return 0;
 	}
-	sshd_view_init(&view);
-	if (ctx->effective && sshd_available()) {
-		if (sshd_check(ctx->root, NULL, ctx->early, &view, &err) == 0)
-			have_view = true;
-		else {
-			strv_addf(&a->notes, _("sshd -T could not run (%s); "
-			    "values read from the files"), err);
-			free(err);
-		}
+	if (sshd_now_read(&now, ctx->root, ctx->augs, ctx->early,
+	    ctx->effective, cause) != 0) {
+		sshd_now_release(&now);
+		return -1;
 	}
-	port = view_or_files(ctx, have_view ? &view : NULL, "port", &sshd_kw_port);
-	pw = view_or_files(ctx, have_view ? &view : NULL,
-	    "passwordauthentication", &sshd_kw_password);
-	kbd = view_or_files(ctx, have_view ? &view : NULL,
-	    "kbdinteractiveauthentication", &sshd_kw_kbd);
-	rl = view_or_files(ctx, have_view ? &view : NULL, "permitrootlogin",
-	    &sshd_kw_rootlogin);
+	if (now.why != NULL)
+		strv_addf(&a->notes, _("sshd -T could not run (%s); values "
+		    "read from the files"), now.why);
+	port = now_value(&now, &sshd_kw_port);
+	pw = now_value(&now, &sshd_kw_password);
+	kbd = now_value(&now, &sshd_kw_kbd);
+	rl = now_value(&now, &sshd_kw_rootlogin);
 	if (strcmp(pw, "no") != 0)
 		audit_finding(a, "PasswordAuthentication", pw, "no");
 	if (strcmp(kbd, "no") != 0)
 		audit_finding(a, "KbdInteractiveAuthentication", kbd, "no");
 	if (strcmp(rl, "yes") == 0)
 		audit_finding(a, "PermitRootLogin", rl, "prohibit-password");
-	sshd_match_overrides(augs_handle(ctx->augs), &a->notes);
+	sshd_match_overrides(ctx->root, &a->notes);
 	a->state = a->nfindings > 0 ? STATE_NEEDS_CHANGE : STATE_OK;
 
 	/* Defaults for the form: the current port, recommended auth. */
@@ -350,41 +375,8 @@ ssh_audit(struct step_ctx *ctx, struct audit *a, char **cause)
 	    strcmp(rl, "no") == 0 ? "no" : "prohibit-password");
 	settings_set(&a->current, "authorized_key", "");
 	settings_set(&a->current, "key_user", "root");
-
-	plan_init(&empty, ctx->root);
-	sshd_policy_load(augs_handle(ctx->augs), &lp);
-	lp.password = false;	/* which accounts have a key? */
-	strv_init(&found);
-	if (accounts_load(ctx->root, &acc, NULL) == 0) {
-		if (sshd_ways_in(&empty, &acc, &lp, &found) == 0)
-			strv_add(&a->notes, _("no account has a usable SSH "
-			    "key yet: add one before turning off passwords"));
-		else {
-			struct buf b;
-
-			buf_init(&b);
-			for (size_t i = 0; i < found.n; i++)
-				buf_addf(&b, "%s%s", i ? ", " : "",
-				    found.v[i]);
-			strv_addf(&a->notes, _("key login possible for: %s"),
-			    b.data);
-			buf_release(&b);
-			for (size_t i = 0; i < acc.n; i++) {
-				if (acc.v[i].uid >= 1000 &&
-				    account_has_login_shell(&acc.v[i]) &&
-				    strcmp(acc.v[i].name, "nobody") != 0) {
-					settings_set(&a->current, "key_user",
-					    acc.v[i].name);
-					break;
-				}
-			}
-		}
-		accounts_release(&acc);
-	}
-	strv_release(&found);
-	sshd_policy_release(&lp);
-	plan_release(&empty);
-	sshd_view_release(&view);
+	audit_keys(ctx, &now, a);
+	sshd_now_release(&now);
 	free(port);
 	free(pw);
 	free(kbd);
@@ -392,17 +384,48 @@ ssh_audit(struct step_ctx *ctx, struct audit *a, char **cause)
 	return 0;
 }
 
-const char *
-ssh_ports_after(const struct step_ctx *ctx, struct strv *ports)
+/*
+ * The ports sshd listens on: in an audit per sshd -T; in a plan per
+ * SESSION's files (NULL: the root's files as they are).
+ */
+static int
+ports_of(const struct step_ctx *ctx, struct augs *session, struct strv *ports,
+    char **cause)
+{
+	struct sshd_now now;
+	int r;
+
+	if ((r = sshd_now_read(&now, ctx->root, session, ctx->early,
+	    ctx->effective, cause)) == 0)
+		sshd_now_ports(&now, ports);
+	sshd_now_release(&now);
+	return r;
+}
+
+int
+ssh_ports_now(const struct step_ctx *ctx, struct strv *ports, char **cause)
+{
+	/* The SSH step edits the session's files when it plans. */
+	return ports_of(ctx, ssh_planned(ctx) ? NULL : ctx->augs, ports, cause);
+}
+
+int
+ssh_ports_after(const struct step_ctx *ctx, struct strv *ports,
+    const char **moved_to, char **cause)
 {
 	const struct settings *set = step_ctx_settings(ctx, &step_ssh);
 	const char *next = set != NULL ? settings_get(set, "port") : NULL;
 
-	sshd_listen_ports(augs_handle(ctx->augs), ports);
+	if (moved_to != NULL)
+		*moved_to = NULL;
+	if (ports_of(ctx, ctx->augs, ports, cause) != 0)
+		return -1;
 	if (next == NULL || strv_contains(ports, next))
-		return NULL;
+		return 0;
 	strv_add(ports, next);
-	return next;
+	if (moved_to != NULL)
+		*moved_to = next;
+	return 0;
 }
 
 bool

@@ -161,12 +161,22 @@ const struct settings *step_ctx_settings(const struct step_ctx *,
  * the step that owns it.
  */
 /*
- * ssh.c: add to PORTS the ports sshd listens on per the session's
- * configuration ("22" when none is set and PORTS is empty), then the one
- * the SSH step moves it to in this run; that one is returned when it is
- * new, else NULL. The session must hold SSHD_AUG_FILES.
+ * ssh.c: add to PORTS the ports sshd listens on, each once ("22" when none
+ * is set): in an audit per sshd -T, in a plan per the session's files (the
+ * SSH step's edits included when it planned first); then the one the SSH
+ * step moves it to in this run, which *MOVED_TO (when not NULL) gets when
+ * it is new, else NULL. -1 when sshd's files cannot be read.
  */
-const char	*ssh_ports_after(const struct step_ctx *, struct strv *ports);
+int		 ssh_ports_after(const struct step_ctx *, struct strv *ports,
+		    const char **moved_to, char **cause);
+/* ssh.c: the same before the SSH step's edits: the root's files now. */
+int		 ssh_ports_now(const struct step_ctx *, struct strv *ports,
+		    char **cause);
+/*
+ * ssh.c: the prefetch hook of a step whose audit asks the above: starts
+ * sshd -T (each step may: it runs once).
+ */
+void		 ssh_prefetch(struct step_ctx *);
 /* ssh.c: the SSH step plans in this run (it edits sshd's files then). */
 bool		 ssh_planned(const struct step_ctx *);
 /*
@@ -194,15 +204,9 @@ struct step {
 	unsigned int		 flags;		/* STEP_* */
 	const char		*title;		/* N_() */
 	const char		*help;		/* N_() */
+	/* An audit's session loads those not plan_only. */
 	const struct aug_file	*files;
 	size_t			 nfiles;
-	/*
-	 * The audit reads only FILES[0 .. NAUDIT_FILES) through Augeas (0:
-	 * all of them): a lens costs its load (the Iptables lens on ufw's
-	 * two files is half an audit), so files only a plan edits stay out
-	 * of the audit's session.
-	 */
-	size_t			 naudit_files;
 	const struct question	*questions;
 	size_t			 nquestions;
 	int	(*audit)(struct step_ctx *, struct audit *, char **cause);

@@ -34,7 +34,8 @@
 #include "systemd/units.h"
 
 static const struct aug_file updates_files[] = {
-	{ "Yum.lns", DNF_AUTOMATIC_CONF, 0644, &dnf_automatic_checker, NULL },
+	{ "Yum.lns", DNF_AUTOMATIC_CONF, 0644, &dnf_automatic_checker,
+	  NULL, false },
 };
 
 static const struct question updates_questions[] = {

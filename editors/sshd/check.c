@@ -276,6 +276,18 @@ memo_same(const unsigned char *digest, const struct stat *bin)
 	    last.binary.st_mtim.tv_nsec == bin->st_mtim.tv_nsec;
 }
 
+/* Keep OUT as the answer for the stage DIGEST and the sshd binary BIN. */
+static void
+memo_keep(const unsigned char *digest, const struct stat *bin,
+    struct buf *out)
+{
+	free(last.output);
+	last.output = xstrdup(buf_str(out));
+	memcpy(last.digest, digest, sizeof last.digest);
+	last.binary = *bin;
+	last.valid = true;
+}
+
 /* sshd -T on stage ST, or the answer kept for the same bytes. */
 static int
 run_sshd_memo(struct ns_stage *st, struct buf *out, char **cause)
@@ -290,15 +302,21 @@ run_sshd_memo(struct ns_stage *st, struct buf *out, char **cause)
 		return CHECK_OK;
 	}
 	r = run_sshd(st, "-T", out, cause);
-	if (r == CHECK_OK && known) {
-		free(last.output);
-		last.output = xstrdup(buf_str(out));
-		memcpy(last.digest, digest, sizeof last.digest);
-		last.binary = bin;
-		last.valid = true;
-	}
+	if (r == CHECK_OK && known)
+		memo_keep(digest, &bin, out);
 	return r;
 }
+
+/*
+ * The identity of the stage sshd_check_early started sshd -T on, so that
+ * the answer the audit takes is kept too: the firewall's and fail2ban's
+ * audits read the SSH ports from it after the SSH step's has.
+ */
+static struct {
+	bool		 valid;
+	unsigned char	 digest[STAGE_DIGEST_LEN];
+	struct stat	 binary;
+} started;
 
 /* The key sshd -T of ROOT's files runs under in an early set. */
 static char *
@@ -315,14 +333,13 @@ sshd_check_early(const char *root, struct early *e)
 	struct run_opts o = { .setup = enter_stage, .timeout = 30 };
 	char *key;
 
-	unsigned char digest[STAGE_DIGEST_LEN];
-	struct stat bin;
-
 	if (e == NULL || !sshd_available() ||
 	    (st = stage_sshd(root, NULL, NULL)) == NULL)
 		return;
+	started.valid = memo_id(st, started.digest, &started.binary);
 	/* Its answer is known: the audit's sshd_check finds it kept. */
-	if (memo_id(st, digest, &bin) && memo_same(digest, &bin)) {
+	if (started.valid && memo_same(started.digest, &started.binary)) {
+		started.valid = false;
 		stage_free(st);
 		return;
 	}
@@ -348,9 +365,12 @@ sshd_check(const char *root, const struct plan *p, struct early *e,
 	 * values, so one run validates and shows the effect.
 	 */
 	r = p == NULL ? early_take(e, key, &out, NULL, &status, cause) : 1;
-	if (r != 1)
+	if (r != 1) {
 		r = sshd_result("-T", r, status, &out, cause);
-	else if ((st = stage_sshd(root, p, cause)) == NULL)
+		if (r == CHECK_OK && started.valid)
+			memo_keep(started.digest, &started.binary, &out);
+		started.valid = false;
+	} else if ((st = stage_sshd(root, p, cause)) == NULL)
 		r = CHECK_FAILED;
 	else
 		r = run_sshd_memo(st, &out, cause);

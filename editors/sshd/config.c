@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "fsutil.h"
 #include "i18n.h"
 #include "sshd/config.h"
 
@@ -413,36 +414,101 @@ sshd_set_everywhere(struct augs *s, const char *primary_file,
  * are often deliberate (an SFTP-only group), so they are reported, not
  * rewritten.
  */
-void
-sshd_match_overrides(augeas *aug, struct strv *out)
+/*
+ * LINE's keyword and first argument as sshd splits them ("Key value",
+ * "Key=value", "Key = value", a quoted argument unquoted), in place; false
+ * for a blank line or a comment.
+ */
+static bool
+line_words(char *line, char **key, char **value)
 {
-	char **files = NULL;
-	int nf = aug_match(aug, "/files/etc/ssh/sshd_config | "
-	    "/files/etc/ssh/sshd_config.d/*", &files);
+	static const char ws[] = " \t\r";
+	char *s = line + strspn(line, ws), *v;
 
-	for (int i = 0; i < nf; i++) {
-		char *q = xasprintf("%s/*[label() =~ regexp('match', 'i')]"
-		    "/Settings/*[label() =~ regexp('PasswordAuthentication|"
-		    "KbdInteractiveAuthentication|"
-		    "ChallengeResponseAuthentication', 'i')]", files[i]);
-		char **m = NULL;
-		int n = aug_match(aug, q, &m);
+	if (*s == '\0' || *s == '#')
+		return false;
+	*key = s;
+	s += strcspn(s, " \t\r=");
+	v = s + strspn(s, ws);
+	if (*v == '=')
+		v += 1 + strspn(v + 1, ws);
+	*s = '\0';
+	if (*v == '"') {
+		*value = ++v;
+		v += strcspn(v, "\"");
+	} else {
+		*value = v;
+		v += strcspn(v, ws);
+	}
+	*v = '\0';
+	return true;
+}
 
-		for (int k = 0; k < n; k++) {
-			const char *label = NULL, *v = NULL;
+/* FILE's Match blocks (to the next Match or its end) that set password. */
+static void
+match_scan(const char *file, const char *text, struct strv *out)
+{
+	bool in_match = false;
 
-			if (aug_label(aug, m[k], &label) == 1 &&
-			    aug_get(aug, m[k], &v) == 1 && v != NULL &&
-			    strcasecmp(v, "yes") == 0)
+	while (*text != '\0') {
+		size_t len = strcspn(text, "\n");
+		char *line = xstrndup(text, len), *key, *value;
+
+		if (line_words(line, &key, &value)) {
+			if (strcasecmp(key, "Match") == 0)
+				in_match = true;
+			else if (in_match && (spelled(&sshd_kw_password, key) ||
+			    spelled(&sshd_kw_kbd, key)) &&
+			    strcasecmp(value, "yes") == 0)
 				strv_addf(out, _("%s: a Match block sets '%s "
 				    "yes': password login stays on for the "
-				    "connections it matches"), files[i] +
-				    strlen("/files"), label);
-			free(m[k]);
+				    "connections it matches"), file, key);
 		}
-		free(m);
-		free(q);
-		free(files[i]);
+		free(line);
+		text += len + (text[len] == '\n');
 	}
-	free(files);
+}
+
+/*
+ * Read from the files' text, not a lens, so an audit needs none: the
+ * files SSHD_AUG_FILES names, in the order Augeas loads them. A plan
+ * never edits a Match block, so the text on disk is the plan's too.
+ */
+void
+sshd_match_overrides(const char *root, struct strv *out)
+{
+	struct strv files, names;
+
+	strv_init(&files);
+	strv_init(&names);
+	strv_add(&files, SSHD_MAIN);
+	if (fs_list(root, SSHD_DROPIN_DIR, &names, NULL) == 0) {
+		for (size_t i = 0; i < names.n; i++) {
+			if (str_has_suffix(names.v[i], ".conf"))
+				strv_addf(&files, "%s/%s", SSHD_DROPIN_DIR,
+				    names.v[i]);
+		}
+	}
+	for (size_t i = 0; i < files.n; i++) {
+		struct fs_file f;
+
+		if (fs_read(root, files.v[i], &f, NULL) == 0 && f.exists)
+			match_scan(files.v[i], f.data, out);
+		fs_file_release(&f);
+	}
+	strv_release(&names);
+	strv_release(&files);
+}
+
+char *
+sshd_view_value(const struct sshd_view *view, const struct sshd_keyword *k)
+{
+	char *key = xstrdup(k->name);
+	const char *v;
+
+	for (char *c = key; *c != '\0'; c++)
+		*c = (char)(*c >= 'A' && *c <= 'Z' ? *c + 32 : *c);
+	v = sshd_view_get(view, key);
+	free(key);
+	return xstrdup(v != NULL ? v : k->dflt);
 }

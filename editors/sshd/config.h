@@ -20,13 +20,17 @@
 #include "util.h"
 
 #define SSHD_MAIN	"/etc/ssh/sshd_config"
-#define SSHD_DROPIN	"/etc/ssh/sshd_config.d/00-hardenwiz.conf"
+#define SSHD_DROPIN_DIR	"/etc/ssh/sshd_config.d"
+#define SSHD_DROPIN	SSHD_DROPIN_DIR "/00-hardenwiz.conf"
 
-/* The files a step reading or editing sshd's configuration loads. */
-#define SSHD_AUG_NFILES	2
+/*
+ * The files a step editing sshd's configuration, or reading it in a plan,
+ * loads. Audits read it through sshd_now (now.h) instead.
+ */
 #define SSHD_AUG_FILES \
-	{ "Sshd.lns", SSHD_MAIN, 0644, &sshd_checker, NULL }, \
-	{ "Sshd.lns", "/etc/ssh/sshd_config.d/*.conf", 0644, &sshd_checker, NULL }
+	{ "Sshd.lns", SSHD_MAIN, 0644, &sshd_checker, NULL, true }, \
+	{ "Sshd.lns", SSHD_DROPIN_DIR "/*.conf", 0644, &sshd_checker, \
+	  NULL, true }
 
 /* An sshd keyword: canonical name, spellings that mean it, default. */
 struct sshd_keyword {
@@ -83,6 +87,9 @@ int	 sshd_set_everywhere(struct augs *, const char *primary_file,
 	    const char *value, char **cause);
 
 /* Match blocks that turn password login back on, one note each. */
-void	 sshd_match_overrides(augeas *, struct strv *out);
+void	 sshd_match_overrides(const char *root, struct strv *out);
+
+/* The value sshd -T reports for K in VIEW, else K's default; freed. */
+char	*sshd_view_value(const struct sshd_view *, const struct sshd_keyword *);
 
 #endif

@@ -124,33 +124,54 @@ usable_keys(struct plan *p, const struct account *ac, const char *akfile,
 	return count;
 }
 
+/* What a policy is made of, in the order policy_set takes the values. */
+static const struct sshd_keyword *const policy_keywords[] = {
+	&sshd_kw_password, &sshd_kw_kbd, &sshd_kw_pubkey, &sshd_kw_strict,
+	&sshd_kw_rootlogin, &sshd_kw_akfile, &sshd_kw_allowusers,
+	&sshd_kw_denyusers,
+};
+#define NPOLICY	nitems(policy_keywords)
+
+/* LP from V, the values of policy_keywords in order; V is taken. */
+static void
+policy_set(struct sshd_policy *lp, char **v)
+{
+	lp->password = strcasecmp(v[0], "yes") == 0 || strcasecmp(v[1], "yes")
+	    == 0;
+	lp->pubkey = strcasecmp(v[2], "no") != 0;
+	lp->strict = strcasecmp(v[3], "no") != 0;
+	lp->rootlogin = sshd_canonical(&sshd_kw_rootlogin, v[4]);
+	lp->akfile = v[5];
+	lp->allow = v[6];
+	lp->deny = v[7];
+	free(v[0]);
+	free(v[1]);
+	free(v[2]);
+	free(v[3]);
+	free(v[4]);
+}
+
 void
 sshd_policy_load(augeas *aug, struct sshd_policy *lp)
 {
 	struct sshd_occurrences o = { 0 };
-	char *pw, *kbd, *pk, *st, *rl;
+	char *v[NPOLICY];
 
 	sshd_walk(aug, &o, NULL);
-	pw = sshd_first_value(&o, &sshd_kw_password);
-	kbd = sshd_first_value(&o, &sshd_kw_kbd);
-	pk = sshd_first_value(&o, &sshd_kw_pubkey);
-	st = sshd_first_value(&o, &sshd_kw_strict);
-	rl = sshd_first_value(&o, &sshd_kw_rootlogin);
-
-	lp->password = strcasecmp(pw, "yes") == 0 || strcasecmp(kbd, "yes")
-	    == 0;
-	lp->pubkey = strcasecmp(pk, "no") != 0;
-	lp->strict = strcasecmp(st, "no") != 0;
-	lp->rootlogin = sshd_canonical(&sshd_kw_rootlogin, rl);
-	lp->akfile = sshd_first_value(&o, &sshd_kw_akfile);
-	lp->allow = sshd_first_value(&o, &sshd_kw_allowusers);
-	lp->deny = sshd_first_value(&o, &sshd_kw_denyusers);
+	for (size_t i = 0; i < NPOLICY; i++)
+		v[i] = sshd_first_value(&o, policy_keywords[i]);
 	sshd_occurrences_release(&o);
-	free(pw);
-	free(kbd);
-	free(pk);
-	free(st);
-	free(rl);
+	policy_set(lp, v);
+}
+
+void
+sshd_policy_view(const struct sshd_view *view, struct sshd_policy *lp)
+{
+	char *v[NPOLICY];
+
+	for (size_t i = 0; i < NPOLICY; i++)
+		v[i] = sshd_view_value(view, policy_keywords[i]);
+	policy_set(lp, v);
 }
 
 void

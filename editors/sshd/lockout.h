@@ -16,9 +16,10 @@
 
 #include "daemon.h"
 #include "plan.h"
+#include "sshd/check.h"
 #include "sysinfo.h"
 
-/* How sshd lets people in, per its configuration in the Augeas tree. */
+/* How sshd lets people in. */
 struct sshd_policy {
 	bool	 password;	/* password or keyboard-interactive login */
 	bool	 pubkey;
@@ -28,7 +29,10 @@ struct sshd_policy {
 	char	*deny;
 	bool	 strict;
 };
+/* Per the configuration in the Augeas tree. */
 void	 sshd_policy_load(augeas *, struct sshd_policy *);
+/* Per sshd -T's global values. */
+void	 sshd_policy_view(const struct sshd_view *, struct sshd_policy *);
 void	 sshd_policy_release(struct sshd_policy *);
 
 /* AuthorizedKeysFile entries (AKFILE) for AC, as paths inside the root. */

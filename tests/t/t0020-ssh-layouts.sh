@@ -136,6 +136,51 @@ test_expect_success 'a Match block re-enabling passwords is reported, not rewrit
 	expect_T "$R" passwordauthentication no
 '
 
+# A drop-in with Match blocks in every spelling sshd takes; a commented
+# line and a "no" inside a block and a file sshd does not read give no note.
+# fail2ban is there, so its audit shows the SSH ports it reads.
+match_dropin() {
+	mkdir -p "$1/etc/fail2ban" && touch "$1/etc/fail2ban/jail.conf" &&
+	printf "Port 2200\nMatch User bob\n  PasswordAuthentication=yes\n  # KbdInteractiveAuthentication yes\nMatch Group staff\n\tKbdInteractiveAuthentication = \"YES\"\n\tPasswordAuthentication no\n" > "$1/etc/ssh/sshd_config.d/50-match.conf" &&
+	printf "Match User carol\n\tPasswordAuthentication yes\n" > "$1/etc/ssh/sshd_config.d/60-unread.txt"
+}
+
+# The two notes match_dropin's blocks give, and no other; sshd's port 2200
+# reaches the fail2ban jail.
+match_notes() {
+	test "$(grep -c "a Match block sets" "$1")" = 2 &&
+	grep -q "/etc/ssh/sshd_config.d/50-match.conf: a Match block sets .PasswordAuthentication yes." "$1" &&
+	grep -q "/etc/ssh/sshd_config.d/50-match.conf: a Match block sets .KbdInteractiveAuthentication yes." "$1" &&
+	grep -q "sshd jail: not set up by hardenwiz -> 2200$" "$1"
+}
+
+test_expect_success 'audit: sshd -T and the files'"'"' text say it all, no Sshd lens is loaded' '
+	R=$T/auditview &&
+	mkroot debian12 "$R" &&
+	match_dropin "$R" &&
+	$TRACED strace -f -e trace=openat -o "$T/av.trace" \
+	    $HW --root "$R" --audit --only ssh,firewall,fail2ban > "$T/av.out" &&
+	match_notes "$T/av.out" &&
+	! grep -q "could not run" "$T/av.out" &&
+	grep -q "PasswordAuthentication: yes -> no" "$T/av.out" &&
+	grep -q "key login possible for: root (1 key)" "$T/av.out" &&
+	grep -q "50-match\.conf\", O_RDONLY) = [0-9]" "$T/av.trace" &&
+	! grep -q "sshd\.aug\", O_RDONLY) = [0-9]" "$T/av.trace"
+'
+
+test_expect_success 'audit: when sshd -T refuses the files, the Sshd lens reads them to the same notes' '
+	R=$T/auditfiles &&
+	mkroot debian12 "$R" &&
+	match_dropin "$R" &&
+	echo "NoSuchKeyword yes" > "$R/etc/ssh/sshd_config.d/70-bad.conf" &&
+	$HW --root "$R" --audit --only ssh,firewall,fail2ban > "$T/af.out" &&
+	match_notes "$T/af.out" &&
+	grep -q "sshd -T could not run (.*NoSuchKeyword" "$T/af.out" &&
+	grep -q "); values read from the files$" "$T/af.out" &&
+	grep -q "PasswordAuthentication: yes -> no" "$T/af.out" &&
+	grep -q "key login possible for: root (1 key)" "$T/af.out"
+'
+
 test_expect_success 'guard: no usable key anywhere -> exit 4, nothing changed' '
 	R=$T/guard &&
 	mkroot debian12 "$R" &&
@@ -228,10 +273,12 @@ test_expect_success 'a link out of the root is refused, naming it' '
 	cmp "$T/outside/sshd_config" "$FIXTURES/debian12/etc/ssh/sshd_config"
 '
 
-test_expect_success 'a file Augeas cannot parse: exit 1 naming file and line' '
+test_expect_success 'a file Augeas cannot parse: the audit reads sshd -T; apply exits 1 naming file and line' '
 	R=$T/unparsable &&
 	mkroot debian12 "$R" &&
 	printf "Match all\n\tX11Forwarding no\n" >> "$R/etc/ssh/sshd_config" &&
+	$HW --root "$R" --audit --only ssh > "$T/up.audit" &&
+	grep -q "^ssh  *needs-change" "$T/up.audit" &&
 	test_expect_code 1 $HW --root "$R" --apply "$T/ssh.conf" 2>"$T/err" && grep -q "etc/ssh/sshd_config:[0-9]*:[0-9]*: cannot parse" "$T/err"
 '
 
