@@ -5,7 +5,7 @@ JOBS ?= $(shell nproc)
 CONFIGURE = cmake -S . -B
 
 .PHONY: all build build-test build-asan deps deps-test demo test bench \
-	fuzz clean pot po-zh-tw fresh-check test-trixie
+	fuzz clean pot po-zh-tw fresh-check test-trixie install uninstall
 
 all: build
 
@@ -23,13 +23,29 @@ build: deps
 # The same tree with every test: a missing test package fails here.
 build-test: deps-test
 	@$(CONFIGURE) build -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-	    -DHW_REQUIRE_TESTS=ON >/dev/null
+	    -DHW_TESTS=ON -DHW_REQUIRE_TESTS=ON >/dev/null
 	@cmake --build build -j $(JOBS)
 
 build-asan: deps-test
 	@$(CONFIGURE) build-asan -DCMAKE_BUILD_TYPE=Debug -DHW_SANITIZE=ON \
-	    -DHW_REQUIRE_TESTS=ON >/dev/null
+	    -DHW_TESTS=ON -DHW_REQUIRE_TESTS=ON >/dev/null
 	@cmake --build build-asan -j $(JOBS)
+
+# make install [PREFIX=/usr/local] [DESTDIR=]: the program in PREFIX/sbin,
+# its man pages, translations, bash completion and example recipes, built
+# in INSTALL_BUILD for PREFIX (the translations' directory is compiled in).
+# make uninstall removes what that install listed in its manifest.
+PREFIX ?= /usr/local
+INSTALL_BUILD ?= build
+install: deps
+	@$(CONFIGURE) $(INSTALL_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	    -DCMAKE_INSTALL_PREFIX="$(PREFIX)" -DHW_TESTS=OFF >/dev/null
+	@cmake --build $(INSTALL_BUILD) -j $(JOBS)
+	@DESTDIR="$(DESTDIR)" cmake --install $(INSTALL_BUILD)
+
+uninstall:
+	@DESTDIR="$(DESTDIR)" sh scripts/uninstall.sh \
+	    $(INSTALL_BUILD)/install_manifest.txt
 
 demo: build
 	@sh scripts/demo.sh build/hardenwiz

@@ -5,6 +5,16 @@
 #ifndef HW_BANNED_H
 #define HW_BANNED_H
 
+/*
+ * The headers that declare these come first: with _FORTIFY_SOURCE (as
+ * Debian's package build sets it) they also define sprintf and friends as
+ * inline wrappers, which the macros below would break in a header read
+ * later. Included here, a later #include of them is a no-op.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
 #define BANNED(func) sorry_##func##_is_a_banned_function
 
 #undef strcpy

@@ -185,42 +185,55 @@ python_systemd_present(const char *root)
 	    fs_exists(root, "/usr/lib/python3/site-packages/systemd");
 }
 
-/* OpenSSH's version under ROOT, as 908 for 9.8; 0 when unknown. */
+/* "9.8p1" or "1:9.8p1-3" as 908; 0 when it is not a version. */
+static int
+version_number(const char *v)
+{
+	const char *colon = strchr(v, ':'), *dot;
+
+	if (colon != NULL)
+		v = colon + 1;	/* Debian's epoch */
+	dot = strchr(v, '.');
+	return atoi(v) * 100 + (dot != NULL ? atoi(dot + 1) : 0);
+}
+
+/*
+ * OpenSSH's version under ROOT, as 908 for 9.8; 0 when unknown. Offline
+ * it is the root's openssh-server package, asked of dpkg-query on the
+ * root's database (its format is dpkg's own business).
+ */
 static int
 openssh_version(const char *root)
 {
-	struct fs_file f;
-	int v = 0;
+	struct buf out, err;
+	char *admindir = NULL, *opt = NULL;
+	int status = 1, v = 0;
 
+	buf_init(&out);
+	buf_init(&err);
 	if (strcmp(root, "/") == 0) {
 		char *argv[] = { "sshd", "-V", NULL };
-		struct buf out;
-		int status;
 		const char *at;
 
-		buf_init(&out);
 		if (run_argv(argv, NULL, &out, &status, NULL) == 0 &&
 		    out.data != NULL && (at = strstr(out.data, "OpenSSH_")) !=
 		    NULL)
-			v = atoi(at + 8) * 100 + atoi(strchr(at, '.') ?
-			    strchr(at, '.') + 1 : "0");
-		buf_release(&out);
-		return v;
-	}
-	/* Offline: the package database of the root. */
-	if (fs_read(root, "/var/lib/dpkg/status", &f, NULL) == 0 && f.exists) {
-		char *pkg = strstr(f.data, "Package: openssh-server\n"), *ver;
+			v = version_number(at + 8);
+	} else if (fs_resolve(root, "/var/lib/dpkg", &admindir, NULL) == 0) {
+		struct run_opts o = { .err = &err };
+		char *argv[] = { "dpkg-query", NULL, "-W", "-f=${Version}",
+		    "openssh-server", NULL };
 
-		if (pkg != NULL && (ver = strstr(pkg, "\nVersion: ")) != NULL) {
-			ver += 10;
-			if (strchr(ver, ':') != NULL && strchr(ver, ':') <
-			    strchr(ver, '\n'))
-				ver = strchr(ver, ':') + 1;
-			v = atoi(ver) * 100 + atoi(strchr(ver, '.') ?
-			    strchr(ver, '.') + 1 : "0");
-		}
+		opt = xasprintf("--admindir=%s", admindir);
+		argv[1] = opt;
+		if (run_argv(argv, &o, &out, &status, NULL) == 0 &&
+		    status == 0 && out.data != NULL)
+			v = version_number(out.data);
 	}
-	fs_file_release(&f);
+	buf_release(&out);
+	buf_release(&err);
+	free(admindir);
+	free(opt);
 	return v;
 }
 

@@ -50,6 +50,7 @@ usage(FILE *f)
 "                 [--server IP] [--json]       published mail records\n"
 "       hardenwiz [--root DIR] --dns-records [IP ...] [--domain D]\n"
 "                 [--server IP] [--json]       records to publish\n"
+"       hardenwiz --list-steps                  the step ids --only takes\n"
 "       hardenwiz --help | --version\n"), f);
 }
 
@@ -86,13 +87,21 @@ fail(const struct options *o, const char *mode, int code, const char *cause)
 	return code;
 }
 
+/* One step a line: its id (--only, a recipe section), a tab, its title. */
+static void
+list_steps(void)
+{
+	for (size_t i = 0; i < step_count; i++)
+		printf("%s\t%s\n", step_table[i]->id, _(step_table[i]->title));
+}
+
 static int
 parse_args(int argc, char **argv, struct options *o)
 {
 	enum { OPT_ROLLBACK_UNCONFIRMED = 256, OPT_AFTER, OPT_EXPIRED, OPT_FORCE,
 	    OPT_CHECK_QUEUE, OPT_THRESHOLD, OPT_SYSLOG, OPT_CHECK_DNSBL,
 	    OPT_SERVER, OPT_ZONES, OPT_CHECK_DNS, OPT_DOMAIN, OPT_SELECTOR,
-	    OPT_DNS_RECORDS, OPT_CHECK_MAIL, OPT_SINCE };
+	    OPT_DNS_RECORDS, OPT_CHECK_MAIL, OPT_SINCE, OPT_LIST_STEPS };
 	static const struct option longopts[] = {
 		{ "root", required_argument, NULL, 'r' },
 		{ "plain", no_argument, NULL, 'p' },
@@ -121,6 +130,7 @@ parse_args(int argc, char **argv, struct options *o)
 		    OPT_ROLLBACK_UNCONFIRMED },
 		{ "after", required_argument, NULL, OPT_AFTER },
 		{ "rollback-expired", no_argument, NULL, OPT_EXPIRED },
+		{ "list-steps", no_argument, NULL, OPT_LIST_STEPS },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -169,6 +179,7 @@ parse_args(int argc, char **argv, struct options *o)
 		case OPT_EXPIRED: o->expired = true; break;
 		case OPT_AFTER: o->after = (unsigned)strtoul(optarg, NULL, 10);
 			break;
+		case OPT_LIST_STEPS: list_steps(); exit(EXIT_OK);
 		case 'h': usage(stdout); exit(EXIT_OK);
 		case 'V': printf("hardenwiz %s\n", HW_VERSION); exit(EXIT_OK);
 		default: usage(stderr); return -1;
