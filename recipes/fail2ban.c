@@ -206,7 +206,7 @@ static int
 openssh_version(const char *root)
 {
 	struct buf out, err;
-	char *admindir = NULL, *opt = NULL;
+	char *opt = NULL;
 	int status = 1, v = 0;
 
 	buf_init(&out);
@@ -219,12 +219,12 @@ openssh_version(const char *root)
 		    out.data != NULL && (at = strstr(out.data, "OpenSSH_")) !=
 		    NULL)
 			v = version_number(at + 8);
-	} else if (fs_resolve(root, "/var/lib/dpkg", &admindir, NULL) == 0) {
+	} else {
 		struct run_opts o = { .err = &err };
 		char *argv[] = { "dpkg-query", NULL, "-W", "-f=${Version}",
 		    "openssh-server", NULL };
 
-		opt = xasprintf("--admindir=%s", admindir);
+		opt = xasprintf("--root=%s", root);
 		argv[1] = opt;
 		if (run_argv(argv, &o, &out, &status, NULL) == 0 &&
 		    status == 0 && out.data != NULL)
@@ -232,7 +232,6 @@ openssh_version(const char *root)
 	}
 	buf_release(&out);
 	buf_release(&err);
-	free(admindir);
 	free(opt);
 	return v;
 }

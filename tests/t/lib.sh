@@ -570,10 +570,11 @@ runtime_packages() {
 	done | cut -d: -f1 | sort -u | tr '\n' ,
 }
 
-# sd_make_root DIR [PKG,...]: systemd, sshd, hardenwiz's libraries and the
-# given packages; hardenwiz in /usr/local/sbin.
-sd_make_root() {
-	pkgs=$(runtime_packages)systemd,systemd-sysv,dbus,openssh-server,iproute2,augeas-lenses${2:+,$2}
+# sd_root DIR PKG,...: a minimal Debian root of this machine's release with
+# the given packages, bootstrapped once per package list into a tarball in
+# $HW_FRESH_CACHE and unpacked from it.
+sd_root() {
+	pkgs=$2
 	cache=${HW_FRESH_CACHE:-/var/tmp/hardenwiz-fresh}
 	tarball=$cache/$SUITE-systemd-$(echo "$pkgs" | sha256sum | cut -c1-12).tgz
 	mkdir -p "$cache"
@@ -590,6 +591,12 @@ sd_make_root() {
 	debootstrap --variant=minbase --include="$pkgs" --unpack-tarball="$tarball" \
 	    "$SUITE" "$1" "$MIRROR" > "$T/debootstrap.log" 2>&1 ||
 	    { tail -5 "$T/debootstrap.log"; return 1; }
+}
+
+# sd_make_root DIR [PKG,...]: systemd, sshd, hardenwiz's libraries and the
+# given packages; hardenwiz in /usr/local/sbin.
+sd_make_root() {
+	sd_root "$1" "$(runtime_packages)systemd,systemd-sysv,dbus,openssh-server,iproute2,augeas-lenses${2:+,$2}" &&
 	install -m 755 "$HW" "$1/usr/local/sbin/hardenwiz"
 }
 
