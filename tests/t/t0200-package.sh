@@ -4,8 +4,8 @@
 # package builds with dpkg-buildpackage, is lintian-clean, installs with
 # apt into a fresh Debian root that has only the package's Depends, runs
 # there (--version, --audit, --plain, Chinese, man -l, completion, an
-# apply), and its purge leaves only the journal and what the transaction
-# wrote; the RPM spec parses and builds.
+# apply with a dead-man timer), and its purge leaves only the journal and
+# what the transaction wrote; the RPM spec parses and builds.
 #
 # Each build here compiles the sources itself: $HW is used only for the
 # completion test, so under ASan the package tests prove nothing more and
@@ -87,10 +87,10 @@ test_expect_success 'the Debian package builds and lintian finds nothing' '
 	(cd "$T/pkg/hardenwiz" && dpkg-buildpackage -us -uc -b) \
 	    > "$T/deb.log" 2>&1 &&
 	test -s "$T/pkg/hardenwiz_${VERSION}_amd64.deb" &&
+	dpkg-deb -f "$T/pkg/hardenwiz_${VERSION}_amd64.deb" Depends > "$T/depends" &&
 	lintian --fail-on error,warning "$T/pkg/hardenwiz_${VERSION}_amd64.changes" \
 	    > "$T/lintian.out" 2>&1 &&
 	! grep -q "^[EW]:" "$T/lintian.out" &&
-	dpkg-deb -f "$T/pkg/hardenwiz_${VERSION}_amd64.deb" Depends > "$T/depends" &&
 	grep -q "libaugeas0" "$T/depends" && grep -q "augeas-lenses" "$T/depends" &&
 	! grep -q "postfix\|fail2ban\|ufw" "$T/depends"
 '
@@ -104,7 +104,7 @@ test_expect_success 'apt installs the package in a fresh root with only its Depe
 	deps=$(sed "s/([^)]*)//g; s/|[^,]*//g; s/ //g" "$T/depends") &&
 	sd_root "$S" "$deps,systemd,systemd-sysv,dbus,openssh-server,man-db" &&
 	cp "$deb" "$S/root/" &&
-	printf "[ssh]\nport = 2222\n" > "$S/root/port.conf" &&
+	printf "[ssh]\nport = 2222\nconfirm_timeout = 300\n" > "$S/root/port.conf" &&
 	chmod 600 "$S/root/port.conf" &&
 	boot &&
 	(cd "$S" && find . -xdev \( -path ./proc -o -path ./sys -o -path ./dev \
@@ -135,9 +135,13 @@ test_expect_success 'installed: --version, --audit, --plain, Chinese, man -l, co
 	test "$(cat "$T/compl")" = firewall
 '
 
+# The dead-man timer installs hardenwiz's boot check outside any transaction:
+# the package's postrm removes it with the program it runs.
 test_expect_success 'installed: an apply works; purge leaves only the journal and the change' '
 	in_sd hardenwiz --apply /root/port.conf > "$T/apply.out" 2>&1 &&
 	in_sd sshd -T | grep -qx "port 2222" &&
+	in_sd hardenwiz --confirm > "$T/confirm.out" 2>&1 &&
+	test -f "$S/etc/systemd/system/hardenwiz-expired.service" &&
 	in_sd apt-get purge -y hardenwiz > "$T/purge.log" 2>&1 &&
 	while read -r f; do
 		test -d "$S$f" || ! test -e "$S$f" || { echo "left: $f"; exit 1; }
