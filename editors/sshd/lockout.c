@@ -247,11 +247,15 @@ sshd_lockout_guard(augeas *aug, struct plan *p,
 		return;
 	}
 	if (sshd_ways_in(p, &acc, &after, &found) == 0) {
-		/* The wizard's form names the two fields by their labels. */
+		/*
+		 * Named by what this plan makes stricter (passwords that were
+		 * off already are not its doing). The wizard's form names the
+		 * two fields by their labels.
+		 */
 		plan_refuse(p, true, _("refusing to %s: no account that may "
 		    "log in would have a usable key in its authorized keys "
 		    "file (%s). Install one first: %s, or ssh-copy-id from "
-		    "your computer"), !after.password ?
+		    "your computer"), before->password && !after.password ?
 		    _("turn off password login") : _("restrict root login"),
 		    after.akfile, p->wizard ? _("paste your public key into "
 		    "\"Public key to install\" and the account into \"Install "

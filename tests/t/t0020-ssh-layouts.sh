@@ -218,6 +218,18 @@ test_expect_success 'guard: root-only key with permit_root_login = no -> exit 4'
 	snapshot "$R" | diff - "$T/guard1.pristine"
 '
 
+test_expect_success 'guard: passwords off already, permit_root_login = no is named as such' '
+	R=$T/rootonly &&
+	mkroot debian12 "$R" &&
+	echo "PasswordAuthentication no" > "$R/etc/ssh/sshd_config.d/10-nopw.conf" &&
+	recipe rootno.conf <<-EOF2 &&
+	[ssh]
+	permit_root_login = no
+	EOF2
+	test_expect_code 4 $HW --root "$R" --apply "$T/rootno.conf" 2>"$T/err" &&
+	grep -q "refusing to restrict root login" "$T/err"
+'
+
 test_expect_success 'a key installed for a user first makes the change safe' '
 	R=$T/guard &&
 	rm "$R/root/.ssh/authorized_keys" &&
