@@ -241,14 +241,23 @@ sshd_listen_ports(augeas *aug, struct strv *ports)
 		strv_add(ports, sshd_kw_port.dflt);
 }
 
+/* A copy of S in ASCII lowercase (sshd's keywords and values; no locale). */
+static char *
+ascii_lower(const char *s)
+{
+	char *l = xstrdup(s);
+
+	for (char *c = l; *c != '\0'; c++)
+		*c = (char)(*c >= 'A' && *c <= 'Z' ? *c + 32 : *c);
+	return l;
+}
+
 /* "without-password" is the old spelling of "prohibit-password". */
 char *
 sshd_canonical(const struct sshd_keyword *k, const char *v)
 {
-	char *s = xstrdup(v);
+	char *s = ascii_lower(v);
 
-	for (char *c = s; *c != '\0'; c++)
-		*c = (char)(*c >= 'A' && *c <= 'Z' ? *c + 32 : *c);
 	if (k == &sshd_kw_rootlogin && strcmp(s, "without-password") == 0) {
 		free(s);
 		s = xstrdup("prohibit-password");
@@ -503,11 +512,9 @@ sshd_match_overrides(const char *root, struct strv *out)
 char *
 sshd_view_value(const struct sshd_view *view, const struct sshd_keyword *k)
 {
-	char *key = xstrdup(k->name);
+	char *key = ascii_lower(k->name);
 	const char *v;
 
-	for (char *c = key; *c != '\0'; c++)
-		*c = (char)(*c >= 'A' && *c <= 'Z' ? *c + 32 : *c);
 	v = sshd_view_get(view, key);
 	free(key);
 	return xstrdup(v != NULL ? v : k->dflt);
