@@ -31,7 +31,7 @@ at_exit() {
 	tmux_kill_all
 	# Commands registered by the test, last first.
 	eval "$cleanup_cmds"
-	rm -rf "$T"
+	if [ -n "${HW_KEEP:-}" ]; then say "kept: $T"; else rm -rf "$T"; fi
 }
 trap at_exit EXIT
 trap 'exit 130' INT TERM
@@ -611,6 +611,28 @@ sd_mail_root() {	# sd_mail_root DIR [MORE,PACKAGES]
 	fi
 }
 
+# ---- packages: t0200, t0210 ----
+HW_VERSION=$(sed -n 's/^project(hardenwiz VERSION \([0-9.]*\).*/\1/p' \
+    "$SRC/CMakeLists.txt")
+
+# copy_sources DIR: the sources as a clean clone has them (no builds).
+copy_sources() {
+	mkdir -p "$1" &&
+	tar -C "$SRC" --exclude=./.git --exclude='./build*' \
+	    --exclude='./obj-*' --exclude=./debian/hardenwiz \
+	    --exclude=./debian/.debhelper -cf - . | tar -C "$1" -xf -
+}
+
+# build_deb DIR: dpkg-buildpackage's hardenwiz_VERSION_amd64.deb in DIR
+# (its log in $T/deb.log).
+build_deb() {
+	copy_sources "$1/hardenwiz" &&
+	(cd "$1/hardenwiz" && dpkg-buildpackage -us -uc -b) \
+	    > "$T/deb.log" 2>&1 &&
+	test -s "$1/hardenwiz_${HW_VERSION}_amd64.deb" ||
+	    { tail -20 "$T/deb.log"; return 1; }
+}
+
 # ---- the booted mail host of t0140 and t0180: example.org on 127.0.0.1 ----
 zone() {	# zone [RECORD-LINE...]: example.org's zone, served after a restart
 	{
@@ -668,9 +690,12 @@ mail_example_org() {
 
 # boot: systemd as PID 1 of new namespaces on $S; its pid here goes to
 # $T/sdpid (test bodies run in subshells: a variable would not outlive one).
+# Several machines: each boots with SD=NAME (its pid in $T/NAME.sdpid, its
+# cgroup $CG/NAME); in_sd and the others then act on the machine SD names.
 boot() {
-	mkdir -p "$CG" || return 1
-	sh -c 'echo $$ > "$1/cgroup.procs" && shift && exec "$@"' sh "$CG" \
+	cg=$CG${SD:+/$SD}
+	mkdir -p "$cg" || return 1
+	sh -c 'echo $$ > "$1/cgroup.procs" && shift && exec "$@"' sh "$cg" \
 	    unshare --cgroup -m -p -n -f --propagation private sh -ec '
 		cd "$1"
 		mount --bind . .
@@ -685,14 +710,20 @@ boot() {
 		pivot_root . .oldroot
 		umount -l /.oldroot
 		exec env -i container=hardenwiz-test /lib/systemd/systemd \
-		    --system --show-status=no' sh "$S" > "$T/boot.log" 2>&1 &
-	child_of $! > "$T/sdpid" || { cat "$T/boot.log"; return 1; }
+		    --system --show-status=no' sh "$S" > "$T/${SD:-}boot.log" 2>&1 &
+	child_of $! > "$(sdpid)" || { cat "$T/${SD:-}boot.log"; return 1; }
 	test_wait_until -t 60 booted
 }
 
-# At exit: the booted system killed, then its cgroups removed once empty.
+sdpid() {	# the file holding the pid of the machine SD names
+	echo "$T/${SD:+$SD.}sdpid"
+}
+
+# At exit: the booted systems killed, then their cgroups removed once empty.
 sd_cleanup() {
-	test -s "$T/sdpid" && kill -9 "$(cat "$T/sdpid")" 2>/dev/null
+	for f in "$T"/sdpid "$T"/*.sdpid; do
+		test -s "$f" && kill -9 "$(cat "$f")" 2>/dev/null
+	done
 	test_wait_until -t 10 cgroup_empty 3>/dev/null
 	find "$CG" -depth -type d -exec rmdir {} + 2>/dev/null
 }
@@ -707,14 +738,14 @@ gone() {
 
 # power_off: the machine stops at once (every process of it killed).
 power_off() {
-	pid=$(cat "$T/sdpid") &&
+	pid=$(cat "$(sdpid)") &&
 	kill -9 "$pid" &&
 	test_wait_until gone "$pid" &&
-	rm "$T/sdpid"
+	rm "$(sdpid)"
 }
 
 in_sd() {
-	nsenter -t "$(cat "$T/sdpid")" -m -p -n -- \
+	nsenter -t "$(cat "$(sdpid)")" -m -p -n -- \
 	    env -i PATH=/usr/local/sbin:/usr/sbin:/usr/bin:/sbin:/bin "$@"
 }
 

@@ -18,18 +18,8 @@ for tool in dpkg-buildpackage dh lintian rpmspec rpmbuild debootstrap; do
 done
 sd_prepare pkg
 
-VERSION=$(sed -n 's/^project(hardenwiz VERSION \([0-9.]*\).*/\1/p' \
-    "$HW_SRCDIR/CMakeLists.txt")
 asan=false
 ldd "$HW" | grep -q libasan && asan=true
-
-# The sources as a clean clone has them (no build directories).
-copy_sources() {
-	mkdir -p "$1" &&
-	tar -C "$HW_SRCDIR" --exclude=./.git --exclude='./build*' \
-	    --exclude='./obj-*' --exclude=./debian/hardenwiz \
-	    --exclude=./debian/.debhelper -cf - . | tar -C "$1" -xf -
-}
 
 # complete WORD...: what the completion offers for the last word.
 complete_words() {
@@ -73,7 +63,7 @@ test_expect_success 'make install PREFIX=/usr DESTDIR=...; make uninstall remove
 	    share/doc/hardenwiz/examples/server.conf; do
 		test -s "$T/dest/usr/$f" || { echo "missing /usr/$f"; exit 1; }
 	done &&
-	test "$("$T/dest/usr/sbin/hardenwiz" --version)" = "hardenwiz $VERSION" &&
+	test "$("$T/dest/usr/sbin/hardenwiz" --version)" = "hardenwiz $HW_VERSION" &&
 	tr "\\0" "\\n" < "$T/dest/usr/sbin/hardenwiz" | grep -qx /usr/share/locale &&
 	! test -e "$T/ib/tests" &&
 	make -C "$T/src" uninstall INSTALL_BUILD="$T/ib" DESTDIR="$T/dest" \
@@ -83,12 +73,9 @@ test_expect_success 'make install PREFIX=/usr DESTDIR=...; make uninstall remove
 '
 
 test_expect_success 'the Debian package builds and lintian finds nothing' '
-	copy_sources "$T/pkg/hardenwiz" &&
-	(cd "$T/pkg/hardenwiz" && dpkg-buildpackage -us -uc -b) \
-	    > "$T/deb.log" 2>&1 &&
-	test -s "$T/pkg/hardenwiz_${VERSION}_amd64.deb" &&
-	dpkg-deb -f "$T/pkg/hardenwiz_${VERSION}_amd64.deb" Depends > "$T/depends" &&
-	lintian --fail-on error,warning "$T/pkg/hardenwiz_${VERSION}_amd64.changes" \
+	build_deb "$T/pkg" &&
+	dpkg-deb -f "$T/pkg/hardenwiz_${HW_VERSION}_amd64.deb" Depends > "$T/depends" &&
+	lintian --fail-on error,warning "$T/pkg/hardenwiz_${HW_VERSION}_amd64.changes" \
 	    > "$T/lintian.out" 2>&1 &&
 	! grep -q "^[EW]:" "$T/lintian.out" &&
 	grep -q "libaugeas0" "$T/depends" && grep -q "augeas-lenses" "$T/depends" &&
@@ -98,7 +85,7 @@ test_expect_success 'the Debian package builds and lintian finds nothing' '
 # The fresh root: debootstrap's minimal Debian, the package's Depends (their
 # names, first of each alternative), and what an admin's server has: systemd,
 # sshd, man.
-deb=$T/pkg/hardenwiz_${VERSION}_amd64.deb
+deb=$T/pkg/hardenwiz_${HW_VERSION}_amd64.deb
 S=$T/root
 test_expect_success 'apt installs the package in a fresh root with only its Depends' '
 	deps=$(sed "s/([^)]*)//g; s/|[^,]*//g; s/ //g" "$T/depends") &&
@@ -117,7 +104,7 @@ test_expect_success 'apt installs the package in a fresh root with only its Depe
 '
 
 test_expect_success 'installed: --version, --audit, --plain, Chinese, man -l, completion' '
-	test "$(in_sd hardenwiz --version)" = "hardenwiz $VERSION" &&
+	test "$(in_sd hardenwiz --version)" = "hardenwiz $HW_VERSION" &&
 	in_sd hardenwiz --audit > "$T/audit.out" &&
 	grep -q "^ssh  *needs-change" "$T/audit.out" &&
 	printf "quit\n" | in_sd hardenwiz --plain > "$T/plain.out" &&
@@ -158,14 +145,14 @@ test_expect_success 'installed: an apply works; purge leaves only the journal an
 
 test_expect_success 'the RPM spec parses and builds' '
 	rpmspec -P "$HW_SRCDIR/rpm/hardenwiz.spec" > "$T/spec" &&
-	grep -q "^Version: *$VERSION$" "$T/spec" &&
+	grep -q "^Version: *$HW_VERSION$" "$T/spec" &&
 	grep -q "^Requires: *augeas-libs$" "$T/spec" &&
 	grep -q "^BuildRequires: *augeas-devel$" "$T/spec" &&
-	copy_sources "$T/rpm/hardenwiz-$VERSION" &&
-	tar -C "$T/rpm" -czf "$T/rpm/hardenwiz-$VERSION.tar.gz" "hardenwiz-$VERSION" &&
+	copy_sources "$T/rpm/hardenwiz-$HW_VERSION" &&
+	tar -C "$T/rpm" -czf "$T/rpm/hardenwiz-$HW_VERSION.tar.gz" "hardenwiz-$HW_VERSION" &&
 	rpmbuild -tb --nodeps --define "_topdir $T/rpm/top" \
-	    "$T/rpm/hardenwiz-$VERSION.tar.gz" > "$T/rpm.log" 2>&1 &&
-	rpm -qlp "$T/rpm/top/RPMS/x86_64/hardenwiz-$VERSION-1.x86_64.rpm" > "$T/rpm.files" &&
+	    "$T/rpm/hardenwiz-$HW_VERSION.tar.gz" > "$T/rpm.log" 2>&1 &&
+	rpm -qlp "$T/rpm/top/RPMS/x86_64/hardenwiz-$HW_VERSION-1.x86_64.rpm" > "$T/rpm.files" &&
 	grep -qx /usr/sbin/hardenwiz "$T/rpm.files" &&
 	grep -qx /usr/share/locale/zh_CN/LC_MESSAGES/hardenwiz.mo "$T/rpm.files" &&
 	grep -qx /usr/share/bash-completion/completions/hardenwiz "$T/rpm.files"

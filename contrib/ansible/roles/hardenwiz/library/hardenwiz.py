@@ -3,9 +3,14 @@
 # diff is Ansible's diff), confirm a pending change, or roll one back. It
 # runs hardenwiz on the managed host and reads its --json document, so
 # "changed", "failed" and the lockout guard's refusal (exit 4) are
-# hardenwiz's own verdicts. Secrets never pass through here: the recipe
-# names an environment variable (password_env) that the task's
-# "environment:" sets, and hardenwiz masks passwords in every diff.
+# hardenwiz's own verdicts.
+#
+# Secrets: the recipe only names an environment variable (password_env).
+# Its value comes in the "secrets" option (no_log: masked in every line
+# Ansible prints) and reaches hardenwiz in its environment alone, which
+# hardenwiz clears once read. Not through the task's "environment:"
+# keyword: Ansible writes that into the remote command line, where ps and
+# -vvv show it.
 
 DOCUMENTATION = r"""
 module: hardenwiz
@@ -33,6 +38,11 @@ options:
     description: The hardenwiz program.
     type: str
     default: hardenwiz
+  secrets:
+    description: Environment variables for the hardenwiz run only (the
+      relay password that password_env names). Never logged.
+    type: dict
+    default: {}
 """
 
 import json
@@ -44,7 +54,9 @@ GUARD_EXIT = 4
 
 def run(module, args):
     cmd = [module.params["binary"], "--root", module.params["root"]] + args
-    return module.run_command(cmd, environ_update={"LC_ALL": "C.UTF-8"})
+    env = dict(module.params["secrets"])
+    env["LC_ALL"] = "C.UTF-8"
+    return module.run_command(cmd, environ_update=env)
 
 
 def document(module, out, err, rc):
@@ -127,6 +139,7 @@ def main():
             rollback=dict(type="str"),
             force=dict(type="bool", default=False),
             binary=dict(type="str", default="hardenwiz"),
+            secrets=dict(type="dict", default={}, no_log=True),
         ),
         mutually_exclusive=[("recipe", "confirm", "rollback")],
         required_one_of=[("recipe", "confirm", "rollback")],
