@@ -276,3 +276,6 @@ if command -v nsd >/dev/null && [ "$(id -u)" = 0 ]; then
 	kill -9 "$ns" 2>/dev/null || :
 	wait 2>/dev/null || :
 fi
+
+# A fleet run: the hardenwiz role against plain Ansible tasks.
+/usr/bin/python3 "$src/bench/fleet.py" "$hw"
