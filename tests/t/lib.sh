@@ -27,6 +27,7 @@ tmux_kill_all() {
 	return 0
 }
 
+# HW_KEEP=1 keeps $T after the run, for a look at what a test left.
 at_exit() {
 	tmux_kill_all
 	# Commands registered by the test, last first.
