@@ -30,7 +30,7 @@ test="$build libcmocka-dev augeas-tools openssh-server openssh-client tmux
   postfix swaks libnet-ssleay-perl libsasl2-modules dovecot-core
   python3-aiosmtpd fail2ban python3-systemd debootstrap nsd opendkim
   opendkim-tools rspamd python3-dnf rpm createrepo-c locales opencc
-  dpkg-dev debhelper lintian fakeroot man-db ansible-core sshpass"
+  dpkg-dev debhelper lintian fakeroot man-db ansible-core sshpass elfutils"
 
 case "${1:-build}" in
 build) want=$build ;;
