@@ -160,12 +160,15 @@ test_expect_success 'audit: sshd -T and the files'"'"' text say it all, no Sshd 
 	match_dropin "$R" &&
 	$TRACED strace -f -e trace=openat -o "$T/av.trace" \
 	    $HW --root "$R" --audit --only ssh,firewall,fail2ban > "$T/av.out" &&
-	match_notes "$T/av.out" &&
-	! grep -q "could not run" "$T/av.out" &&
-	grep -q "PasswordAuthentication: yes -> no" "$T/av.out" &&
-	grep -q "key login possible for: root (1 key)" "$T/av.out" &&
+	# It failed once on Debian 13 under load: say what it saw.
+	{ { match_notes "$T/av.out" &&
+	    ! grep -q "could not run" "$T/av.out" &&
+	    grep -q "PasswordAuthentication: yes -> no" "$T/av.out" &&
+	    grep -q "key login possible for: root (1 key)" "$T/av.out"; } ||
+	    { cat "$T/av.out"; false; }; } &&
 	grep -q "50-match\.conf\", O_RDONLY) = [0-9]" "$T/av.trace" &&
-	! grep -q "sshd\.aug\", O_RDONLY) = [0-9]" "$T/av.trace"
+	{ ! grep -q "sshd\.aug\", O_RDONLY) = [0-9]" "$T/av.trace" ||
+	    { echo "the Sshd lens was loaded:"; grep "sshd\.aug\|execve" "$T/av.trace"; false; }; }
 '
 
 test_expect_success 'audit: when sshd -T refuses the files, the Sshd lens reads them to the same notes' '
