@@ -134,6 +134,13 @@ class Fleet:
         with open(os.path.join(tmp, "plain.yml"), "w") as f:
             f.write(PLAIN_PLAY)
 
+    def env(self):
+        """Ansible's environment: its files in this fleet's directory."""
+        return dict(os.environ, ANSIBLE_NOCOLOR="1", HOME=self.tmp,
+                    ANSIBLE_LOCAL_TEMP=os.path.join(self.tmp, "alocal"),
+                    ANSIBLE_REMOTE_TEMP=os.path.join(self.tmp, "aremote"),
+                    ANSIBLE_RETRY_FILES_ENABLED="0")
+
     def play(self, way, check=False):
         book = (os.path.join(SRC, "contrib/ansible/site.yml")
                 if way == "hardenwiz" else os.path.join(self.tmp, "plain.yml"))
@@ -145,12 +152,8 @@ class Fleet:
             # One batch, as the plain play runs (site.yml's default is
             # batches of 30 %: three hosts would run one after another).
             cmd += ["-e", "hardenwiz_serial=3"]
-        env = dict(os.environ, ANSIBLE_NOCOLOR="1", HOME=self.tmp,
-                   ANSIBLE_LOCAL_TEMP=os.path.join(self.tmp, "alocal"),
-                   ANSIBLE_REMOTE_TEMP=os.path.join(self.tmp, "aremote"),
-                   ANSIBLE_RETRY_FILES_ENABLED="0")
         start = time.monotonic()
-        r = sh(cmd, env=env)
+        r = sh(cmd, env=self.env())
         took = time.monotonic() - start
         failed = {h for h in HOSTS
                   for line in r.stdout.splitlines()
@@ -182,11 +185,8 @@ class Fleet:
 
     def rollback(self):
         book = os.path.join(SRC, "contrib/ansible/rollback.yml")
-        env = dict(os.environ, ANSIBLE_NOCOLOR="1", HOME=self.tmp,
-                   ANSIBLE_LOCAL_TEMP=os.path.join(self.tmp, "alocal"),
-                   ANSIBLE_REMOTE_TEMP=os.path.join(self.tmp, "aremote"))
         sh(["ansible-playbook", "-i", os.path.join(self.tmp, "inventory"),
-            book], env=env)
+            book], env=self.env())
         return all(tree(r) == self.before[h] for h, r in self.roots.items())
 
 
