@@ -184,6 +184,32 @@ recipe() {
 	chmod 600 "$T/$1"
 }
 
+# joined FILE: a trace of strace -f -o FILE with each call on one line.
+# When another process's call comes between the start and the end of one,
+# strace writes it in two lines, "PID call(args <unfinished ...>" and later
+# "PID <... call resumed>) = N" (padded to a column), the more often the
+# busier the machine: a grep for "call(args) = N" then fails under load.
+# Each end is put back on the line its call began on, where it was traced.
+joined() {
+	awk '
+		{ line[NR] = $0 }
+		/ <unfinished \.\.\.>$/ {
+			sub(/ <unfinished \.\.\.>$/, "", line[NR])
+			open[$1] = NR
+			next
+		}
+		/^[0-9]+ +<\.\.\. [^ ]+ resumed>/ && ($1 in open) {
+			rest = $0
+			sub(/^[0-9]+ +<\.\.\. [^ ]+ resumed>/, "", rest)
+			sub(/^\) +=/, ") =", rest)
+			line[open[$1]] = line[open[$1]] rest
+			delete open[$1]
+			delete line[NR]
+		}
+		END { for (i = 1; i <= NR; i++) if (i in line) print line[i] }
+	' "$1" > "$1.joined" && mv "$1.joined" "$1"
+}
+
 # ---- kill -9 at every write (t0110, t0030) ----
 # HW_PREFIX, when set, runs strace and hardenwiz through it (in_ns).
 # LeakSanitizer cannot run under ptrace: under strace, an ASan build of

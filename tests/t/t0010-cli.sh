@@ -84,6 +84,7 @@ test_expect_success 'an audit starts each slow program once, before Augeas loads
 	sh "$HW_SRCDIR/scripts/sample-root.sh" "$T/sample" >/dev/null &&
 	$TRACED strace -f -e trace=execve,openat -o "$T/early.trace" \
 	    $HW --root "$T/sample" --audit > "$T/early.audit" &&
+	joined "$T/early.trace" &&
 	grep -q "PasswordAuthentication: yes -> no" "$T/early.audit" &&
 	grep -q "smtpd_client_message_rate_limit: 0 (no limit) -> 100" "$T/early.audit" &&
 	grep -q "APT::Periodic::Unattended-Upgrade: unset -> 1" "$T/early.audit" &&
