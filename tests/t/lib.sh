@@ -690,10 +690,6 @@ sendmail_msg() {	# sendmail_msg SUBJECT BODY: through sendmail (non_smtpd_milter
 	    in_sd /usr/sbin/sendmail -f admin@example.org alice@example.org
 }
 
-listening() {	# listening PORT
-	in_sd ss -Hltn "sport = :$1" | grep -q LISTEN
-}
-
 # mail_example_org: $S (sd_mail_root) boots as mail.example.org, Postfix
 # delivering example.org to local users (alice), nsd serving example.org
 # on 127.0.0.1 as the only resolver; returns once SMTP answers.
@@ -776,7 +772,7 @@ in_sd() {
 	    env -i PATH=/usr/local/sbin:/usr/sbin:/usr/bin:/sbin:/bin "$@"
 }
 
-sshd_on() {	# sshd_on PORT: sshd listens on PORT in there
+listening() {	# listening PORT: a TCP socket listens on PORT in there
 	in_sd ss -Hltn "sport = :$1" | grep -q LISTEN
 }
 

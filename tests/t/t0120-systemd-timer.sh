@@ -30,7 +30,7 @@ test_expect_success 'a systemd host: systemd is PID 1 of the namespaces, sshd on
 	sd_make_root "$S" &&
 	boot &&
 	test "$(in_sd cat /proc/1/comm)" = systemd &&
-	test_wait_until -t 20 sshd_on 22 &&
+	test_wait_until -t 20 listening 22 &&
 	in_sd test -d /run/systemd/system
 '
 
@@ -44,7 +44,7 @@ test_expect_success 'apply: the timer is a transient unit in list-timers; the bo
 	test "$(in_sd systemctl is-enabled hardenwiz-expired.service)" = enabled &&
 	grep -qx "ExecStart=/usr/local/sbin/hardenwiz --rollback-expired" \
 	    "$S/etc/systemd/system/hardenwiz-expired.service" &&
-	test_wait_until -t 10 sshd_on 2222
+	test_wait_until -t 10 listening 2222
 '
 
 test_expect_success '--confirm stops the unit; the change stays' '
@@ -53,7 +53,7 @@ test_expect_success '--confirm stops the unit; the change stays' '
 	test "$(last state)" = applied &&
 	! timers | grep -q hardenwiz-confirm &&
 	in_sd hardenwiz --rollback 2>/dev/null &&
-	test_wait_until -t 10 sshd_on 22
+	test_wait_until -t 10 listening 22
 '
 
 test_expect_success '--rollback of a pending transaction stops its unit too' '
@@ -62,7 +62,7 @@ test_expect_success '--rollback of a pending transaction stops its unit too' '
 	in_sd hardenwiz --rollback 2>/dev/null &&
 	test "$(last state)" = rolled-back &&
 	! timers | grep -q hardenwiz-confirm &&
-	test_wait_until -t 10 sshd_on 22
+	test_wait_until -t 10 listening 22
 '
 
 rolled_back() {
@@ -75,8 +75,8 @@ test_expect_success 'not confirmed: the unit rolls back by itself, logged to the
 	id=$(last id) &&
 	test_wait_until -t 20 rolled_back &&
 	! in_sd systemctl is-failed --quiet "hardenwiz-confirm-$id.service" &&
-	test_wait_until -t 10 sshd_on 22 &&
-	! sshd_on 2222 &&
+	test_wait_until -t 10 listening 22 &&
+	! listening 2222 &&
 	in_sd journalctl -t hardenwiz --no-pager > "$T/journal" &&
 	grep -q "transaction $id was not confirmed in time: rolled back" "$T/journal"
 '
@@ -85,14 +85,14 @@ test_expect_success 'power lost before the deadline: at boot hardenwiz-expired.s
 	timed_recipe t4.conf 4 &&
 	in_sd hardenwiz --apply /root/t4.conf > /dev/null 2>&1 &&
 	id=$(last id) &&
-	test_wait_until -t 10 sshd_on 2222 &&
+	test_wait_until -t 10 listening 2222 &&
 	power_off &&
 	sleep 5 &&
 	grep -q "\"state\": *\"pending\"" "$S/var/lib/hardenwiz/journal/$id/manifest.json" &&
 	boot &&
 	test "$(last state)" = rolled-back &&
-	test_wait_until -t 20 sshd_on 22 &&
-	! sshd_on 2222 &&
+	test_wait_until -t 20 listening 22 &&
+	! listening 2222 &&
 	test "$(in_sd systemctl show -P Result hardenwiz-expired.service)" = success &&
 	in_sd journalctl -b -t hardenwiz --no-pager > "$T/journal2" &&
 	grep -q "transaction $id was not confirmed before its deadline: rolled back" "$T/journal2"

@@ -42,7 +42,7 @@ test_expect_success 'a systemd host: sshd and fail2ban as units, a far namespace
 	chmod 600 "$S/root/f2b.conf" &&
 	cp "$SRC/tests/t/netprobe.py" "$S/usr/local/bin/netprobe" &&
 	boot &&
-	test_wait_until -t 20 sshd_on 22 &&
+	test_wait_until -t 20 listening 22 &&
 	veth_far in_sd &&
 	test "$(far_sd python3 /usr/local/bin/netprobe connect 10.99.0.1 22)" = open
 '

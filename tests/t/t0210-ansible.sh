@@ -73,7 +73,7 @@ sshd_says() {
 
 # listens N PORT: sshd on hN listens on PORT.
 listens() {
-	(host "$1" && sshd_on "$2")
+	(host "$1" && listening "$2")
 }
 
 # etc_all: the three hosts' /etc, without the boot check that hardenwiz's
