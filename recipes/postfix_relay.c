@@ -133,8 +133,14 @@ relay_password(const struct plan *p, const struct settings *set,
 			    "not set or empty"), env);
 			return NULL;
 		}
-		/* Read once, then gone: no child may inherit it. */
+		/*
+		 * Read once, then gone: no child may inherit it. The bytes
+		 * are wiped where they lie too, in the block the kernel
+		 * shows as /proc/PID/environ (ps e, a monitoring agent):
+		 * unsetenv only drops the pointer to them.
+		 */
 		pw = xstrdup(v);
+		explicit_bzero((char *)v, strlen(v));
 		unsetenv(env);
 		return pw;
 	}

@@ -137,6 +137,43 @@ test_expect_success 'password_env: no child sees the password in its argv or env
 	grep -q "RELAY_PW=$SECRET" "$T/exec.trace"
 '
 
+# environ_states SECRET CMD...: how CMD's hardenwiz process shows
+# RELAY_PW in /proc/PID/environ while it runs, each change once: "secret",
+# "wiped" (the name, then NULs), "other". strace holds the process half a
+# second at its first prctl (start-up, before it reads the variable) and at
+# its exit, after it.
+environ_states() {
+	/usr/bin/python3 - "$@" <<-EOF2
+	import os, subprocess, sys, time
+	secret = sys.argv[1].encode()
+	p = subprocess.Popen(sys.argv[2:], stdout=subprocess.DEVNULL)
+	seen = []
+	while p.poll() is None:
+	    try:
+	        kids = open("/proc/%d/task/%d/children" % (p.pid, p.pid)).read().split()
+	        if kids and os.readlink("/proc/%s/exe" % kids[0]).endswith("/hardenwiz"):
+	            env = open("/proc/%s/environ" % kids[0], "rb").read()
+	            state = ("secret" if b"RELAY_PW=" + secret in env else
+	                     "wiped" if b"RELAY_PW=" + b"\\0" * len(secret) in env else
+	                     "other")
+	            if not seen or seen[-1] != state:
+	                seen.append(state)
+	    except OSError:
+	        pass
+	    time.sleep(0.01)
+	print(" ".join(seen))
+	sys.exit(p.returncode)
+	EOF2
+}
+
+test_expect_success 'password_env: once read, the password is wiped from /proc/PID/environ (ps e)' '
+	RELAY_PW=$SECRET environ_states "$SECRET" $TRACED strace -o /dev/null \
+	    -e trace=prctl,exit_group -e inject=prctl:delay_exit=500000:when=1 \
+	    -e inject=exit_group:delay_enter=500000 \
+	    $HW --root "$R" --apply "$T/env.conf" --dry-run > "$T/environ.out" &&
+	test "$(cat "$T/environ.out")" = "secret wiped"
+'
+
 # scratch_points: "CALL N" for each mkdir, rename or unlink a dry run makes
 # in its scratch copies (/dev/shm or /tmp), where the candidate password
 # map is staged.
